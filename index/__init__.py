@@ -1,0 +1,22 @@
+"""Ingestion: load files, split into sentences with offsets, embed, and store in Chroma and the catalog."""
+
+from index.catalog import Catalog
+from index.embed import Embedder, SentenceTransformerEmbedder
+from index.ingest import Ingestor, doc_id_for, expand
+from index.load import SUPPORTED, Extracted, load
+from index.sentences import split_spans
+from index.store import ChromaStore
+
+__all__ = [
+    "Catalog",
+    "ChromaStore",
+    "Embedder",
+    "Extracted",
+    "Ingestor",
+    "SUPPORTED",
+    "SentenceTransformerEmbedder",
+    "doc_id_for",
+    "expand",
+    "load",
+    "split_spans",
+]

@@ -1,0 +1,156 @@
+"""Extract plain text (and page spans for PDFs) from a file, or raise ``InputError`` naming the reason."""
+
+from __future__ import annotations
+
+import html.parser
+import io
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from qa.errors import InputError
+
+SUPPORTED = (".txt", ".md", ".markdown", ".html", ".htm", ".pdf", ".docx")
+
+
+@dataclass(frozen=True)
+class Extracted:
+    """The text we index; ``pages`` maps ``(start, end, page)`` character spans to 1-based PDF pages."""
+
+    text: str
+    pages: tuple[tuple[int, int, int], ...] = ()
+
+    def page_at(self, offset: int) -> int | None:
+        for start, end, page in self.pages:
+            if start <= offset < end:
+                return page
+        return None
+
+
+def load(path: Path, *, max_bytes: int) -> Extracted:
+    """Read ``path`` into text; every failure is an ``InputError`` with a user-facing reason."""
+    if not path.exists():
+        raise InputError(str(path), "no such file")
+    if path.is_dir():
+        raise InputError(str(path), "is a folder, not a file")
+    suffix = path.suffix.lower()
+    if suffix not in SUPPORTED:
+        raise InputError(str(path), f"unsupported file type '{suffix or 'none'}' (supported: {', '.join(SUPPORTED)})")
+    size = path.stat().st_size
+    if size == 0:
+        raise InputError(str(path), "the file is empty")
+    if size > max_bytes:
+        raise InputError(str(path), f"the file is {size / 1e6:.1f} MB, over the {max_bytes / 1e6:.0f} MB limit (QA_MAX_FILE_MB)")
+    data = path.read_bytes()
+    return parse(data, suffix, str(path))
+
+
+def parse(data: bytes, suffix: str, name: str) -> Extracted:
+    """Parse file bytes of a given type; ``name`` is used in error messages."""
+    if suffix == ".pdf":
+        result = _pdf(data, name)
+    elif suffix == ".docx":
+        result = Extracted(_docx(data, name))
+    else:
+        text = _decode(data, name)
+        result = Extracted(_html(text) if suffix in (".html", ".htm") else text)
+    if not result.text.strip():
+        raise InputError(name, "no text could be extracted (empty, or only images/markup)")
+    return result
+
+
+def _decode(data: bytes, name: str) -> str:
+    if b"\x00" in data[:8192]:
+        raise InputError(name, "looks like a binary file, not text")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise InputError(name, f"is not valid UTF-8 text (bad byte at offset {exc.start}); re-save it as UTF-8") from None
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+_BLOCK = {"p", "div", "br", "li", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6", "tr", "table", "section",
+          "article", "header", "footer", "blockquote", "pre", "title", "dd", "dt", "hr", "main", "nav"}
+_SKIP = {"script", "style", "noscript", "template", "svg", "head"}
+
+
+class _Text(html.parser.HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+        self.skip = 0
+
+    def handle_starttag(self, tag: str, attrs: object) -> None:
+        if tag in _SKIP and tag != "head":
+            self.skip += 1
+        if tag in _BLOCK:
+            self.parts.append("\n\n")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in _SKIP and tag != "head" and self.skip:
+            self.skip -= 1
+        if tag in _BLOCK:
+            self.parts.append("\n\n")
+
+    def handle_data(self, data: str) -> None:
+        if not self.skip:
+            self.parts.append(" ".join(data.split()) if data.strip() else (" " if data else ""))
+
+
+def _html(text: str) -> str:
+    parser = _Text()
+    parser.feed(text)
+    parser.close()
+    blocks = [" ".join(b.split()) for b in "".join(parser.parts).split("\n\n")]
+    return "\n\n".join(b for b in blocks if b) + "\n"
+
+
+def _pdf(data: bytes, name: str) -> Extracted:
+    import pypdf
+    from pypdf.errors import PdfReadError
+
+    try:
+        reader = pypdf.PdfReader(io.BytesIO(data))
+        if reader.is_encrypted:
+            try:
+                ok = reader.decrypt("")
+            except Exception:
+                ok = 0
+            if not ok:
+                raise InputError(name, "the PDF is password-protected; save an unprotected copy and add that")
+        parts: list[str] = []
+        pages: list[tuple[int, int, int]] = []
+        pos = 0
+        for number, page in enumerate(reader.pages, start=1):
+            page_text = (page.extract_text() or "").strip()
+            if not page_text:
+                continue
+            page_text = page_text.replace("\r\n", "\n") + "\n\n"
+            pages.append((pos, pos + len(page_text), number))
+            parts.append(page_text)
+            pos += len(page_text)
+    except InputError:
+        raise
+    except (PdfReadError, ValueError, KeyError, TypeError, AttributeError, IndexError, RecursionError, OSError) as exc:
+        raise InputError(name, f"is not a readable PDF ({type(exc).__name__}: {str(exc)[:80]})") from None
+    except Exception as exc:  # pypdf raises many internal types on hostile input
+        raise InputError(name, f"is not a readable PDF ({type(exc).__name__})") from None
+    return Extracted("".join(parts), tuple(pages))
+
+
+def _docx(data: bytes, name: str) -> str:
+    import docx
+
+    try:
+        document = docx.Document(io.BytesIO(data))
+    except (zipfile.BadZipFile, KeyError, ValueError) as exc:
+        raise InputError(name, f"is not a readable Word .docx file ({type(exc).__name__})") from None
+    except Exception as exc:
+        raise InputError(name, f"is not a readable Word .docx file ({type(exc).__name__})") from None
+    paragraphs = [p.text.strip() for p in document.paragraphs if p.text.strip()]
+    for table in document.tables:
+        for row in table.rows:
+            cells = [c.text.strip() for c in row.cells if c.text.strip()]
+            if cells:
+                paragraphs.append(" | ".join(cells))
+    return "\n\n".join(paragraphs) + "\n"

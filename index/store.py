@@ -1,0 +1,100 @@
+"""The vector store: one Chroma collection of sentence vectors, embedded on disk or on a Chroma server."""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+from urllib.parse import urlparse
+
+from index.embed import Embedder
+from qa.errors import IndexStateError
+from qa.settings import Settings
+
+os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
+
+
+def _embedding_function(embedder: Embedder) -> Any:
+    """Our embedder as a Chroma embedding function, so Chroma never loads (or downloads) its default one."""
+    from chromadb.api.types import Documents, EmbeddingFunction, Embeddings
+
+    class _QAEmbeddingFunction(EmbeddingFunction[Documents]):
+        def __init__(self) -> None:
+            pass
+
+        def __call__(self, input: Documents) -> Embeddings:  # noqa: A002 (Chroma's parameter name)
+            return list(embedder.embed(list(input)))
+
+        @staticmethod
+        def name() -> str:
+            return "qa-local"
+
+        def get_config(self) -> dict[str, Any]:
+            return {"model": embedder.name}
+
+        @staticmethod
+        def build_from_config(config: dict[str, Any]) -> EmbeddingFunction[Documents]:
+            return _QAEmbeddingFunction()
+
+    return _QAEmbeddingFunction()
+
+
+def make_client(settings: Settings) -> Any:
+    """An embedded persistent client under the data directory, or an HTTP client when QA_CHROMA_URL is set."""
+    import chromadb
+    from chromadb.config import Settings as ChromaSettings
+
+    chroma_settings = ChromaSettings(anonymized_telemetry=False, allow_reset=False)
+    if settings.chroma_url:
+        url = urlparse(settings.chroma_url if "://" in settings.chroma_url else "http://" + settings.chroma_url)
+        headers = {"Authorization": f"Bearer {settings.chroma_token}"} if settings.chroma_token else None
+        return chromadb.HttpClient(
+            host=url.hostname or "127.0.0.1", port=url.port or 8000, ssl=url.scheme == "https",
+            headers=headers, settings=chroma_settings,
+        )
+    path = settings.data_dir / "chroma"
+    path.mkdir(parents=True, exist_ok=True)
+    return chromadb.PersistentClient(path=str(path), settings=chroma_settings)
+
+
+class ChromaStore:
+    """Sentence vectors with ``doc_id``/``idx``/``sha`` metadata; all writes for a document are by ``doc_id``."""
+
+    def __init__(self, settings: Settings, embedder: Embedder, client: Any = None) -> None:
+        self.client = client if client is not None else make_client(settings)
+        self.embedder = embedder
+        self.collection = self.client.get_or_create_collection(
+            settings.collection,
+            embedding_function=_embedding_function(embedder),
+            metadata={"hnsw:space": "cosine", "embed_model": embedder.name},
+        )
+        built_with = (self.collection.metadata or {}).get("embed_model")
+        if built_with and built_with != embedder.name:
+            raise IndexStateError(
+                f"The index was built with the embedding model '{built_with}' but '{embedder.name}' is configured; "
+                "run `qa reindex` to rebuild it with the new model, or set QA_EMBED_MODEL back."
+            )
+
+    def add(self, ids: list[str], vectors: Any, texts: list[str], metadatas: list[dict[str, Any]]) -> None:
+        self.collection.upsert(ids=ids, embeddings=vectors, documents=texts, metadatas=metadatas)
+
+    def delete_document(self, doc_id: str) -> None:
+        self.collection.delete(where={"doc_id": doc_id})
+
+    def ids_of(self, doc_id: str) -> list[str]:
+        return list(self.collection.get(where={"doc_id": doc_id}, include=[])["ids"])
+
+    def doc_counts(self) -> dict[str, int]:
+        """Vectors per ``doc_id`` (for ``qa check``)."""
+        counts: dict[str, int] = {}
+        offset, page = 0, 5000
+        while True:
+            got = self.collection.get(include=["metadatas"], limit=page, offset=offset)
+            for meta in got["metadatas"] or []:
+                key = str((meta or {}).get("doc_id"))
+                counts[key] = counts.get(key, 0) + 1
+            if len(got["ids"]) < page:
+                return counts
+            offset += page
+
+    def count(self) -> int:
+        return int(self.collection.count())

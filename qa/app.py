@@ -1,0 +1,135 @@
+"""The composition root: ``build_app(settings)`` wires store, embedder, retriever, generator and pipelines.
+
+The CLI, the UI, the HTTP API, the benchmarks and the tests all go through it.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Iterable
+from pathlib import Path, PurePath
+from typing import Any
+
+from index.catalog import Catalog
+from index.embed import Embedder, SentenceTransformerEmbedder
+from index.ingest import Ingestor, Progress, expand
+from index.store import ChromaStore
+from qa.ask import Asker
+from qa.cite import Verifier
+from qa.errors import NotIndexedError
+from qa.generate import Generator, LlamaCppGenerator, OpenAIGenerator
+from qa.models import resolve_model
+from qa.records import Answer, DocumentInfo, IngestResult, Sentence
+from qa.retrieve import Retriever
+from qa.settings import Settings
+
+
+def seed_files(folder: Path) -> list[Path]:
+    """The sample documents in ``folder`` (its README describes them and is not one of them)."""
+    return [p for p in expand([folder]) if p.name.lower() != "readme.md"]
+
+
+class App:
+    def __init__(self, settings: Settings, embedder: Embedder, generator: Generator | None = None) -> None:
+        self.settings = settings
+        self.embedder = embedder
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        self.catalog = Catalog(settings.data_dir / "catalog.db")
+        self.store = ChromaStore(settings, embedder)
+        self.ingestor = Ingestor(self.catalog, self.store, embedder, max_bytes=int(settings.max_file_mb * 1e6))
+        self.retriever = Retriever(self.catalog, self.store, embedder)
+        self.verifier = Verifier(embedder, settings.support_threshold)
+        self._generator = generator
+        self._gen_lock = threading.Lock()
+        self.asker = Asker(settings, self.retriever, self.verifier, self.generator)
+
+    # generation is loaded on first use: listing or ingesting documents never pays for the model
+    def generator(self) -> Generator:
+        with self._gen_lock:
+            if self._generator is None:
+                s = self.settings
+                if s.llm_url:
+                    self._generator = OpenAIGenerator(s.llm_url, s.llm_model, s.llm_api_key)
+                else:
+                    path = resolve_model(s.model_path, s.data_dir)
+                    self._generator = LlamaCppGenerator(path, n_ctx=s.n_ctx, n_threads=s.n_threads)
+            return self._generator
+
+    @property
+    def model_name(self) -> str:
+        s = self.settings
+        if self._generator is not None:
+            return self._generator.name
+        return s.llm_model if s.llm_url else (s.model_path.name if s.model_path else "Qwen2.5-Coder-1.5B-Instruct (bundled)")
+
+    # documents
+    def ingest(self, paths: Iterable[str | Path], progress: Progress | None = None) -> list[IngestResult]:
+        return self.ingestor.ingest(paths, progress)
+
+    def documents(self) -> list[DocumentInfo]:
+        return self.catalog.documents()
+
+    def resolve(self, name: str) -> DocumentInfo:
+        """A document by id, full path, file name or unique path suffix."""
+        docs = self.catalog.documents(status=None)
+        exact = [d for d in docs if name in (d.doc_id, d.path)]
+        if exact:
+            return exact[0]
+        matches = [d for d in docs if PurePath(d.path).name == name or d.path.endswith("/" + name.lstrip("/"))]
+        if len(matches) == 1:
+            return matches[0]
+        if not matches:
+            raise NotIndexedError(f"No indexed document matches '{name}'. `qa docs` lists what is indexed.")
+        raise NotIndexedError(f"'{name}' matches {len(matches)} documents; give more of the path: "
+                              + ", ".join(d.path for d in matches))
+
+    def doc_ids(self, names: Iterable[str] | None) -> list[str] | None:
+        names = list(names or [])
+        return [self.resolve(n).doc_id for n in names] if names else None
+
+    def remove(self, name: str) -> DocumentInfo:
+        doc = self.resolve(name)
+        self.ingestor.remove(doc.doc_id)
+        return doc
+
+    def text(self, doc_id: str) -> str:
+        return self.catalog.text(doc_id)
+
+    def sentences(self, doc_id: str, lo: int = 0, hi: int | None = None) -> list[Sentence]:
+        return self.catalog.sentences(doc_id, lo, hi)
+
+    def ensure_seeds(self) -> list[IngestResult]:
+        """On first use, index the bundled sample documents so a question works right away."""
+        if self.catalog.documents(status=None) or not self.settings.seeds_dir.is_dir():
+            return []
+        return self.ingest(seed_files(self.settings.seeds_dir))
+
+    # questions
+    def ask(self, question: str, *, docs: Iterable[str] | None = None, **kwargs: Any) -> Answer:
+        return self.asker.ask(question, doc_ids=self.doc_ids(docs), **kwargs)
+
+    def ask_stream(self, question: str, *, docs: Iterable[str] | None = None, **kwargs: Any) -> Any:
+        return self.asker.stream(question, doc_ids=self.doc_ids(docs), **kwargs)
+
+    def close(self) -> None:
+        self.catalog.close()
+
+
+def configure_logging(settings: Settings) -> None:
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    root = logging.getLogger("qa")
+    if not root.handlers:
+        handler = logging.FileHandler(settings.data_dir / "qa.log", encoding="utf-8")
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+        root.addHandler(handler)
+        root.setLevel(settings.log_level.upper())
+        root.propagate = False
+
+
+def build_app(settings: Settings | None = None, *, embedder: Embedder | None = None,
+              generator: Generator | None = None) -> App:
+    """Wire every part from ``settings`` (default: ``Settings.from_env()``); pass parts to share or replace them."""
+    settings = settings or Settings.from_env()
+    configure_logging(settings)
+    return App(settings, embedder or SentenceTransformerEmbedder(settings.embed_model), generator)

@@ -1,0 +1,79 @@
+"""The ask pipeline: (rewrite) → retrieve → decline early if nothing is relevant → generate → verify citations."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from qa.cite import Verifier, render
+from qa.generate import Generator
+from qa.prompt import DECLINE, build_messages, rewrite_messages
+from qa.records import Answer, Source
+from qa.retrieve import Retriever
+from qa.settings import Settings
+
+
+@dataclass(frozen=True)
+class Event:
+    """One step of a streamed answer: ``rewritten``, ``sources``, ``token`` or ``answer``."""
+
+    kind: str
+    data: Any
+
+
+class Asker:
+    def __init__(self, settings: Settings, retriever: Retriever, verifier: Verifier,
+                 generator: Callable[[], Generator]) -> None:
+        self.settings = settings
+        self.retriever = retriever
+        self.verifier = verifier
+        self._generator = generator
+
+    def retrieve(self, question: str, doc_ids: list[str] | None, top_k: int | None = None) -> list[Source]:
+        """Numbered sources for a question, or none when nothing retrieved is relevant enough to answer from."""
+        hits = self.retriever.search(question, top_k or self.settings.top_k, doc_ids)
+        if not hits or max(h.dense for h in hits) < self.settings.relevance_threshold:
+            return []
+        return self.retriever.sources(hits, self.settings.window)
+
+    def stream(self, question: str, *, doc_ids: list[str] | None = None, history: list[tuple[str, str]] | None = None,
+               temperature: float | None = None, top_k: int | None = None) -> Iterator[Event]:
+        t0 = time.perf_counter()
+        question = " ".join(question.split())
+        standalone = question
+        if history:
+            standalone = self._complete(rewrite_messages(question, history), 96).strip().strip('"') or question
+            yield Event("rewritten", standalone)
+        sources = self.retrieve(standalone, doc_ids, top_k)
+        t_retrieved = time.perf_counter()
+        yield Event("sources", sources)
+        timings = {"retrieve_s": t_retrieved - t0}
+        if not sources:
+            timings.update(first_token_s=t_retrieved - t0, total_s=time.perf_counter() - t0)
+            yield Event("token", DECLINE)
+            yield Event("answer", Answer(DECLINE, True, [], [], timings, question, standalone))
+            return
+        pieces: list[str] = []
+        messages = build_messages(standalone, sources)
+        temp = self.settings.temperature if temperature is None else temperature
+        for piece in self._generator().stream(messages, max_tokens=self.settings.max_tokens, temperature=temp):
+            if not pieces:
+                timings["first_token_s"] = time.perf_counter() - t0
+            pieces.append(piece)
+            yield Event("token", piece)
+        sentences, citations, declined = self.verifier.verify("".join(pieces), sources)
+        timings.setdefault("first_token_s", time.perf_counter() - t0)
+        timings["total_s"] = time.perf_counter() - t0
+        text = DECLINE if declined else render(sentences)
+        yield Event("answer", Answer(text, declined, sentences, citations, timings, question, standalone))
+
+    def ask(self, question: str, **kwargs: Any) -> Answer:
+        for event in self.stream(question, **kwargs):
+            if event.kind == "answer":
+                return event.data  # type: ignore[no-any-return]
+        raise AssertionError("the pipeline always ends with an answer")
+
+    def _complete(self, messages: list[dict[str, str]], max_tokens: int) -> str:
+        return "".join(self._generator().stream(messages, max_tokens=max_tokens, temperature=0.0))

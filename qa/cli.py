@@ -1,0 +1,154 @@
+"""The ``qa`` command line. User errors become one line on stderr and a non-zero exit code, here only."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Callable
+from pathlib import PurePath
+from typing import Any
+
+from qa.errors import QAError
+from qa.records import Answer, IngestResult
+from qa.settings import Settings
+
+
+def _progress_bar() -> Callable[[str, int, int], None]:
+    from tqdm import tqdm
+
+    bars: dict[str, Any] = {}
+
+    def update(name: str, done: int, total: int) -> None:
+        bar = bars.get(name)
+        if bar is None:
+            bar = bars[name] = tqdm(total=total, desc=name[:30], unit="sent", file=sys.stderr, leave=False,
+                                    disable=total < 500)
+        bar.update(done - bar.n)
+        if done >= total:
+            bar.close()
+
+    return update
+
+
+def _print_results(results: list[IngestResult]) -> int:
+    failed = 0
+    for r in results:
+        if r.status == "error":
+            failed += 1
+            print(f"error      {r.path}: {r.reason}", file=sys.stderr)
+        else:
+            print(f"{r.status:<10} {r.path} ({r.sentences} sentences)")
+    return 2 if failed else 0
+
+
+def _print_answer(answer: Answer) -> None:
+    print()
+    if answer.declined:
+        print(f"Answer: {answer.answer}")
+        return
+    print("Answer (checked):")
+    for s in answer.sentences:
+        marks = "".join(f"[{n}]" for n in s.citations)
+        print(f"  {s.text} {marks}" if s.supported else f"  {s.text}  (unsupported: no source sentence says this)")
+    print("Sources:")
+    for c in answer.citations:
+        page = f", page {c.page}" if c.page else ""
+        print(f"  [{c.id}] {PurePath(c.document).name}{page}, chars {c.start}-{c.end}, support {c.score:.2f}")
+        print(f"      \"{c.text}\"")
+    t = answer.timings
+    print(f"({t.get('retrieve_s', 0):.2f}s retrieve, {t.get('first_token_s', 0):.1f}s to first token, "
+          f"{t.get('total_s', 0):.1f}s total)")
+
+
+def cmd_ask(app: Any, args: argparse.Namespace) -> int:
+    app.ensure_seeds()
+    answer = None
+    streaming = not args.json and sys.stdout.isatty() or args.stream
+    for event in app.ask_stream(args.question, docs=args.doc):
+        if event.kind == "token" and streaming:
+            print(event.data, end="", flush=True)
+        elif event.kind == "answer":
+            answer = event.data
+    assert answer is not None
+    if args.json:
+        print(json.dumps(answer.to_json(), ensure_ascii=False))
+    else:
+        if not streaming:
+            print(answer.answer)
+        _print_answer(answer)
+    return 0
+
+
+def cmd_ingest(app: Any, args: argparse.Namespace) -> int:
+    return _print_results(app.ingest(args.paths, progress=_progress_bar()))
+
+
+def cmd_docs(app: Any, args: argparse.Namespace) -> int:
+    docs = app.documents()
+    if args.json:
+        print(json.dumps([d.to_json() for d in docs], ensure_ascii=False))
+        return 0
+    if not docs:
+        print("No documents indexed yet. Add some with `qa ingest PATH`.")
+    for d in docs:
+        print(f"{d.sentences:>6} sentences  {d.size:>10,} B  {d.added_at}  {d.path}")
+    return 0
+
+
+def cmd_remove(app: Any, args: argparse.Namespace) -> int:
+    for name in args.names:
+        doc = app.remove(name)
+        print(f"removed    {doc.path}")
+    return 0
+
+
+def cmd_serve(app: Any, args: argparse.Namespace) -> int:
+    from ui.app import serve
+
+    serve(app, host=args.host or app.settings.host, port=args.port or app.settings.port)
+    return 0
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="qa", description="Ask questions about your documents; every claim is cited.")
+    sub = p.add_subparsers(dest="command", required=True)
+    a = sub.add_parser("ask", help="answer a question from the indexed documents")
+    a.add_argument("question")
+    a.add_argument("--json", action="store_true", help="print one JSON object (see README)")
+    a.add_argument("--doc", action="append", help="search only this document (repeatable)")
+    a.add_argument("--stream", action="store_true", help="stream tokens even when not on a terminal")
+    a.set_defaults(func=cmd_ask)
+    i = sub.add_parser("ingest", help="index files or folders (.txt .md .html .pdf .docx)")
+    i.add_argument("paths", nargs="+")
+    i.set_defaults(func=cmd_ingest)
+    d = sub.add_parser("docs", help="list indexed documents")
+    d.add_argument("--json", action="store_true")
+    d.set_defaults(func=cmd_docs)
+    r = sub.add_parser("remove", help="remove documents and all their chunks from the index")
+    r.add_argument("names", nargs="+")
+    r.set_defaults(func=cmd_remove)
+    s = sub.add_parser("serve", help="start the chat UI (loopback only unless --host is given)")
+    s.add_argument("--host")
+    s.add_argument("--port", type=int)
+    s.set_defaults(func=cmd_serve)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    try:
+        from qa.app import build_app
+
+        app = build_app(Settings.from_env())
+        return int(args.func(app, args))
+    except QAError as exc:
+        print(f"qa: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("qa: interrupted; run the same command again to resume.", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,114 @@
+"""Retrieve source sentences: llama-index dense retrieval over Chroma fused with BM25 keyword hits."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+from index.catalog import Catalog
+from index.embed import Embedder
+from index.store import ChromaStore
+from qa.records import Sentence, Source
+
+RRF_K = 60  # reciprocal-rank fusion constant (Cormack et al.); robust, needs no score calibration
+
+
+@dataclass(frozen=True)
+class Hit:
+    doc_id: str
+    idx: int
+    fused: float
+    dense: float  # cosine similarity of question and sentence (0 when only a keyword hit)
+
+
+def _llama_embedding(embedder: Embedder) -> Any:
+    """Our embedder as a llama-index embedding model (no second copy of the weights is loaded)."""
+    from llama_index.core.base.embeddings.base import BaseEmbedding
+    from pydantic import PrivateAttr
+
+    class _Adapter(BaseEmbedding):
+        _embedder: Any = PrivateAttr()
+
+        def __init__(self, inner: Embedder) -> None:
+            super().__init__(model_name=inner.name, embed_batch_size=64)
+            self._embedder = inner
+
+        def _get_query_embedding(self, query: str) -> list[float]:
+            return [float(x) for x in self._embedder.embed([query])[0]]
+
+        def _get_text_embedding(self, text: str) -> list[float]:
+            return self._get_query_embedding(text)
+
+        def _get_text_embeddings(self, texts: list[str]) -> list[list[float]]:
+            return [[float(x) for x in row] for row in self._embedder.embed(texts)]
+
+        async def _aget_query_embedding(self, query: str) -> list[float]:
+            return self._get_query_embedding(query)
+
+    return _Adapter(embedder)
+
+
+class Retriever:
+    def __init__(self, catalog: Catalog, store: ChromaStore, embedder: Embedder) -> None:
+        from llama_index.core import VectorStoreIndex
+        from llama_index.vector_stores.chroma import ChromaVectorStore
+
+        self.catalog = catalog
+        self.embedder = embedder
+        self.index = VectorStoreIndex.from_vector_store(
+            ChromaVectorStore(chroma_collection=store.collection), embed_model=_llama_embedding(embedder)
+        )
+
+    def dense(self, question: str, k: int, doc_ids: list[str] | None) -> list[tuple[str, int, float]]:
+        from llama_index.core.vector_stores.types import FilterOperator, MetadataFilter, MetadataFilters
+
+        filters = None
+        if doc_ids is not None:
+            filters = MetadataFilters(filters=[MetadataFilter(key="doc_id", value=doc_ids, operator=FilterOperator.IN)])
+        nodes = self.index.as_retriever(similarity_top_k=k, filters=filters).retrieve(question)
+        out = []
+        for n in nodes:
+            meta = n.node.metadata
+            # ChromaVectorStore reports exp(-distance); with cosine space distance = 1 - cos.
+            cos = 1.0 + math.log(max(n.score or 1e-9, 1e-9))
+            out.append((str(meta["doc_id"]), int(meta["idx"]), cos))
+        return out
+
+    def search(self, question: str, k: int, doc_ids: list[str] | None = None) -> list[Hit]:
+        """The ``k`` best sentences by reciprocal-rank fusion of dense and keyword ranks, ready documents only."""
+        if doc_ids is not None and not doc_ids:
+            return []
+        ready = {d.doc_id: d.sha256[:16] for d in self.catalog.documents()}
+        if not ready:
+            return []
+        pool = max(4 * k, 20)
+        fused: dict[tuple[str, int], float] = {}
+        dense_score: dict[tuple[str, int], float] = {}
+        for rank, (doc, idx, cos) in enumerate(self.dense(question, pool, doc_ids)):
+            if doc in ready:
+                fused[(doc, idx)] = fused.get((doc, idx), 0.0) + 1.0 / (RRF_K + rank)
+                dense_score[(doc, idx)] = cos
+        for rank, (doc, idx, _) in enumerate(self.catalog.keyword_search(question, pool, doc_ids)):
+            fused[(doc, idx)] = fused.get((doc, idx), 0.0) + 1.0 / (RRF_K + rank)
+        best = sorted(fused.items(), key=lambda kv: -kv[1])[:k]
+        return [Hit(doc, idx, score, dense_score.get((doc, idx), 0.0)) for (doc, idx), score in best]
+
+    def sources(self, hits: list[Hit], window: int) -> list[Source]:
+        """Hits widened by ``window`` neighbours each, merged per document, numbered from 1 in reading order."""
+        wanted: dict[str, dict[int, float]] = {}
+        for h in hits:
+            spots = wanted.setdefault(h.doc_id, {})
+            for i in range(h.idx - window, h.idx + window + 1):
+                score = h.dense if i == h.idx else 0.0
+                spots[i] = max(spots.get(i, 0.0), score)
+        docs = {d.doc_id: d.path for d in self.catalog.documents()}
+        order = [h.doc_id for h in hits]
+        sources: list[Source] = []
+        for doc_id in sorted(wanted, key=order.index):
+            spots = wanted[doc_id]
+            sentences: list[Sentence] = self.catalog.sentences(doc_id, min(spots), max(spots))
+            for s in sentences:
+                if s.index in spots:
+                    sources.append(Source(len(sources) + 1, docs.get(doc_id, doc_id), s, spots[s.index]))
+        return sources

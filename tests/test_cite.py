@@ -1,0 +1,87 @@
+"""Citation parsing and the support check (real embedder, hand-made sources)."""
+
+import pytest
+
+from qa.cite import Verifier, is_decline, lexical, parse, render
+from qa.records import Sentence, Source
+
+SRC = [
+    "However, both sides did agree to exchange thousands of combatants who were deceased or critically injured.",
+    "He also proposed scheduling further discussions between June 20 and June 30.",
+    "The bridge will cost £46 million according to the council.",
+    "Tomatoes need at least six hours of direct sunlight each day.",
+]
+
+
+def _sources():
+    return [Source(i + 1, f"doc{i}.txt", Sentence(f"d{i}", 0, 0, len(t), None, t), 0.5) for i, t in enumerate(SRC)]
+
+
+@pytest.fixture
+def verifier(embedder):
+    return Verifier(embedder, 0.45)
+
+
+def test_parse_markers_in_all_positions():
+    claims = parse("They agreed to swap prisoners [1]. Talks are set for June [2][3]. No cite here.")
+    assert [(c.text, c.cited) for c in claims] == [
+        ("They agreed to swap prisoners.", [1]),
+        ("Talks are set for June.", [2, 3]),
+        ("No cite here.", []),
+    ]
+    assert parse("Cost is high.[3] It opens soon. [1, 2]")[0].cited == [3]
+    assert parse("Cost is high.[3] It opens soon. [1, 2]")[1].cited == [1, 2]
+
+
+def test_correct_citation_is_kept(verifier):
+    sentences, citations, declined = verifier.verify(
+        "Both sides agreed to exchange thousands of dead or critically injured combatants [1].", _sources())
+    assert not declined
+    assert sentences[0].supported and sentences[0].citations == [1]
+    assert citations[0].text == SRC[0]
+
+
+def test_wrong_citation_is_replaced_by_the_supporting_sentence(verifier):
+    sentences, citations, _ = verifier.verify(
+        "Further discussions were proposed between June 20 and June 30 [4].", _sources())
+    assert sentences[0].supported
+    assert [c.text for c in citations] == [SRC[1]]
+
+
+def test_missing_citation_is_filled_in(verifier):
+    sentences, citations, _ = verifier.verify("Tomatoes need six hours of direct sunlight a day.", _sources())
+    assert sentences[0].supported and citations[0].text == SRC[3]
+
+
+def test_made_up_claim_is_marked_unsupported(verifier):
+    sentences, citations, declined = verifier.verify(
+        "Both sides agreed to exchange combatants [1]. The moon is made of green cheese [1].", _sources())
+    assert not declined
+    assert sentences[0].supported
+    assert not sentences[1].supported and sentences[1].citations == []
+    assert len(citations) == 1
+
+
+def test_wrong_number_is_not_supported(verifier):
+    sentences, _, declined = verifier.verify("The bridge will cost £61 million [3].", _sources())
+    assert declined or not sentences[0].supported
+
+
+def test_answer_with_nothing_supported_declines(verifier):
+    assert verifier.verify("Paris is the capital of France [2].", _sources())[2] is True
+    assert verifier.verify("The documents do not say.", _sources())[2] is True
+    assert verifier.verify("", _sources())[2] is True
+
+
+def test_citations_are_renumbered_in_order_of_use(verifier):
+    sentences, citations, _ = verifier.verify(
+        "Tomatoes need six hours of direct sunlight [4]. Both sides agreed to exchange combatants [1].", _sources())
+    assert [s.citations for s in sentences] == [[1], [2]]
+    assert [c.id for c in citations] == [1, 2]
+    assert render(sentences).endswith("[2]")
+
+
+def test_helpers():
+    assert is_decline("The documents do not say.") and not is_decline("It costs £46 million.")
+    assert lexical("It costs 61 million", ["It costs 46 million"]) == 0.0
+    assert lexical("bridge cost", ["The bridge will cost a lot"]) == 1.0

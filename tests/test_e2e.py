@@ -1,0 +1,68 @@
+"""End to end with the real bundled GGUF model, the real embedder and a real Chroma over seeds/."""
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+pytestmark = pytest.mark.slow
+
+
+def _check_citations(app, answer):
+    """Every shown citation is verbatim at its offsets and supports the sentence that cites it."""
+    for c in answer.citations:
+        doc = app.resolve(c.document)
+        assert app.text(doc.doc_id)[c.start : c.end] == c.text
+        assert c.score >= app.settings.support_threshold
+    cited = {n for s in answer.sentences for n in s.citations}
+    assert cited == {c.id for c in answer.citations}
+    for s in answer.sentences:
+        assert s.supported == bool(s.citations)
+
+
+@pytest.mark.parametrize(
+    ("question", "expect", "source_word"),
+    [
+        ("What did both sides agree to exchange?", "combatants", "exchange"),
+        ("Who is the main contractor for the Kestrel Bridge?", "Brightwater", "Brightwater"),
+    ],
+)
+def test_answers_are_cited_verbatim(seeded_app, question, expect, source_word):
+    answer = seeded_app.ask(question)
+    assert not answer.declined, answer
+    assert expect.lower() in answer.answer.lower()
+    _check_citations(seeded_app, answer)
+    assert any(source_word in c.text for c in answer.citations)
+    assert any(s.supported for s in answer.sentences)
+    assert answer.timings["first_token_s"] <= answer.timings["total_s"]
+
+
+def test_off_topic_question_is_declined(seeded_app):
+    answer = seeded_app.ask("Who won the football World Cup in 1998?")
+    assert answer.declined
+    assert answer.citations == []
+
+
+def test_cli_json_contract(model_path, tmp_path):
+    env = {**os.environ, "QA_DATA_DIR": str(tmp_path / "cli"), "QA_MODEL_PATH": str(model_path)}
+    out = subprocess.run(
+        [sys.executable, "-m", "qa.cli", "ask", "--json", "What did both sides agree to exchange?"],
+        env=env, capture_output=True, text=True, timeout=600, stdin=subprocess.DEVNULL,
+    )
+    assert out.returncode == 0, out.stderr
+    data = json.loads(out.stdout)
+    assert data["declined"] is False
+    assert data["citations"] and any(s["supported"] and s["citations"] for s in data["sentences"])
+    assert "combatants" in data["answer"]
+    docs = json.loads(subprocess.run([sys.executable, "-m", "qa.cli", "docs", "--json"], env=env,
+                                     capture_output=True, text=True, check=True).stdout)
+    texts = {}
+    for c in data["citations"]:
+        assert c["document"] in {d["path"] for d in docs}
+        with open(c["document"], "rb") as f:
+            texts.setdefault(c["document"], f.read())
+        if c["document"].endswith(".txt"):
+            assert texts[c["document"]].decode("utf-8")[c["start"] : c["end"]] == c["text"]
+    assert set(data["timings"]) == {"retrieve_s", "first_token_s", "total_s"}

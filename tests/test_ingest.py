@@ -1,0 +1,103 @@
+"""Ingestion on a real Chroma in a temp dir with the real embedder."""
+
+import shutil
+
+from qa.app import seed_files
+from tests.conftest import SEEDS
+
+
+def _copy_seeds(tmp_path):
+    folder = tmp_path / "docs"
+    shutil.copytree(SEEDS, folder)
+    return folder
+
+
+def test_ingest_all_formats_then_unchanged(app, tmp_path):
+    folder = _copy_seeds(tmp_path)
+    first = app.ingest(seed_files(folder))
+    assert {r.status for r in first} == {"indexed"}, first
+    assert {p.rsplit(".", 1)[-1] for p in (r.path for r in first)} >= {"txt", "md", "html", "pdf", "docx"}
+    total = sum(r.sentences for r in first)
+    assert app.store.count() == total == app.catalog.sentence_count()
+    again = app.ingest(seed_files(folder))
+    assert {r.status for r in again} == {"unchanged"}
+    assert app.store.count() == total
+
+
+def test_every_stored_sentence_is_verbatim_at_its_offsets(app, tmp_path):
+    app.ingest(seed_files(_copy_seeds(tmp_path)))
+    for doc in app.documents():
+        text = app.text(doc.doc_id)
+        sentences = app.sentences(doc.doc_id)
+        assert len(sentences) == doc.sentences > 5
+        for s in sentences:
+            assert text[s.start : s.end] == s.text
+        if doc.path.endswith(".pdf"):
+            assert {s.page for s in sentences} >= {1, 2}
+        else:
+            assert {s.page for s in sentences} == {None}
+
+
+def test_changed_file_replaces_all_old_chunks(app, tmp_path):
+    doc = tmp_path / "note.md"
+    doc.write_text("The blue heron nests by the lake. It eats small fish.\n\nThe lake freezes in January.\n")
+    app.ingest([doc])
+    doc.write_text("The heron moved to the river in spring. Its nest is now under the old mill.\n")
+    (result,) = app.ingest([doc])
+    assert result.status == "indexed" and result.sentences == 2
+    (info,) = app.documents()
+    assert app.store.count() == 2
+    assert sorted(app.store.ids_of(info.doc_id)) == [f"{info.doc_id}:0", f"{info.doc_id}:1"]
+    hits = app.retriever.search("When does the lake freeze?", 5)
+    texts = [app.sentences(h.doc_id, h.idx, h.idx)[0].text for h in hits]
+    assert all("freezes" not in t for t in texts)
+
+
+def test_remove_deletes_document_and_every_chunk(app, tmp_path):
+    app.ingest(seed_files(_copy_seeds(tmp_path)))
+    before = app.store.count()
+    doc = app.remove("kestrel_bridge_council_report.md")
+    assert doc.sentences > 0
+    assert app.store.ids_of(doc.doc_id) == []
+    assert app.store.count() == before - doc.sentences
+    assert all(d.doc_id != doc.doc_id for d in app.documents())
+    assert app.catalog.keyword_search("Kestrel council", 50, [doc.doc_id]) == []
+
+
+def test_bad_files_do_not_stop_the_others_and_lose_nothing(app, tmp_path):
+    good = tmp_path / "good.txt"
+    good.write_text("Otters hold hands while they sleep. They live in rivers.\n")
+    app.ingest([good])
+    bad_empty = tmp_path / "empty.txt"
+    bad_empty.write_bytes(b"")
+    bad_bin = tmp_path / "binary.txt"
+    bad_bin.write_bytes(b"\x00\x01\x02" * 100)
+    other = tmp_path / "other.md"
+    other.write_text("Badgers dig long tunnels called setts.\n")
+    results = app.ingest([bad_empty, tmp_path / "missing.pdf", bad_bin, other])
+    status = {r.path.rsplit("/", 1)[-1]: (r.status, r.reason) for r in results}
+    assert status["empty.txt"][0] == "error" and "empty" in status["empty.txt"][1]
+    assert status["missing.pdf"][0] == "error" and "no such file" in status["missing.pdf"][1]
+    assert status["binary.txt"][0] == "error"
+    assert status["other.md"][0] == "indexed"
+    # A good document that turns bad keeps its indexed version.
+    good.write_bytes(b"\xff\xfe\x00garbage")
+    (r,) = app.ingest([good])
+    assert r.status == "error"
+    assert {d.path.rsplit("/", 1)[-1] for d in app.documents()} == {"good.txt", "other.md"}
+    assert app.store.count() == 3
+
+
+def test_interrupted_ingest_is_redone(app, tmp_path):
+    doc = tmp_path / "a.txt"
+    doc.write_text("Alpha is first. Beta is second.\n")
+    # Simulate a crash after vectors were written but before the catalog commit.
+    from index.ingest import doc_id_for
+
+    doc_id = doc_id_for(str(doc.resolve()))
+    app.catalog.begin(doc_id, str(doc.resolve()), "0" * 64, 10)
+    app.store.add([f"{doc_id}:7"], app.embedder.embed(["orphan"]), ["orphan"], [{"doc_id": doc_id, "idx": 7, "sha": "x"}])
+    assert app.documents() == []  # pending documents are not searchable
+    (r,) = app.ingest([doc])
+    assert r.status == "indexed"
+    assert sorted(app.store.ids_of(doc_id)) == [f"{doc_id}:0", f"{doc_id}:1"]

@@ -1,0 +1,41 @@
+from index.sentences import MAX_SENTENCE, split_spans
+from tests.conftest import SEEDS
+
+SEED = SEEDS / "000_fcbddb13c552a77e.txt"
+
+
+def test_offsets_are_exact_on_the_seed_article():
+    text = SEED.read_text(encoding="utf-8")
+    spans = split_spans(text)
+    for s, e in spans:
+        assert text[s:e] == text[s:e].strip() and text[s:e]
+    sentences = [text[s:e] for s, e in spans]
+    assert "However, both sides did agree to exchange thousands of combatants who were deceased or critically injured." in sentences
+    # The article breaks one sentence across a line; it stays one sentence.
+    assert any(t.startswith("Peskov indicated that a summit") and "Donald Trump is 'unlikely" in t for t in sentences)
+    assert sentences[0] == "Negotiations between Russia and Ukraine yield minimal advancements, with a ceasefire proposal on the table."
+    # spans are ordered and do not overlap
+    assert all(a[1] <= b[0] for a, b in zip(spans, spans[1:]))
+
+
+def test_abbreviations_do_not_split():
+    text = "The U.S. President spoke on Monday. Then Mr. Smith left."
+    assert [text[s:e] for s, e in split_spans(text)] == ["The U.S. President spoke on Monday.", "Then Mr. Smith left."]
+
+
+def test_blank_lines_and_markdown_headings_end_sentences():
+    text = "# Kestrel Bridge\nThe bridge is long.\n\nA list:\n- first item\n- second item"
+    got = [text[s:e] for s, e in split_spans(text)]
+    assert got == ["# Kestrel Bridge", "The bridge is long.", "A list:", "- first item", "- second item"]
+
+
+def test_runaway_text_is_cut_into_readable_pieces():
+    text = "word " * 1000
+    spans = split_spans(text)
+    assert len(spans) > 1 and all(e - s <= MAX_SENTENCE for s, e in spans)
+    assert all(text[s:e].strip() == text[s:e] for s, e in spans)
+
+
+def test_empty_and_whitespace():
+    assert split_spans("") == []
+    assert split_spans(" \n\n \t") == []
