@@ -96,14 +96,21 @@ def split_spans(text: str) -> list[tuple[int, int]]:
 
 
 def _split_heading_lines(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
-    """A line with no end punctuation followed by a line break and a capital is a heading: split it off."""
+    """A short first line with no end punctuation, followed by a capitalised line, is a heading: split it off.
+
+    PDF and plain-text headings ("Planting out\nYoung plants should…") would otherwise glue onto the next
+    sentence; a long line wrapped before a name ("…U.S. President\nDonald Trump…") is left alone.
+    """
     out: list[tuple[int, int]] = []
     for start, end in spans:
         piece = text[start:end]
         nl = piece.find("\n")
-        if nl > 0 and piece[:nl].rstrip()[-1:] not in ".!?,;:'\"" and piece[:nl].lstrip().startswith("#"):
+        first = piece[:nl].rstrip() if nl > 0 else ""
+        rest = piece[nl + 1 :].lstrip() if nl > 0 else ""
+        heading = first.startswith("#") or (len(first.split()) <= 6 and first[-1:] not in ".!?,;:'\"-")
+        if first and rest[:1].isupper() and heading:
             out.extend(_cap(text, start, start + nl))
-            out.extend(_cap(text, start + nl + 1, end))
+            out.extend(_split_heading_lines(text, list(_cap(text, start + nl + 1, end))))
         else:
             out.append((start, end))
     return out
