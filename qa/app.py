@@ -17,6 +17,7 @@ from index.ingest import Ingestor, Progress, expand
 from index.store import ChromaStore
 from qa.ask import Asker
 from qa.cite import Verifier
+from qa.compare import Comparer, Comparison, route
 from qa.errors import NotIndexedError
 from qa.generate import Generator, LlamaCppGenerator, OpenAIGenerator
 from qa.models import resolve_model
@@ -39,10 +40,11 @@ class App:
         self.store = ChromaStore(settings, embedder)
         self.ingestor = Ingestor(self.catalog, self.store, embedder, max_bytes=int(settings.max_file_mb * 1e6))
         self.retriever = Retriever(self.catalog, self.store, embedder)
-        self.verifier = Verifier(embedder, settings.support_threshold)
+        self.verifier = Verifier(embedder, settings.support_threshold, settings.answer_threshold)
         self._generator = generator
         self._gen_lock = threading.Lock()
         self.asker = Asker(settings, self.retriever, self.verifier, self.generator)
+        self.comparer = Comparer(self.asker, embedder)
 
     # generation is loaded on first use: listing or ingesting documents never pays for the model
     def generator(self) -> Generator:
@@ -111,6 +113,17 @@ class App:
 
     def ask_stream(self, question: str, *, docs: Iterable[str] | None = None, **kwargs: Any) -> Any:
         return self.asker.stream(question, doc_ids=self.doc_ids(docs), **kwargs)
+
+    def compare(self, question: str, *, docs: Iterable[str] | None = None) -> Comparison:
+        """Per-document cited answers and agree/differ/only-in points; all documents when none are named."""
+        names = list(docs or [])
+        chosen = [self.resolve(n) for n in names] if names else self.catalog.documents()
+        return self.comparer.compare(question, chosen)
+
+    def route(self, question: str) -> tuple[str, list[str]]:
+        """``("compare", paths)`` when a chat question names two or more documents or asks to compare."""
+        kind, named = route(question, self.catalog.documents())
+        return kind, [d.path for d in named]
 
     def close(self) -> None:
         self.catalog.close()

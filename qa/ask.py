@@ -63,7 +63,7 @@ class Asker:
                 timings["first_token_s"] = time.perf_counter() - t0
             pieces.append(piece)
             yield Event("token", piece)
-        sentences, citations, declined = self.verifier.verify("".join(pieces), sources)
+        sentences, citations, declined = self.verifier.verify("".join(pieces), sources, standalone)
         timings.setdefault("first_token_s", time.perf_counter() - t0)
         timings["total_s"] = time.perf_counter() - t0
         text = DECLINE if declined else render(sentences)

@@ -30,7 +30,8 @@ _DECLINE_HINTS = ("do not say", "does not say", "don't say", "do not mention", "
                   "no information", "not provided", "cannot answer", "can't answer", "not specified",
                   "do not contain", "does not contain", "not enough information", "i don't know", "unknown")
 
-WEIGHT_COS = 0.5  # calibrated in bench/ (labelled set): cosine and lexical coverage weigh the same
+WEIGHT_COS = 0.5  # cosine and lexical coverage weigh the same in the support score
+MIN_LEXICAL = 0.5  # at least half the claim's content words must be in the cited sentences ("painted red" ≠ "crosses")
 
 
 @dataclass(frozen=True)
@@ -55,8 +56,12 @@ def parse(answer: str) -> list[Claim]:
             cited.extend(int(n) for n in re.split(r"[,;]", m.group(1)))
         clean = _MARKER.sub("", piece)
         clean = re.sub(r"\s+([.,;:!?])", r"\1", " ".join(clean.split())).strip()
-        if clean:
+        if clean.strip(" .,;:"):
             claims.append(Claim(clean, list(dict.fromkeys(cited))))
+        elif cited and claims and not claims[-1].cited:
+            claims[-1] = Claim(claims[-1].text, list(dict.fromkeys(cited)))
+        elif cited:
+            claims.append(Claim("", list(dict.fromkeys(cited))))  # a bare "[9]": the model points at a source
     return claims
 
 
@@ -95,25 +100,41 @@ def lexical(claim: str, evidence: list[str]) -> float:
 class Verifier:
     """Checks claims against sources; ``threshold`` is the calibrated support cut-off."""
 
-    def __init__(self, embedder: Embedder, threshold: float) -> None:
+    def __init__(self, embedder: Embedder, threshold: float, answer_threshold: float = 0.0) -> None:
         self.embedder = embedder
         self.threshold = threshold
+        self.answer_threshold = answer_threshold
 
     def score(self, claim: str, evidence: list[str], cos: float) -> float:
-        """Support in [0, 1]; a claim with a number the evidence does not contain is never supported."""
-        if numbers(claim) - numbers(" ".join(evidence)):
+        """Support in [0, 1]; 0 when a number or most content words of the claim are missing from the evidence."""
+        lex = lexical(claim, evidence)
+        if lex < MIN_LEXICAL:
             return 0.0
-        return WEIGHT_COS * cos + (1 - WEIGHT_COS) * lexical(claim, evidence)
+        return WEIGHT_COS * cos + (1 - WEIGHT_COS) * lex
 
-    def verify(self, answer: str, sources: list[Source]) -> tuple[list[AnswerSentence], list[Citation], bool]:
+    def relevance(self, question: str, claim: str, evidence: list[str], cos: float) -> float:
+        """How well a supported claim answers the question: similarity plus the question's words it covers."""
+        words = content_words(question)
+        have = content_words(" ".join([claim, *evidence]))
+        coverage = len(words & have) / len(words) if words else 1.0
+        return WEIGHT_COS * cos + (1 - WEIGHT_COS) * coverage
+
+    def verify(self, answer: str, sources: list[Source], question: str = "",
+               ) -> tuple[list[AnswerSentence], list[Citation], bool]:
         """Checked sentences, the citations they use (renumbered from 1), and whether to decline."""
-        claims = [c for c in parse(answer) if content_words(c.text) or numbers(c.text)]
+        by_n = {s.n: s for s in sources}
+        claims = []
+        for c in parse(answer):
+            if not c.text:  # a bare marker: the cited sentence itself is the claim
+                text = " ".join(by_n[n].sentence.text for n in c.cited if n in by_n)
+                c = Claim(" ".join(text.split()), c.cited)
+            if content_words(c.text) or numbers(c.text):
+                claims.append(c)
         if not claims or not sources or all(is_decline(c.text) for c in claims):
             return [], [], True
-        by_n = {s.n: s for s in sources}
         texts = [s.sentence.text for s in sources]
-        vectors = self.embedder.embed([c.text for c in claims] + texts)
-        claim_vecs, source_vecs = vectors[: len(claims)], vectors[len(claims) :]
+        vectors = self.embedder.embed([c.text for c in claims] + texts + [question or answer])
+        claim_vecs, source_vecs, q_vec = vectors[: len(claims)], vectors[len(claims) : -1], vectors[-1]
         cos = np.clip(claim_vecs @ source_vecs.T, 0.0, 1.0)  # [claim, source]
         index_of = {s.n: i for i, s in enumerate(sources)}
 
@@ -123,6 +144,14 @@ class Verifier:
                 checked.append((ci, self._choose(claim, ci, cos, by_n, index_of, sources)))
         if not any(chosen for _, chosen in checked):
             return [], [], True
+        if question and self.answer_threshold > 0:
+            best = max(
+                (self.relevance(question, claims[ci].text, [by_n[n].sentence.text for n in chosen],
+                                float(max(q_vec @ claim_vecs[ci], max(q_vec @ source_vecs[index_of[n]] for n in chosen))))
+                 for ci, chosen in checked if chosen),
+            )
+            if best < self.answer_threshold:
+                return [], [], True  # true sentences that do not answer this question
 
         numbering: dict[int, int] = {}
         citations: list[Citation] = []

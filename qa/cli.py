@@ -80,6 +80,26 @@ def cmd_ask(app: Any, args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_compare(app: Any, args: argparse.Namespace) -> int:
+    app.ensure_seeds()
+    result = app.compare(args.question, docs=args.doc)
+    if args.json:
+        print(json.dumps(result.to_json(), ensure_ascii=False))
+        return 0
+    for d in result.documents:
+        print(f"\n== {PurePath(d.document).name}")
+        print(f"   {d.answer.answer}" if d.addressed else "   does not address this")
+    if result.points:
+        print("\nComparison:")
+        for p in result.points:
+            print(f"  [{p.kind}] {p.text} {''.join(f'[{n}]' for n in p.citations)}")
+    print("\nSources:")
+    for c in result.citations:
+        page = f", page {c.page}" if c.page else ""
+        print(f"  [{c.id}] {PurePath(c.document).name}{page}, chars {c.start}-{c.end}: \"{c.text}\"")
+    return 0
+
+
 def cmd_ingest(app: Any, args: argparse.Namespace) -> int:
     return _print_results(app.ingest(args.paths, progress=_progress_bar()))
 
@@ -119,6 +139,11 @@ def parser() -> argparse.ArgumentParser:
     a.add_argument("--doc", action="append", help="search only this document (repeatable)")
     a.add_argument("--stream", action="store_true", help="stream tokens even when not on a terminal")
     a.set_defaults(func=cmd_ask)
+    c = sub.add_parser("compare", help="compare what documents say, side by side, with citations")
+    c.add_argument("question")
+    c.add_argument("--doc", action="append", help="a document to compare (repeatable; default: all relevant)")
+    c.add_argument("--json", action="store_true", help="print one JSON object (see README)")
+    c.set_defaults(func=cmd_compare)
     i = sub.add_parser("ingest", help="index files or folders (.txt .md .html .pdf .docx)")
     i.add_argument("paths", nargs="+")
     i.set_defaults(func=cmd_ingest)

@@ -27,7 +27,7 @@ class LlamaCppGenerator:
 
     def __init__(self, model_path: Path, *, n_ctx: int = 4096, n_threads: int = 0) -> None:
         try:
-            from llama_cpp import Llama, LlamaRAMCache
+            from llama_cpp import Llama
         except ImportError:
             raise ModelError("llama-cpp-python is not installed: run `bash scripts/install`.") from None
         threads = n_threads or max(1, os.cpu_count() or 1)
@@ -36,8 +36,8 @@ class LlamaCppGenerator:
                               verbose=False, seed=0)
         except Exception as exc:
             raise ModelError(f"Could not load the model {model_path}: {exc}. Check QA_MODEL_PATH.") from None
-        # Reuse of the prompt prefix (system prompt) across questions makes later answers start sooner.
-        self._llm.set_cache(LlamaRAMCache(capacity_bytes=512 << 20))
+        # No LlamaRAMCache: Llama already reuses the KV cache for a shared prompt prefix (the system prompt),
+        # and restoring saved states gave wrong answers in our probes.
         self.name = model_path.name
         self.lock = threading.Lock()
 

@@ -1,0 +1,186 @@
+"""Compare what several documents say: a budgeted, per-document cited answer each, then aligned points.
+
+Each document gets its own retrieval budget and its own answer drawn only from its own sentences, so a
+long or very similar document cannot crowd out the others, and no sentence is attributed to the wrong
+document. Points are built from the verified claims: two claims on the same aspect either agree (same
+numbers and wording) or differ; a claim with no counterpart is ``only_in`` its document.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from dataclasses import asdict, dataclass, replace
+from pathlib import PurePath
+from typing import Any
+
+import numpy as np
+
+from index.embed import Embedder
+from qa.ask import Asker
+from qa.cite import content_words, numbers
+from qa.records import Answer, AnswerSentence, Citation, DocumentInfo
+
+SAME_ASPECT = 0.55  # claims at least this similar talk about the same thing
+SAME_CLAIM = 0.85  # ... and at least this similar, with the same numbers and content, say the same thing
+
+_COMPARE_WORDS = re.compile(
+    r"\b(compare|comparison|differ|differs|difference|differences|different|disagree|agree|versus|vs\.?|"
+    r"contrast|each (?:document|report|source)|both (?:documents|reports|sources)|between the (?:documents|reports))\b",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True)
+class DocAnswer:
+    document: str
+    addressed: bool
+    answer: Answer
+
+    def to_json(self) -> dict[str, Any]:
+        return {"document": self.document, "addressed": self.addressed, "answer": self.answer.to_json()}
+
+
+@dataclass(frozen=True)
+class Point:
+    kind: str  # "agree" | "differ" | "only_in"
+    text: str
+    citations: list[int]
+    documents: list[str]
+
+
+@dataclass(frozen=True)
+class Comparison:
+    question: str
+    documents: list[DocAnswer]
+    points: list[Point]
+    timings: dict[str, float]
+
+    @property
+    def citations(self) -> list[Citation]:
+        return [c for d in self.documents for c in d.answer.citations]
+
+    def to_json(self) -> dict[str, Any]:
+        """The stable ``qa compare --json`` object (see README)."""
+        return {
+            "question": self.question,
+            "documents": [d.to_json() for d in self.documents],
+            "points": [asdict(p) for p in self.points],
+            "timings": {k: round(v, 3) for k, v in self.timings.items()},
+        }
+
+
+def named_documents(question: str, docs: list[DocumentInfo]) -> list[DocumentInfo]:
+    """Documents the question names: by file name, or by a word of the file name no other document has."""
+    low = question.lower()
+    words = {d.doc_id: set(re.split(r"[\W_]+", PurePath(d.path).stem.lower())) - {""} for d in docs}
+    named = []
+    for d in docs:
+        name = PurePath(d.path).name.lower()
+        others = set().union(*(w for k, w in words.items() if k != d.doc_id)) if len(docs) > 1 else set()
+        unique = {w for w in words[d.doc_id] - others if len(w) >= 4 and not w.isdigit()}
+        if name in low or PurePath(name).stem in low or any(re.search(rf"\b{re.escape(w)}\b", low) for w in unique):
+            named.append(d)
+    return named
+
+
+def route(question: str, docs: list[DocumentInfo]) -> tuple[str, list[DocumentInfo]]:
+    """``("compare", docs)`` for a question that names two or more documents or asks to compare, else ``("ask", [])``."""
+    named = named_documents(question, docs)
+    if len(named) >= 2:
+        return "compare", named
+    if _COMPARE_WORDS.search(question) and len(docs) >= 2:
+        return "compare", named
+    return "ask", []
+
+
+class Comparer:
+    def __init__(self, asker: Asker, embedder: Embedder, *, per_doc_k: int = 4, max_docs: int = 4) -> None:
+        self.asker = asker
+        self.embedder = embedder
+        self.per_doc_k = per_doc_k
+        self.max_docs = max_docs
+
+    def candidates(self, question: str, docs: list[DocumentInfo]) -> list[DocumentInfo]:
+        """With no documents named, the ``max_docs`` whose best sentence is most relevant to the question."""
+        if len(docs) <= self.max_docs:
+            return docs
+        best: dict[str, float] = {}
+        for h in self.asker.retriever.search(question, 8 * self.max_docs):
+            best[h.doc_id] = max(best.get(h.doc_id, 0.0), h.dense)
+        ranked = sorted(docs, key=lambda d: -best.get(d.doc_id, 0.0))
+        return ranked[: self.max_docs]
+
+    def compare(self, question: str, docs: list[DocumentInfo]) -> Comparison:
+        t0 = time.perf_counter()
+        focus = f"What does this document say about: {question}"
+        answers: list[DocAnswer] = []
+        next_id = 1
+        for doc in self.candidates(question, docs):
+            answer = self.asker.ask(focus, doc_ids=[doc.doc_id], top_k=self.per_doc_k)
+            answer, next_id = _renumber(answer, next_id)
+            answers.append(DocAnswer(doc.path, not answer.declined, answer))
+        points = self.points([a for a in answers if a.addressed])
+        return Comparison(question, answers, points, {"total_s": time.perf_counter() - t0})
+
+    def points(self, answers: list[DocAnswer]) -> list[Point]:
+        claims = [(a.document, s) for a in answers for s in a.answer.sentences if s.supported]
+        if not claims:
+            return []
+        vecs = self.embedder.embed([s.text for _, s in claims])
+        sim = vecs @ vecs.T
+        used: set[int] = set()
+        points: list[Point] = []
+        for i, (doc_i, s_i) in enumerate(claims):
+            partners = [j for j in range(len(claims)) if claims[j][0] != doc_i and j not in used and j != i
+                        and sim[i, j] >= SAME_ASPECT]
+            # one partner per other document: the most similar claim
+            best: dict[str, int] = {}
+            for j in partners:
+                d = claims[j][0]
+                if d not in best or sim[i, j] > sim[i, best[d]]:
+                    best[d] = j
+            if i in used:
+                continue
+            if not best:
+                continue
+            group = [i, *best.values()]
+            used.update(group)
+            kind = "agree" if all(_same(s_i, claims[j][1], float(sim[i, j])) for j in best.values()) else "differ"
+            points.append(_point(kind, [claims[k] for k in group]))
+        for i, claim in enumerate(claims):
+            if i not in used:
+                points.append(_point("only_in", [claim]))
+        return points
+
+
+def _same(a: AnswerSentence, b: AnswerSentence, sim: float) -> bool:
+    if numbers(a.text) != numbers(b.text):
+        return False
+    wa, wb = content_words(a.text), content_words(b.text)
+    return sim >= SAME_CLAIM and len(wa ^ wb) <= max(2, len(wa | wb) // 4)
+
+
+def _point(kind: str, claims: list[tuple[str, AnswerSentence]]) -> Point:
+    docs = list(dict.fromkeys(d for d, _ in claims))
+    cites = [n for _, s in claims for n in s.citations]
+    if kind == "agree":
+        text = f"Both say: {claims[0][1].text}" if len(docs) == 2 else f"All say: {claims[0][1].text}"
+    elif kind == "differ":
+        text = " — ".join(f"{PurePath(d).name}: {s.text}" for d, s in claims)
+    else:
+        text = f"Only {PurePath(docs[0]).name}: {claims[0][1].text}"
+    return Point(kind, text, list(dict.fromkeys(cites)), docs)
+
+
+def _renumber(answer: Answer, start: int) -> tuple[Answer, int]:
+    """Give a document's citations ids that are unique across the whole comparison."""
+    mapping = {c.id: start + i for i, c in enumerate(answer.citations)}
+    citations = [replace(c, id=mapping[c.id]) for c in answer.citations]
+    sentences = [replace(s, citations=[mapping[n] for n in s.citations]) for s in answer.sentences]
+    text = re.sub(r"\[(\d+)\]", lambda m: f"[{mapping.get(int(m.group(1)), int(m.group(1)))}]", answer.answer)
+    return replace(answer, answer=text, citations=citations, sentences=sentences), start + len(citations)
+
+
+__all__ = ["Comparer", "Comparison", "DocAnswer", "Point", "named_documents", "route"]
+_ = np  # numpy arrays flow through Embedder.embed

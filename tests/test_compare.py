@@ -1,0 +1,123 @@
+"""Comparison: routing, per-document budget, point building (unit), and end to end with the real model."""
+
+import json
+import shutil
+from pathlib import PurePath
+
+import pytest
+
+from qa.app import App, seed_files
+from qa.compare import Comparer, DocAnswer, named_documents, route
+from qa.records import Answer, AnswerSentence, DocumentInfo
+from tests.conftest import SEEDS
+
+COUNCIL = "kestrel_bridge_council_report.md"
+NEWS = "kestrel_bridge_residents_newsletter.html"
+
+
+def _doc(path):
+    return DocumentInfo(path, f"/docs/{path}", "0" * 64, 1, 1, "", "ready")
+
+
+DOCS = [_doc(COUNCIL), _doc(NEWS), _doc("tomato_growing_guide.pdf"), _doc("000_fcbddb13c552a77e.txt")]
+
+
+def test_route_by_named_documents_and_by_wording():
+    kind, named = route("What do the council report and the residents newsletter say about tolls?", DOCS)
+    assert kind == "compare" and {PurePath(d.path).name for d in named} == {COUNCIL, NEWS}
+    assert route("How do the documents differ on the opening date?", DOCS)[0] == "compare"
+    assert route("Compare the sources on cost.", DOCS)[0] == "compare"
+    assert route("How many hours of sunlight do tomatoes need?", DOCS) == ("ask", [])
+    assert route("When will the bridge open?", DOCS) == ("ask", [])
+    assert [d.path for d in named_documents("what does tomato_growing_guide.pdf say", DOCS)] == [
+        "/docs/tomato_growing_guide.pdf"]
+
+
+class Scripted:
+    name = "scripted"
+
+    def __init__(self):
+        self.prompts = []
+
+    def stream(self, messages, *, max_tokens, temperature):
+        prompt = messages[-1]["content"]
+        self.prompts.append(prompt)
+        if "£46 million" in prompt:
+            yield "The total cost of the Kestrel Bridge is estimated at £46 million [1]."
+        elif "£61 million" in prompt:
+            yield "The revised figures put the total cost of the bridge at £61 million [1]."
+        else:
+            yield "The documents do not say."
+
+
+@pytest.fixture
+def scripted_app(settings, embedder, tmp_path):
+    shutil.copytree(SEEDS, tmp_path / "docs")
+    app = App(settings, embedder, Scripted())
+    app.ingest(seed_files(tmp_path / "docs"))
+    yield app
+    app.close()
+
+
+def test_each_document_gets_its_own_budget_and_only_its_own_sentences(scripted_app):
+    result = scripted_app.compare("What is the total cost of the bridge?", docs=[COUNCIL, NEWS])
+    prompts = scripted_app._generator.prompts
+    assert len(prompts) == 2
+    assert "£46 million" in prompts[0] and "£61 million" not in prompts[0]
+    assert "£61 million" in prompts[1] and "£46 million" not in prompts[1]
+    assert [PurePath(d.document).name for d in result.documents] == [COUNCIL, NEWS]
+    for d in result.documents:
+        for c in d.answer.citations:
+            assert c.document == d.document
+    (point,) = [p for p in result.points if p.kind == "differ"]
+    assert len(point.documents) == 2
+    ids = {c.id: c for c in result.citations}
+    assert {ids[n].document for n in point.citations} == set(point.documents)
+    assert len(ids) == len(result.citations)  # ids unique across documents
+    json.dumps(result.to_json())
+
+
+def test_documents_with_nothing_relevant_are_listed_as_not_addressing(scripted_app):
+    result = scripted_app.compare("What is the total cost of the bridge?", docs=[COUNCIL, "tomato_growing_guide.pdf"])
+    addressed = {PurePath(d.document).name: d.addressed for d in result.documents}
+    assert addressed == {COUNCIL: True, "tomato_growing_guide.pdf": False}
+    assert all(p.kind == "only_in" for p in result.points)
+
+
+def _answer(*texts):
+    sentences = [AnswerSentence(t, [i + 1], True) for i, t in enumerate(texts)]
+    return Answer(" ".join(texts), False, sentences, [])
+
+
+def test_points_agree_differ_and_only_in(embedder):
+    comparer = Comparer(asker=None, embedder=embedder)
+    points = comparer.points([
+        DocAnswer("a.md", True, _answer("The bridge is built by Brightwater Civil Works.",
+                                        "The bridge will cost £46 million.")),
+        DocAnswer("b.html", True, _answer("The bridge is built by Brightwater Civil Works.",
+                                          "The bridge will cost £61 million.", "Ducks nest on the river bank.")),
+    ])
+    kinds = sorted(p.kind for p in points)
+    assert kinds == ["agree", "differ", "only_in"]
+    (only,) = [p for p in points if p.kind == "only_in"]
+    assert only.documents == ["b.html"]
+
+
+@pytest.mark.slow
+def test_compare_end_to_end_on_seeds(seeded_app):
+    result = seeded_app.compare("How much will the Kestrel Bridge cost?", docs=[COUNCIL, NEWS])
+    names = [PurePath(d.document).name for d in result.documents]
+    assert names == [COUNCIL, NEWS]
+    assert all(d.addressed for d in result.documents), result.to_json()
+    for d in result.documents:
+        doc = seeded_app.resolve(d.document)
+        for c in d.answer.citations:
+            assert c.document == d.document  # never attributed to another document
+            assert seeded_app.text(doc.doc_id)[c.start : c.end] == c.text
+    differ = [p for p in result.points if p.kind == "differ"]
+    assert differ, result.to_json()
+    ids = {c.id: c for c in result.citations}
+    for p in differ:
+        assert {ids[n].document for n in p.citations} == set(p.documents) and len(p.documents) == 2
+    answers = " ".join(d.answer.answer for d in result.documents)
+    assert "46" in answers and "61" in answers
