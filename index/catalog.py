@@ -11,7 +11,7 @@ import re
 import sqlite3
 import threading
 from collections.abc import Iterable
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from qa.records import DocumentInfo, Sentence
@@ -98,7 +98,7 @@ class Catalog:
 
     def begin(self, doc_id: str, path: str, sha256: str, size: int) -> None:
         """Mark a document pending before its vectors are touched."""
-        now = datetime.now(timezone.utc).isoformat(timespec="seconds")
+        now = datetime.now(UTC).isoformat(timespec="seconds")
         with self._lock:
             self._db.execute(
                 "INSERT INTO documents (doc_id, path, sha256, size, added_at, status) VALUES (?,?,?,?,?,'pending')"
@@ -134,6 +134,10 @@ class Catalog:
     def _delete_rows(self, doc_id: str) -> None:
         self._db.execute("DELETE FROM sentences WHERE doc_id=?", (doc_id,))
         self._db.execute("DELETE FROM sentences_fts WHERE doc_id=?", (doc_id,))
+
+    def mark(self, doc_id: str, status: str) -> None:
+        with self._lock:
+            self._db.execute("UPDATE documents SET status=? WHERE doc_id=?", (status, doc_id))
 
     def remove(self, doc_id: str) -> None:
         with self._lock:

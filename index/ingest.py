@@ -78,22 +78,27 @@ class Ingestor:
             raise InputError(name, "no sentences could be found in the text")
         self.catalog.begin(doc_id, name, sha, len(data))
         self.store.delete_document(doc_id)
-        for lo in range(0, len(sentences), EMBED_BATCH):
-            batch = sentences[lo : lo + EMBED_BATCH]
-            vectors = self.embedder.embed([s.text for s in batch])
-            self.store.add(
-                ids=[f"{doc_id}:{s.index}" for s in batch],
-                vectors=vectors,
-                texts=[s.text for s in batch],
-                metadatas=[{"doc_id": doc_id, "idx": s.index, "sha": sha[:16]} for s in batch],
-            )
-            if progress:
-                progress(extracted_path.name, lo + len(batch), len(sentences))
+        self.add_vectors(doc_id, sha, sentences, progress, name)
         self.catalog.commit(doc_id, extracted.text, sentences)
         log.info("indexed %s (%d sentences)", name, len(sentences))
         return IngestResult(name, "indexed", sentences=len(sentences))
 
+    def add_vectors(self, doc_id: str, sha: str, sentences: list[Sentence], progress: Progress | None,
+                    name: str) -> None:
+        """Embed and store a document's sentences in batches; ids ``doc_id:index`` make a retry overwrite."""
+        for lo in range(0, len(sentences), EMBED_BATCH):
+            batch = sentences[lo : lo + EMBED_BATCH]
+            self.store.add(
+                ids=[f"{doc_id}:{s.index}" for s in batch],
+                vectors=self.embedder.embed([s.text for s in batch]),
+                texts=[s.text for s in batch],
+                metadatas=[{"doc_id": doc_id, "idx": s.index, "sha": sha[:16]} for s in batch],
+            )
+            if progress:
+                progress(Path(name).name, lo + len(batch), len(sentences))
+
     def remove(self, doc_id: str) -> None:
-        """Delete a document's vectors, then its catalog rows (a crash between leaves it for ``qa check``)."""
+        """Mark the document, delete its vectors, then its rows: a crash between leaves it for ``qa check``."""
+        self.catalog.mark(doc_id, "removing")
         self.store.delete_document(doc_id)
         self.catalog.remove(doc_id)

@@ -16,8 +16,10 @@ def _span_tokenizer() -> Callable[[str], Iterator[tuple[int, int]]]:
     """NLTK's Punkt model as shipped inside llama-index (no download); a regex if it is missing."""
     try:
         import nltk
-        from llama_index.core.utils import get_cache_dir  # noqa: F401  (sets nltk's data path)
-        from llama_index.core.utils import globals_helper
+        from llama_index.core.utils import (
+            get_cache_dir,  # noqa: F401  (sets nltk's data path)
+            globals_helper,
+        )
 
         _ = globals_helper.punkt_tokenizer  # type: ignore[attr-defined]
     except Exception:

@@ -47,10 +47,16 @@ def make_client(settings: Settings) -> Any:
     if settings.chroma_url:
         url = urlparse(settings.chroma_url if "://" in settings.chroma_url else "http://" + settings.chroma_url)
         headers = {"Authorization": f"Bearer {settings.chroma_token}"} if settings.chroma_token else None
-        return chromadb.HttpClient(
-            host=url.hostname or "127.0.0.1", port=url.port or 8000, ssl=url.scheme == "https",
-            headers=headers, settings=chroma_settings,
-        )
+        try:  # the client checks the server (and the token) right away
+            return chromadb.HttpClient(
+                host=url.hostname or "127.0.0.1", port=url.port or 8000, ssl=url.scheme == "https",
+                headers=headers, settings=chroma_settings,
+            )
+        except Exception as exc:
+            raise IndexStateError(
+                f"Cannot use the Chroma server at {settings.chroma_url} ({str(exc)[:200]}). "
+                "Check that it is running, and QA_CHROMA_URL and QA_CHROMA_TOKEN."
+            ) from None
     path = settings.data_dir / "chroma"
     path.mkdir(parents=True, exist_ok=True)
     return chromadb.PersistentClient(path=str(path), settings=chroma_settings)
@@ -62,17 +68,23 @@ class ChromaStore:
     def __init__(self, settings: Settings, embedder: Embedder, client: Any = None) -> None:
         self.client = client if client is not None else make_client(settings)
         self.embedder = embedder
-        self.collection = self.client.get_or_create_collection(
-            settings.collection,
-            embedding_function=_embedding_function(embedder),
-            metadata={"hnsw:space": "cosine", "embed_model": embedder.name},
+        self.name = settings.collection
+        self.collection = self._open()
+
+    def _open(self) -> Any:
+        return self.client.get_or_create_collection(
+            self.name,
+            embedding_function=_embedding_function(self.embedder),
+            metadata={"hnsw:space": "cosine", "embed_model": self.embedder.name},
         )
-        built_with = (self.collection.metadata or {}).get("embed_model")
-        if built_with and built_with != embedder.name:
-            raise IndexStateError(
-                f"The index was built with the embedding model '{built_with}' but '{embedder.name}' is configured; "
-                "run `qa reindex` to rebuild it with the new model, or set QA_EMBED_MODEL back."
-            )
+
+    def reset(self) -> None:
+        """Drop every vector and start an empty collection (for ``qa reindex``)."""
+        try:
+            self.client.delete_collection(self.name)
+        except Exception:  # noqa: BLE001 - absent already: nothing to drop
+            pass
+        self.collection = self._open()
 
     def add(self, ids: list[str], vectors: Any, texts: list[str], metadatas: list[dict[str, Any]]) -> None:
         self.collection.upsert(ids=ids, embeddings=vectors, documents=texts, metadatas=metadatas)

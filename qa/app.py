@@ -12,13 +12,14 @@ from pathlib import Path, PurePath
 from typing import Any
 
 from index.catalog import Catalog
+from index.check import CheckReport, check
 from index.embed import Embedder, SentenceTransformerEmbedder
 from index.ingest import Ingestor, Progress, expand
 from index.store import ChromaStore
 from qa.ask import Asker
 from qa.cite import Verifier
 from qa.compare import Comparer, Comparison, route
-from qa.errors import NotIndexedError
+from qa.errors import IndexStateError, NotIndexedError
 from qa.generate import Generator, LlamaCppGenerator, OpenAIGenerator
 from qa.models import resolve_model
 from qa.records import Answer, DocumentInfo, IngestResult, Sentence
@@ -32,11 +33,20 @@ def seed_files(folder: Path) -> list[Path]:
 
 
 class App:
-    def __init__(self, settings: Settings, embedder: Embedder, generator: Generator | None = None) -> None:
+    def __init__(self, settings: Settings, embedder: Embedder, generator: Generator | None = None, *,
+                 allow_model_change: bool = False) -> None:
         self.settings = settings
         self.embedder = embedder
         settings.data_dir.mkdir(parents=True, exist_ok=True)
         self.catalog = Catalog(settings.data_dir / "catalog.db")
+        built_with = self.catalog.get_meta("embed_model")
+        if built_with is None:
+            self.catalog.set_meta("embed_model", embedder.name)
+        elif built_with != embedder.name and not allow_model_change:
+            raise IndexStateError(
+                f"The index was built with the embedding model '{built_with}' but '{embedder.name}' is configured; "
+                "run `qa reindex` to rebuild it with the new model, or set QA_EMBED_MODEL back."
+            )
         self.store = ChromaStore(settings, embedder)
         self.ingestor = Ingestor(self.catalog, self.store, embedder, max_bytes=int(settings.max_file_mb * 1e6))
         self.retriever = Retriever(self.catalog, self.store, embedder)
@@ -114,6 +124,20 @@ class App:
     def ask_stream(self, question: str, *, docs: Iterable[str] | None = None, **kwargs: Any) -> Any:
         return self.asker.stream(question, doc_ids=self.doc_ids(docs), **kwargs)
 
+    def check(self, *, repair: bool = False) -> CheckReport:
+        return check(self.catalog, self.store, self.ingestor, repair=repair)
+
+    def reindex(self, progress: Progress | None = None) -> int:
+        """Re-embed every indexed sentence with the configured embedder (from the catalog, files not needed)."""
+        self.store.reset()
+        total = 0
+        for doc in self.catalog.documents():
+            sentences = self.catalog.sentences(doc.doc_id)
+            self.ingestor.add_vectors(doc.doc_id, doc.sha256, sentences, progress, doc.path)
+            total += len(sentences)
+        self.catalog.set_meta("embed_model", self.embedder.name)
+        return total
+
     def compare(self, question: str, *, docs: Iterable[str] | None = None) -> Comparison:
         """Per-document cited answers and agree/differ/only-in points; all documents when none are named."""
         names = list(docs or [])
@@ -141,8 +165,9 @@ def configure_logging(settings: Settings) -> None:
 
 
 def build_app(settings: Settings | None = None, *, embedder: Embedder | None = None,
-              generator: Generator | None = None) -> App:
+              generator: Generator | None = None, allow_model_change: bool = False) -> App:
     """Wire every part from ``settings`` (default: ``Settings.from_env()``); pass parts to share or replace them."""
     settings = settings or Settings.from_env()
     configure_logging(settings)
-    return App(settings, embedder or SentenceTransformerEmbedder(settings.embed_model), generator)
+    return App(settings, embedder or SentenceTransformerEmbedder(settings.embed_model), generator,
+               allow_model_change=allow_model_change)

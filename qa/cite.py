@@ -24,7 +24,7 @@ _STOP = frozenset(
     "a an and are as at be been being both by did do does for from had has have he her his how i in into is it"
     " its of on or our she so such than that the their them then there these they this those to was we were"
     " what when where which while who whom why will with would also according source sources document"
-    " documents said says stated states not".split()
+    " documents said says stated states not much many".split()
 )
 _DECLINE_HINTS = ("do not say", "does not say", "don't say", "do not mention", "does not mention", "not mentioned",
                   "no information", "not provided", "cannot answer", "can't answer", "not specified",

@@ -123,6 +123,27 @@ def cmd_remove(app: Any, args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_check(app: Any, args: argparse.Namespace) -> int:
+    report = app.check(repair=args.repair)
+    if args.json:
+        print(json.dumps(report.to_json()))
+    else:
+        for kind in ("missing", "changed", "interrupted", "mismatched", "orphans"):
+            for item in getattr(report, kind):
+                print(f"{kind:<12} {item}")
+        for line in report.repaired:
+            print(f"repaired     {line}")
+        print("index is consistent" if report.ok else
+              ("repaired" if args.repair else "problems found: run `qa check --repair` to fix them"))
+    return 0 if report.ok or args.repair else 1
+
+
+def cmd_reindex(app: Any, args: argparse.Namespace) -> int:
+    total = app.reindex(progress=_progress_bar())
+    print(f"re-embedded {total} sentences with {app.embedder.name}")
+    return 0
+
+
 def cmd_serve(app: Any, args: argparse.Namespace) -> int:
     from ui.app import serve
 
@@ -153,6 +174,12 @@ def parser() -> argparse.ArgumentParser:
     r = sub.add_parser("remove", help="remove documents and all their chunks from the index")
     r.add_argument("names", nargs="+")
     r.set_defaults(func=cmd_remove)
+    k = sub.add_parser("check", help="check the index against the files and the vector store")
+    k.add_argument("--repair", action="store_true", help="fix what the check finds")
+    k.add_argument("--json", action="store_true")
+    k.set_defaults(func=cmd_check)
+    x = sub.add_parser("reindex", help="rebuild all vectors with the configured embedding model")
+    x.set_defaults(func=cmd_reindex)
     s = sub.add_parser("serve", help="start the chat UI (loopback only unless --host is given)")
     s.add_argument("--host")
     s.add_argument("--port", type=int)
@@ -165,7 +192,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         from qa.app import build_app
 
-        app = build_app(Settings.from_env())
+        app = build_app(Settings.from_env(), allow_model_change=args.command == "reindex")
         return int(args.func(app, args))
     except QAError as exc:
         print(f"qa: {exc}", file=sys.stderr)

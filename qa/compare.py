@@ -113,11 +113,10 @@ class Comparer:
 
     def compare(self, question: str, docs: list[DocumentInfo]) -> Comparison:
         t0 = time.perf_counter()
-        focus = f"What does this document say about: {question}"
         answers: list[DocAnswer] = []
         next_id = 1
         for doc in self.candidates(question, docs):
-            answer = self.asker.ask(focus, doc_ids=[doc.doc_id], top_k=self.per_doc_k)
+            answer = self.asker.ask(question, doc_ids=[doc.doc_id], top_k=self.per_doc_k)
             answer, next_id = _renumber(answer, next_id)
             answers.append(DocAnswer(doc.path, not answer.declined, answer))
         points = self.points([a for a in answers if a.addressed])

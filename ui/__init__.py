@@ -1,3 +1,9 @@
 """The Gradio chat UI; it holds no logic and calls the same ``App`` methods as the CLI."""
 
-__all__: list[str] = []
+import os
+
+os.environ["GRADIO_ANALYTICS_ENABLED"] = "False"  # before gradio is first imported, so it never sees it unset
+
+from ui.app import build_ui, serve  # noqa: E402
+
+__all__ = ["build_ui", "serve"]

@@ -1,0 +1,242 @@
+"""The quality report: ``quality.md`` with a versions/machine header, targets and metrics, plus PNG charts."""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import sys
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+from bench import metrics
+
+PACKAGES = ("qa", "llama-index-core", "llama-index-llms-llama-cpp", "llama-index-vector-stores-chroma",
+            "llama-index-embeddings-huggingface", "chromadb", "llama-cpp-python", "sentence-transformers",
+            "torch")
+
+# (key, label, format): "p" share, "s" seconds, "n" number
+ROWS = [
+    ("acc_hotpot", "answer accuracy: HotpotQA dev 0–49", "p"),
+    ("acc_labelled", "answer accuracy: labelled, answerable", "p"),
+    ("acc_tokens", "answer accuracy: tokens_saved_v1 (all facts of a turn)", "p"),
+    ("acc_all", "answer accuracy: all answerable questions", "p"),
+    ("cit_precision_labelled", "citation precision: labelled, sentence-level", "p"),
+    ("cit_recall_labelled", "citation recall: labelled, sentence-level", "p"),
+    ("cit_precision_tokens", "citation precision: tokens_saved, document-level", "p"),
+    ("cit_recall_tokens", "citation recall: tokens_saved, document-level", "p"),
+    ("answer_cited_hotpot", "correct HotpotQA answers with a citation containing the answer", "p"),
+    ("cit_len_mean", "mean citation length (characters)", "n"),
+    ("cit_per_answer", "citations per non-declined answer", "n"),
+    ("false_answer_rate", "false-answer rate: unanswerable questions answered", "p"),
+    ("decline_rate", "decline rate: answerable questions declined", "p"),
+    ("ttft_median", "time to first token, median (s)", "s"),
+    ("ttft_p95", "time to first token, p95 (s)", "s"),
+    ("total_median", "total time per question, median (s)", "s"),
+    ("total_p95", "total time per question, p95 (s)", "s"),
+    *[(f"ingest_s_{s}", f"ingest time: {s} (s)", "s") for s in ("hotpot", "labelled", "tokens")],
+    *[(f"ingest_eff_{s}", f"ingest efficiency: {s} (embedder-only time / ingest time)", "p")
+      for s in ("hotpot", "labelled", "tokens")],
+    ("ingest_eff_all", "ingest efficiency: all sets", "p"),
+    ("peak_rss_mb", "peak RSS while this system ran (MiB)", "n"),
+    ("questions", "questions answered", "n"),
+    ("errors", "questions that raised an error", "n"),
+]
+CHART_KEYS = ["acc_hotpot", "acc_labelled", "acc_tokens", "acc_all", "cit_precision_labelled",
+              "cit_recall_labelled", "cit_precision_tokens", "cit_recall_tokens", "answer_cited_hotpot",
+              "false_answer_rate", "decline_rate"]
+
+
+def environment() -> dict[str, Any]:
+    versions = {}
+    for pkg in PACKAGES:
+        try:
+            versions[pkg] = metadata.version(pkg)
+        except metadata.PackageNotFoundError:
+            versions[pkg] = "not installed"
+    cpu = platform.processor()
+    ram = 0.0
+    try:
+        cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
+                    if line.startswith("model name")), cpu)
+        ram = int(next(line.split()[1] for line in Path("/proc/meminfo").read_text().splitlines()
+                       if line.startswith("MemTotal"))) / 2**20
+    except (OSError, StopIteration):
+        pass
+    return {"versions": versions, "cpus": os.cpu_count(), "cpu": cpu, "ram_gib": round(ram, 1),
+            "platform": platform.platform(), "python": sys.version.split()[0],
+            "load_avg": [round(x, 2) for x in os.getloadavg()]}
+
+
+def progress(iterable: Any, desc: str, disable: bool = False, total: int | None = None) -> Any:
+    from tqdm import tqdm
+
+    return tqdm(iterable, desc=desc, total=total, disable=disable, dynamic_ncols=True, file=sys.stderr)
+
+
+def _fmt(value: float | None, kind: str) -> str:
+    if value is None:
+        return "n/a"
+    return {"p": f"{value:.3f}", "s": f"{value:.2f}", "n": f"{value:,.1f}"}[kind]
+
+
+def _ratio(a: float | None, b: float | None) -> str:
+    return "n/a" if a is None or b is None or b == 0 else f"{a / b:.2f}"
+
+
+def write(out: Path) -> Path:
+    """Read ``out/quality.jsonl``; write ``out/quality.md`` and the charts; return the report's path."""
+    path = out / "quality.jsonl"
+    records = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    ours, base = metrics.summarize(records, "ours"), metrics.summarize(records, "baseline")
+    runs = [r for r in records if r.get("type") == "run"]
+    run = runs[-1] if runs else {"env": environment(), "command": "(not recorded)", "settings": {}}
+    lines = _header(run, len(runs), records)
+    lines += ["", "## Targets (ours)", "", "| target | ours | bar | met | margin |", "|---|---|---|---|---|"]
+    for label, value, bar, met, margin in metrics.targets(ours, base):
+        verdict = "n/a" if met is None else ("**met**" if met else "**not met**")
+        lines.append(f"| {label} | {_fmt(value, 'p')} | {bar} | {verdict} | "
+                     f"{'n/a' if margin is None else f'{margin:+.3f}'} |")
+    lines += ["", "## Metrics", "", "| metric | ours | baseline | ours / baseline |", "|---|---|---|---|"]
+    for key, label, kind in ROWS:
+        a, b = ours.get(key), base.get(key)
+        lines.append(f"| {label} | {_fmt(a, kind)} | {_fmt(b, kind)} | {_ratio(a, b)} |")
+    charts = _charts(out, records, ours, base)
+    lines += ["", "## Charts", ""] + [f"![{c.stem}]({c.name})" for c in charts]
+    lines += ["", "## Definitions", ""] + DEFINITIONS
+    lines += ["", "## Failures", "", "Per question, from `quality.jsonl` "
+              "(`python -m bench quality --report-only` rebuilds this report).", "",
+              "| system | set | id | kind | failure | answer |", "|---|---|---|---|---|---|"]
+    for r in records:
+        if r.get("type") == "question" and (why := metrics.failure(r)):
+            answer = " ".join((r.get("answer") or r.get("error") or "").split())
+            answer = (answer[:90] + "…" if len(answer) > 90 else answer).replace("|", "\\|")
+            lines.append(f"| {r['system']} | {r['set']} | {r['id']} | {r['kind']} | {why} | {answer} |")
+    report = out / "quality.md"
+    report.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return report
+
+
+def _header(run: dict[str, Any], n_runs: int, records: list[dict[str, Any]]) -> list[str]:
+    env = run["env"]
+    v = env["versions"]
+    qs = [r for r in records if r.get("type") == "question" and r["system"] == "ours"] or \
+         [r for r in records if r.get("type") == "question"]
+    counts = {s: sum(1 for r in qs if r["set"] == s) for s in ("hotpot", "labelled", "tokens")}
+    unans = sum(1 for r in qs if not r["answers"])
+    ingests = {(r["set"], r["system"]): r for r in records if r.get("type") == "ingest"}
+    corpus = ", ".join(f"{s}: {r['documents']} documents / {r['sentences']} sentences"
+                       for (s, system), r in ingests.items() if system == (run.get("systems") or ["ours"])[0])
+    return [
+        "# Quality: qa against LlamaIndex CitationQueryEngine",
+        "",
+        f"- Command: `{run['command']}`" + (f" (results of {n_runs} resumed runs)" if n_runs > 1 else ""),
+        f"- Run: {run.get('started', '?')} → {run.get('finished', '?')}",
+        f"- Versions: qa {v.get('qa')}, llama-index-core {v.get('llama-index-core')}, "
+        f"chromadb {v.get('chromadb')}, llama-cpp-python {v.get('llama-cpp-python')}, "
+        f"llama-index-llms-llama-cpp "
+        f"{v.get('llama-index-llms-llama-cpp')}, sentence-transformers {v.get('sentence-transformers')}, "
+        f"torch {v.get('torch')}",
+        f"- Machine: {env['cpus']} CPUs ({env['cpu']}), {env['ram_gib']} GiB RAM, {env['platform']}, "
+        f"Python {env['python']}; load average at the end {env['load_avg']} (the CPUs are shared with "
+        f"other users of the model: timings are noisy); peak RSS of the process (VmHWM) "
+        f"{run.get('vm_hwm_mb', '?')} MiB",
+        "- Generator: Qwen2.5-Coder-1.5B-Instruct Q4_K_M (GGUF), one `llama_cpp.Llama` shared by both "
+        "systems, temperature 0; embedder: all-MiniLM-L6-v2 (ours: sentence-transformers; baseline: "
+        "HuggingFaceEmbedding on the same model folder)",
+        f"- Ours: `App` with settings {run.get('settings', {})}",
+        "- Baseline: `VectorStoreIndex.from_documents` over `ChromaVectorStore` (SentenceSplitter 1024/200), "
+        "`CitationQueryEngine.from_args(similarity_top_k=3, citation_chunk_size=512, streaming=True)`, "
+        "`LlamaCPP` with ChatML `messages_to_prompt`/`completion_to_prompt`; follow-up turns via "
+        "`CondenseQuestionChatEngine`; documents get the same extracted text as ours (`index.load`)",
+        f"- Questions: HotpotQA {counts['hotpot']}, labelled {counts['labelled']}, tokens_saved_v1 "
+        f"{counts['tokens']} turns; {unans} unanswerable"
+        + (" — **quick subset**" if run.get("quick") else "")
+        + (f", limit {run['limit']} per set" if run.get("limit") else ""),
+        f"- Corpora: {corpus or 'n/a'}",
+    ]
+
+
+DEFINITIONS = [
+    "- **Answer accuracy**: SQuAD-normalised (lowercase, no punctuation/articles/`[n]` markers) gold answer "
+    "contained in the answer on word boundaries; yes/no questions by the answer's first word; tokens_saved "
+    "turns need every required fact (any accepted spelling). Declines are wrong. Over answerable questions.",
+    "- **Citation precision / recall (labelled)**: a citation is right if it contains a gold support "
+    "sentence (whitespace-normalised); precision = right citations / citations, averaged over non-declined "
+    "answerable questions; recall = gold sentences contained in some citation / gold sentences, averaged "
+    "over all answerable questions (a decline scores 0). Baseline citations: the chunks its answer cites.",
+    "- **Citation precision / recall (tokens_saved)**: the same at the document level against the tasks' "
+    "`gold_docs`.",
+    "- **Answer in citation (HotpotQA, no sentence labels)**: share of correct non-yes/no answers with a "
+    "citation that contains the normalised answer string.",
+    "- **Declined**: ours: its `declined` flag. Baseline: a decline phrase (\"does not\", \"cannot\", "
+    "\"no information\", \"not mentioned\", …) in an answer that is not correct. False-answer rate = "
+    "unanswerable questions not declined; decline rate = answerable questions declined.",
+    "- **Time to first token**: from the call to the first streamed text (ours: a decline before generation "
+    "counts as its first token); total: until the final answer, including ours' citation check.",
+    "- **Ingest efficiency**: the embedder alone on the corpus's sentences (same batches, same run) "
+    "divided by the system's ingest time (extraction, splitting, embedding, storing); 1.0 = as fast as "
+    "the embedder.",
+    "- **Peak RSS**: highest VmRSS sampled every 0.1 s while the system ingested or answered; both systems "
+    "live in one process and share the model, so the second includes what the first left allocated.",
+]
+
+
+def _charts(out: Path, records: list[dict[str, Any]], ours: dict[str, Any],
+            base: dict[str, Any]) -> list[Path]:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    paths = []
+    keys = [k for k in CHART_KEYS if ours.get(k) is not None or base.get(k) is not None]
+    labels = {k: label for k, label, _ in ROWS}
+    fig, ax = plt.subplots(figsize=(9, 0.45 * len(keys) + 1.2))
+    ys = range(len(keys))
+    ax.barh([y + 0.2 for y in ys], [ours.get(k) or 0 for k in keys], 0.4, label="ours")
+    ax.barh([y - 0.2 for y in ys], [base.get(k) or 0 for k in keys], 0.4, label="baseline")
+    ax.set_yticks(list(ys), [labels[k].replace(": ", "\n", 1) for k in keys], fontsize=7)
+    ax.invert_yaxis()
+    ax.set_xlim(0, 1)
+    ax.legend(loc="lower right")
+    ax.set_title("Answer and citation quality")
+    fig.tight_layout()
+    paths.append(out / "quality.png")
+    fig.savefig(paths[-1], dpi=110)
+    plt.close(fig)
+
+    fig, axes = plt.subplots(1, 2, figsize=(9, 3.6))
+    for ax, key, title in zip(axes, ("ttft_s", "total_s"), ("time to first token (s)", "total time (s)"),
+                              strict=True):
+        data = [[r[key] for r in records if r.get("type") == "question" and r["system"] == s
+                 and r.get(key) is not None] for s in metrics.SYSTEMS]
+        ax.boxplot([d or [0.0] for d in data], tick_labels=list(metrics.SYSTEMS))
+        ax.set_title(title)
+    fig.tight_layout()
+    paths.append(out / "latency.png")
+    fig.savefig(paths[-1], dpi=110)
+    plt.close(fig)
+
+    ingests = [r for r in records if r.get("type") == "ingest"]
+    if ingests:
+        sets = list(dict.fromkeys(r["set"] for r in ingests))
+        fig, ax = plt.subplots(figsize=(7, 3.4))
+        width = 0.27
+        for i, (label, pick) in enumerate((("embedder only", lambda r: r["embed_seconds"]),
+                                           ("ours", None), ("baseline", None))):
+            vals = []
+            for s in sets:
+                rs = [r for r in ingests if r["set"] == s and (pick or r["system"] == label)]
+                vals.append((pick(rs[-1]) if pick else rs[-1]["seconds"]) if rs else 0)
+            ax.bar([x + (i - 1) * width for x in range(len(sets))], vals, width, label=label)
+        ax.set_xticks(range(len(sets)), sets)
+        ax.set_ylabel("seconds")
+        ax.set_title("Ingest time per corpus")
+        ax.legend()
+        fig.tight_layout()
+        paths.append(out / "ingest.png")
+        fig.savefig(paths[-1], dpi=110)
+        plt.close(fig)
+    return paths

@@ -1,0 +1,143 @@
+"""The quality benchmark: scoring functions (fast), and a tiny real run of the harness (slow) so it cannot rot."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from bench import datasets, metrics
+
+
+def test_normalize_is_squad_style():
+    assert metrics.normalize("The Kestrel's span [1][2], 24 metres!") == "kestrel span 24 metres"
+    assert metrics.normalize("An answer [Source 3].") == "answer"
+
+
+@pytest.mark.parametrize(
+    ("answer", "facts", "right"),
+    [
+        ("The bridge crosses the Marrow Estuary [1].", [["Marrow Estuary"]], True),
+        ("It was founded in 1962.", [["196"]], False),  # word boundaries, not substrings
+        ("Yes, both are American [1][2].", [["yes"]], True),
+        ("No. They differ.", [["yes"]], False),
+        ("It is not yes.", [["yes"]], False),  # yes/no by the first word only
+        ("Tomasz's team owns it; he is the team lead.", [["Tomasz", "team lead"]], True),
+        ("It exported 1,284,116 events in 14 min.", [["1,284,116", "1284116"], ["14 minutes", "14 min"]], True),
+        ("The run exported 1,284,116 events.", [["1284116"], ["14 minutes", "14 min"]], False),
+        ("Anything at all.", [], False),
+    ],
+)
+def test_answer_correct(answer, facts, right):
+    assert metrics.answer_correct(answer, facts) is right
+
+
+def test_baseline_declines_only_when_not_right():
+    assert metrics.baseline_declined("The sources do not mention the architect.", [])
+    assert metrics.baseline_declined("", [["x"]])
+    assert not metrics.baseline_declined("The architect is Brightwater Civil Works [1].", [])
+    # a right answer phrased with "do not" is an answer, not a decline
+    assert not metrics.baseline_declined("No, they do not agree.", [["no"]])
+
+
+def test_sentence_citation_scores_use_containment_with_normalised_whitespace():
+    gold = ["Drivers will pay a toll of £1.50 for each crossing."]
+    cited = ["Drivers will pay a toll of £1.50\nfor each crossing.", "The bridge is 620 metres long."]
+    assert metrics.sentence_citation_scores(cited, gold) == (0.5, 1.0)
+    chunk = "Intro. Drivers will pay a toll of £1.50 for each crossing. More."
+    assert metrics.sentence_citation_scores([chunk], gold) == (1.0, 1.0)
+    assert metrics.sentence_citation_scores([], gold) == (None, 0.0)
+
+
+def test_doc_citation_scores():
+    assert metrics.doc_citation_scores(["a.md", "b.md", "a.md"], ["a.md", "c.md"]) == (2 / 3, 0.5)
+    assert metrics.doc_citation_scores([], ["a.md"]) == (None, 0.0)
+
+
+def test_percentile():
+    assert metrics.percentile([], 50) is None
+    assert metrics.percentile([3.0, 1.0, 2.0], 50) == 2.0
+    assert metrics.percentile([0.0, 10.0], 95) == pytest.approx(9.5)
+
+
+def _q(system, set_, answers, answer, *, declined=False, citations=(), support=(), gold_docs=(), **extra):
+    return {"type": "question", "system": system, "set": set_, "id": "x", "kind": "k", "answers": answers,
+            "answer": answer, "declined": declined, "support": list(support), "gold_docs": list(gold_docs),
+            "citations": [{"text": t, "document": d} for t, d in citations], "ttft_s": 1.0, "total_s": 2.0,
+            **extra}
+
+
+def test_summarize_and_targets():
+    gold = "The bridge will cross the Marrow Estuary."
+    records = [
+        _q("ours", "labelled", [["Marrow Estuary"]], "It crosses the Marrow Estuary [1].",
+           citations=[(gold, "r.md")], support=[gold]),
+        _q("ours", "labelled", [], "The documents do not say.", declined=True),
+        _q("ours", "tokens", [["6543"]], "Port 6543 [1].", citations=[("x", "a.md")], gold_docs=["a.md"]),
+        _q("baseline", "labelled", [["Marrow Estuary"]], "The documents do not say where.", support=[gold]),
+        _q("baseline", "labelled", [], "The architect is Ann [1].", citations=[("Ann drew it.", "r.md")]),
+        {"type": "ingest", "set": "labelled", "system": "ours", "seconds": 2.0, "embed_seconds": 1.8},
+    ]
+    ours, base = metrics.summarize(records, "ours"), metrics.summarize(records, "baseline")
+    assert ours["acc_all"] == 1.0 and base["acc_all"] == 0.0
+    assert ours["cit_precision_labelled"] == 1.0 and ours["cit_recall_labelled"] == 1.0
+    assert ours["cit_precision_tokens"] == 1.0
+    assert ours["false_answer_rate"] == 0.0 and base["false_answer_rate"] == 1.0
+    assert base["decline_rate"] == 1.0 and ours["decline_rate"] == 0.0
+    assert ours["ingest_eff_all"] == pytest.approx(0.9)
+    met = {label: ok for label, _, _, ok, _ in metrics.targets(ours, base)}
+    assert met["citation precision (labelled) ≥ 0.90"] and met["false-answer rate ≤ 0.05"]
+    assert met["ingest ≥ 0.8 × embedder throughput"]
+    assert metrics.failure(records[4]) == "answered an unanswerable question"
+    assert metrics.failure(records[0]) is None
+
+
+def test_datasets_load_without_a_model(tmp_path: Path):
+    hotpot = datasets.load("hotpot", tmp_path, quick=True, limit=2)
+    assert [i.id for i in hotpot.items] == ["0", "1"] and len(hotpot.files) == 20
+    assert hotpot.files[0].read_text().splitlines()[0]  # the title is the first line
+    full = datasets.hotpot(tmp_path / "full")
+    assert len(full.items) == 50 and 400 < len(full.files) <= 500  # questions 0–49 only
+    lab = datasets.load("labelled", tmp_path)
+    assert len(lab.items) == 84 and sum(not i.answers for i in lab.items) == 19
+    names = {lab.doc_name(str(p)) for p in lab.files}
+    assert "README.md" not in names and "make_binary_seeds.py" not in names
+    assert {d for i in lab.items for d in i.gold_docs} <= names
+    tok = datasets.load("tokens", tmp_path, quick=True)
+    assert [i.id for i in tok.items] == ["md-01", "mt-02#1", "mt-02#2"]
+    assert tok.items[2].history == ["mt-02#1"]
+    tok_names = {tok.doc_name(str(p)) for p in tok.files}
+    assert {d for i in datasets.tokens().items for d in i.gold_docs} <= tok_names
+
+
+def test_main_lists_subcommands(capsys):
+    from bench.__main__ import main
+
+    assert main([]) == 2
+    assert "quality" in capsys.readouterr().err
+
+
+@pytest.mark.slow
+def test_quick_run_writes_the_report(tmp_path: Path):
+    """The harness end to end with the real model: two questions per set, both systems."""
+    from bench import quality
+    from bench.report import ROWS
+
+    out = tmp_path / "results"
+    assert quality.main(["--quick", "--limit", "2", "--out", str(out), "--no-progress"]) == 0
+    records = [json.loads(line) for line in (out / "quality.jsonl").read_text().splitlines()]
+    questions = [r for r in records if r["type"] == "question"]
+    assert {(r["set"], r["system"]) for r in questions} == {
+        (s, system) for s in datasets.SETS for system in metrics.SYSTEMS}
+    assert not [r for r in questions if r.get("error")], [r["error"] for r in questions if r.get("error")]
+    assert {r["type"] for r in records} >= {"question", "ingest", "memory", "run"}
+    report = (out / "quality.md").read_text()
+    for _key, label, _kind in ROWS:
+        assert f"| {label} |" in report
+    assert "## Targets" in report and "llama-index-core" in report
+    assert all((out / name).is_file() for name in ("quality.png", "latency.png", "ingest.png"))
+    # --resume finds everything done and only rebuilds the report
+    assert quality.main(["--quick", "--limit", "2", "--out", str(out), "--no-progress", "--resume"]) == 0
+    again = [json.loads(line) for line in (out / "quality.jsonl").read_text().splitlines()]
+    assert sum(r["type"] == "question" for r in again) == len(questions)

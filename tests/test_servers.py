@@ -1,0 +1,363 @@
+"""Server mode against real peers: a `chroma run` server (QA_CHROMA_URL, QA_CHROMA_TOKEN) and a llama.cpp
+OpenAI-compatible server (QA_LLM_URL, QA_LLM_MODEL, QA_LLM_API_KEY), each started once per session.
+
+The Chroma tests answer with a scripted generator; the slow tests ask the bundled model through the server.
+"""
+
+from __future__ import annotations
+
+import http.server
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import httpx
+import pytest
+
+from qa.app import App, seed_files
+from qa.errors import IndexStateError, ModelError
+from qa.generate import OpenAIGenerator
+from qa.settings import Settings
+from tests.conftest import SEEDS
+
+MODEL_ALIAS = "qwen2.5-coder-1.5b"
+LLM_KEY = "test-llm-key"
+QUESTION = "What did both sides agree to exchange?"
+
+
+class Scripted:
+    """A fixed reply, streamed word by word (as in test_ask_pipeline.py)."""
+
+    name = "scripted"
+
+    def __init__(self, reply: str) -> None:
+        self.reply = reply
+
+    def stream(self, messages, *, max_tokens, temperature):
+        first, *rest = self.reply.split(" ")
+        yield first
+        for word in rest:
+            yield " " + word
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@contextmanager
+def _server(
+    cmd: list[str], ready_url: str, log: Path, timeout: float, headers: dict | None = None
+) -> Iterator[None]:
+    """Run ``cmd`` until the block ends; ready once ``ready_url`` answers 200."""
+    with open(log, "wb") as out:
+        proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + timeout
+        while True:
+            if proc.poll() is not None:
+                pytest.fail(
+                    f"{cmd[:3]} exited with {proc.returncode}:\n{log.read_text(errors='replace')[-3000:]}"
+                )
+            try:
+                if httpx.get(ready_url, headers=headers, timeout=2).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            if time.monotonic() > deadline:
+                pytest.fail(
+                    f"{cmd[:3]} not ready after {timeout:.0f}s:\n{log.read_text(errors='replace')[-3000:]}"
+                )
+            time.sleep(0.25)
+        yield
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+@pytest.fixture(scope="session")
+def chroma_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A real Chroma server on a free loopback port over a temporary path."""
+    exe = Path(sys.executable).with_name("chroma")
+    exe_str = str(exe) if exe.exists() else shutil.which("chroma")
+    assert exe_str, "the `chroma` command of chromadb is not installed"
+    root = tmp_path_factory.mktemp("chroma-server")
+    port = _free_port()
+    url = f"http://127.0.0.1:{port}"
+    cmd = [exe_str, "run", "--path", str(root / "db"), "--host", "127.0.0.1", "--port", str(port)]
+    with _server(cmd, url + "/api/v2/heartbeat", root / "server.log", timeout=60):
+        yield url
+
+
+@pytest.fixture(scope="session")
+def llm_url(model_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The bundled model behind llama-cpp-python's OpenAI-compatible server, with an API key."""
+    root = tmp_path_factory.mktemp("llm-server")
+    port = _free_port()
+    cmd = [sys.executable, "-m", "llama_cpp.server", "--model", str(model_path), "--host", "127.0.0.1",
+           "--port", str(port), "--n_ctx", "4096", "--model_alias", MODEL_ALIAS, "--api_key", LLM_KEY,
+           "--n_threads", str(os.cpu_count() or 1)]
+    base = f"http://127.0.0.1:{port}/v1"
+    auth = {"Authorization": f"Bearer {LLM_KEY}"}
+    with _server(cmd, base + "/models", root / "server.log", timeout=300, headers=auth):
+        yield base
+
+
+@pytest.fixture
+def server_settings(settings: Settings, chroma_url: str) -> Settings:
+    """Settings for the Chroma server, with a collection of its own so tests sharing the server stay apart."""
+    return settings.with_(chroma_url=chroma_url, collection=f"qa-{uuid.uuid4().hex[:12]}")
+
+
+def _peer_count(settings: Settings) -> int:
+    """Vectors in the test's collection, as another Chroma client sees them."""
+    import chromadb
+
+    port = int(settings.chroma_url.rsplit(":", 1)[1])
+    return int(chromadb.HttpClient(host="127.0.0.1", port=port).get_collection(settings.collection).count())
+
+
+def _seeded(settings: Settings, embedder, tmp_path: Path, generator=None) -> App:
+    shutil.copytree(SEEDS, tmp_path / "docs")
+    app = App(settings, embedder, generator)
+    results = app.ingest(seed_files(tmp_path / "docs"))
+    assert results and all(r.status == "indexed" for r in results), results
+    return app
+
+
+def _check_citations(app: App, answer) -> None:
+    """Every shown citation is verbatim at its offsets and supports the sentence that cites it."""
+    assert answer.citations, answer
+    for c in answer.citations:
+        doc = app.resolve(c.document)
+        assert app.text(doc.doc_id)[c.start : c.end] == c.text
+        if c.document.endswith(".txt"):
+            assert Path(c.document).read_text(encoding="utf-8")[c.start : c.end] == c.text
+        assert c.score >= app.settings.support_threshold
+    assert {n for s in answer.sentences for n in s.citations} == {c.id for c in answer.citations}
+    assert all(s.supported == bool(s.citations) for s in answer.sentences)
+    assert any(s.supported for s in answer.sentences)
+
+
+# --- Chroma server ---
+
+
+def test_ingest_ask_remove_check_through_the_chroma_server(server_settings, embedder, tmp_path):
+    app = _seeded(
+        server_settings, embedder, tmp_path, Scripted("They agreed to exchange thousands of combatants [2].")
+    )
+    try:
+        docs = app.documents()
+        total = sum(d.sentences for d in docs)
+        assert not (server_settings.data_dir / "chroma").exists()  # nothing embedded on disk
+        assert app.store.count() == _peer_count(server_settings) == total
+
+        assert {r.status for r in app.ingest(seed_files(tmp_path / "docs"))} == {"unchanged"}
+        assert _peer_count(server_settings) == total
+
+        answer = app.ask(QUESTION)
+        assert not answer.declined
+        _check_citations(app, answer)
+        assert any("exchange thousands of combatants" in c.text for c in answer.citations)
+
+        # what `qa check` compares: vectors per document on the server against the catalog
+        assert app.store.doc_counts() == {d.doc_id: d.sentences for d in docs}
+
+        gone = app.remove(answer.citations[0].document)
+        assert app.store.ids_of(gone.doc_id) == []
+        assert _peer_count(server_settings) == total - gone.sentences
+        assert app.store.doc_counts() == {d.doc_id: d.sentences for d in app.documents()}
+        assert gone.doc_id not in {d.doc_id for d in app.documents()}
+        assert all("combatants" not in c.text for c in app.ask(QUESTION).citations)
+    finally:
+        app.close()
+
+
+def test_changed_file_replaces_its_vectors_on_the_server(server_settings, embedder, tmp_path):
+    note = tmp_path / "note.txt"
+    note.write_text(
+        "The ferry leaves at nine. It returns at noon. Tickets cost four pounds.", encoding="utf-8"
+    )
+    app = App(server_settings, embedder, Scripted("unused"))
+    try:
+        (first,) = app.ingest([note])
+        assert first.status == "indexed" and first.sentences == 3
+        note.write_text(
+            "The ferry leaves at ten. It returns at one. Tickets cost five pounds. Dogs travel free. "
+            "Bicycles go on the lower deck.",
+            encoding="utf-8",
+        )
+        (second,) = app.ingest([note])
+        assert second.status == "indexed" and second.sentences == 5
+        (doc,) = app.documents()
+        assert sorted(app.store.ids_of(doc.doc_id)) == sorted(f"{doc.doc_id}:{i}" for i in range(5))
+        assert _peer_count(server_settings) == 5
+        hits = app.retriever.search("When does the ferry leave?", 3)
+        assert app.sentences(doc.doc_id, hits[0].idx, hits[0].idx)[0].text == "The ferry leaves at ten."
+    finally:
+        app.close()
+
+
+def test_index_on_the_server_outlives_the_app(server_settings, embedder, tmp_path):
+    first = _seeded(server_settings, embedder, tmp_path)
+    total = first.store.count()
+    first.close()
+    again = App(server_settings, embedder)
+    try:
+        assert again.store.count() == total
+        hits = again.retriever.search(QUESTION, 3)
+        assert any("combatants" in again.sentences(h.doc_id, h.idx, h.idx)[0].text for h in hits)
+    finally:
+        again.close()
+
+    class OtherModel:
+        name = "some-other-embedder"
+
+        def embed(self, texts):
+            return embedder.embed(texts)
+
+    with pytest.raises(IndexStateError, match="qa reindex"):
+        App(server_settings, OtherModel())
+
+
+def test_settings_from_env_switch_to_the_server(server_settings, embedder, monkeypatch, tmp_path):
+    monkeypatch.setenv("QA_CHROMA_URL", server_settings.chroma_url.removeprefix("http://"))  # no scheme
+    monkeypatch.setenv("QA_COLLECTION", server_settings.collection)
+    s = Settings.from_env()
+    app = App(s, embedder)
+    try:
+        assert app.store.client.get_settings().chroma_api_impl == "chromadb.api.fastapi.FastAPI"
+        note = tmp_path / "note.txt"
+        note.write_text("The ferry leaves at nine. It returns at noon.", encoding="utf-8")
+        assert app.ingest([note])[0].sentences == 2
+        assert _peer_count(server_settings) == 2
+        assert not (s.data_dir / "chroma").exists()
+    finally:
+        app.close()
+
+
+class _AuthProxy(http.server.ThreadingHTTPServer):
+    """Passes requests to Chroma only with the right bearer token, as Envoy or nginx would in front of a
+    Chroma 1.x server (which has no authentication of its own)."""
+
+    daemon_threads = True
+
+    def __init__(self, upstream: str, token: str) -> None:
+        self.upstream = httpx.Client(base_url=upstream, timeout=60)
+        self.token = token
+        self.refused = 0
+        super().__init__(("127.0.0.1", 0), _ProxyHandler)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.server_address[1]}"
+
+
+class _ProxyHandler(http.server.BaseHTTPRequestHandler):
+    server: _AuthProxy
+    _HOP = {"host", "content-length", "connection", "accept-encoding", "authorization"}
+
+    def _forward(self) -> None:
+        body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        if self.headers.get("Authorization") != f"Bearer {self.server.token}":
+            self.server.refused += 1
+            self._reply(401, b'{"error":"AuthError","message":"missing or wrong token"}', "application/json")
+            return
+        headers = {k: v for k, v in self.headers.items() if k.lower() not in self._HOP}
+        resp = self.server.upstream.request(self.command, self.path, content=body, headers=headers)
+        self._reply(resp.status_code, resp.content, resp.headers.get("content-type", "application/json"))
+
+    do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = _forward
+
+    def _reply(self, status: int, body: bytes, content_type: str) -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, format, *args):  # noqa: A002 (the base class's name)
+        pass
+
+
+def test_chroma_token_reaches_the_server(server_settings, embedder, tmp_path):
+    proxy = _AuthProxy(server_settings.chroma_url, "s3cret")
+    threading.Thread(target=proxy.serve_forever, daemon=True).start()
+    try:
+        behind = server_settings.with_(chroma_url=proxy.url)
+        for token in ("", "wrong"):
+            with pytest.raises(IndexStateError, match="QA_CHROMA_TOKEN"):
+                App(behind.with_(chroma_token=token), embedder)
+        refused = proxy.refused
+        assert refused >= 2
+        app = _seeded(behind.with_(chroma_token="s3cret"), embedder, tmp_path)
+        try:
+            assert proxy.refused == refused
+            assert app.store.count() == _peer_count(server_settings) > 0
+            assert app.retriever.search(QUESTION, 3)
+        finally:
+            app.close()
+    finally:
+        proxy.shutdown()
+        proxy.server_close()
+
+
+def test_unreachable_chroma_server_is_a_clear_error(settings, embedder):
+    with pytest.raises(IndexStateError, match="QA_CHROMA_URL"):
+        App(settings.with_(chroma_url=f"http://127.0.0.1:{_free_port()}"), embedder)
+
+
+def test_unreachable_model_server_is_a_model_error():
+    gen = OpenAIGenerator(f"http://127.0.0.1:{_free_port()}/v1", MODEL_ALIAS, timeout=5)
+    with pytest.raises(ModelError, match="QA_LLM_URL"):
+        list(gen.stream([{"role": "user", "content": "hi"}], max_tokens=4, temperature=0.0))
+
+
+# --- OpenAI-compatible model server (the bundled model behind llama_cpp.server) ---
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("store", ["embedded", "chroma-server"])
+def test_end_to_end_ask_through_the_model_server(store, llm_url, chroma_url, settings, embedder, tmp_path):
+    s = settings.with_(llm_url=llm_url, llm_model=MODEL_ALIAS, llm_api_key=LLM_KEY)
+    if store == "chroma-server":
+        s = s.with_(chroma_url=chroma_url, collection=f"qa-{uuid.uuid4().hex[:12]}")
+    app = _seeded(s, embedder, tmp_path)  # no generator given: the App builds it from the settings
+    try:
+        stamps: list[float] = []
+        answer = None
+        for event in app.ask_stream(QUESTION):
+            if event.kind == "token":
+                stamps.append(time.perf_counter())
+            elif event.kind == "answer":
+                answer = event.data
+        assert isinstance(app.generator(), OpenAIGenerator)
+        assert app.model_name == MODEL_ALIAS
+        assert len(stamps) >= 3 and stamps[-1] - stamps[0] > 0.05, "tokens did not stream as separate events"
+        assert answer is not None and not answer.declined, answer
+        assert "combatants" in answer.answer.lower()
+        _check_citations(app, answer)
+        assert any("exchange" in c.text for c in answer.citations)
+        assert (s.data_dir / "chroma").exists() == (store == "embedded")
+    finally:
+        app.close()
+
+
+@pytest.mark.slow
+def test_wrong_model_server_key_is_a_model_error(llm_url):
+    gen = OpenAIGenerator(llm_url, MODEL_ALIAS, "not-the-key")
+    with pytest.raises(ModelError, match="401"):
+        list(gen.stream([{"role": "user", "content": "hi"}], max_tokens=4, temperature=0.0))

@@ -1,0 +1,325 @@
+"""The Gradio UI: rendering and upload helpers (fast), and the whole page in a real Chromium (slow)."""
+
+import os
+import shutil
+import socket
+import sqlite3
+import subprocess
+import sys
+import time
+import urllib.request
+from contextlib import closing
+from urllib.parse import urlparse
+
+import gradio as gr
+import pytest
+
+from qa.errors import ModelError, NotIndexedError
+from qa.records import Answer, AnswerSentence, Citation, DocumentInfo, IngestResult, Sentence
+from qa.settings import REPO_ROOT
+from tests.conftest import SEEDS
+from ui import actions, render
+
+HOSTILE = "<img src=x onerror=alert(1)> ${alert(2)} {{value}} & \"quoted\""
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update"]
+
+
+def _answer(sentences, citations, declined=False):
+    timings = {"first_token_s": 1.0, "total_s": 2.0}
+    return Answer("(the UI shows sentences and citations)", declined, sentences, citations, timings, "q", "q")
+
+
+def test_answer_marks_citations_and_unsupported_claims_and_escapes():
+    c = Citation(1, "/docs/a.txt", HOSTILE, 0, len(HOSTILE), 2, 0.81)
+    answer = _answer([AnswerSentence("Supported " + HOSTILE, [1], True),
+                      AnswerSentence("Made up.", [], False)], [c])
+    turns = [render.Turn("What? <b>", rewritten="What about <i>it</i>?", answer=answer)]
+    chat = render.chat_html(turns)
+    assert '<button type="button" class="qa-cite" data-turn="0" data-cite="1"' in chat
+    assert 'class="qa-claim qa-unsupported"' in chat and "unsupported</span>" in chat
+    assert "searched as: What about &lt;i&gt;it&lt;/i&gt;?" in chat and 'id="qa-answer"' in chat
+    sources = render.sources_html(turns, 0, 1)
+    for html in (chat, sources):
+        assert "<img" not in html and "<b>" not in html and "${" not in html and "{{" not in html
+    assert 'class="qa-source qa-selected" data-turn="0" data-cite="1"' in sources
+    assert "a.txt</span> · page 2 · support <span class=\"qa-score\">0.81" in sources
+
+
+def test_declined_answer_says_so():
+    turns = [render.Turn("Who won?", answer=_answer([], [], declined=True))]
+    assert "qa-declined" in render.chat_html(turns)
+    assert "No sources" in render.sources_html(turns)
+
+
+def test_context_highlights_exactly_the_cited_sentence():
+    text = "First one. The <cited> one. Third & last."
+    spans = [(0, 10), (11, 27), (28, 41)]
+    window = [Sentence("d", i, s, e, None, text[s:e]) for i, (s, e) in enumerate(spans)]
+    c = Citation(1, "/docs/a.txt", text[11:27], 11, 27, None, 0.9)
+    doc = DocumentInfo("d", "/docs/a.txt", "0" * 64, len(text), 3, "2025-01-01T00:00:00+00:00", "ready")
+    html = render.context_html(c, doc, text, window, near=1)
+    assert '<mark class="qa-highlight" data-doc="d" data-start="11" data-end="27">' in html
+    assert ">The &lt;cited&gt; one.</mark>" in html
+    moved = render.context_html(c, doc, "Changed. " + text, window, near=1)
+    assert "qa-highlight" not in moved and "changed" in moved
+
+
+def test_upload_results_show_each_file():
+    html = render.upload_results_html([IngestResult("/u/a.txt", "indexed", sentences=3),
+                                       IngestResult("/u/b.pdf", "error", "is not a readable <PDF>")])
+    assert "a.txt" in html and "indexed" in html and 'class="qa-error"' in html and "&lt;PDF&gt;" in html
+
+
+@pytest.mark.parametrize(("raw", "name"), [
+    ("/tmp/x/report.md", "report.md"), ("..\\..\\evil.txt", "evil.txt"), ("/tmp/x/.hidden.txt", "hidden.txt"),
+    ("/tmp/x/..", "upload"),
+])
+def test_safe_name_keeps_only_the_base_name(raw, name):
+    assert actions.safe_name(raw) == name
+
+
+def test_upload_copies_into_the_data_folder_and_reports_each_file(app, tmp_path):
+    src = tmp_path / "in"
+    src.mkdir()
+    shutil.copy(SEEDS / "kestrel_bridge_council_report.md", src)
+    (src / "broken.pdf").write_bytes(b"%PDF-1.4\n\x00garbage")
+    seen = []
+    results = actions.upload(app, [str(src / "kestrel_bridge_council_report.md"), str(src / "broken.pdf")],
+                             lambda f, desc: seen.append(f))
+    assert [r.status for r in results] == ["indexed", "error"] and results[1].reason
+    assert results[0].path == str((actions.uploads_dir(app) / "kestrel_bridge_council_report.md").resolve())
+    assert seen and all(0 <= f <= 1 for f in seen)
+    doc = app.documents()[0]
+    hit = app.sentences(doc.doc_id)[5]
+    assert actions.sentence_at(app, doc.doc_id, doc.sentences, hit.start) == hit
+    cited = Citation(1, doc.path, hit.text, hit.start, hit.end, None, 0.9)
+    _, text, window = actions.citation_context(app, cited)
+    assert text[hit.start : hit.end] == hit.text and hit in window
+    actions.remove(app, doc.path)
+    assert app.documents() == []
+    assert not (actions.uploads_dir(app) / "kestrel_bridge_council_report.md").exists()
+
+
+def test_guard_turns_errors_into_one_readable_line():
+    @actions.guard
+    def fails(name):
+        raise NotIndexedError(f"No indexed document matches '{name}'.")
+
+    with pytest.raises(gr.Error) as info:
+        fails("<b>x</b>")
+    assert info.value.message == "No indexed document matches &#x27;&lt;b&gt;x&lt;/b&gt;&#x27;."
+
+    @actions.guard(inline=lambda text, q: ("inline", text, q))
+    def streams(q):
+        yield "partial"
+        raise ModelError("Model file not found.")
+
+    assert list(streams("why?")) == ["partial", ("inline", "Model file not found.", "why?")]
+    failed = render.chat_html([render.Turn("why?", error="Model <missing>.")])
+    assert 'class="qa-a qa-failed"' in failed and "Model &lt;missing&gt;." in failed
+
+
+def _comparison():
+    from qa.compare import Comparison, DocAnswer, Point
+
+    a = Citation(1, "/d/council.md", "The cost is £46 million.", 10, 34, None, 0.9)
+    b = Citation(2, "/d/news.html", "The cost is <b>£61 million</b>.", 5, 36, None, 0.8)
+    claim = AnswerSentence("It costs £46 million.", [1], True)
+    other = AnswerSentence("It costs £61 million.", [2], True)
+    docs = [DocAnswer("/d/council.md", True, _answer([claim], [a])),
+            DocAnswer("/d/news.html", True, _answer([other], [b])),
+            DocAnswer("/d/other.txt", False, _answer([], [], declined=True))]
+    points = [Point("differ", "council.md: … — news.html: …", [1, 2], ["/d/council.md", "/d/news.html"])]
+    return Comparison("What does it cost?", docs, points, {"total_s": 1.0})
+
+
+def test_compare_table_has_a_column_per_document_and_a_row_per_point(app):
+    from ui import compare
+
+    data = _comparison().to_json()
+    html = compare.compare_html(data)
+    assert html.count("<th title=") == 3 and html.count('<tr class="qa-point qa-differ">') == 1
+    assert 'data-cite="1"' in html and 'data-cite="2"' in html and "Does not address" in html
+    assert "<b>" not in html
+    assert set(compare.citations(data)) == {1, 2} and compare.citations(data)[2].document == "/d/news.html"
+    assert compare.available(app)
+
+
+def test_build_ui_has_analytics_off(app):
+    from ui import build_ui
+
+    assert os.environ["GRADIO_ANALYTICS_ENABLED"] == "False"  # set by `import ui`, before gradio is imported
+    assert build_ui(app).analytics_enabled is False
+
+
+# ---------------------------------------------------------------- the real page in a real browser
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture
+def server(tmp_path, model_path):
+    """`qa serve` as a subprocess on a free port, with its own data folder."""
+    port = _free_port()
+    env = {**os.environ, "QA_DATA_DIR": str(tmp_path / "data"), "QA_MODEL_PATH": str(model_path),
+           "GRADIO_TEMP_DIR": str(tmp_path / "gradio")}
+    log = (tmp_path / "serve.log").open("w")
+    proc = subprocess.Popen([sys.executable, "-m", "qa.cli", "serve", "--port", str(port)], cwd=REPO_ROOT,
+                            env=env, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}/"
+    try:
+        deadline = time.monotonic() + 240
+        while True:
+            assert proc.poll() is None, (tmp_path / "serve.log").read_text()
+            try:
+                urllib.request.urlopen(url, timeout=5).close()
+                break
+            except OSError:
+                assert time.monotonic() < deadline, "qa serve did not start in time"
+                time.sleep(1)
+        yield url, tmp_path / "data"
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        log.close()
+
+
+WATCH_STREAM = """() => {
+  window.__qaStreamed = false;
+  new MutationObserver(() => {
+    const a = document.querySelector('#qa-answer.qa-streaming');
+    if (a && !a.querySelector('.qa-wait') && a.textContent.trim()) window.__qaStreamed = true;
+  }).observe(document.querySelector('#qa-chat'), {subtree: true, childList: true, characterData: true});
+}"""
+
+MARK_IN_VIEW = """() => {
+  const box = document.querySelector('#qa-context .qa-context-text').getBoundingClientRect();
+  const m = document.querySelector('#qa-context mark.qa-highlight').getBoundingClientRect();
+  return m.top >= box.top - 1 && m.bottom <= box.bottom + 1;
+}"""
+
+
+def _stored_text(data_dir, mark) -> str:
+    """The indexed text at the highlighted citation's offsets; it must be exactly what is highlighted."""
+    doc_id, start, end = (mark.get_attribute(a) for a in ("data-doc", "data-start", "data-end"))
+    with closing(sqlite3.connect(f"file:{data_dir / 'catalog.db'}?mode=ro", uri=True)) as db:
+        text = db.execute("SELECT text FROM documents WHERE doc_id=?", (doc_id,)).fetchone()[0]
+    assert mark.text_content() == text[int(start) : int(end)]
+    return str(text[int(start) : int(end)])
+
+
+def _norm(text: str) -> str:
+    return " ".join(text.split())
+
+
+@pytest.mark.slow
+def test_browser_upload_ask_and_open_a_citation(server, tmp_path):
+    from playwright.sync_api import sync_playwright
+
+    url, data_dir = server
+    inbox = tmp_path / "in"
+    inbox.mkdir()
+    report = shutil.copy(SEEDS / "kestrel_bridge_council_report.md", inbox)
+    newsletter = shutil.copy(SEEDS / "kestrel_bridge_residents_newsletter.html", inbox)
+    broken = inbox / "broken.pdf"
+    broken.write_bytes(b"%PDF-1.4\n\x00\x01 this is not a PDF at all")
+    started = time.monotonic()
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        page.set_default_timeout(60_000)
+        requests, errors = [], []
+        page.on("request", lambda r: requests.append(r.url))
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.on("dialog", lambda d: errors.append("dialog: " + d.message))
+        page.goto(url)
+        page.wait_for_selector("#qa-chat .qa-empty")
+
+        # upload three files at once: two documents and a corrupt one
+        page.get_by_role("tab", name="Documents").click()
+        page.locator("#qa-upload input[type=file]").set_input_files([report, newsletter, str(broken)])
+        rows = page.locator("#qa-upload-results tr.qa-result")
+        rows.nth(2).wait_for(timeout=300_000)
+        results = {rows.nth(i).locator("td").first.inner_text(): rows.nth(i) for i in range(3)}
+        for name in ("kestrel_bridge_council_report.md", "kestrel_bridge_residents_newsletter.html"):
+            assert results[name].locator(".qa-status").inner_text() == "indexed"
+        bad = results["broken.pdf"]
+        assert bad.locator(".qa-status").inner_text() == "error"
+        reason = bad.locator(".qa-error").inner_text()
+        assert "pdf" in reason.lower() and "Traceback" not in reason
+        docs = page.locator("#qa-docs").inner_text()
+        assert "kestrel_bridge_council_report.md" in docs and "broken.pdf" not in docs
+
+        # ask, and watch the answer stream in
+        page.get_by_role("tab", name="Ask").click()
+        page.evaluate(WATCH_STREAM)
+        page.locator("#qa-question textarea").fill("Who is the main contractor for the Kestrel Bridge?")
+        page.locator("#qa-ask").click()
+        page.wait_for_selector("#qa-answer.qa-done", timeout=300_000)
+        answer = page.locator("#qa-answer")
+        assert "Brightwater" in answer.inner_text(), answer.inner_text()
+        assert page.evaluate("window.__qaStreamed") is True
+        assert page.locator("#qa-sources li.qa-source").count() >= 1
+
+        # click the first citation marker: the context shows exactly the cited sentence, highlighted, in view
+        marker = answer.locator(".qa-cite").first
+        n = marker.get_attribute("data-cite")
+        marker.click()
+        mark = page.locator("#qa-context mark.qa-highlight")
+        mark.wait_for()
+        source = page.locator(f"#qa-sources li.qa-source[data-cite='{n}']")
+        assert "qa-selected" in (source.get_attribute("class") or "")
+        shown = mark.text_content() or ""
+        assert _norm(shown) == _norm(source.locator(".qa-src-text").text_content() or "")
+        assert shown == _stored_text(data_dir, mark)
+        page.wait_for_function(MARK_IN_VIEW)
+        page.screenshot(path=str(tmp_path / "answered.png"), full_page=True)
+
+        # clicking a source in the panel opens that one
+        last = page.locator("#qa-sources li.qa-source").last
+        m = last.get_attribute("data-cite")
+        last.click()
+        page.wait_for_selector(f"#qa-sources li.qa-source.qa-selected[data-cite='{m}']")
+        assert _norm(mark.text_content() or "") == _norm(last.locator(".qa-src-text").text_content() or "")
+
+        # a follow-up is rewritten using the conversation, and the rewrite is shown
+        page.locator("#qa-question textarea").fill("And how long will it be?")
+        page.locator("#qa-ask").click()
+        page.wait_for_selector(".qa-turn[data-turn='1'] #qa-answer.qa-done", timeout=300_000)
+        assert page.locator(".qa-turn[data-turn='1'] .qa-rewritten").inner_text().startswith("searched as:")
+
+        # compare the two documents side by side; a citation there opens its sentence too
+        page.get_by_role("tab", name="Compare").click()
+        page.locator("#qa-compare-question textarea").fill("How much will the Kestrel Bridge cost?")
+        page.locator("#qa-compare-go").click()
+        table = page.locator("#qa-compare table.qa-compare")
+        table.wait_for(timeout=600_000)
+        heads = table.locator("thead th").all_inner_texts()
+        assert {"kestrel_bridge_council_report.md", "kestrel_bridge_residents_newsletter.html"} <= set(heads)
+        cite = table.locator(".qa-cite").first
+        cite.click()
+        compared = page.locator("#qa-compare-context mark.qa-highlight")
+        compared.wait_for()
+        n = cite.get_attribute("data-cite")
+        assert page.locator("#qa-compare-context .qa-context-head .qa-n").inner_text() == f"[{n}]"
+        _stored_text(data_dir, compared)
+
+        # remove a document
+        page.get_by_role("tab", name="Documents").click()
+        page.locator("#qa-remove-choice input").click()
+        page.get_by_role("option", name="kestrel_bridge_residents_newsletter.html").click()
+        page.locator("#qa-remove").click()
+        page.wait_for_selector("#qa-remove-result .qa-note")
+        assert "newsletter" not in page.locator("#qa-docs").inner_text()
+        browser.close()
+    print(f"\nbrowser test: {time.monotonic() - started:.0f} s; screenshot {tmp_path / 'answered.png'}")
+    assert errors == []
+    assert {urlparse(u).hostname for u in requests if not u.startswith(("data:", "blob:"))} == {"127.0.0.1"}

@@ -1,0 +1,143 @@
+"""Helpers over the ``App`` methods the CLI calls, and ``guard``, the one place errors become messages."""
+
+from __future__ import annotations
+
+import functools
+import html
+import inspect
+import logging
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import gradio as gr
+
+from qa.app import App
+from qa.errors import QAError
+from qa.records import Citation, DocumentInfo, IngestResult, Sentence
+
+log = logging.getLogger("qa.ui")
+
+CONTEXT_SENTENCES = 12  # sentences loaded on each side of a cited one, to scroll through
+NEAR_SENTENCES = 2  # of those, shown in full contrast around it
+
+
+def message(exc: BaseException) -> str:
+    """One readable line for the user; only an unexpected error is logged with its trace."""
+    if isinstance(exc, QAError):
+        return str(exc)
+    log.exception("unexpected error in the UI")
+    return f"Something went wrong ({type(exc).__name__}: {exc}). Details are in qa.log in the data folder."
+
+
+def guard(fn: Callable[..., Any] | None = None, *, inline: Callable[..., Any] | None = None) -> Any:
+    """Run a UI handler so a ``QAError`` (or anything unexpected) reaches the user as one readable line.
+
+    By default the line is a ``gr.Error`` pop-up; with ``inline``, the handler's outputs become
+    ``inline(line, *inputs)`` instead, to show the message in place.
+    """
+    if fn is None:
+        return functools.partial(guard, inline=inline)
+
+    def fail(exc: Exception, args: tuple[Any, ...]) -> Any:
+        if isinstance(exc, gr.Error):
+            raise exc
+        text = message(exc)
+        if inline is not None:
+            return inline(text, *args)
+        # gr.Error renders its message as HTML, and ours quote file names: escape them.
+        raise gr.Error(html.escape(text), print_exception=False) from None
+
+    if inspect.isgeneratorfunction(fn):
+
+        @functools.wraps(fn)
+        def stream(*args: Any) -> Any:
+            try:
+                yield from fn(*args)
+            except Exception as exc:
+                yield fail(exc, args)
+
+        return stream
+
+    @functools.wraps(fn)
+    def call(*args: Any) -> Any:
+        try:
+            return fn(*args)
+        except Exception as exc:
+            return fail(exc, args)
+
+    return call
+
+
+def uploads_dir(app: App) -> Path:
+    return app.settings.data_dir / "uploads"
+
+
+def safe_name(path: str) -> str:
+    """The uploaded file's own name, reduced to a plain base name (no folders, no hidden-file dot)."""
+    name = Path(str(path).replace("\\", "/")).name.strip().lstrip(".")
+    return name or "upload"
+
+
+def upload(app: App, paths: list[str], progress: Callable[[float, str], None]) -> list[IngestResult]:
+    """Copy each upload into the data folder under its own name (a stable document path), then ingest it."""
+    folder = uploads_dir(app)
+    folder.mkdir(parents=True, exist_ok=True)
+    results: list[IngestResult] = []
+    for i, src in enumerate(paths):
+        target = folder / safe_name(src)
+        desc = f"Indexing {target.name} ({i + 1} of {len(paths)})"
+        progress(i / len(paths), desc)
+        shutil.copyfile(src, target)
+
+        def step(_name: str, done: int, total: int, i: int = i, desc: str = desc) -> None:
+            progress((i + done / max(total, 1)) / len(paths), desc)
+
+        results.extend(app.ingest([target], progress=step))
+    return results
+
+
+def remove(app: App, path: str) -> DocumentInfo:
+    """Remove a document from the index, and our own copy of it if it was uploaded through the UI."""
+    doc = app.remove(path)
+    copy = Path(doc.path)
+    if copy.parent == uploads_dir(app).resolve() and copy.is_file():
+        copy.unlink()
+    return doc
+
+
+def document_choices(app: App) -> list[tuple[str, str]]:
+    """(label, value) pairs for document pickers: the file name shown, the full path used."""
+    docs = app.documents()
+    names = [Path(d.path).name for d in docs]
+    return [(n if names.count(n) == 1 else d.path, d.path) for n, d in zip(names, docs, strict=True)]
+
+
+def sentence_at(app: App, doc_id: str, count: int, start: int) -> Sentence | None:
+    """The sentence starting at character ``start`` (sentences are in text order: binary search)."""
+    lo, hi = 0, count - 1
+    while lo <= hi:
+        mid = (lo + hi) // 2
+        found = app.sentences(doc_id, mid, mid)
+        if not found:
+            return None
+        s = found[0]
+        if s.start == start:
+            return s
+        if s.start < start:
+            lo = mid + 1
+        else:
+            hi = mid - 1
+    return None
+
+
+def citation_context(app: App, c: Citation) -> tuple[DocumentInfo, str, list[Sentence]]:
+    """The cited document, its text, and the sentences around the cited one."""
+    doc = app.resolve(c.document)
+    text = app.text(doc.doc_id)
+    hit = sentence_at(app, doc.doc_id, doc.sentences, c.start)
+    if hit is None:
+        return doc, text, []
+    lo, hi = max(hit.index - CONTEXT_SENTENCES, 0), hit.index + CONTEXT_SENTENCES
+    return doc, text, app.sentences(doc.doc_id, lo, hi)

@@ -1,0 +1,102 @@
+"""The Compare tab (issue 4): one column per document, one row per comparison point, clickable citations.
+
+It appears only when ``App.compare(question, docs=None)`` exists, and reads the stable ``to_json()``
+object of what it returns: ``documents`` (each with its own cited ``answer``) and ``points``.
+"""
+
+from typing import Any
+
+import gradio as gr
+
+from qa.app import App
+from qa.records import Answer, AnswerSentence, Citation
+from ui import actions, render
+from ui.actions import guard
+from ui.assets import CITE_JS, CONTEXT_JS
+from ui.render import esc, name_of
+
+KINDS = {"agree": "Agree", "differ": "Differ", "only_in": "Only in one"}
+
+
+def available(app: App) -> bool:
+    return callable(getattr(app, "compare", None))
+
+
+def _answer(data: dict[str, Any]) -> Answer:
+    return Answer(data["answer"], data["declined"], [AnswerSentence(**s) for s in data["sentences"]],
+                  [Citation(**c) for c in data["citations"]], data.get("timings", {}))
+
+
+def citations(data: dict[str, Any]) -> dict[int, Citation]:
+    """Every citation of a comparison by id (ids are unique across its documents)."""
+    return {c.id: c for d in data["documents"] for c in _answer(d["answer"]).citations}
+
+
+def _claims(answer: Answer, ids: set[int]) -> str:
+    """The document's claims that a point is built from (those citing one of ``ids``), with their markers."""
+    picked = [s for s in answer.sentences if ids & set(s.citations)]
+    if not picked:
+        return '<span class="qa-note">—</span>'
+    return render.answer_html(0, Answer("", False, picked, answer.citations))
+
+
+def compare_html(data: dict[str, Any]) -> str:
+    docs = data["documents"]
+    if not docs:
+        return render.message_html("No documents to compare: add some in the “Documents” tab.", error=True)
+    answers = [_answer(d["answer"]) for d in docs]
+    head = "".join(f'<th title="{esc(d["document"])}">{esc(name_of(d["document"]))}</th>' for d in docs)
+    cells = "".join(f"<td>{render.answer_html(0, a)}</td>" if d["addressed"] else
+                    '<td><span class="qa-note">Does not address this question.</span></td>'
+                    for d, a in zip(docs, answers, strict=True))
+    rows = [f'<tr class="qa-compare-answers"><th>Answer</th>{cells}</tr>']
+    for p in data["points"]:
+        ids = set(p["citations"])
+        cells = "".join(f"<td>{_claims(a, ids)}</td>" if d["document"] in p["documents"] else
+                        '<td><span class="qa-note">—</span></td>' for d, a in zip(docs, answers, strict=True))
+        kind, label = esc(p["kind"]), esc(KINDS.get(p["kind"], p["kind"]))
+        rows.append(f'<tr class="qa-point qa-{kind}"><th>{label}</th>{cells}</tr>')
+    question = f'<div class="qa-compare-q">{esc(data.get("question", ""))}</div>'
+    return (f'{question}<table class="qa-table qa-compare"><thead><tr><th></th>{head}</tr></thead>'
+            f'<tbody>{"".join(rows)}</tbody></table>')
+
+
+def build(app: App) -> dict[str, Any]:
+    """The tab's components (inside an open ``gr.Tab``)."""
+    with gr.Row():
+        question = gr.Textbox(placeholder="Compare the documents on… e.g. the cost of the bridge",
+                              show_label=False, scale=6, elem_id="qa-compare-question")
+        go = gr.Button("Compare", variant="primary", scale=1, min_width=100, elem_id="qa-compare-go")
+    docs = gr.Dropdown(label="Documents to compare", info="Leave empty to compare the most relevant ones.",
+                       multiselect=True, choices=actions.document_choices(app), value=[],
+                       elem_id="qa-compare-docs")
+    with gr.Row(equal_height=False):
+        with gr.Column(scale=3):
+            table = gr.HTML("", elem_id="qa-compare", js_on_load=CITE_JS)
+        with gr.Column(scale=2):
+            context = gr.HTML(render.context_empty(), elem_id="qa-compare-context", js_on_load=CONTEXT_JS)
+    return {"question": question, "go": go, "docs": docs, "table": table, "context": context,
+            "state": gr.State(None)}
+
+
+def wire(app: App, parts: dict[str, Any]) -> None:
+    @guard(inline=lambda text, *_: (render.message_html(text, error=True), gr.skip()))
+    def on_compare(question: str, docs: list[str] | None) -> tuple[Any, ...]:
+        if not (question or "").strip():
+            return render.message_html("Type what to compare first.", error=True), gr.skip()
+        data = app.compare(question.strip(), docs=docs or None).to_json()  # type: ignore[attr-defined]
+        return compare_html(data), data
+
+    @guard(inline=lambda text, *_: render.message_html(text, error=True))
+    def on_cite(data: dict[str, Any] | None, evt: gr.EventData) -> str:
+        n = int((getattr(evt, "_data", None) or {}).get("cite", -1))
+        cited = citations(data or {"documents": []}).get(n)
+        if cited is None:
+            return render.message_html("That citation is no longer available.", error=True)
+        doc, text, window = actions.citation_context(app, cited)
+        return render.context_html(cited, doc, text, window, actions.NEAR_SENTENCES)
+
+    p = parts
+    gr.on([p["question"].submit, p["go"].click], on_compare, [p["question"], p["docs"]],
+          [p["table"], p["state"]], concurrency_limit=1, concurrency_id="model")
+    p["table"].cite(on_cite, [p["state"]], [p["context"]])

@@ -1,0 +1,83 @@
+"""The page's components and their stable element ids; ``ui/app.py`` wires them to handlers."""
+
+from typing import Any
+
+import gradio as gr
+
+from qa.app import App
+from ui import compare, render
+from ui.assets import CITE_JS, CONTEXT_JS
+
+INTRO = ("<h1>qa</h1><p>Ask questions about your own documents. Every sentence of an answer cites the "
+         "sentence it comes from, and each citation is checked.</p>")
+TOP_K_INFO = "Sentences retrieved per question; each brings its neighbours."
+SETTINGS_NOTE = "These only change how questions are answered; they never touch the index."
+
+
+class Page:
+    """Every component a handler reads or writes, as attributes (``page.chat``, ``page.files``, …)."""
+
+    def __init__(self, app: App) -> None:
+        s = app.settings
+        self.turns = gr.State([])
+        gr.HTML(INTRO, elem_id="qa-title")
+        with gr.Tabs():
+            with gr.Tab("Ask", id="ask"), gr.Row(equal_height=False):
+                with gr.Column(scale=3):
+                    self._chat_column(app, s.top_k, s.temperature)
+                with gr.Column(scale=2):
+                    gr.Markdown("#### Sources")
+                    self.sources = gr.HTML(render.sources_html([]), elem_id="qa-sources", js_on_load=CITE_JS)
+                    gr.Markdown("#### In the document")
+                    self.context = gr.HTML(render.context_empty(), elem_id="qa-context",
+                                           js_on_load=CONTEXT_JS)
+            with gr.Tab("Documents", id="documents"):
+                self._documents_tab()
+            # ---- Compare tab (issue 4): shown once App.compare(question, docs=None) exists ----
+            self.compare: dict[str, Any] | None = None
+            if compare.available(app):
+                with gr.Tab("Compare", id="compare"):
+                    self.compare = compare.build(app)
+
+    def _chat_column(self, app: App, top_k: int, temperature: float) -> None:
+        self.chat = gr.HTML(render.chat_html([]), elem_id="qa-chat", js_on_load=CITE_JS, autoscroll=True,
+                            min_height=380, max_height=560)
+        with gr.Row():
+            self.question = gr.Textbox(placeholder="Ask a question about your documents…", show_label=False,
+                                       scale=6, lines=1, max_lines=6, autofocus=True, elem_id="qa-question")
+            self.ask = gr.Button("Ask", variant="primary", scale=1, min_width=80, elem_id="qa-ask")
+        with gr.Row():
+            self.scope = gr.Dropdown(label="Search in", info="Leave empty to search every document.",
+                                     multiselect=True, choices=[], value=[], scale=4, elem_id="qa-scope")
+            self.new_chat = gr.Button("New conversation", size="sm", scale=1, elem_id="qa-new-chat")
+        self.seeds = gr.Button("Load the sample documents", size="sm", visible=False, elem_id="qa-load-seeds")
+        with gr.Accordion("Settings", open=False, elem_id="qa-settings"):
+            gr.Textbox(value=app.model_name, label="Model in use", interactive=False, elem_id="qa-model")
+            self.top_k = gr.Slider(1, 20, value=top_k, step=1, label="Number of sources", info=TOP_K_INFO,
+                                   elem_id="qa-top-k")
+            self.temperature = gr.Slider(0.0, 1.5, value=temperature, step=0.05, label="Temperature",
+                                         info="0 keeps answers closest to the sources.",
+                                         elem_id="qa-temperature")
+            gr.Markdown(SETTINGS_NOTE)
+
+    def _documents_tab(self) -> None:
+        self.files = gr.File(label="Add documents: drop files here (several at once) or click to choose",
+                             file_count="multiple", type="filepath", height=160, elem_id="qa-upload")
+        self.results = gr.HTML("", elem_id="qa-upload-results")
+        gr.Markdown("#### Indexed documents")
+        self.table = gr.HTML(render.documents_html([]), elem_id="qa-docs")
+        with gr.Row():
+            self.doomed = gr.Dropdown(label="Remove a document from the index", choices=[], value=None,
+                                      scale=4, elem_id="qa-remove-choice")
+            self.remove = gr.Button("Remove", variant="stop", scale=1, elem_id="qa-remove")
+        self.removed = gr.HTML("", elem_id="qa-remove-result")
+
+    @property
+    def doc_outputs(self) -> list[gr.components.Component]:
+        """What a change to the set of documents refreshes (see ``ui.app._doc_updates``)."""
+        extra = [self.compare["docs"]] if self.compare else []
+        return [self.table, self.scope, self.doomed, self.seeds, *extra]
+
+    @property
+    def conversation(self) -> list[gr.components.Component]:
+        return [self.turns, self.chat, self.sources, self.context]

@@ -1,0 +1,194 @@
+"""HTML for the chat, the sources panel, the cited-sentence context and the document lists.
+
+Every piece of document or model text goes through ``esc``: documents can contain hostile HTML. Clickable
+citations carry ``data-turn`` and ``data-cite``; the click handler in ``ui/assets.py`` sends both to Python.
+"""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass
+from pathlib import PurePath
+
+from qa.records import Answer, Citation, DocumentInfo, IngestResult, Sentence
+
+UNSUPPORTED = "No source sentence supports this claim; do not rely on it."
+REWRITTEN = "Your follow-up, made standalone using the conversation, is what was searched for."
+EMPTY = ("Ask a question about your documents. Every sentence of the answer cites the sentence it comes "
+         "from; click a [n] marker to read it in place.")
+NO_DOCUMENTS = ("No documents are indexed yet. Add some in the “Documents” tab, or load the sample "
+                "documents with the button below.")
+
+
+def esc(text: str) -> str:
+    # "$" and "{" are also escaped: Gradio's HTML component treats its template as a JS template string.
+    return html.escape(text, quote=True).replace("$", "&#36;").replace("{", "&#123;").replace("}", "&#125;")
+
+
+def name_of(path: str) -> str:
+    return PurePath(path).name or path
+
+
+@dataclass
+class Turn:
+    """One question and its (streaming, then checked) answer."""
+
+    question: str
+    rewritten: str = ""
+    draft: str = ""
+    answer: Answer | None = None
+    error: str = ""
+
+
+def _cite(turn: int, n: int, selected: bool = False) -> str:
+    sel = " qa-selected" if selected else ""
+    return (f'<button type="button" class="qa-cite{sel}" data-turn="{turn}" data-cite="{n}" '
+            f'title="Show source {n}">[{n}]</button>')
+
+
+def answer_html(turn: int, answer: Answer) -> str:
+    """The checked answer: supported claims with their [n] markers, unsupported claims flagged."""
+    if answer.declined:
+        return (f'<div class="qa-declined"><strong>{esc(answer.answer)}</strong> No answer: no sentence in '
+                "the searched documents supports one.</div>")
+    parts = []
+    for s in answer.sentences:
+        if s.supported:
+            marks = "".join(_cite(turn, n) for n in s.citations)
+            parts.append(f'<span class="qa-claim">{esc(s.text)}</span>{marks}')
+        else:
+            parts.append(f'<span class="qa-claim qa-unsupported" title="{UNSUPPORTED}">{esc(s.text)}</span>'
+                         '<span class="qa-unsupported-tag">unsupported</span>')
+    return " ".join(parts)
+
+
+def _timings(answer: Answer) -> str:
+    t = answer.timings
+    if not t:
+        return ""
+    return (f'<div class="qa-meta">{t.get("first_token_s", 0):.1f} s to first word, '
+            f'{t.get("total_s", 0):.1f} s in all</div>')
+
+
+def turn_html(i: int, turn: Turn, last: bool) -> str:
+    answer_id = ' id="qa-answer"' if last else ""
+    out = [f'<div class="qa-turn" data-turn="{i}">', f'<div class="qa-q">{esc(turn.question)}</div>']
+    if turn.rewritten:
+        out.append(f'<div class="qa-rewritten" title="{REWRITTEN}">searched as: {esc(turn.rewritten)}</div>')
+    if turn.error:
+        out.append(f'<div class="qa-a qa-failed"{answer_id}><b>Could not answer:</b> {esc(turn.error)}</div>')
+    elif turn.answer is None:
+        body = esc(turn.draft) if turn.draft else '<span class="qa-wait">Searching your documents…</span>'
+        status = "checking citations…" if turn.draft else ""
+        out.append(f'<div class="qa-a qa-streaming"{answer_id}>{body}<span class="qa-caret"></span></div>')
+        out.append(f'<div class="qa-meta">{status}</div>')
+    else:
+        cls = "qa-a qa-done" + (" qa-is-declined" if turn.answer.declined else "")
+        out.append(f'<div class="{cls}"{answer_id}>{answer_html(i, turn.answer)}</div>')
+        out.append(_timings(turn.answer))
+    out.append("</div>")
+    return "".join(out)
+
+
+def chat_html(turns: list[Turn], has_documents: bool = True) -> str:
+    if not turns:
+        return f'<div class="qa-empty">{EMPTY if has_documents else NO_DOCUMENTS}</div>'
+    return "".join(turn_html(i, t, i == len(turns) - 1) for i, t in enumerate(turns))
+
+
+def _citation_meta(c: Citation) -> str:
+    page = f" · page {c.page}" if c.page else ""
+    doc = f'<span class="qa-doc" title="{esc(c.document)}">{esc(name_of(c.document))}</span>'
+    return f'<div class="qa-src-meta">{doc}{page} · support <span class="qa-score">{c.score:.2f}</span></div>'
+
+
+def sources_html(turns: list[Turn], turn: int | None = None, selected: int | None = None) -> str:
+    """The citations of one answer (the latest by default), each clickable."""
+    if not turns:
+        return '<div class="qa-sources-empty">Sources of the answer appear here.</div>'
+    turn = len(turns) - 1 if turn is None else turn
+    answer = turns[turn].answer
+    if answer is None:
+        return '<div class="qa-sources-empty">Waiting for the answer…</div>'
+    if answer.declined or not answer.citations:
+        return '<div class="qa-sources-empty">No sources: the documents do not answer this question.</div>'
+    head = f'<div class="qa-sources-head">Sources for: <i>{esc(turns[turn].question)}</i></div>'
+    items = []
+    for c in answer.citations:
+        sel = " qa-selected" if c.id == selected else ""
+        attrs = f'class="qa-source{sel}" data-turn="{turn}" data-cite="{c.id}" tabindex="0" role="button"'
+        items.append(f"<li {attrs}>"
+                     f'<span class="qa-n">[{c.id}]</span> <span class="qa-src-text">{esc(c.text)}</span>'
+                     f"{_citation_meta(c)}</li>")
+    return head + '<ol class="qa-sources">' + "".join(items) + "</ol>"
+
+
+def context_html(c: Citation, doc: DocumentInfo, text: str, window: list[Sentence], near: int) -> str:
+    """The cited sentence highlighted inside a scrollable stretch of its document.
+
+    ``window`` is a run of consecutive sentences around the cited one; the ``near`` sentences on each side of
+    it are shown in full contrast, the rest dimmed. The text between sentences is kept as in the document.
+    """
+    if text[c.start : c.end] != c.text:
+        return ('<div class="qa-context-error">This document changed after the answer was written: the cited '
+                "sentence is no longer at that place. Ask again to get fresh citations.</div>")
+    lo = min([c.start] + [s.start for s in window])
+    hi = max([c.end] + [s.end for s in window])
+    k = next((i for i, s in enumerate(window) if s.start == c.start), None)
+    near_lo = window[max(k - near, 0)].start if k is not None else c.start
+    near_hi = window[min(k + near, len(window) - 1)].end if k is not None else c.end
+    page = f", page {c.page}" if c.page else ""
+    header = (f'<div class="qa-context-head"><span class="qa-n">[{c.id}]</span> '
+              f'<b title="{esc(doc.path)}">{esc(name_of(doc.path))}</b>{page}, characters {c.start}–{c.end}'
+              f' · support {c.score:.2f}</div>')
+    body = (f'<span class="qa-far">{esc(text[lo:near_lo])}</span>'
+            f'<span class="qa-near">{esc(text[near_lo:c.start])}</span>'
+            f'<mark class="qa-highlight" data-doc="{esc(doc.doc_id)}" data-start="{c.start}" '
+            f'data-end="{c.end}">{esc(text[c.start:c.end])}</mark>'
+            f'<span class="qa-near">{esc(text[c.end:near_hi])}</span>'
+            f'<span class="qa-far">{esc(text[near_hi:hi])}</span>')
+    more_before = '<div class="qa-more">…</div>' if lo > 0 else ""
+    more_after = '<div class="qa-more">…</div>' if hi < len(text.rstrip()) else ""
+    return f'{header}<div class="qa-context-text">{more_before}{body}{more_after}</div>'
+
+
+def context_empty() -> str:
+    return '<div class="qa-sources-empty">Click a [n] marker or a source to read it in its document.</div>'
+
+
+def _size(n: int) -> str:
+    if n < 1000:
+        return f"{n} B"
+    return f"{n / 1e3:,.1f} KB" if n < 1e6 else f"{n / 1e6:,.1f} MB"
+
+
+def documents_html(docs: list[DocumentInfo]) -> str:
+    if not docs:
+        return '<div class="qa-sources-empty">No documents indexed yet.</div>'
+    rows = "".join(
+        f'<tr><td title="{esc(d.path)}">{esc(name_of(d.path))}</td><td class="qa-num">{_size(d.size)}</td>'
+        f'<td class="qa-num">{d.sentences:,}</td><td>{esc(d.added_at[:16].replace("T", " "))}</td></tr>'
+        for d in docs
+    )
+    head = "<th>Document</th><th>Size</th><th>Sentences</th><th>Added (UTC)</th>"
+    return f'<table class="qa-table"><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>'
+
+
+def upload_results_html(results: list[IngestResult]) -> str:
+    if not results:
+        return ""
+    rows = []
+    for r in results:
+        if r.status == "error":
+            detail = f'<span class="qa-error">{esc(r.reason)}</span>'
+        else:
+            detail = f"{r.sentences:,} sentences"
+        rows.append(f'<tr class="qa-result qa-{esc(r.status)}"><td>{esc(name_of(r.path))}</td>'
+                    f'<td class="qa-status">{esc(r.status)}</td><td>{detail}</td></tr>')
+    return ('<table class="qa-table"><thead><tr><th>File</th><th>Result</th><th>Details</th></tr></thead>'
+            f'<tbody>{"".join(rows)}</tbody></table>')
+
+
+def message_html(text: str, error: bool = False) -> str:
+    cls = "qa-error" if error else "qa-note"
+    return f'<div class="{cls}">{esc(text)}</div>'
