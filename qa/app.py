@@ -6,6 +6,8 @@ The CLI, the UI, the HTTP API, the benchmarks and the tests all go through it.
 from __future__ import annotations
 
 import logging
+import os
+import re
 import threading
 from collections.abc import Iterable
 from pathlib import Path, PurePath
@@ -15,11 +17,12 @@ from index.catalog import Catalog
 from index.check import CheckReport, check
 from index.embed import Embedder, SentenceTransformerEmbedder
 from index.ingest import Ingestor, Progress, expand
+from index.load import SUPPORTED, parse
 from index.store import ChromaStore
 from qa.ask import Asker
 from qa.cite import Verifier
 from qa.compare import Comparer, Comparison, route
-from qa.errors import IndexStateError, NotIndexedError
+from qa.errors import IndexStateError, InputError, NotIndexedError
 from qa.generate import Generator, LlamaCppGenerator, OpenAIGenerator
 from qa.models import resolve_model
 from qa.records import Answer, DocumentInfo, IngestResult, Sentence
@@ -78,6 +81,37 @@ class App:
     # documents
     def ingest(self, paths: Iterable[str | Path], progress: Progress | None = None) -> list[IngestResult]:
         return self.ingestor.ingest(paths, progress)
+
+    def add_upload(self, name: str, data: bytes, progress: Progress | None = None) -> IngestResult:
+        """Store an uploaded file under ``data_dir/uploads`` by its plain base name and ingest it.
+
+        The name cannot leave that folder, the type must be supported, the size within the limit, and the
+        content must parse before anything on disk is replaced, so a bad upload never harms what is indexed.
+        """
+        safe = re.sub(r"[^\w.\- ]", "_", PurePath(name.replace("\\", "/")).name).strip().lstrip(".")
+        if not safe:
+            return IngestResult(name, "error", "the file name is empty")
+        folder = (self.settings.data_dir / "uploads").resolve()
+        target = (folder / safe).resolve()
+        if target.parent != folder:
+            return IngestResult(name, "error", "the file name is not allowed")
+        suffix = target.suffix.lower()
+        limit = int(self.settings.max_file_mb * 1e6)
+        try:
+            if suffix not in SUPPORTED:
+                raise InputError(safe, f"unsupported file type '{suffix or 'none'}' (supported: {', '.join(SUPPORTED)})")
+            if not data:
+                raise InputError(safe, "the file is empty")
+            if len(data) > limit:
+                raise InputError(safe, f"the file is {len(data) / 1e6:.1f} MB, over the {limit / 1e6:.0f} MB limit")
+            parse(data, suffix, safe)
+        except InputError as exc:
+            return IngestResult(safe, "error", exc.reason)
+        folder.mkdir(parents=True, exist_ok=True)
+        tmp = folder / f".{safe}.part"
+        tmp.write_bytes(data)
+        os.replace(tmp, target)
+        return self.ingestor.ingest_file(target, progress)
 
     def documents(self) -> list[DocumentInfo]:
         return self.catalog.documents()

@@ -44,7 +44,7 @@ class Asker:
         question = " ".join(question.split())
         standalone = question
         if history:
-            standalone = self._complete(rewrite_messages(question, history), 96).strip().strip('"') or question
+            standalone = self.rewrite(question, history)
             yield Event("rewritten", standalone)
         sources = self.retrieve(standalone, doc_ids, top_k)
         t_retrieved = time.perf_counter()
@@ -74,6 +74,13 @@ class Asker:
             if event.kind == "answer":
                 return event.data  # type: ignore[no-any-return]
         raise AssertionError("the pipeline always ends with an answer")
+
+    def rewrite(self, question: str, history: list[tuple[str, str]]) -> str:
+        """A standalone version of a follow-up; if the model answers instead of rewriting, join the questions."""
+        rewritten = " ".join(self._complete(rewrite_messages(question, history), 64).split()).strip('"')
+        if rewritten.endswith("?") and len(rewritten) <= 3 * len(question) + 80:
+            return rewritten
+        return f"{history[-1][0]} {question}"
 
     def _complete(self, messages: list[dict[str, str]], max_tokens: int) -> str:
         return "".join(self._generator().stream(messages, max_tokens=max_tokens, temperature=0.0))

@@ -60,6 +60,22 @@ class Comparison:
     def citations(self) -> list[Citation]:
         return [c for d in self.documents for c in d.answer.citations]
 
+    def as_answer(self) -> Answer:
+        """The comparison as one chat answer: each document's claims, then the points, same citation ids."""
+        sentences: list[AnswerSentence] = []
+        for d in self.documents:
+            name = PurePath(d.document).name
+            if not d.addressed:
+                sentences.append(AnswerSentence(f"{name}: does not address this.", [], True))
+            for s in d.answer.sentences:
+                sentences.append(replace(s, text=f"{name}: {s.text}"))
+        for p in self.points:
+            if p.kind != "only_in":
+                sentences.append(AnswerSentence(f"{p.kind.capitalize()}: {p.text}", p.citations, True))
+        declined = not any(d.addressed for d in self.documents)
+        text = " ".join(s.text + "".join(f"[{n}]" for n in s.citations) for s in sentences)
+        return Answer(text, declined, sentences, self.citations, self.timings, self.question, self.question)
+
     def to_json(self) -> dict[str, Any]:
         """The stable ``qa compare --json`` object (see README)."""
         return {

@@ -6,7 +6,6 @@ import functools
 import html
 import inspect
 import logging
-import shutil
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -86,15 +85,14 @@ def upload(app: App, paths: list[str], progress: Callable[[float, str], None]) -
     folder.mkdir(parents=True, exist_ok=True)
     results: list[IngestResult] = []
     for i, src in enumerate(paths):
-        target = folder / safe_name(src)
-        desc = f"Indexing {target.name} ({i + 1} of {len(paths)})"
+        name = safe_name(src)
+        desc = f"Indexing {name} ({i + 1} of {len(paths)})"
         progress(i / len(paths), desc)
-        shutil.copyfile(src, target)
 
         def step(_name: str, done: int, total: int, i: int = i, desc: str = desc) -> None:
             progress((i + done / max(total, 1)) / len(paths), desc)
 
-        results.extend(app.ingest([target], progress=step))
+        results.append(app.add_upload(name, Path(src).read_bytes(), progress=step))
     return results
 
 

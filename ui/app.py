@@ -57,6 +57,13 @@ def build_ui(app: App) -> gr.Blocks:
             turns = [*turns, Turn(q)]
             turn, last = turns[-1], 0.0
             yield render.chat_html(turns), render.sources_html(turns), gr.skip(), ""
+            kind, named = app.route(q)
+            if kind == "compare":  # a question naming two documents, or asking to compare, gets a comparison
+                result = app.compare(q, docs=named or docs or None)
+                turn.rewritten = "compared: " + ", ".join(render.name_of(d.document) for d in result.documents)
+                turn.answer = result.as_answer()
+                yield render.chat_html(turns), render.sources_html(turns), turns, ""
+                return
             stream = app.ask_stream(q, docs=docs or None, history=past, top_k=int(k), temperature=float(temp))
             for event in stream:
                 if event.kind == "rewritten":
@@ -133,12 +140,23 @@ def build_ui(app: App) -> gr.Blocks:
 
 
 def serve(app: App, host: str = "127.0.0.1", port: int = 7860) -> None:
-    """Run the UI until interrupted: loopback unless ``host`` says otherwise; no share link, no analytics."""
+    """Run the UI and the HTTP API (``qa.api``) until interrupted: loopback unless ``host`` says otherwise.
+
+    Beyond loopback a token (QA_API_TOKEN) is required; no share link, no analytics.
+    """
+    import uvicorn
+
+    from qa.api import build_api, check_bind
+
+    check_bind(host, app.settings.api_token)
     if host not in LOOPBACK:
-        print(f"qa: serving on {host}:{port}, which other machines can reach; anyone who can reach it can "
-              "read your documents.", file=sys.stderr)
+        print(f"qa: serving on {host}:{port}, reachable from other machines (token required).", file=sys.stderr)
     demo = build_ui(app)
     demo.queue(default_concurrency_limit=4)
-    demo.launch(server_name=host, server_port=port, share=False, inbrowser=False, css=CSS, footer_links=[],
-                run_history=False, enable_monitoring=False, mcp_server=False, pwa=False, ssr_mode=False,
-                show_error=False, max_file_size=int(app.settings.max_file_mb * 4e6))
+    server = gr.mount_gradio_app(
+        build_api(app), demo, path="/", server_name=host, server_port=port, css=CSS, footer_links=[],
+        run_history=False, enable_monitoring=False, mcp_server=False, pwa=False, ssr_mode=False, show_error=False,
+        max_file_size=int(app.settings.max_file_mb * 4e6),
+    )
+    print(f"qa: open http://{host}:{port}/ (Ctrl+C to stop)", file=sys.stderr)
+    uvicorn.run(server, host=host, port=port, log_level="warning")

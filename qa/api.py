@@ -1,0 +1,143 @@
+"""The HTTP API for programs, beside the UI: the same JSON objects as the CLI, and optional bearer-token auth.
+
+    GET    /api/health                      {"ok": true, "documents": n}
+    GET    /api/documents                   [DocumentInfo…]            (as `qa docs --json`)
+    POST   /api/documents   (multipart)     [IngestResult…]            upload one or more files
+    DELETE /api/documents/{name}            DocumentInfo
+    POST   /api/ask         {"question", "docs"?, "stream"?}   Answer (as `qa ask --json`), or NDJSON events
+    POST   /api/compare     {"question", "docs"?}              Comparison (as `qa compare --json`)
+
+Errors are ``{"error": {"type": "InputError", "message": "…"}}`` with a 4xx/5xx status.
+"""
+
+
+import asyncio
+import hmac
+import json
+import threading
+from collections.abc import AsyncIterator, Iterator
+from typing import Any
+
+from qa.app import App
+from qa.errors import AuthError, InputError, ModelError, NotIndexedError, QAError
+
+COOKIE = "qa_token"
+LOOPBACK = ("127.0.0.1", "localhost", "::1")
+_STATUS = {InputError: 400, NotIndexedError: 404, AuthError: 401, ModelError: 503}
+
+
+def error_body(exc: QAError) -> tuple[int, dict[str, Any]]:
+    status = next((code for kind, code in _STATUS.items() if isinstance(exc, kind)), 500)
+    return status, {"error": {"type": type(exc).__name__, "message": str(exc)}}
+
+
+def check_bind(host: str, token: str) -> None:
+    """Refuse to listen beyond loopback without a token: the documents would be open to the network."""
+    if host not in LOOPBACK and not token:
+        raise AuthError(f"Refusing to listen on {host} without QA_API_TOKEN: anyone on the network could read your "
+                        "documents. Set QA_API_TOKEN, or serve on 127.0.0.1.")
+
+
+def _authorised(token: str, header: str | None, cookie: str | None, query: str | None) -> bool:
+    given = [v for v in (header[7:] if header and header.lower().startswith("bearer ") else None, cookie, query) if v]
+    return any(hmac.compare_digest(v.encode(), token.encode()) for v in given)
+
+
+def build_api(app: App) -> Any:
+    """A FastAPI app with the API routes; when ``QA_API_TOKEN`` is set every route (the UI too) needs it."""
+    from fastapi import FastAPI, File, Request, UploadFile
+    from fastapi.responses import JSONResponse, RedirectResponse, StreamingResponse
+    from pydantic import BaseModel
+
+    api = FastAPI(title="qa", docs_url=None, redoc_url=None, openapi_url="/api/openapi.json")
+    token = app.settings.api_token
+    lock = threading.Lock()  # the index is written by one request at a time
+
+    class AskBody(BaseModel):
+        question: str
+        docs: list[str] | None = None
+        stream: bool = False
+
+    @api.middleware("http")
+    async def auth(request: Request, call_next: Any) -> Any:
+        if not token:
+            return await call_next(request)
+        query = request.query_params.get("token")
+        if not _authorised(token, request.headers.get("authorization"), request.cookies.get(COOKIE), query):
+            status, body = error_body(AuthError("Missing or wrong API token: send 'Authorization: Bearer <QA_API_TOKEN>'."))
+            return JSONResponse(body, status_code=status)
+        if query and request.method == "GET" and not request.url.path.startswith("/api/"):
+            # a browser opened ?token=…: remember it in a cookie and drop it from the address bar
+            response = RedirectResponse(str(request.url.remove_query_params("token")), status_code=303)
+            response.set_cookie(COOKIE, query, httponly=True, samesite="strict")
+            return response
+        return await call_next(request)
+
+    @api.exception_handler(QAError)
+    async def on_error(request: Request, exc: QAError) -> Any:
+        status, body = error_body(exc)
+        return JSONResponse(body, status_code=status)
+
+    def run(fn: Any, *args: Any, **kwargs: Any) -> Any:
+        return asyncio.to_thread(fn, *args, **kwargs)
+
+    @api.get("/api/health")
+    async def health() -> dict[str, Any]:
+        return {"ok": True, "documents": len(await run(app.documents))}
+
+    @api.get("/api/documents")
+    async def documents() -> list[dict[str, Any]]:
+        return [d.to_json() for d in await run(app.documents)]
+
+    @api.post("/api/documents")
+    async def upload(files: list[UploadFile] = File(...)) -> list[dict[str, Any]]:  # noqa: B008 (FastAPI idiom)
+        limit = int(app.settings.max_file_mb * 1e6)
+        results = []
+        for f in files:
+            data = await f.read(limit + 1)  # never hold more than the limit (+1 byte to know it was over)
+
+            def add(name: str = f.filename or "", data: bytes = data) -> Any:
+                with lock:
+                    return app.add_upload(name, data)
+
+            results.append((await run(add)).to_json())
+        return results
+
+    @api.delete("/api/documents/{name:path}")
+    async def remove(name: str) -> dict[str, Any]:
+        def go() -> Any:
+            with lock:
+                return app.remove(name)
+
+        return (await run(go)).to_json()
+
+    @api.post("/api/ask")
+    async def ask(body: AskBody) -> Any:
+        if not body.question.strip():
+            raise InputError("question", "the question is empty")
+        if not body.stream:
+            return (await run(app.ask, body.question, docs=body.docs)).to_json()
+        events = app.ask_stream(body.question, docs=body.docs)  # resolves documents now: errors become JSON
+
+        def lines() -> Iterator[str]:
+            try:
+                for event in events:
+                    if event.kind == "token":
+                        yield json.dumps({"token": event.data}) + "\n"
+                    elif event.kind == "answer":
+                        yield json.dumps({"answer": event.data.to_json()}) + "\n"
+            except QAError as exc:
+                yield json.dumps(error_body(exc)[1]) + "\n"
+
+        async def stream() -> AsyncIterator[str]:
+            it = lines()
+            while (line := await run(next, it, None)) is not None:
+                yield line
+
+        return StreamingResponse(stream(), media_type="application/x-ndjson")
+
+    @api.post("/api/compare")
+    async def compare(body: AskBody) -> Any:
+        return (await run(app.compare, body.question, docs=body.docs)).to_json()
+
+    return api

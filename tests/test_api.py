@@ -1,0 +1,91 @@
+"""The HTTP API through FastAPI's test client: JSON objects, errors, auth, upload rules (real store/embedder)."""
+
+import json
+
+import pytest
+from fastapi.testclient import TestClient
+
+from qa.api import build_api, check_bind
+from qa.app import App
+from qa.errors import AuthError
+from tests.conftest import SEEDS
+from tests.test_ask_pipeline import Scripted
+
+COUNCIL = SEEDS / "kestrel_bridge_council_report.md"
+
+
+def _client(settings, embedder, **changes):
+    app = App(settings.with_(**changes), embedder, Scripted("The main contractor is Brightwater Civil Works [1]."))
+    return app, TestClient(build_api(app))
+
+
+def test_upload_list_ask_stream_remove(settings, embedder):
+    app, client = _client(settings, embedder)
+    r = client.post("/api/documents", files=[("files", (COUNCIL.name, COUNCIL.read_bytes()))])
+    assert r.status_code == 200 and r.json()[0]["status"] == "indexed"
+    assert [d["path"].rsplit("/", 1)[-1] for d in client.get("/api/documents").json()] == [COUNCIL.name]
+    answer = client.post("/api/ask", json={"question": "Who is the main contractor for the bridge?"}).json()
+    assert answer["declined"] is False and "Brightwater" in answer["citations"][0]["text"]
+    with client.stream("POST", "/api/ask", json={"question": "Who is the main contractor?", "stream": True}) as s:
+        events = [json.loads(line) for line in s.iter_lines() if line]
+    assert sum("token" in e for e in events) > 1 and "answer" in events[-1]
+    assert client.delete(f"/api/documents/{COUNCIL.name}").json()["path"].endswith(COUNCIL.name)
+    assert client.get("/api/documents").json() == []
+    app.close()
+
+
+def test_errors_are_json_objects(settings, embedder):
+    app, client = _client(settings, embedder)
+    r = client.delete("/api/documents/nothing.md")
+    assert r.status_code == 404 and r.json()["error"]["type"] == "NotIndexedError"
+    r = client.post("/api/ask", json={"question": "  "})
+    assert r.status_code == 400 and "empty" in r.json()["error"]["message"]
+    r = client.post("/api/ask", json={"question": "x", "docs": ["nope.pdf"]})
+    assert r.status_code == 404
+    app.close()
+
+
+@pytest.mark.parametrize("name", ["../../escape.txt", "/etc/passwd.txt", "..\\..\\win.txt", "sub/dir/x.txt"])
+def test_upload_names_cannot_escape_the_data_directory(settings, embedder, name):
+    app, client = _client(settings, embedder)
+    r = client.post("/api/documents", files=[("files", (name, b"Herons nest by the lake. They eat fish."))])
+    (result,) = r.json()
+    uploads = (settings.data_dir / "uploads").resolve()
+    assert result["status"] == "indexed"
+    assert result["path"].startswith(str(uploads) + "/") and "/" not in result["path"][len(str(uploads)) + 1 :]
+    assert not (settings.data_dir.parent / "escape.txt").exists()
+    app.close()
+
+
+def test_upload_type_and_size_limits_keep_the_index(settings, embedder):
+    app, client = _client(settings, embedder, max_file_mb=0.001)
+    ok = client.post("/api/documents", files=[("files", ("a.txt", b"Short and fine."))]).json()[0]
+    assert ok["status"] == "indexed"
+    bad = client.post("/api/documents", files=[
+        ("files", ("run.exe", b"MZ\x90\x00")),
+        ("files", ("big.txt", b"Too long. " * 500)),
+        ("files", ("a.txt", b"\xff\xfe\x00 not text")),
+    ]).json()
+    assert [b["status"] for b in bad] == ["error"] * 3
+    assert "unsupported" in bad[0]["reason"] and "limit" in bad[1]["reason"]
+    assert [d["path"].rsplit("/", 1)[-1] for d in client.get("/api/documents").json()] == ["a.txt"]
+    assert (settings.data_dir / "uploads" / "a.txt").read_bytes() == b"Short and fine."  # not overwritten
+    app.close()
+
+
+def test_token_guards_every_route_and_the_ui(settings, embedder):
+    app, client = _client(settings, embedder, api_token="s3cret")
+    assert client.get("/api/health").status_code == 401
+    assert client.get("/api/health", headers={"Authorization": "Bearer wrong"}).status_code == 401
+    assert client.get("/api/health", headers={"Authorization": "Bearer s3cret"}).json()["ok"] is True
+    assert client.post("/api/ask", json={"question": "x"}).json()["error"]["type"] == "AuthError"
+    r = client.get("/anything?token=s3cret", follow_redirects=False)
+    assert r.status_code == 303 and "token" not in r.headers["location"] and "qa_token" in r.headers["set-cookie"]
+    app.close()
+
+
+def test_refuses_to_bind_beyond_loopback_without_a_token():
+    with pytest.raises(AuthError, match="QA_API_TOKEN"):
+        check_bind("0.0.0.0", "")
+    check_bind("0.0.0.0", "token")
+    check_bind("127.0.0.1", "")
