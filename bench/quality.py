@@ -14,6 +14,7 @@ import tempfile
 import threading
 import time
 from contextlib import contextmanager
+from dataclasses import fields
 from pathlib import Path
 from typing import Any
 
@@ -138,6 +139,7 @@ class Runner:
         if not opts.resume:
             self.jsonl.write_text("", encoding="utf-8")
         started = time.strftime("%Y-%m-%d %H:%M:%S")
+        code = report.code_version()  # what this process loads (the pipeline is imported right after)
         self.sampler.start()
         with tempfile.TemporaryDirectory(prefix="qa-bench-") as tmp:
             for name in opts.sets:
@@ -148,13 +150,13 @@ class Runner:
                 peak = round(self.sampler.peaks[system], 1)
                 self._append({"type": "memory", "system": system, "peak_rss_mb": peak})
         settings = Settings.from_env()
-        kept = ("top_k", "window", "temperature", "max_tokens", "n_ctx", "support_threshold",
-                "relevance_threshold")
+        tuned = {f.name: getattr(settings, f.name) for f in fields(settings)
+                 if type(getattr(settings, f.name)) in (int, float) and f.name != "port"}
         self._append({"type": "run", "command": self.opts.command,
                       "started": started, "finished": time.strftime("%Y-%m-%d %H:%M:%S"),
                       "quick": opts.quick, "limit": opts.limit, "sets": opts.sets, "systems": self.systems,
                       "vm_hwm_mb": round(rss_mb("VmHWM"), 1), "env": report.environment(),
-                      "settings": {k: getattr(settings, k) for k in kept}})
+                      "settings": tuned, "code": code})
 
     def run_set(self, corpus: datasets.Corpus, tmp: Path) -> None:
         pending = {s: [i for i in corpus.items if (corpus.name, i.id, s) not in self.done]
@@ -185,8 +187,11 @@ class Runner:
                     rec = self.ask(system, built[system], corpus, item)
                 self.done[(corpus.name, item.id, system)] = rec
                 self._append(rec)
-                bar.set_postfix_str(f"{system} {item.id}: {'ok' if rec.get('correct') else 'x'} "
-                                    f"{rec.get('total_s') or 0:.0f}s")
+                if item.answers:
+                    verdict = "right" if rec.get("correct") else "wrong"
+                else:
+                    verdict = "declined" if rec.get("declined") else "answered (unanswerable)"
+                bar.set_postfix_str(f"{system} {item.id}: {verdict} {rec.get('total_s') or 0:.0f}s")
         if "ours" in built:
             built["ours"].close()
 

@@ -69,6 +69,22 @@ def environment() -> dict[str, Any]:
             "load_avg": [round(x, 2) for x in os.getloadavg()]}
 
 
+def code_version() -> str:
+    """The commit, and whether the pipeline's code differs from it (others edit it while a run goes on)."""
+    import subprocess
+
+    def git(*args: str) -> str:
+        try:
+            return subprocess.run(["git", *args], cwd=Path(__file__).resolve().parents[1], capture_output=True,
+                                  text=True, timeout=30).stdout.strip()
+        except (OSError, subprocess.SubprocessError):
+            return ""
+
+    commit = git("rev-parse", "--short", "HEAD") or "unknown"
+    changed = git("diff", "--name-only", "HEAD", "--", "qa", "index").split()
+    return commit + (f" + uncommitted changes in {', '.join(changed)}" if changed else "")
+
+
 def progress(iterable: Any, desc: str, disable: bool = False, total: int | None = None) -> Any:
     from tqdm import tqdm
 
@@ -145,6 +161,7 @@ def _header(run: dict[str, Any], n_runs: int, records: list[dict[str, Any]]) -> 
         "- Generator: Qwen2.5-Coder-1.5B-Instruct Q4_K_M (GGUF), one `llama_cpp.Llama` shared by both "
         "systems, temperature 0; embedder: all-MiniLM-L6-v2 (ours: sentence-transformers; baseline: "
         "HuggingFaceEmbedding on the same model folder)",
+        f"- Code: {run.get('code', 'not recorded')} (at the start of the run)",
         f"- Ours: `App` with settings {run.get('settings', {})}",
         "- Baseline: `VectorStoreIndex.from_documents` over `ChromaVectorStore` (SentenceSplitter 1024/200), "
         "`CitationQueryEngine.from_args(similarity_top_k=3, citation_chunk_size=512, streaming=True)`, "

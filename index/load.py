@@ -53,7 +53,7 @@ def parse(data: bytes, suffix: str, name: str) -> Extracted:
         result = Extracted(_docx(data, name))
     else:
         text = _decode(data, name)
-        result = Extracted(_html(text) if suffix in (".html", ".htm") else text)
+        result = Extracted(_html(text, name) if suffix in (".html", ".htm") else text)
     if not result.text.strip():
         raise InputError(name, "no text could be extracted (empty, or only images/markup)")
     return result
@@ -97,10 +97,13 @@ class _Text(html.parser.HTMLParser):
             self.parts.append(" ".join(data.split()) if data.strip() else (" " if data else ""))
 
 
-def _html(text: str) -> str:
+def _html(text: str, name: str) -> str:
     parser = _Text()
-    parser.feed(text)
-    parser.close()
+    try:
+        parser.feed(text)
+        parser.close()
+    except AssertionError as exc:  # html.parser's error on a malformed "<![" section, e.g. "<![ x"
+        raise InputError(name, f"is not readable HTML ({str(exc)[:80]})") from None
     blocks = [" ".join(b.split()) for b in "".join(parser.parts).split("\n\n")]
     return "\n\n".join(b for b in blocks if b) + "\n"
 

@@ -9,6 +9,7 @@ coverage-guided campaigns of the same properties.
 from __future__ import annotations
 
 import io
+import os
 import random
 import re
 import threading
@@ -32,8 +33,9 @@ NAME = "/fuzz/cases/input-7f3a"  # every error message must name the file it is 
 PDF = (SEEDS / "tomato_growing_guide.pdf").read_bytes()
 DOCX = (SEEDS / "lumenfold_remote_work_policy.docx").read_bytes()
 
-FUZZ = settings(max_examples=40, deadline=None, database=None, suppress_health_check=list(HealthCheck))
-FUZZ_SPLIT = settings(FUZZ, max_examples=150)
+EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "40"))  # e.g. FUZZ_EXAMPLES=2000 for a longer local run
+FUZZ = settings(max_examples=EXAMPLES, deadline=None, database=None, suppress_health_check=list(HealthCheck))
+FUZZ_SPLIT = settings(FUZZ, max_examples=4 * EXAMPLES)
 
 
 def bounded(fn: Callable[..., Any], *args: Any) -> tuple[Any, BaseException | None]:
