@@ -12,6 +12,7 @@ import sys
 SUBCOMMANDS = {
     "quality": "bench.quality",  # answer and citation quality, latency, ingest, memory against a baseline
     "scale": "bench.scale",  # ingest and retrieval latency against corpus size
+    "load": "bench.load",  # concurrent clients against a running `qa serve`
 }
 
 
