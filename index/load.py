@@ -116,10 +116,10 @@ def _pdf(data: bytes, name: str) -> Extracted:
         reader = pypdf.PdfReader(io.BytesIO(data))
         if reader.is_encrypted:
             try:
-                ok = reader.decrypt("")
+                opened = bool(reader.decrypt(""))
             except Exception:
-                ok = 0
-            if not ok:
+                opened = False
+            if not opened:
                 raise InputError(name, "the PDF is password-protected; save an unprotected copy and add that")
         parts: list[str] = []
         pages: list[tuple[int, int, int]] = []

@@ -7,7 +7,7 @@ import os
 import threading
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 from qa.errors import ModelError
 
@@ -47,9 +47,10 @@ class LlamaCppGenerator:
                 messages=messages, max_tokens=max_tokens, temperature=temperature, stream=True,  # type: ignore[arg-type]
                 top_k=1 if temperature == 0 else 40,
             ):
-                piece = chunk["choices"][0]["delta"].get("content")  # type: ignore[index]
+                delta: Any = chunk["choices"][0]["delta"]  # type: ignore[index]
+                piece = delta.get("content") if isinstance(delta, dict) else None
                 if piece:
-                    yield piece
+                    yield str(piece)
 
 
 class OpenAIGenerator:

@@ -122,12 +122,16 @@ def server_settings(settings: Settings, chroma_url: str) -> Settings:
     return settings.with_(chroma_url=chroma_url, collection=f"qa-{uuid.uuid4().hex[:12]}")
 
 
-def _peer_count(settings: Settings) -> int:
-    """Vectors in the test's collection, as another Chroma client sees them."""
+def _peer_collection(settings: Settings):
+    """The test's collection as another Chroma client sees it."""
     import chromadb
 
     port = int(settings.chroma_url.rsplit(":", 1)[1])
-    return int(chromadb.HttpClient(host="127.0.0.1", port=port).get_collection(settings.collection).count())
+    return chromadb.HttpClient(host="127.0.0.1", port=port).get_collection(settings.collection)
+
+
+def _peer_count(settings: Settings) -> int:
+    return int(_peer_collection(settings).count())
 
 
 def _seeded(settings: Settings, embedder, tmp_path: Path, generator=None) -> App:
@@ -156,9 +160,8 @@ def _check_citations(app: App, answer) -> None:
 
 
 def test_ingest_ask_remove_check_through_the_chroma_server(server_settings, embedder, tmp_path):
-    app = _seeded(
-        server_settings, embedder, tmp_path, Scripted("They agreed to exchange thousands of combatants [2].")
-    )
+    reply = Scripted("They agreed to exchange thousands of combatants [2].")
+    app = _seeded(server_settings, embedder, tmp_path, reply)
     try:
         docs = app.documents()
         total = sum(d.sentences for d in docs)
@@ -173,7 +176,7 @@ def test_ingest_ask_remove_check_through_the_chroma_server(server_settings, embe
         _check_citations(app, answer)
         assert any("exchange thousands of combatants" in c.text for c in answer.citations)
 
-        # what `qa check` compares: vectors per document on the server against the catalog
+        # what `qa check` compares (tested below): vectors per document on the server against the catalog
         assert app.store.doc_counts() == {d.doc_id: d.sentences for d in docs}
 
         gone = app.remove(answer.citations[0].document)
@@ -188,18 +191,13 @@ def test_ingest_ask_remove_check_through_the_chroma_server(server_settings, embe
 
 def test_changed_file_replaces_its_vectors_on_the_server(server_settings, embedder, tmp_path):
     note = tmp_path / "note.txt"
-    note.write_text(
-        "The ferry leaves at nine. It returns at noon. Tickets cost four pounds.", encoding="utf-8"
-    )
+    note.write_text("The ferry leaves at nine. It returns at noon. Tickets cost four pounds.", encoding="utf-8")
     app = App(server_settings, embedder, Scripted("unused"))
     try:
         (first,) = app.ingest([note])
         assert first.status == "indexed" and first.sentences == 3
-        note.write_text(
-            "The ferry leaves at ten. It returns at one. Tickets cost five pounds. Dogs travel free. "
-            "Bicycles go on the lower deck.",
-            encoding="utf-8",
-        )
+        note.write_text("The ferry leaves at ten. It returns at one. Tickets cost five pounds. Dogs travel free. "
+                        "Bicycles go on the lower deck.", encoding="utf-8")
         (second,) = app.ingest([note])
         assert second.status == "indexed" and second.sentences == 5
         (doc,) = app.documents()
@@ -231,6 +229,41 @@ def test_index_on_the_server_outlives_the_app(server_settings, embedder, tmp_pat
 
     with pytest.raises(IndexStateError, match="qa reindex"):
         App(server_settings, OtherModel())
+
+
+def test_check_and_repair_against_the_chroma_server(server_settings, embedder, tmp_path):
+    app = _seeded(server_settings, embedder, tmp_path)
+    try:
+        assert app.check().ok
+        total = app.store.count()
+        victim = app.documents()[0]
+        peer = _peer_collection(server_settings)
+        peer.delete(where={"doc_id": victim.doc_id})  # vectors lost on the server
+        peer.upsert(ids=["ghost:0"], embeddings=[[0.0] * 383 + [1.0]], documents=["Nobody indexed this."],
+                    metadatas=[{"doc_id": "ghost", "idx": 0, "sha": "x"}])
+        report = app.check()
+        assert report.mismatched == [victim.path] and report.orphans == ["ghost"] and not report.ok
+        assert app.check(repair=True).repaired
+        assert app.check().ok
+        assert _peer_count(server_settings) == total
+    finally:
+        app.close()
+
+
+def test_moving_an_index_to_the_server_is_repaired_by_check(settings, server_settings, embedder, tmp_path):
+    """The catalog stays on the qa host: after switching to a server, `qa check --repair` fills the collection."""
+    local = _seeded(settings, embedder, tmp_path)
+    total = local.store.count()
+    local.close()
+    app = App(server_settings, embedder)  # same data directory, now with QA_CHROMA_URL
+    try:
+        assert {r.status for r in app.ingest(seed_files(tmp_path / "docs"))} == {"unchanged"}
+        assert app.store.count() == 0
+        assert len(app.check().mismatched) == len(app.documents())
+        app.check(repair=True)
+        assert app.check().ok and _peer_count(server_settings) == total
+    finally:
+        app.close()
 
 
 def test_settings_from_env_switch_to_the_server(server_settings, embedder, monkeypatch, tmp_path):
