@@ -5,7 +5,10 @@ from __future__ import annotations
 import hashlib
 import logging
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from pathlib import Path
+
+import numpy as np
 
 from index.catalog import Catalog
 from index.embed import Embedder
@@ -18,6 +21,19 @@ from qa.records import IngestResult, Sentence
 log = logging.getLogger("qa.ingest")
 
 EMBED_BATCH = 256  # measured in bench/ingest: larger batches gain <2% and delay progress updates
+
+@dataclass(frozen=True)
+class _Prepared:
+    """A document read and split, ready to embed and write."""
+
+    name: str
+    doc_id: str
+    sha: str
+    size: int
+    text: str
+    sentences: list[Sentence]
+    existed: bool
+
 
 Progress = Callable[[str, int, int], None]  # (file name, sentences done, sentences in file)
 
@@ -52,48 +68,94 @@ class Ingestor:
         self.max_bytes = max_bytes
 
     def ingest(self, paths: Iterable[str | Path], progress: Progress | None = None) -> list[IngestResult]:
-        """Ingest every file; a bad file gets an ``error`` result and the others still go in."""
-        results = []
+        """Ingest every file; a bad file gets an ``error`` result and the others still go in.
+
+        Small documents are embedded together (one embedder call per ``EMBED_BATCH`` sentences), then written
+        and committed one document at a time, so batching never weakens the per-document atomicity.
+        """
+        results: list[IngestResult | None] = []
+        batch: list[tuple[int, _Prepared]] = []
+
+        def flush() -> None:
+            texts = [s.text for _, p in batch for s in p.sentences]
+            vectors = self.embedder.embed(texts)
+            offset = 0
+            for slot, prep in batch:
+                n = len(prep.sentences)
+                results[slot] = self._write(prep, vectors[offset : offset + n], progress)
+                offset += n
+            batch.clear()
+
         for path in expand(paths):
+            results.append(None)
             try:
-                results.append(self.ingest_file(path, progress))
+                prep = self._prepare(path)
             except InputError as exc:
                 log.warning("not indexed: %s", exc)
-                results.append(IngestResult(str(path), "error", exc.reason))
-        return results
+                results[-1] = IngestResult(str(path), "error", exc.reason)
+                continue
+            if isinstance(prep, IngestResult):
+                results[-1] = prep
+            elif len(prep.sentences) >= EMBED_BATCH:
+                results[-1] = self._write(prep, None, progress)
+            else:
+                batch.append((len(results) - 1, prep))
+                if sum(len(p.sentences) for _, p in batch) >= EMBED_BATCH:
+                    flush()
+        if batch:
+            flush()
+        return [r for r in results if r is not None]
 
     def ingest_file(self, path: Path, progress: Progress | None = None) -> IngestResult:
+        prep = self._prepare(path)
+        return prep if isinstance(prep, IngestResult) else self._write(prep, None, progress)
+
+    def _prepare(self, path: Path) -> _Prepared | IngestResult:
+        """Read, hash, extract and split; everything that can fail on the file's content fails here,
+        before the indexed version is touched."""
         name = str(path.expanduser().resolve()) if path.exists() else str(path)
-        extracted_path = Path(name)
-        data = extracted_path.read_bytes() if extracted_path.is_file() else b""
+        source = Path(name)
+        data = source.read_bytes() if source.is_file() else b""
         sha = hashlib.sha256(data).hexdigest()
         doc_id = doc_id_for(name)
         existing = self.catalog.document(doc_id)
         if existing and existing.status == "ready" and existing.sha256 == sha:
             return IngestResult(name, "unchanged", sentences=existing.sentences)
-        # Everything that can fail on the file's content fails here, before the old version is touched.
-        extracted = load(extracted_path, max_bytes=self.max_bytes)
+        extracted = load(source, max_bytes=self.max_bytes)
         sentences = make_sentences(doc_id, extracted.text, extracted.page_at)
         if not sentences:
             raise InputError(name, "no sentences could be found in the text")
-        self.catalog.begin(doc_id, name, sha, len(data))
-        self.store.delete_document(doc_id)
-        self.add_vectors(doc_id, sha, sentences, progress, name)
-        self.catalog.commit(doc_id, extracted.text, sentences)
-        log.info("indexed %s (%d sentences)", name, len(sentences))
-        return IngestResult(name, "indexed", sentences=len(sentences))
+        return _Prepared(name, doc_id, sha, len(data), extracted.text, sentences, existing is not None)
+
+    def _write(self, prep: _Prepared, vectors: np.ndarray | None, progress: Progress | None) -> IngestResult:
+        """Pending → old vectors out → new vectors in → sentences committed and ready (see index/catalog.py)."""
+        self.catalog.begin(prep.doc_id, prep.name, prep.sha, prep.size)
+        if prep.existed:  # a new document has no old vectors: skip the (slow) filtered delete
+            self.store.delete_document(prep.doc_id)
+        if vectors is None:
+            self.add_vectors(prep.doc_id, prep.sha, prep.sentences, progress, prep.name)
+        else:
+            self._store(prep.doc_id, prep.sha, prep.sentences, vectors)
+            if progress:
+                progress(Path(prep.name).name, len(prep.sentences), len(prep.sentences))
+        self.catalog.commit(prep.doc_id, prep.text, prep.sentences)
+        log.info("indexed %s (%d sentences)", prep.name, len(prep.sentences))
+        return IngestResult(prep.name, "indexed", sentences=len(prep.sentences))
+
+    def _store(self, doc_id: str, sha: str, sentences: list[Sentence], vectors: np.ndarray) -> None:
+        self.store.add(
+            ids=[f"{doc_id}:{s.index}" for s in sentences],
+            vectors=vectors,
+            texts=[s.text for s in sentences],
+            metadatas=[{"doc_id": doc_id, "idx": s.index, "sha": sha[:16]} for s in sentences],
+        )
 
     def add_vectors(self, doc_id: str, sha: str, sentences: list[Sentence], progress: Progress | None,
                     name: str) -> None:
         """Embed and store a document's sentences in batches; ids ``doc_id:index`` make a retry overwrite."""
         for lo in range(0, len(sentences), EMBED_BATCH):
             batch = sentences[lo : lo + EMBED_BATCH]
-            self.store.add(
-                ids=[f"{doc_id}:{s.index}" for s in batch],
-                vectors=self.embedder.embed([s.text for s in batch]),
-                texts=[s.text for s in batch],
-                metadatas=[{"doc_id": doc_id, "idx": s.index, "sha": sha[:16]} for s in batch],
-            )
+            self._store(doc_id, sha, batch, self.embedder.embed([s.text for s in batch]))
             if progress:
                 progress(Path(name).name, lo + len(batch), len(sentences))
 
