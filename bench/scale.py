@@ -41,7 +41,6 @@ RESULTS = REPO_ROOT / "bench" / "results"
 TARGET_P95_S = 0.25
 SIGMA = 0.025  # per-dimension noise on reused vectors: cosine to the original ~0.89 in 384 dimensions
 LABELS = ("embedded", "server")
-KEYWORD_PHASE_S = 360  # time kept for growing the keyword index alone to full size
 RETRIEVER_QUERIES = 30  # whole-retriever timings per point (the rest time the store and keyword queries only)
 
 # --- a deterministic corpus ---------------------------------------------------------------------------------
@@ -333,26 +332,18 @@ class Backend:
         return spent
 
     def bulk(self, docs: list[tuple[str, str, list[tuple[int, int]]]], vectors: np.ndarray) -> None:
-        """Write documents as ingest does (vectors first, then the catalog), with precomputed vectors."""
-        from index.ingest import doc_id_for
-        from qa.records import Sentence
-
+        """New documents with precomputed vectors: vectors first, then the catalog, as ingest orders them."""
         t = time.perf_counter()
-        ids, texts, metas, rows = [], [], [], []
-        for path, text, spans in docs:
-            doc_id, sha = doc_id_for(path), hashlib.sha256(text.encode()).hexdigest()[:16]
-            sents = [Sentence(doc_id, i, s, e, None, text[s:e]) for i, (s, e) in enumerate(spans)]
-            ids += [f"{doc_id}:{s.index}" for s in sents]
-            texts += [s.text for s in sents]
-            metas += [{"doc_id": doc_id, "idx": s.index, "sha": sha} for s in sents]
-            rows.append((doc_id, path, sha, text, sents))
+        ids, texts, metas = [], [], []
+        for doc_id, _, sha, _, sents in _rows(docs):
+            ids += [f"{doc_id}:{x.index}" for x in sents]
+            texts += [x.text for x in sents]
+            metas += [{"doc_id": doc_id, "idx": x.index, "sha": sha[:16]} for x in sents]
         b = self.write_batch
         for lo in range(0, len(ids), b):
             self.app.store.collection.upsert(ids=ids[lo : lo + b], embeddings=vectors[lo : lo + b],
                                              documents=texts[lo : lo + b], metadatas=metas[lo : lo + b])
-        for doc_id, path, sha, text, sents in rows:
-            self.app.catalog.begin(doc_id, path, sha, len(text))
-            self.app.catalog.commit(doc_id, text, sents)
+        insert_catalog(self.app.catalog, docs)
         self.bulk_s += time.perf_counter() - t
         self.bulk_n += len(ids)
         self.sentences += len(ids)
@@ -417,6 +408,47 @@ def keyword_latency(catalog: Any, questions: list[str], k: int) -> dict[str, flo
             "nojoin_p95": pct(bare, 95), "matched": matched_rows(catalog, questions)}
 
 
+Doc = tuple[str, str, list[tuple[int, int]]]  # (path, text, sentence spans)
+
+
+def _rows(docs: list[Doc]) -> Iterator[tuple[str, str, str, str, list[Any]]]:
+    from index.ingest import doc_id_for
+    from qa.records import Sentence
+
+    for path, text, spans in docs:
+        doc_id = doc_id_for(path)
+        sents = [Sentence(doc_id, i, a, b, None, text[a:b]) for i, (a, b) in enumerate(spans)]
+        yield doc_id, path, hashlib.sha256(text.encode()).hexdigest(), text, sents
+
+
+def insert_catalog(catalog: Any, docs: list[Doc]) -> None:
+    """New documents into the catalog with the rows ``Catalog.begin`` and ``commit`` write, in one transaction,
+    minus ``commit``'s delete of a document's old keyword rows: that delete scans the whole FTS5 table (``doc_id``
+    is UNINDEXED), a new document has none, and ``commit_probe`` times it separately."""
+    now = f"{datetime.now(UTC):%Y-%m-%dT%H:%M:%S}+00:00"
+    rows = list(_rows(docs))
+    with catalog._lock:
+        db = catalog._db
+        db.execute("BEGIN IMMEDIATE")
+        db.executemany("INSERT INTO documents (doc_id, path, sha256, size, sentences, added_at, status, text)"
+                       " VALUES (?,?,?,?,?,?,'ready',?)",
+                       [(d, path, sha, len(text), len(ss), now, text) for d, path, sha, text, ss in rows])
+        db.executemany('INSERT INTO sentences (doc_id, idx, start, "end", page, text) VALUES (?,?,?,?,?,?)',
+                       [(x.doc_id, x.index, x.start, x.end, x.page, x.text) for *_, ss in rows for x in ss])
+        db.executemany("INSERT INTO sentences_fts (text, doc_id, idx) VALUES (?,?,?)",
+                       [(x.text, x.doc_id, x.index) for *_, ss in rows for x in ss])
+        db.execute("COMMIT")
+
+
+def commit_probe(catalog: Any, path: str, text: str, spans: list[tuple[int, int]]) -> float:
+    """Seconds for ``Catalog.begin`` + ``commit`` of one new document, as ingest does it."""
+    ((doc_id, path, sha, text, sents),) = _rows([(path, text, spans)])
+    t = time.perf_counter()
+    catalog.begin(doc_id, path, sha, len(text))
+    catalog.commit(doc_id, text, sents)
+    return time.perf_counter() - t
+
+
 def split(path: Path) -> list[str]:
     """The sentences ingest will make of ``path``."""
     from index.ingest import make_sentences
@@ -456,7 +488,8 @@ def machine() -> dict[str, Any]:
 
 def plan(args: argparse.Namespace) -> dict[str, Any]:
     if args.quick:
-        return {"real": [400, 1200], "synthetic": [5000], "keyword_only": [20_000], "queries": 20, "embed_sample": 256,
+        return {"real": [400, 1200], "synthetic": [5000], "keyword_only": [20_000], "probe": 150, "queries": 20,
+                "embed_sample": 256,
                 "embed_batches": [32, 64], "ingest_batches": [64, 256], "ingest_docs": (2, 300),
                 "write_n": 2048, "write_batches": [256, 1024]}
     steps = (1000, 3000, 10000, 30000, 100000)
@@ -464,8 +497,8 @@ def plan(args: argparse.Namespace) -> dict[str, Any]:
     big = [n for n in (100_000, 200_000, 300_000, 500_000, 1_000_000) if real[-1] < n < args.max_sentences]
     kw_only = sorted({n for n in (300_000, 1_000_000) if n < args.max_sentences} | {args.max_sentences})
     return {"real": real, "synthetic": big + ([args.max_sentences] if args.max_sentences > real[-1] else []),
-            "keyword_only": kw_only,
-            "queries": args.queries, "embed_sample": 768, "embed_batches": [16, 32, 64, 128],
+            "keyword_only": kw_only, "probe": 450, "queries": args.queries, "embed_sample": 768,
+            "embed_batches": [16, 32, 64, 128],
             "ingest_batches": [64, 256, 1024], "ingest_docs": (3, 500), "write_n": 8192,
             "write_batches": [256, 1024, 4096]}
 
@@ -554,14 +587,12 @@ def write_sweep(backends: list[Backend], pool: np.ndarray, p: dict[str, Any],
 
 def run(args: argparse.Namespace, log: Callable[..., None]) -> dict[str, Any]:
     from index.embed import SentenceTransformerEmbedder
-    from index.ingest import EMBED_BATCH, doc_id_for
-    from qa.records import Sentence
+    from index.ingest import EMBED_BATCH
 
     p, t_start = plan(args), time.perf_counter()
-    budget = args.minutes * 60
 
-    def left() -> float:
-        return budget - (time.perf_counter() - t_start)
+    def left() -> float:  # of the growth budget (real ingest and inserted sentences)
+        return args.minutes * 60 - (time.perf_counter() - t_start)
 
     root = Path(tempfile.mkdtemp(prefix="qa-scale-"))
     corpus = Corpus()
@@ -573,9 +604,7 @@ def run(args: argparse.Namespace, log: Callable[..., None]) -> dict[str, Any]:
     top_k = Settings().top_k
     k = max(4 * top_k, 20)  # the retriever's candidate pool per query
     try:
-        sample = [s for i in range(10_000, 10_100) for s in corpus.document(i)[1]][: p["embed_sample"]]
-        embedder.embed(sample[:64])  # warm up
-        res["embed_sweep"] = embed_sweep(embedder, sample, p["embed_batches"], log)
+        embedder.embed(questions)  # warm up
         qvecs = embedder.embed(questions)
         t = time.perf_counter()
         for q in questions[:20]:
@@ -586,34 +615,22 @@ def run(args: argparse.Namespace, log: Callable[..., None]) -> dict[str, Any]:
             backends = [Backend("embedded", s.with_(data_dir=root / "embedded"), embedder),
                         Backend("server", s.with_(data_dir=root / "server", chroma_url=url), embedder)]
             (root / "corpus").mkdir()
-            alone, vectors, next_doc, size = Clock(), [], 0, 0
+            alone, vectors, state = Clock(), [], {"doc": 0, "size": 0}
 
-            def measure(synthetic: bool) -> None:
-                kw = keyword_latency(backends[0].app.catalog, questions, k)
-                point: dict[str, Any] = {"size": size, "synthetic": synthetic, "matched": kw["matched"],
-                                         "nojoin_p50": kw["nojoin_p50"], "nojoin_p95": kw["nojoin_p95"]}
-                for be in rotate(backends, len(res["points"])):
-                    point[be.label] = be.latency(questions, qvecs, k, top_k)
-                    be.take()  # the retriever embedded the questions: not ingest time
-                res["points"].append(point)
-                res["load"].append(os.getloadavg()[0])
-                log(f"latency at {size:,}{' (inserted)' if synthetic else ''}: " + ", ".join(
-                    f"{lb} p50 {point[lb]['store_keyword_p50'] * 1e3:.1f} / p95 "
-                    f"{point[lb]['store_keyword_p95'] * 1e3:.1f} ms" for lb in LABELS)
-                    + f"; FTS5 matches {point['matched']:.0f} rows per question")
+            def next_document() -> tuple[str, str, list[tuple[int, int]]]:
+                name, sentences = corpus.document(state["doc"])
+                state["doc"] += 1
+                return (name, *layout(sentences))
 
-            for target in p["real"]:
-                rate = size / alone.spent["embed"] if size else 400.0
-                if size and (target - size) * 3.5 / rate > left() - 600:  # keep time for sweeps and growth
-                    res["stopped"] = f"real ingest stopped at {size:,} sentences (time budget)"
-                    break
-                n0 = size
-                while size < target:  # document by document: the embedder alone, then each store
-                    name, sentences = corpus.document(next_doc)
+            def ingest_real(until: int, probe: bool) -> None:
+                """Real ingest, document by document: the embedder alone, then each store (order rotates)."""
+                n0 = state["size"]
+                while state["size"] < until:
+                    name, text, _ = next_document()
                     path = root / "corpus" / name
-                    path.write_text(layout(sentences)[0], encoding="utf-8")
+                    path.write_text(text, encoding="utf-8")
                     texts = split(path)
-                    for who in rotate([None, *backends], next_doc):
+                    for who in rotate([None, *backends], state["doc"]):
                         if who is None:
                             t = time.perf_counter()
                             for lo in range(0, len(texts), EMBED_BATCH):
@@ -621,74 +638,101 @@ def run(args: argparse.Namespace, log: Callable[..., None]) -> dict[str, Any]:
                             alone.add("step", time.perf_counter() - t)
                         else:
                             who.ingest(path)
-                    next_doc += 1
-                    size += len(texts)
-                step: dict[str, Any] = {"size": size, "sentences": size - n0,
+                    state["size"] += len(texts)
+                step: dict[str, Any] = {"size": state["size"], "sentences": state["size"] - n0, "probe": probe,
                                         "embed_s": alone.spent.pop("step")}
                 alone.add("embed", step["embed_s"])
                 step["embed_rate"] = step["sentences"] / step["embed_s"]
                 for be in backends:
-                    assert be.sentences == size, (be.label, be.sentences, size)
+                    assert be.sentences == state["size"], (be.label, be.sentences, state["size"])
                     r = be.take()
-                    step[be.label] = {**r, "rate": step["sentences"] / r["wall"],
-                                      "ratio": step["embed_s"] / r["wall"]}
+                    step[be.label] = {**r, "rate": step["sentences"] / r["wall"], "ratio": step["embed_s"] / r["wall"]}
                 res["ingest"].append(step)
-                log(f"real ingest to {size:,}: embedder alone {step['embed_rate']:.0f}/s; " + ", ".join(
-                    f"{lb} {step[lb]['rate']:.0f}/s (ratio {step[lb]['ratio']:.2f})" for lb in LABELS))
+                log(f"{'ingest probe' if probe else 'real ingest'} to {state['size']:,}: embedder alone "
+                    f"{step['embed_rate']:.0f}/s; " + ", ".join(
+                        f"{lb} {step[lb]['rate']:.0f}/s (ratio {step[lb]['ratio']:.2f})" for lb in LABELS))
+
+            def measure(synthetic: bool) -> None:
+                kw = keyword_latency(backends[0].app.catalog, questions, k)
+                point: dict[str, Any] = {"size": state["size"], "synthetic": synthetic, "matched": kw["matched"],
+                                         "nojoin_p50": kw["nojoin_p50"], "nojoin_p95": kw["nojoin_p95"]}
+                for be in rotate(backends, len(res["points"])):
+                    point[be.label] = be.latency(questions, qvecs, k, top_k)
+                    be.take()  # the retriever embedded the questions: not ingest time
+                res["points"].append(point)
+                res["load"].append(os.getloadavg()[0])
+                log(f"latency at {state['size']:,}{' (inserted)' if synthetic else ''}: " + ", ".join(
+                    f"{lb} p50 {point[lb]['store_keyword_p50'] * 1e3:.1f} / p95 "
+                    f"{point[lb]['store_keyword_p95'] * 1e3:.1f} ms" for lb in LABELS)
+                    + f"; FTS5 matches {point['matched']:.0f} rows per question")
+
+            for target in p["real"]:
+                rate = state["size"] / alone.spent["embed"] if state["size"] else 400.0
+                if state["size"] and (target - state["size"]) * 3.5 / rate > left() - 300:
+                    res["stopped"] = f"real ingest stopped at {state['size']:,} sentences (time budget)"
+                    break
+                ingest_real(target, probe=False)
                 measure(False)
             pool = np.concatenate(vectors)
-            del vectors
-
-            res["write_sweep"] = write_sweep(backends, pool, p, log)
-            res["ingest_sweep"] = ingest_sweep(embedder, corpus, root, p, log)
+            res["pool"] = len(pool)
 
             rng = np.random.default_rng(0)
             for target in p["synthetic"]:
                 done = sum(be.bulk_n for be in backends)
                 rate = done / sum(be.bulk_s for be in backends) if done else 800.0
-                if (target - size) * len(backends) / rate > left() - 90 - KEYWORD_PHASE_S:
-                    res["stopped"] = (f"stopped at {size:,} sentences: growing to {target:,} would pass the "
-                                      f"{args.minutes}-minute budget at the measured {rate:.0f} sentences/s")
+                probe_s = p["probe"] * 3.5 * alone.spent["embed"] / state["size"]
+                if (target - state["size"]) * len(backends) / rate + probe_s > left():
+                    res["stopped"] = (f"stopped at {state['size']:,} sentences: growing to {target:,} would pass "
+                                      f"the {args.minutes:g}-minute budget at the measured {rate:.0f} sentences/s")
                     break
-                while size < target:
+                while state["size"] < target - p["probe"]:
                     docs, n = [], 0
-                    while n < 4096 and size + n < target:
-                        name, sentences = corpus.document(next_doc)
-                        next_doc += 1
-                        text, spans = layout(sentences)
+                    while n < 4096 and state["size"] + n < target - p["probe"]:
+                        name, text, spans = next_document()
                         docs.append((str(root / "inserted" / name), text, spans))
                         n += len(spans)
-                    vecs = perturb(pool[np.arange(size, size + n) % len(pool)], rng)
-                    for be in rotate(backends, next_doc):
+                    vecs = perturb(pool[np.arange(state["size"], state["size"] + n) % len(pool)], rng)
+                    for be in rotate(backends, state["doc"]):
                         be.bulk(docs, vecs)
-                    size += n
+                    state["size"] += n
+                for be in backends:
+                    be.take()
+                ingest_real(state["size"] + p["probe"], probe=True)  # real documents on top: ingest speed here
                 measure(True)
                 for lb, be in zip(LABELS, backends, strict=True):
                     res["points"][-1][lb]["bulk_rate"] = be.bulk_n / be.bulk_s
             for be in backends:
-                assert be.app.store.count() == be.app.catalog.sentence_count() == size
+                assert be.app.store.count() == be.app.catalog.sentence_count() == state["size"]
 
             # FTS5 needs no vectors, so the keyword half is measured at full size even when Chroma could not
             # be filled in time: the embedded backend's catalog alone grows on to --max-sentences.
             cat = backends[0].app.catalog
-            for target in [n for n in p["keyword_only"] if n > size]:
+            for target in [n for n in p["keyword_only"] if n > state["size"]]:
                 t = time.perf_counter()
-                while size < target:
-                    name, sentences = corpus.document(next_doc)
-                    next_doc += 1
-                    text, spans = layout(sentences)
-                    path = str(root / "keyword-only" / name)
-                    doc_id = doc_id_for(path)
-                    cat.begin(doc_id, path, hashlib.sha256(text.encode()).hexdigest(), len(text))
-                    cat.commit(doc_id, text, [Sentence(doc_id, i, a, b, None, text[a:b])
-                                              for i, (a, b) in enumerate(spans)])
-                    size += len(spans)
-                res["keyword_only"].append({"size": size, "write_s": time.perf_counter() - t,
+                while state["size"] < target:
+                    batch, n = [], 0
+                    while n < 20_000 and state["size"] + n < target:
+                        name, text, spans = next_document()
+                        batch.append((str(root / "keyword-only" / name), text, spans))
+                        n += len(spans)
+                    insert_catalog(cat, batch)
+                    state["size"] += n
+                write_s = time.perf_counter() - t
+                name, text, spans = next_document()
+                res["keyword_only"].append({"size": state["size"], "write_rate": (state["size"] - n) / write_s,
+                                            "commit_s": commit_probe(cat, str(root / name), text, spans),
                                             **keyword_latency(cat, questions, k)})
-                log(f"keyword only at {size:,}: p50 {res['keyword_only'][-1]['keyword_p50'] * 1e3:.0f} / p95 "
-                    f"{res['keyword_only'][-1]['keyword_p95'] * 1e3:.0f} ms")
+                state["size"] += len(spans)
+                kw = res["keyword_only"][-1]
+                log(f"keyword index alone at {kw['size']:,}: p50 {kw['keyword_p50'] * 1e3:.0f} / p95 "
+                    f"{kw['keyword_p95'] * 1e3:.0f} ms; Catalog.commit of one new document {kw['commit_s']:.2f} s")
+
+            res["write_sweep"] = write_sweep(backends, pool, p, log)
             for be in backends:
                 be.close()
+        res["ingest_sweep"] = ingest_sweep(embedder, corpus, root, p, log)
+        sample = [s for i in range(10_000, 10_100) for s in corpus.document(i)[1]][: p["embed_sample"]]
+        res["embed_sweep"] = embed_sweep(embedder, sample, p["embed_batches"], log)
     finally:
         shutil.rmtree(root, ignore_errors=True)
     res["elapsed_s"] = time.perf_counter() - t_start
@@ -807,7 +851,8 @@ def report(res: dict[str, Any], command: str) -> str:
 For every document the embedder alone first embeds exactly the sentences ingest will embed, in the same batches
 (`EMBED_BATCH={res['embed_batch']}`), then each store ingests the document (the order rotates). Ratio = ingest
 throughput / embedder-alone throughput on the same sentences. Time inside ingest is split into embedding,
-Chroma upsert and catalog commit; `other` is reading, splitting and bookkeeping.
+Chroma upsert and catalog commit; `other` is reading, splitting and bookkeeping. Rows marked *probe* are a few
+real documents ingested on top of a store grown with inserted sentences (below): ingest speed at that size.
 
 | corpus after step | sentences in step | embedder alone /s | store | ingest /s | ratio | embed s | Chroma s | catalog s | other s |
 |---:|---:|---:|---|---:|---:|---:|---:|---:|---:|"""]  # noqa: E501 (a table header is one line)
@@ -815,19 +860,21 @@ Chroma upsert and catalog commit; `other` is reading, splitting and bookkeeping.
         for lb in LABELS:
             r = st[lb]
             other = r["wall"] - r.get("embed", 0) - r.get("chroma", 0) - r.get("catalog", 0)
-            out.append(f"| {st['size']:,} | {st['sentences']:,} | {st['embed_rate']:.0f} | {lb} "
+            size = f"{st['size']:,}" + (" (probe)" if st.get("probe") else "")
+            out.append(f"| {size} | {st['sentences']:,} | {st['embed_rate']:.0f} | {lb} "
                        f"| {r['rate']:.0f} | **{r['ratio']:.2f}** | {r.get('embed', 0):.1f} "
                        f"| {r.get('chroma', 0):.1f} | {r.get('catalog', 0):.2f} | {other:.1f} |")
-    alone_s, n_all = sum(st["embed_s"] for st in ing), sum(st["sentences"] for st in ing)
+    real = [st for st in ing if not st.get("probe")]
+    alone_s, n_all = sum(st["embed_s"] for st in real), sum(st["sentences"] for st in real)
     summary = []
     for lb in LABELS:
-        wall = sum(st[lb]["wall"] for st in ing)
-        part = {x: sum(st[lb].get(x, 0) for st in ing) / wall for x in ("embed", "chroma", "catalog")}
+        wall = sum(st[lb]["wall"] for st in real)
+        part = {x: sum(st[lb].get(x, 0) for st in real) / wall for x in ("embed", "chroma", "catalog")}
         summary.append(f"{lb}: {n_all / wall:.0f} sentences/s, ratio **{alone_s / wall:.2f}** (of ingest "
                        f"time: embedding {part['embed']:.0%}, Chroma {part['chroma']:.0%}, catalog "
                        f"{part['catalog']:.0%})")
     out.append(f"""
-All {n_all:,} really ingested sentences (embedder alone {n_all / alone_s:.0f}/s):
+The {n_all:,} sentences of the real-ingest steps (embedder alone {n_all / alone_s:.0f}/s):
 {"; ".join(summary)}.
 
 ![ingest throughput](scale_ingest.png)
@@ -859,9 +906,10 @@ collection per value, interleaved in rounds of 4,096:
     synthetic = [p for p in res["points"] if p["synthetic"]]
     inserted = f"""
 Points marked *inserted* go beyond the real ingest: their text is new generated text; their vectors are the
-{ing[-1]['size']:,} real vectors reused with Gaussian noise (σ={res['sigma']} per dimension, cosine ≈ 0.89 to
+{res['pool']:,} real vectors reused with Gaussian noise (σ={res['sigma']} per dimension, cosine ≈ 0.89 to
 the original) and re-normalised, written straight into Chroma (upserts of {Backend.write_batch}) and into the
-catalog/FTS5 as ingest writes them.
+catalog/FTS5 with the rows ingest writes (`insert_catalog`). Each inserted point then gets a real *probe* ingest
+of a few documents on top.
 """ if synthetic else ""
     out.append(f"""
 ## Retrieval latency against corpus size
@@ -890,14 +938,20 @@ The keyword index grows on alone (no vectors needed) to the full size. `as qa qu
 `Catalog.keyword_search`; `without JOIN` is the same FTS5 BM25 query without its join on `documents`
 (ready-only filtering would then happen in Python, as `Retriever.search` already does for dense hits).
 
-| sentences | matched | keyword p50 / p95 ms (as qa queries) | without JOIN p50 / p95 ms |
-|---:|---:|---:|---:|""")
+| sentences | matched | keyword p50 / p95 ms (as qa queries) | without JOIN p50 / p95 ms | Catalog.commit of a new document |
+|---:|---:|---:|---:|---:|""")  # noqa: E501 (a table header is one line)
     rows = [(p["size"], p["matched"], p["embedded"]["keyword_p50"], p["embedded"]["keyword_p95"], p["nojoin_p50"],
-             p["nojoin_p95"]) for p in res["points"]]
-    rows += [(k["size"], k["matched"], k["keyword_p50"], k["keyword_p95"], k["nojoin_p50"], k["nojoin_p95"])
-             for k in kws]
-    out += [f"| {n:,} | {m:,.0f} | {a * ms:.1f} / {b * ms:.1f} | {c * ms:.1f} / {d * ms:.1f} |"
-            for n, m, a, b, c, d in rows]
+             p["nojoin_p95"], "") for p in res["points"]]
+    rows += [(k["size"], k["matched"], k["keyword_p50"], k["keyword_p95"], k["nojoin_p50"], k["nojoin_p95"],
+              f"{k['commit_s']:.2f} s") for k in kws]
+    out += [f"| {n:,} | {m:,.0f} | {a * ms:.1f} / {b * ms:.1f} | {c * ms:.1f} / {d * ms:.1f} | {e} |"
+            for n, m, a, b, c, d, e in rows]
+    if kws:
+        out.append("""
+`Catalog.commit` first deletes the document's old keyword rows with `DELETE FROM sentences_fts WHERE doc_id=?`;
+`doc_id` is an UNINDEXED FTS5 column, so that is a scan of the whole keyword table for every document ingested,
+new or not: its cost grows linearly with the corpus (the last column; the catalog rows of the inserted sentences
+were written without it, see `insert_catalog`).""")
     out.append("""
 ![retrieval latency](scale_latency.png)
 
@@ -930,7 +984,8 @@ def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(prog="python -m bench.scale", description=(__doc__ or "").split("\n")[0])
     ap.add_argument("--max-sentences", type=int, default=1_000_000, help="grow the corpus to this size")
     ap.add_argument("--real-sentences", type=int, default=10_000, help="really ingest up to this size")
-    ap.add_argument("--minutes", type=float, default=25.0, help="stop growing before this much time is spent")
+    ap.add_argument("--minutes", type=float, default=18.0,
+                    help="time for growing the stores (the keyword-only phase and the sweeps come after)")
     ap.add_argument("--queries", type=int, default=100, help="questions per latency point")
     ap.add_argument("--quick", action="store_true", help="a small smoke run; results go to a temp dir")
     ap.add_argument("--out", type=Path, default=None, help="results folder (default: bench/results)")

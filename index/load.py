@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html.parser
 import io
+import time
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -11,6 +12,8 @@ from pathlib import Path
 from qa.errors import InputError
 
 SUPPORTED = (".txt", ".md", ".markdown", ".html", ".htm", ".pdf", ".docx")
+PDF_SECONDS = 120.0  # text extraction budget per PDF: a few KB of hostile PDF can keep pypdf busy for hours
+DOCX_UNZIPPED = 200_000_000  # a .docx whose parts unpack to more is a zip bomb, not a document
 
 
 @dataclass(frozen=True)
@@ -124,7 +127,11 @@ def _pdf(data: bytes, name: str) -> Extracted:
         parts: list[str] = []
         pages: list[tuple[int, int, int]] = []
         pos = 0
+        deadline = time.monotonic() + PDF_SECONDS
         for number, page in enumerate(reader.pages, start=1):
+            if time.monotonic() > deadline:
+                raise InputError(name, f"reading its text took over {PDF_SECONDS:.0f} s (stopped at page {number}); "
+                                 "the PDF is damaged or built to be slow")
             page_text = (page.extract_text() or "").strip()
             if not page_text:
                 continue
@@ -143,17 +150,36 @@ def _pdf(data: bytes, name: str) -> Extracted:
 
 def _docx(data: bytes, name: str) -> str:
     import docx
+    from docx.oxml.ns import qn
+    from docx.text.paragraph import Paragraph
 
     try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            unzipped = sum(info.file_size for info in archive.infolist())  # zipfile never reads past these
+        if unzipped > DOCX_UNZIPPED:
+            raise InputError(name, f"unpacks to {unzipped / 1e6:,.0f} MB, over the {DOCX_UNZIPPED / 1e6:.0f} MB "
+                             "limit for a Word file (a zip bomb?)")
         document = docx.Document(io.BytesIO(data))
+        paragraphs = [p.text.strip() for p in document.paragraphs if p.text.strip()]
+        # Cells straight from the XML, each once: python-docx's row.cells repeats a cell per spanned column
+        # (a w:gridSpan of 10**9 never ends) and raises on a w:vMerge with no row above it. A vertically
+        # merged cell still repeats its text on each row it spans, as row.cells did.
+        for tbl in document.element.body.iter(qn("w:tbl")):
+            above: dict[int, str] = {}
+            for tr in tbl.iterchildren(qn("w:tr")):
+                row: dict[int, str] = {}
+                col = 0
+                for tc in tr.iterchildren(qn("w:tc")):
+                    text = "\n".join(Paragraph(p, None).text for p in tc.iterchildren(qn("w:p"))  # type: ignore[arg-type]).strip()
+                    row[col] = above.get(col, "") if tc.vMerge == "continue" else text
+                    col += max(tc.grid_span, 1)
+                above = row
+                if any(row.values()):
+                    paragraphs.append(" | ".join(c for c in row.values() if c))
+    except InputError:
+        raise
     except (zipfile.BadZipFile, KeyError, ValueError) as exc:
         raise InputError(name, f"is not a readable Word .docx file ({type(exc).__name__})") from None
     except Exception as exc:
         raise InputError(name, f"is not a readable Word .docx file ({type(exc).__name__})") from None
-    paragraphs = [p.text.strip() for p in document.paragraphs if p.text.strip()]
-    for table in document.tables:
-        for row in table.rows:
-            cells = [c.text.strip() for c in row.cells if c.text.strip()]
-            if cells:
-                paragraphs.append(" | ".join(cells))
     return "\n\n".join(paragraphs) + "\n"

@@ -30,6 +30,14 @@ _DECLINE_HINTS = ("do not say", "does not say", "don't say", "do not mention", "
                   "no information", "not provided", "cannot answer", "can't answer", "not specified",
                   "do not contain", "does not contain", "not enough information", "i don't know", "unknown")
 
+# A source sentence that reads as an instruction to the assistant is never evidence for a claim (prompt injection
+# written to echo a question's words would otherwise pass the lexical and similarity checks).
+_INSTRUCTION = re.compile(
+    r"\b(ignore|disregard|forget)\b.{0,40}\b(instructions?|sources?|rules|prompt)\b|^\W*(system|assistant)\s*:"
+    r"|\b(note|message)\s+to\s+(the\s+)?(assistant|ai|model|chatbot)|\bAI\s+assistants?\b",
+    re.IGNORECASE,
+)
+
 WEIGHT_COS = 0.5  # cosine and lexical coverage weigh the same in the support score
 MIN_LEXICAL = 0.5  # at least half the claim's content words must be in the cited sentences ("painted red" ≠ "crosses")
 
@@ -122,6 +130,7 @@ class Verifier:
     def verify(self, answer: str, sources: list[Source], question: str = "",
                ) -> tuple[list[AnswerSentence], list[Citation], bool]:
         """Checked sentences, the citations they use (renumbered from 1), and whether to decline."""
+        sources = [s for s in sources if not _INSTRUCTION.search(s.sentence.text)]
         by_n = {s.n: s for s in sources}
         claims = []
         for c in parse(answer):
