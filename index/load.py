@@ -170,7 +170,8 @@ def _docx(data: bytes, name: str) -> str:
                 row: dict[int, str] = {}
                 col = 0
                 for tc in tr.iterchildren(qn("w:tc")):
-                    text = "\n".join(Paragraph(p, None).text for p in tc.iterchildren(qn("w:p"))  # type: ignore[arg-type]).strip()
+                    paras = tc.iterchildren(qn("w:p"))
+                    text = "\n".join(Paragraph(p, None).text for p in paras).strip()  # type: ignore[arg-type]
                     row[col] = above.get(col, "") if tc.vMerge == "continue" else text
                     col += max(tc.grid_span, 1)
                 above = row
