@@ -25,6 +25,7 @@ import httpx
 
 RESULTS = Path(__file__).resolve().parent / "results"
 COLOURS = "amber cobalt crimson jade ochre saffron teal umber violet ivory".split()
+LOCKERS = "quince walrus marimba tundra lichen obsidian kestrel nutmeg paprika zephyr".split()
 SEED_QUESTIONS = [
     ("What did both sides agree to exchange?", "000_fcbddb13c552a77e.txt"),
     ("Who is the main contractor for the Kestrel Bridge?", "kestrel_bridge"),
@@ -54,8 +55,9 @@ def start_server(data_dir: Path, port: int) -> subprocess.Popen[bytes]:
 
 def client(base: str, n: int, until: float, records: list[dict[str, object]], lock: threading.Lock) -> None:
     code = f"{COLOURS[n % len(COLOURS)]}-{n}{n}{n}"
-    name = f"client_{n}_notes.txt"
-    text = f"The access code of the load client number {n} is {code}. Client {n} keeps this note private.\n"
+    name = f"client_{n}_locker.txt"
+    locker = LOCKERS[n % len(LOCKERS)]
+    text = f"The access code of the {locker} locker is {code}. Only the {locker} team may open that locker.\n"
     http = httpx.Client(base_url=base, timeout=900)
     turn = 0
     while time.time() < until:
@@ -68,21 +70,23 @@ def client(base: str, n: int, until: float, records: list[dict[str, object]], lo
                 rec["ok"] = r.status_code == 200 and r.json()[0]["status"] in ("indexed", "unchanged")
             elif turn % 2 == 1:
                 rec["kind"] = "own"
-                r = http.post("/api/ask", json={"question": f"What is the access code of load client number {n}?"})
+                r = http.post("/api/ask", json={"question": f"What is the access code of the {locker} locker?"})
                 a = r.json()
-                docs = {c["document"].rsplit("/", 1)[-1] for c in a.get("citations", [])}
+                docs = sorted({c["document"].rsplit("/", 1)[-1] for c in a.get("citations", [])})
                 foreign = [c for c in COLOURS if c != code.split("-")[0] and c in a.get("answer", "")]
+                rec.update(answer=a.get("answer", ""), cited=docs)
                 rec["ok"] = r.status_code == 200
                 rec["answered"] = not a.get("declined", True)
-                # cross-talk: an answer citing another client's note, or naming another client's code
-                rec["crosstalk"] = bool(docs - {name}) and any(d.startswith("client_") for d in docs - {name}) or bool(foreign)
+                # cross-talk: another client's note cited, or another client's code in this client's answer
+                rec["crosstalk"] = any(d.startswith("client_") and d != name for d in docs) or bool(foreign)
                 rec["own_cited"] = name in docs and code in " ".join(c["text"] for c in a.get("citations", []))
             else:
                 q, expect = SEED_QUESTIONS[(turn // 2) % len(SEED_QUESTIONS)]
                 rec["kind"] = "seed"
                 r = http.post("/api/ask", json={"question": q})
                 a = r.json()
-                docs = [c["document"].rsplit("/", 1)[-1] for c in a.get("citations", [])]
+                docs = sorted({c["document"].rsplit("/", 1)[-1] for c in a.get("citations", [])})
+                rec.update(answer=a.get("answer", ""), cited=docs)
                 rec["ok"] = r.status_code == 200
                 rec["answered"] = not a.get("declined", True)
                 rec["crosstalk"] = any(d.startswith("client_") for d in docs)
