@@ -22,6 +22,7 @@ import os
 import platform
 import random
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -38,6 +39,7 @@ import numpy as np
 from qa.settings import REPO_ROOT, Settings
 
 RESULTS = REPO_ROOT / "bench" / "results"
+PARTIAL = Path(tempfile.gettempdir()) / "qa-scale-partial.json"
 TARGET_P95_S = 0.25
 SIGMA = 0.025  # per-dimension noise on reused vectors: cosine to the original ~0.89 in 384 dimensions
 LABELS = ("embedded", "server")
@@ -603,6 +605,9 @@ def run(args: argparse.Namespace, log: Callable[..., None]) -> dict[str, Any]:
                            "stopped": ""}
     top_k = Settings().top_k
     k = max(4 * top_k, 20)  # the retriever's candidate pool per query
+
+    def save() -> None:  # what is measured so far, in case the run is stopped
+        PARTIAL.write_text(json.dumps(res, indent=1, default=str), encoding="utf-8")
     try:
         embedder.embed(questions)  # warm up
         qvecs = embedder.embed(questions)
@@ -661,6 +666,7 @@ def run(args: argparse.Namespace, log: Callable[..., None]) -> dict[str, Any]:
                     be.take()  # the retriever embedded the questions: not ingest time
                 res["points"].append(point)
                 res["load"].append(os.getloadavg()[0])
+                save()
                 log(f"latency at {state['size']:,}{' (inserted)' if synthetic else ''}: " + ", ".join(
                     f"{lb} p50 {point[lb]['store_keyword_p50'] * 1e3:.1f} / p95 "
                     f"{point[lb]['store_keyword_p95'] * 1e3:.1f} ms" for lb in LABELS)
@@ -724,13 +730,17 @@ def run(args: argparse.Namespace, log: Callable[..., None]) -> dict[str, Any]:
                                             **keyword_latency(cat, questions, k)})
                 state["size"] += len(spans)
                 kw = res["keyword_only"][-1]
+                save()
                 log(f"keyword index alone at {kw['size']:,}: p50 {kw['keyword_p50'] * 1e3:.0f} / p95 "
                     f"{kw['keyword_p95'] * 1e3:.0f} ms; Catalog.commit of one new document {kw['commit_s']:.2f} s")
 
+            save()
             res["write_sweep"] = write_sweep(backends, pool, p, log)
+            save()
             for be in backends:
                 be.close()
         res["ingest_sweep"] = ingest_sweep(embedder, corpus, root, p, log)
+        save()
         sample = [s for i in range(10_000, 10_100) for s in corpus.document(i)[1]][: p["embed_sample"]]
         res["embed_sweep"] = embed_sweep(embedder, sample, p["embed_batches"], log)
     finally:
@@ -1005,6 +1015,11 @@ def main(argv: list[str] | None = None) -> None:
         res["extrapolated"] = {lb: fit(res, lb) for lb in LABELS}
         command = res.get("command", "python -m bench.scale")
     else:
+        def stop(signum: int, frame: Any) -> None:
+            raise KeyboardInterrupt  # so the Chroma server is stopped and the temp dir removed
+
+        signal.signal(signal.SIGTERM, stop)
+        log(f"measurements so far are kept in {PARTIAL}")
         res = run(args, log)
         command = " ".join(["python -m bench.scale", *(sys.argv[1:] if argv is None else argv)])
         res["command"] = command
