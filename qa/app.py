@@ -82,6 +82,11 @@ class App:
     def ingest(self, paths: Iterable[str | Path], progress: Progress | None = None) -> list[IngestResult]:
         return self.ingestor.ingest(paths, progress)
 
+    @property
+    def uploads_dir(self) -> Path:
+        """Where uploaded files are kept (their stored copy is the document's path)."""
+        return (self.settings.data_dir / "uploads").resolve()
+
     def add_upload(self, name: str, data: bytes, progress: Progress | None = None) -> IngestResult:
         """Store an uploaded file under ``data_dir/uploads`` by its plain base name and ingest it.
 
@@ -91,7 +96,7 @@ class App:
         safe = re.sub(r"[^\w.\- ]", "_", PurePath(name.replace("\\", "/")).name).strip().lstrip(".")
         if not safe:
             return IngestResult(name, "error", "the file name is empty")
-        folder = (self.settings.data_dir / "uploads").resolve()
+        folder = self.uploads_dir
         target = (folder / safe).resolve()
         if target.parent != folder:
             return IngestResult(name, "error", "the file name is not allowed")

@@ -14,8 +14,6 @@ from dataclasses import asdict, dataclass, replace
 from pathlib import PurePath
 from typing import Any
 
-import numpy as np
-
 from index.embed import Embedder
 from qa.ask import Asker
 from qa.cite import content_words, numbers
@@ -198,4 +196,3 @@ def _renumber(answer: Answer, start: int) -> tuple[Answer, int]:
 
 
 __all__ = ["Comparer", "Comparison", "DocAnswer", "Point", "named_documents", "route"]
-_ = np  # numpy arrays flow through Embedder.embed

@@ -70,7 +70,7 @@ def guard(fn: Callable[..., Any] | None = None, *, inline: Callable[..., Any] | 
 
 
 def uploads_dir(app: App) -> Path:
-    return app.settings.data_dir / "uploads"
+    return app.uploads_dir
 
 
 def safe_name(path: str) -> str:
@@ -81,8 +81,6 @@ def safe_name(path: str) -> str:
 
 def upload(app: App, paths: list[str], progress: Callable[[float, str], None]) -> list[IngestResult]:
     """Copy each upload into the data folder under its own name (a stable document path), then ingest it."""
-    folder = uploads_dir(app)
-    folder.mkdir(parents=True, exist_ok=True)
     results: list[IngestResult] = []
     for i, src in enumerate(paths):
         name = safe_name(src)
@@ -100,7 +98,7 @@ def remove(app: App, path: str) -> DocumentInfo:
     """Remove a document from the index, and our own copy of it if it was uploaded through the UI."""
     doc = app.remove(path)
     copy = Path(doc.path)
-    if copy.parent == uploads_dir(app).resolve() and copy.is_file():
+    if copy.parent == uploads_dir(app) and copy.is_file():
         copy.unlink()
     return doc
 
