@@ -200,7 +200,7 @@ class Runner:
         from index.ingest import make_sentences
         from index.load import load
 
-        texts = []
+        texts: list[str] = []
         for path in corpus.files:
             extracted = load(path, max_bytes=50_000_000)
             texts.extend(s.text for s in make_sentences("x", extracted.text, extracted.page_at))

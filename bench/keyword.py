@@ -1,0 +1,127 @@
+"""``python -m bench keyword``: the keyword index at up to a million sentences, plain BM25 OR query vs qa's plan.
+
+Grows an FTS5 catalog with the generated corpus of ``bench.scale`` (no vectors: the keyword half alone) and, at
+each size, times per question: ``Catalog.keyword_search`` as qa runs it now (``keyword_plan``: rare terms, rare
+AND common, all common terms), the plain OR query it replaced (the same with a JOIN on ``documents``, as in the
+committed scale report) and the plain OR query without the JOIN. It checks that the plan's top k score exactly
+as the plain query's (score recall: share of the plain top k whose score the plan's top k reaches).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from bench.scale import RESULTS, Corpus, insert_catalog, layout, machine, pct
+
+_PLAIN = ("SELECT f.doc_id, f.idx, -bm25(sentences_fts) FROM sentences_fts f JOIN documents d ON d.doc_id = f.doc_id"
+          " AND d.status='ready' WHERE sentences_fts MATCH ? ORDER BY bm25(sentences_fts) LIMIT ?")
+_NO_JOIN = ("SELECT doc_id, idx, -bm25(sentences_fts) FROM sentences_fts WHERE sentences_fts MATCH ? "
+            "ORDER BY bm25(sentences_fts) LIMIT ?")
+
+
+def measure(cat: Any, questions: list[str], k: int) -> dict[str, Any]:
+    from index.catalog import keyword_query
+
+    db = cat._db
+    for q in questions[:5]:
+        cat.keyword_search(q, k)
+    times: dict[str, list[float]] = {"plan_cold": [], "plan": [], "plain_join": [], "plain": []}
+    recall, matched = [], []
+    for q in questions:
+        cat._counts.clear()
+        t0 = time.perf_counter()
+        cat.keyword_search(q, k)  # term counts not cached yet: as after a write
+        t1 = time.perf_counter()
+        ours = cat.keyword_search(q, k)
+        t2 = time.perf_counter()
+        db.execute(_PLAIN, (keyword_query(q), k)).fetchall()
+        t3 = time.perf_counter()
+        exact = db.execute(_NO_JOIN, (keyword_query(q), k)).fetchall()
+        t4 = time.perf_counter()
+        for name, dt in zip(times, (t1 - t0, t2 - t1, t3 - t2, t4 - t3), strict=True):
+            times[name].append(dt)
+        if exact:
+            kth = exact[-1][2]
+            recall.append(sum(1 for *_, s in ours if s >= kth - 1e-9) / len(exact))
+        matched.append(db.execute("SELECT count(*) FROM sentences_fts WHERE sentences_fts MATCH ?",
+                                  (keyword_query(q),)).fetchone()[0])
+    out: dict[str, Any] = {f"{n}_{q}": pct(v, q) for n, v in times.items() for q in (50, 95)}
+    out.update(score_recall_mean=float(np.mean(recall)), score_recall_min=float(np.min(recall)),
+               matched=float(np.median(matched)), questions=len(questions))
+    return out
+
+
+def report(res: dict[str, Any]) -> str:
+    m = res["machine"]
+    lines = [f"""# Keyword index at scale: qa's query plan vs the plain BM25 OR query
+
+- Command: `{res['command']}`; {res['date']} UTC; commit {m['commit'] or '?'} plus the working tree.
+- Machine: {m['cpu']}, {m['cores']} cores, {m['ram']} RAM, SQLite {m['sqlite']}.
+- Corpus: `bench.scale`'s generated documents (small vocabulary: a question's terms match many sentences,
+  pessimistic for BM25); {res['questions']} generated questions per size, k={res['k']} (what the retriever asks).
+- `plan`: `Catalog.keyword_search` now (`keyword_plan`, term counts cached); `plan, cold`: the same right after a
+  write (term counts recounted); `plain + JOIN`: the query it replaced; `plain`: the same OR query without the
+  JOIN. Score recall: share of the plain query's top k whose BM25 score the plan's top k reaches (1.0 = the
+  same ranking up to ties).
+
+| sentences | matched (median) | plan p50 / p95 ms | plan, cold p50 / p95 ms | plain + JOIN p50 / p95 ms | plain p50 / p95 ms | score recall mean (min) |
+|---:|---:|---:|---:|---:|---:|---:|"""]  # noqa: E501
+    for p in res["points"]:
+        lines.append(f"| {p['size']:,} | {p['matched']:,.0f} | {p['plan_50'] * 1e3:.0f} / {p['plan_95'] * 1e3:.0f} | "
+                     f"{p['plan_cold_50'] * 1e3:.0f} / {p['plan_cold_95'] * 1e3:.0f} | "
+                     f"{p['plain_join_50'] * 1e3:.0f} / {p['plain_join_95'] * 1e3:.0f} | "
+                     f"{p['plain_50'] * 1e3:.0f} / {p['plain_95'] * 1e3:.0f} | "
+                     f"{p['score_recall_mean']:.3f} ({p['score_recall_min']:.2f}) |")
+    last = res["points"][-1]
+    lines += ["", f"At {last['size']:,} sentences the plan's p95 (cold) is {last['plan_cold_95'] * 1e3:.0f} ms against "
+              f"{last['plain_join_95'] * 1e3:.0f} ms for the query it replaced "
+              f"(ratio {last['plan_cold_95'] / last['plain_join_95']:.2f}). `python -m bench.scale --render "
+              "bench/results/scale.json` takes the keyword p95 at 1,000,000 from here.", ""]
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(prog="python -m bench keyword", description=(__doc__ or "").split("\n")[0])
+    ap.add_argument("--sizes", default="100000,300000,1000000", help="comma-separated corpus sizes")
+    ap.add_argument("--queries", type=int, default=100)
+    ap.add_argument("--out", type=Path, default=RESULTS)
+    args = ap.parse_args(argv)
+    from index.catalog import Catalog
+
+    sizes = sorted(int(s) for s in args.sizes.split(","))
+    corpus, k = Corpus(), 24
+    questions = corpus.questions(args.queries)
+    res: dict[str, Any] = {"command": " ".join(["python -m bench keyword", *(argv or [])]), "k": k,
+                           "questions": len(questions), "machine": machine(), "points": [],
+                           "date": time.strftime("%Y-%m-%d %H:%M", time.gmtime())}
+    with tempfile.TemporaryDirectory(prefix="qa-keyword-") as tmp:
+        cat = Catalog(Path(tmp) / "catalog.db")
+        size, doc = 0, 0
+        for target in sizes:
+            while size < target:
+                batch, n = [], 0
+                while n < 20_000 and size + n < target:
+                    name, sentences = corpus.document(doc)
+                    doc += 1
+                    text, spans = layout(sentences)
+                    batch.append((str(Path(tmp) / name), text, spans))
+                    n += len(spans)
+                insert_catalog(cat, batch)
+                size += n
+            point = {"size": size, **measure(cat, questions, k)}
+            res["points"].append(point)
+            print(f"{size:,} sentences: plan p95 {point['plan_cold_95'] * 1e3:.0f} ms (cold), plain + JOIN "
+                  f"{point['plain_join_95'] * 1e3:.0f} ms, score recall {point['score_recall_mean']:.3f}", flush=True)
+        cat.close()
+    args.out.mkdir(parents=True, exist_ok=True)
+    (args.out / "keyword.json").write_text(json.dumps(res, indent=1), encoding="utf-8")
+    (args.out / "keyword.md").write_text(report(res), encoding="utf-8")
+    print(f"report: {args.out / 'keyword.md'}")
+    return 0
