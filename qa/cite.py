@@ -18,6 +18,7 @@ from qa.prompt import DECLINE
 from qa.records import AnswerSentence, Citation, Source
 
 _MARKER = re.compile(r"\[(\d+(?:\s*[,;]\s*\d+)*)\]")
+_MARKER_SPLIT = re.compile(r"(\[\d+(?:\s*[,;]\s*\d+)*\])")
 _WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
 _STOP = frozenset(
@@ -54,8 +55,9 @@ def parse(answer: str) -> list[Claim]:
     >>> parse("Paris is big [1]. It has a river [2, 3].")
     [Claim(text='Paris is big.', cited=[1]), Claim(text='It has a river.', cited=[2, 3])]
     """
+    text = _leading_markers_last(answer.strip())
     # A marker after the full stop belongs to the sentence before it: move it inside before splitting.
-    text = re.sub(r"([.!?])((?:\s*\[\d+(?:\s*[,;]\s*\d+)*\])+)", r"\2\1", answer.strip())
+    text = re.sub(r"([.!?])((?:\s*\[\d+(?:\s*[,;]\s*\d+)*\])+)", r"\2\1", text)
     claims = []
     for s, e in split_spans(text):
         piece = text[s:e]
@@ -73,6 +75,24 @@ def parse(answer: str) -> list[Claim]:
     return claims
 
 
+def _leading_markers_last(text: str) -> str:
+    """Answers written like the source list ("[8] A. [9] B.") cite the text *after* each marker: put it at the end.
+
+    >>> _leading_markers_last("[8] The ferry is old. [9] It sank. So it is gone.")
+    'The ferry is old [8]. It sank [9]. So it is gone.'
+    """
+    if not re.match(r"\s*\[\d", text):
+        return text
+    pieces = _MARKER_SPLIT.split(text)
+    out = [pieces[0]]
+    for marker, segment in zip(pieces[1::2], pieces[2::2], strict=True):
+        body = segment.strip()
+        m = re.search(r"[.!?]+[\"')\]]*(?=\s|$)", body)  # the end of the segment's first sentence
+        out.append(f"{body[: m.start()]} {marker}{body[m.start():]}" if m and body[: m.start()].strip()
+                   else f"{body} {marker}".strip())
+    return " ".join(x for x in out if x.strip())
+
+
 def content_words(text: str) -> set[str]:
     return {_stem(w) for w in _WORD.findall(text.lower()) if w not in _STOP}
 
@@ -86,6 +106,20 @@ def _stem(word: str) -> str:
 
 def numbers(text: str) -> set[str]:
     return {n.replace(",", "") for n in _NUMBER.findall(text)}
+
+
+_WANTS_NUMBER = re.compile(r"^\W*(how (many|much|long|old|far|often|tall|wide|high|big|large|heavy)|what (year|date|time"
+                           r"|percentage|price|age)|in what year|in which year|on what date|by what date|when\b)",
+                           re.IGNORECASE)
+_NUMBER_WORD = re.compile(r"\b(one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|fifty"
+                          r"|hundred|thousand|million|billion|dozen|half|once|twice|daily|weekly|monthly|annually|yearly"
+                          r"|january|february|march|april|may|june|july|august|september|october|november|december"
+                          r"|monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b", re.IGNORECASE)
+
+
+def wants_number(question: str) -> bool:
+    """Questions whose answer is a quantity, date or time ("How many …?", "When …?", "In what year …?")."""
+    return bool(_WANTS_NUMBER.search(question))
 
 
 def is_decline(text: str) -> bool:
@@ -120,11 +154,21 @@ class Verifier:
             return 0.0
         return WEIGHT_COS * cos + (1 - WEIGHT_COS) * lex
 
-    def relevance(self, question: str, claim: str, evidence: list[str], cos: float) -> float:
-        """How well a supported claim answers the question: similarity plus the question's words it covers."""
+    def relevance(self, question: str, claim: str, evidence: list[str], cos: float,
+                  retrieved: list[str] | None = None) -> float:
+        """How well a supported claim answers the question: similarity plus the question's words it covers.
+
+        Each question word weighs 1 / (1 + the retrieved sentences holding it): the topic's words (in most of
+        what was retrieved) say little, the question's focus ("architect", "speed limit") decides. A true
+        sentence about the topic that lacks the focus does not answer the question.
+        """
         words = content_words(question)
+        if not words:
+            return WEIGHT_COS * cos + (1 - WEIGHT_COS)
+        pool = [content_words(t) for t in retrieved or []]
+        weight = {w: 1.0 / (1 + sum(w in ws for ws in pool)) for w in words}
         have = content_words(" ".join([claim, *evidence]))
-        coverage = len(words & have) / len(words) if words else 1.0
+        coverage = sum(weight[w] for w in words & have) / sum(weight.values())
         return WEIGHT_COS * cos + (1 - WEIGHT_COS) * coverage
 
     def verify(self, answer: str, sources: list[Source], question: str = "",
@@ -156,11 +200,16 @@ class Verifier:
         if question and self.answer_threshold > 0:
             best = max(
                 (self.relevance(question, claims[ci].text, [by_n[n].sentence.text for n in chosen],
-                                float(max(q_vec @ claim_vecs[ci], max(q_vec @ source_vecs[index_of[n]] for n in chosen))))
+                                float(max(q_vec @ claim_vecs[ci], max(q_vec @ source_vecs[index_of[n]] for n in chosen))),
+                                texts)
                  for ci, chosen in checked if chosen),
             )
             if best < self.answer_threshold:
                 return [], [], True  # true sentences that do not answer this question
+            if wants_number(question) and not any(numbers(claims[ci].text) - numbers(question)
+                                                  or _NUMBER_WORD.search(claims[ci].text)
+                                                  for ci, chosen in checked if chosen):
+                return [], [], True  # "how many …?" answered without a number: not an answer
 
         numbering: dict[int, int] = {}
         citations: list[Citation] = []

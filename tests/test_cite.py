@@ -85,3 +85,40 @@ def test_helpers():
     assert is_decline("The documents do not say.") and not is_decline("It costs £46 million.")
     assert lexical("It costs 61 million", ["It costs 46 million"]) == 0.0
     assert lexical("bridge cost", ["The bridge will cost a lot"]) == 1.0
+
+
+def test_leading_markers_cite_the_sentence_after_them():
+    claims = parse("[3] The bridge will cost £46 million. [4] Tomatoes need sun.\nSo both are true.")
+    assert [(c.text, c.cited) for c in claims] == [
+        ("The bridge will cost £46 million.", [3]), ("Tomatoes need sun.", [4]), ("So both are true.", [])]
+
+
+BRIDGE = [
+    "The Kestrel Bridge will link Oldquay with the town of Port Verrin across the Marrow Estuary.",
+    "The Kestrel Bridge will carry four traffic lanes.",
+    "Construction work on the Kestrel Bridge began on 3 March 2025.",
+    "The Kestrel Bridge is expected to open in 2028.",
+]
+
+
+def _bridge():
+    return [Source(i + 1, "bridge.txt", Sentence("b", i, 0, len(t), None, t), 0.5) for i, t in enumerate(BRIDGE)]
+
+
+@pytest.mark.parametrize("question, answer, declined", [
+    # a true, cited sentence about the topic that lacks the question's focus is not an answer
+    ("Who is the architect of the Kestrel Bridge?", "[1] The Kestrel Bridge will link Oldquay with the town of "
+     "Port Verrin across the Marrow Estuary.", True),
+    ("What will the speed limit be on the Kestrel Bridge?", "The Kestrel Bridge will carry four traffic lanes [2].",
+     True),
+    # "how many" answered without any quantity
+    ("How many toll booths will the Kestrel Bridge have?", "The Kestrel Bridge will link Oldquay with the town of "
+     "Port Verrin [1].", True),
+    ("When did construction work on the Kestrel Bridge begin?", "[3] Construction work on the Kestrel Bridge began "
+     "on 3 March 2025.", False),
+    ("How many traffic lanes will the Kestrel Bridge carry?", "The Kestrel Bridge will carry four traffic lanes [2].",
+     False),
+])
+def test_answers_must_address_the_question(embedder, question, answer, declined):
+    v = Verifier(embedder, 0.50, 0.45)
+    assert v.verify(answer, _bridge(), question)[2] is declined
