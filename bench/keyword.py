@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import tempfile
 import time
 from pathlib import Path
@@ -63,7 +64,9 @@ def report(res: dict[str, Any]) -> str:
     lines = [f"""# Keyword index at scale: qa's query plan vs the plain BM25 OR query
 
 - Command: `{res['command']}`; {res['date']} UTC; commit {m['commit'] or '?'} plus the working tree.
-- Machine: {m['cpu']}, {m['cores']} cores, {m['ram']} RAM, SQLite {m['sqlite']}.
+- Machine: {m['cpu']}, {m['cores']} cores, {m['ram']} RAM, SQLite {m['sqlite']}; load average at the end
+  {', '.join(f'{x:.1f}' for x in res.get('load', [])) or 'not recorded'} (other jobs slow both plans alike:
+  the questions interleave them).
 - Corpus: `bench.scale`'s generated documents (small vocabulary: a question's terms match many sentences,
   pessimistic for BM25); {res['questions']} generated questions per size, k={res['k']} (what the retriever asks).
 - `plan`: `Catalog.keyword_search` now (`keyword_plan`, term counts cached); `plan, cold`: the same right after a
@@ -120,6 +123,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{size:,} sentences: plan p95 {point['plan_cold_95'] * 1e3:.0f} ms (cold), plain + JOIN "
                   f"{point['plain_join_95'] * 1e3:.0f} ms, score recall {point['score_recall_mean']:.3f}", flush=True)
         cat.close()
+    res["load"] = list(os.getloadavg())
     args.out.mkdir(parents=True, exist_ok=True)
     (args.out / "keyword.json").write_text(json.dumps(res, indent=1), encoding="utf-8")
     (args.out / "keyword.md").write_text(report(res), encoding="utf-8")

@@ -142,3 +142,33 @@ def test_quick_run_writes_the_report(tmp_path: Path):
     assert quality.main(["--quick", "--limit", "1", "--out", str(out), "--no-progress", "--resume"]) == 0
     again = [json.loads(line) for line in (out / "quality.jsonl").read_text().splitlines()]
     assert sum(r["type"] == "question" for r in again) == len(questions)
+    # the stored answers can be re-checked under other verifier thresholds
+    from bench import calibrate
+
+    assert calibrate.main([str(out / "quality.jsonl")]) == 0
+
+
+def test_keyword_bench_small(tmp_path: Path, capsys):
+    """``python -m bench keyword`` on a small corpus: the plan ranks as the plain BM25 query."""
+    from bench import keyword
+
+    assert keyword.main(["--sizes", "3000,6000", "--queries", "8", "--out", str(tmp_path)]) == 0
+    res = json.loads((tmp_path / "keyword.json").read_text())
+    assert [p["size"] for p in res["points"]] == [3000, 6000] or res["points"][-1]["size"] >= 6000
+    assert all(p["score_recall_min"] == 1.0 for p in res["points"])
+    assert "| 3," in (tmp_path / "keyword.md").read_text()
+
+
+def test_calibrate_rechecks_stored_answers(embedder):
+    from bench.calibrate import Cached, recheck
+    from qa.cite import Verifier
+
+    rec = {"type": "question", "set": "labelled", "system": "ours", "id": "q", "kind": "single",
+           "question": "Who is the architect of the Kestrel Bridge?", "answers": [], "support": [], "gold_docs": [],
+           "raw": "[1] The Kestrel Bridge will link Oldquay with Port Verrin.", "declined": False,
+           "retrieved": [{"n": i + 1, "text": t, "document": "a.md", "score": 0.6} for i, t in enumerate([
+               "The Kestrel Bridge will link Oldquay with Port Verrin.", "The Kestrel Bridge will carry four lanes.",
+               "Work on the Kestrel Bridge began in 2025."])]}
+    cached = Cached(embedder)
+    assert recheck(rec, Verifier(cached, 0.5, 0.0))["declined"] is False  # no answer check: a false answer
+    assert recheck(rec, Verifier(cached, 0.5, 0.9))["declined"] is True  # a strict answer check declines
