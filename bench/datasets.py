@@ -133,8 +133,9 @@ def tokens(task_ids: list[str] | None = None) -> Corpus:
     return Corpus("tokens", files, names, items)
 
 
-def load(name: str, workdir: Path, *, quick: bool = False, limit: int | None = None) -> Corpus:
-    """One set by name; ``quick`` takes the small fixed subset, ``limit`` the first N questions of it.
+def load(name: str, workdir: Path, *, quick: bool = False, limit: int | None = None, every: int = 1) -> Corpus:
+    """One set by name; ``quick`` takes the small fixed subset, ``limit`` the first N questions of it, ``every``
+    every N-th question (multi-turn tasks whole), starting with the first: a sample across the set's kinds.
 
     In quick mode the HotpotQA corpus is only the chosen questions' paragraphs (for speed);
     the full run indexes every paragraph of questions 0–49.
@@ -148,6 +149,10 @@ def load(name: str, workdir: Path, *, quick: bool = False, limit: int | None = N
         corpus = tokens(ids)
     else:
         raise ValueError(f"unknown set '{name}' (choose from {', '.join(SETS)})")
+    if every > 1:
+        tasks = list(dict.fromkeys(i.task or i.id for i in corpus.items))
+        keep = set(tasks[::every])
+        corpus = Corpus(corpus.name, corpus.files, corpus.names, [i for i in corpus.items if (i.task or i.id) in keep])
     if limit is not None:
         corpus = Corpus(corpus.name, corpus.files, corpus.names, corpus.items[:limit])
     return corpus

@@ -31,6 +31,8 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
                    help="5 HotpotQA + 8 labelled (2 unanswerable) + 2 tokens_saved tasks, into "
                         "bench/results/quick/")
     p.add_argument("--limit", type=int, help="only the first N questions of each set")
+    p.add_argument("--every", type=int, default=1,
+                   help="every N-th question of each set (multi-turn tasks whole): a sample when time is short")
     p.add_argument("--sets", default=",".join(datasets.SETS), help="comma-separated: hotpot,labelled,tokens")
     p.add_argument("--only", choices=metrics.SYSTEMS, help="run one system only")
     p.add_argument("--resume", action="store_true",
@@ -143,7 +145,8 @@ class Runner:
         self.sampler.start()
         with tempfile.TemporaryDirectory(prefix="qa-bench-") as tmp:
             for name in opts.sets:
-                self.run_set(datasets.load(name, Path(tmp), quick=opts.quick, limit=opts.limit), Path(tmp))
+                self.run_set(datasets.load(name, Path(tmp), quick=opts.quick, limit=opts.limit,
+                                                  every=opts.every), Path(tmp))
         self.sampler.stop()
         for system in self.systems:
             if system in self.sampler.peaks:
@@ -154,7 +157,7 @@ class Runner:
                  if type(getattr(settings, f.name)) in (int, float) and f.name != "port"}
         self._append({"type": "run", "command": self.opts.command,
                       "started": started, "finished": time.strftime("%Y-%m-%d %H:%M:%S"),
-                      "quick": opts.quick, "limit": opts.limit, "sets": opts.sets, "systems": self.systems,
+                      "quick": opts.quick, "limit": opts.limit, "every": opts.every, "sets": opts.sets, "systems": self.systems,
                       "vm_hwm_mb": round(rss_mb("VmHWM"), 1), "env": report.environment(),
                       "settings": tuned, "code": code})
 

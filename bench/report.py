@@ -170,7 +170,9 @@ def _header(run: dict[str, Any], n_runs: int, records: list[dict[str, Any]]) -> 
         f"- Questions: HotpotQA {counts['hotpot']}, labelled {counts['labelled']}, tokens_saved_v1 "
         f"{counts['tokens']} turns; {unans} unanswerable"
         + (" — **quick subset**" if run.get("quick") else "")
-        + (f", limit {run['limit']} per set" if run.get("limit") else ""),
+        + (f", limit {run['limit']} per set" if run.get("limit") else "")
+        + (f", every {run['every']}th question of each set (a sample, not the full sets)" if (run.get("every") or 1) > 1
+           else ""),
         f"- Corpora: {corpus or 'n/a'}",
     ]
 
