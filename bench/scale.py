@@ -425,8 +425,8 @@ def _rows(docs: list[Doc]) -> Iterator[tuple[str, str, str, str, list[Any]]]:
 
 def insert_catalog(catalog: Any, docs: list[Doc]) -> None:
     """New documents into the catalog with the rows ``Catalog.begin`` and ``commit`` write, in one transaction,
-    minus ``commit``'s delete of a document's old keyword rows: that delete scans the whole FTS5 table (``doc_id``
-    is UNINDEXED), a new document has none, and ``commit_probe`` times it separately."""
+    minus ``commit``'s delete of a document's old rows (a new document has none; ``commit_probe`` times a whole
+    ``commit``)."""
     now = f"{datetime.now(UTC):%Y-%m-%dT%H:%M:%S}+00:00"
     rows = list(_rows(docs))
     with catalog._lock:
@@ -435,10 +435,11 @@ def insert_catalog(catalog: Any, docs: list[Doc]) -> None:
         db.executemany("INSERT INTO documents (doc_id, path, sha256, size, sentences, added_at, status, text)"
                        " VALUES (?,?,?,?,?,?,'ready',?)",
                        [(d, path, sha, len(text), len(ss), now, text) for d, path, sha, text, ss in rows])
+        last = db.execute("SELECT coalesce(max(rowid), 0) FROM sentences").fetchone()[0]
         db.executemany('INSERT INTO sentences (doc_id, idx, start, "end", page, text) VALUES (?,?,?,?,?,?)',
                        [(x.doc_id, x.index, x.start, x.end, x.page, x.text) for *_, ss in rows for x in ss])
-        db.executemany("INSERT INTO sentences_fts (text, doc_id, idx) VALUES (?,?,?)",
-                       [(x.text, x.doc_id, x.index) for *_, ss in rows for x in ss])
+        db.execute("INSERT INTO sentences_fts (rowid, text, doc_id, idx) SELECT rowid, text, doc_id, idx FROM sentences"
+                   " WHERE rowid > ?", (last,))  # keyword rows share their sentence's rowid, as Catalog.commit writes
         db.execute("COMMIT")
 
 

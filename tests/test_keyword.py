@@ -76,3 +76,34 @@ def test_documents_being_rewritten_are_not_keyword_hits(tmp_path):
     cat.commit("doc001", "", [Sentence("doc001", 0, 0, 12, None, "Bridge river.")])
     assert cat._counts == {}  # term counts are stale after a write
     assert ("doc001", 0) in {(d, i) for d, i, _ in cat.keyword_search("bridge river", 500)}
+
+
+def _rowids(cat):
+    fts = cat._db.execute("SELECT rowid, doc_id, idx FROM sentences_fts ORDER BY rowid").fetchall()
+    sentences = cat._db.execute("SELECT rowid, doc_id, idx FROM sentences ORDER BY rowid").fetchall()
+    return fts, sentences
+
+
+def test_keyword_rows_follow_sentences_through_replace_and_remove(tmp_path):
+    cat = _catalog(tmp_path, n_docs=4, per_doc=20)
+    cat.begin("doc001", "/docs/doc001.txt", "e" * 64, 1)
+    cat.commit("doc001", "", [Sentence("doc001", i, 0, 9, None, f"Zephyrine {i}.") for i in range(5)])
+    cat.remove("doc002")
+    fts, sentences = _rowids(cat)
+    assert fts == sentences and len(fts) == 20 + 5 + 20
+    assert {d for d, *_ in cat.keyword_search("zephyrine", 50)} == {"doc001"}
+    assert not [h for h in cat.keyword_search("bridge river toll", 500) if h[0] in ("doc001", "doc002")]
+
+
+def test_catalog_written_before_is_rebuilt_once(tmp_path):
+    cat = _catalog(tmp_path, n_docs=3, per_doc=10)
+    db = cat._db  # rewrite the keyword rows as older versions did: their own rowids
+    db.execute("DELETE FROM sentences_fts")
+    db.execute("INSERT INTO sentences_fts (rowid, text, doc_id, idx) SELECT rowid + 1000, text, doc_id, idx FROM sentences")
+    db.execute("DELETE FROM meta WHERE key='keyword_rows'")
+    cat.close()
+    again = Catalog(tmp_path / "catalog.db")
+    fts, sentences = _rowids(again)
+    assert fts == sentences and len(fts) == 30
+    again.remove("doc000")
+    assert {d for d, *_ in again.keyword_search("bridge river", 100)} == {"doc001", "doc002"}
