@@ -59,6 +59,47 @@ def summary(records: list[dict[str, Any]]) -> dict[str, float | None]:
             "accuracy": m["acc_labelled"], "false_answers": m["false_answer_rate"], "declines": m["decline_rate"]}
 
 
+def write_recheck(jsonl: Path) -> int:
+    """recheck.md: the run's answers of ours re-checked by the verifier as it is now (same generations)."""
+    from bench.report import ROWS
+    from index.embed import SentenceTransformerEmbedder
+    from qa.cite import Verifier
+    from qa.settings import Settings
+
+    records = [json.loads(line) for line in jsonl.read_text(encoding="utf-8").splitlines() if line.strip()]
+    s = Settings.from_env()
+    verifier = Verifier(Cached(SentenceTransformerEmbedder(s.embed_model)), s.support_threshold, s.answer_threshold)
+    ours = [r for r in records if r.get("type") == "question" and r["system"] == "ours" and not r.get("error")]
+    rechecked = [recheck(r, verifier) for r in ours]
+    changed = sum(a["declined"] != b["declined"] or a["answer"] != b["answer"] for a, b in zip(ours, rechecked,
+                                                                                                strict=True))
+    run: dict[str, Any] = next((r for r in reversed(records) if r.get("type") == "run"), {})
+    measured = metrics.summarize(records, "ours")
+    now = metrics.summarize(rechecked, "ours")
+    base = metrics.summarize(records, "baseline")
+    lines = [f"""# Re-check of the stored answers with the current verifier
+
+- Command: `python -m bench calibrate --recheck {jsonl.name}`; answers from the run `{run.get('command', '?')}`
+  ({run.get('started', '?')}, code {run.get('code', '?')}).
+- Generation is greedy and the prompt does not depend on the verifier, so the model's raw answers and the
+  retrieved sentences stored for each question are exactly what the pipeline would get again; only the
+  citation check and the decision to decline are redone, with support {s.support_threshold} and answer
+  {s.answer_threshold}. {changed} of {len(ours)} answers of ours changed. Times are not re-measured.
+
+| metric | ours as measured | ours re-checked | baseline | re-checked / baseline |
+|---|---|---|---|---|"""]
+    for key, label, kind in ROWS:
+        if kind != "p" or key.startswith("ingest"):
+            continue
+        a, b, c = measured.get(key), now.get(key), base.get(key)
+        ratio = f"{b / c:.2f}" if b is not None and c else "n/a"
+        lines.append(f"| {label} | {fmt(a, 0).strip()} | {fmt(b, 0).strip()} | {fmt(c, 0).strip()} | {ratio} |")
+    out = jsonl.parent / "recheck.md"
+    out.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    print(out.read_text(encoding="utf-8"))
+    return 0
+
+
 def fmt(value: float | None, width: int) -> str:
     return f"{value:{width}.3f}" if value is not None else " " * (width - 3) + "n/a"
 
@@ -66,7 +107,12 @@ def fmt(value: float | None, width: int) -> str:
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m bench calibrate", description=(__doc__ or "").split("\n")[0])
     ap.add_argument("jsonl", nargs="?", type=Path, default=REPO_ROOT / "bench" / "results" / "quality.jsonl")
+    ap.add_argument("--recheck", action="store_true",
+                    help="write recheck.md beside the jsonl: every set's stored answers of ours checked by the "
+                         "current verifier and settings, against the baseline as measured")
     args = ap.parse_args(argv)
+    if args.recheck:
+        return write_recheck(args.jsonl)
     from index.embed import SentenceTransformerEmbedder
     from qa.cite import Verifier
     from qa.settings import Settings

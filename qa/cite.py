@@ -127,8 +127,31 @@ def is_decline(text: str) -> bool:
     return not low or any(h in low for h in _DECLINE_HINTS)
 
 
+_ATTRIBUTION = re.compile(
+    r"^\W*(?:(?:according to|as (?:stated|reported|noted|described) (?:in|by)|in) [^,]{1,80},\s*"
+    r"|(?:the |an? )?[\w'’ -]{1,60}? (?:states?|says?|reports?|notes?|mentions?|explains?) that\s+)",
+    re.IGNORECASE,
+)
+
+
+# words of a question that ask for a kind of answer rather than name what it is about
+_SCAFFOLD = {_stem(w) for w in "name named called kind type number amount year date day time first main".split()}
+
+
+def strip_attribution(claim: str) -> str:
+    """The claim without a leading "According to the newsletter," or "The council report states that": those words
+    name the document, which the citation already shows, and are not in the cited sentence.
+
+    >>> strip_attribution("According to the residents' newsletter, the cost is £61 million.")
+    'the cost is £61 million.'
+    """
+    rest = _ATTRIBUTION.sub("", claim, count=1)
+    return rest if content_words(rest) else claim
+
+
 def lexical(claim: str, evidence: list[str]) -> float:
     """Share of the claim's content words found in the evidence; 0 if the claim has a number the evidence lacks."""
+    claim = strip_attribution(claim)
     words = content_words(claim)
     joined = " ".join(evidence)
     if numbers(claim) - numbers(joined):
@@ -160,15 +183,21 @@ class Verifier:
 
         Each question word weighs 1 / (1 + the retrieved sentences holding it): the topic's words (in most of
         what was retrieved) say little, the question's focus ("architect", "speed limit") decides. A true
-        sentence about the topic that lacks the focus does not answer the question.
+        sentence about the topic that lacks the focus does not answer the question. Words that only say what kind
+        of answer is wanted ("name", "year") are not counted.
         """
         words = content_words(question)
         if not words:
             return WEIGHT_COS * cos + (1 - WEIGHT_COS)
         pool = [content_words(t) for t in retrieved or []]
         weight = {w: 1.0 / (1 + sum(w in ws for ws in pool)) for w in words}
+        words = words - _SCAFFOLD or words
         have = content_words(" ".join([claim, *evidence]))
-        coverage = sum(weight[w] for w in words & have) / sum(weight.values())
+        seen = set().union(*pool) if pool else set()
+        # words the claim lacks but other retrieved sentences hold count half: the bridge of a two-step question
+        # ("the company whose policy Marisol Quenby owns") is found, not stated, in the answer sentence
+        covered = sum(weight[w] for w in words & have) + 0.5 * sum(weight[w] for w in (words & seen) - have)
+        coverage = covered / sum(weight[w] for w in words)
         return WEIGHT_COS * cos + (1 - WEIGHT_COS) * coverage
 
     def verify(self, answer: str, sources: list[Source], question: str = "",

@@ -35,7 +35,7 @@ class Settings:
     n_threads: int = 0  # 0: all cores
     max_file_mb: float = 50.0
     support_threshold: float = 0.50  # `python -m bench calibrate`: below this a citation does not support its claim
-    answer_threshold: float = 0.45  # `python -m bench calibrate`: below this the supported claims do not answer the question
+    answer_threshold: float = 0.50  # `python -m bench calibrate`: below this the supported claims do not answer the question
     relevance_threshold: float = 0.30  # below this best retrieval score, decline without asking the model
     host: str = "127.0.0.1"
     port: int = 7860

@@ -172,3 +172,20 @@ def test_calibrate_rechecks_stored_answers(embedder):
     cached = Cached(embedder)
     assert recheck(rec, Verifier(cached, 0.5, 0.0))["declined"] is False  # no answer check: a false answer
     assert recheck(rec, Verifier(cached, 0.5, 0.9))["declined"] is True  # a strict answer check declines
+
+
+def test_recheck_report_from_stored_answers(tmp_path: Path):
+    from bench import calibrate
+
+    rec = {"type": "question", "set": "labelled", "system": "ours", "id": "q", "kind": "unanswerable",
+           "question": "Who is the architect of the Kestrel Bridge?", "answers": [], "support": [], "gold_docs": [],
+           "answer": "The Kestrel Bridge will link Oldquay with Port Verrin. [1]", "declined": False, "citations": [],
+           "raw": "[1] The Kestrel Bridge will link Oldquay with Port Verrin.",
+           "retrieved": [{"n": i + 1, "text": t, "document": "a.md", "score": 0.6} for i, t in enumerate([
+               "The Kestrel Bridge will link Oldquay with Port Verrin.", "The Kestrel Bridge will carry four lanes.",
+               "Work on the Kestrel Bridge began in 2025.", "The Kestrel Bridge will open in 2028."])]}
+    path = tmp_path / "quality.jsonl"
+    path.write_text(json.dumps(rec) + "\n")
+    assert calibrate.main(["--recheck", str(path)]) == 0
+    text = (tmp_path / "recheck.md").read_text()
+    assert "| false-answer rate: unanswerable questions answered | 1.000 | 0.000 |" in text

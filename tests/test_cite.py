@@ -120,5 +120,26 @@ def _bridge():
      False),
 ])
 def test_answers_must_address_the_question(embedder, question, answer, declined):
-    v = Verifier(embedder, 0.50, 0.45)
+    v = Verifier(embedder, 0.50, 0.50)
     assert v.verify(answer, _bridge(), question)[2] is declined
+
+
+def test_attribution_words_are_not_claim_words(embedder):
+    src = ["The residents say the total cost of the bridge is now estimated at £61 million."]
+    sources = [Source(1, "newsletter.md", Sentence("n", 0, 0, len(src[0]), None, src[0]), 0.6)]
+    answer = "According to the Oldquay Residents Association newsletter, the total cost is estimated at £61 million [1]."
+    sentences, citations, declined = Verifier(embedder, 0.50).verify(answer, sources)
+    assert not declined and sentences[0].supported and citations[0].text == src[0]
+
+
+def test_two_step_question_answered_by_its_last_step(embedder):
+    texts = ["This remote work policy is owned by Marisol Quenby.",
+             "It applies to all permanent employees of Lumenfold Analytics.",
+             "Lumenfold Analytics books all business trips through its travel desk.",
+             "The daily meal allowance is 45 euros.",
+             "Hotel costs are reimbursed up to 140 euros a night."]
+    sources = [Source(i + 1, "p.md", Sentence("p", i, 0, len(t), None, t), 0.5) for i, t in enumerate(texts)]
+    q = "What daily meal allowance does the company whose remote work policy is owned by Marisol Quenby pay?"
+    sentences, _, declined = Verifier(embedder, 0.50, 0.50).verify("[4] The daily meal allowance is 45 euros.",
+                                                                   sources, q)
+    assert not declined and sentences[0].citations == [1]
