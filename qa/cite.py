@@ -149,6 +149,23 @@ def strip_attribution(claim: str) -> str:
     return rest if content_words(rest) else claim
 
 
+_CLAUSE = re.compile(r"\s*(?:;|,?\s+(?:and|but|while|whereas|although)\s+)", re.IGNORECASE)
+
+
+def clauses(claim: str) -> list[str]:
+    """The parts of a compound claim that each say something ("X costs £46m, and it is free to cross"): every one must
+    be supported, not just half of the words of the whole. Parts of fewer than three content words ("cats and
+    dogs") are not clauses.
+
+    >>> clauses("The bridge costs £46 million, and crossing it will be free of charge.")
+    ['The bridge costs £46 million', 'crossing it will be free of charge.']
+    """
+    parts = [p for p in _CLAUSE.split(strip_attribution(claim)) if p.strip()]
+    if len(parts) < 2 or any(len(content_words(p)) < 3 and not numbers(p) for p in parts):
+        return []
+    return parts
+
+
 def lexical(claim: str, evidence: list[str]) -> float:
     """Share of the claim's content words found in the evidence; 0 if the claim has a number the evidence lacks."""
     claim = strip_attribution(claim)
@@ -173,7 +190,7 @@ class Verifier:
     def score(self, claim: str, evidence: list[str], cos: float) -> float:
         """Support in [0, 1]; 0 when a number or most content words of the claim are missing from the evidence."""
         lex = lexical(claim, evidence)
-        if lex < MIN_LEXICAL:
+        if lex < MIN_LEXICAL or any(lexical(part, evidence) < MIN_LEXICAL for part in clauses(claim)):
             return 0.0
         return WEIGHT_COS * cos + (1 - WEIGHT_COS) * lex
 

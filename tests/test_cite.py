@@ -143,3 +143,12 @@ def test_two_step_question_answered_by_its_last_step(embedder):
     sentences, _, declined = Verifier(embedder, 0.50, 0.50).verify("[4] The daily meal allowance is 45 euros.",
                                                                    sources, q)
     assert not declined and sentences[0].citations == [1]
+
+
+def test_compound_claim_needs_every_clause_supported(verifier):
+    whole = "The bridge will cost £46 million according to the council, and drivers cross toll free [3]."
+    sentences, _, declined = verifier.verify(whole, _sources())
+    assert declined or not sentences[0].supported  # 5 of 9 words are cited, but nothing says crossing is free
+    sentences, _, declined = verifier.verify("The bridge will cost £46 million according to the council [3].",
+                                             _sources())
+    assert not declined and sentences[0].supported and sentences[0].citations == [1]
