@@ -23,19 +23,18 @@ import platform
 import random
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from bench.peers import chroma_server
 from qa.settings import REPO_ROOT, Settings
 
 RESULTS = REPO_ROOT / "bench" / "results"
@@ -273,38 +272,6 @@ def rotate(items: list[Any], k: int) -> list[Any]:
     """``items`` starting at position ``k``: who goes first changes from one round to the next."""
     k %= len(items)
     return items[k:] + items[:k]
-
-
-@contextmanager
-def chroma_server(path: Path) -> Iterator[str]:
-    """``chroma run`` on a free loopback port; yields its URL and stops it afterwards."""
-    import httpx
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    exe = Path(sys.executable).with_name("chroma")
-    cmd = [str(exe) if exe.exists() else "chroma", "run", "--path", str(path), "--host", "127.0.0.1",
-           "--port", str(port)]
-    with open(path.parent / "chroma-server.log", "wb") as log:
-        proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(240):
-            if proc.poll() is not None:
-                raise RuntimeError(f"chroma run exited with {proc.returncode}")
-            try:
-                if httpx.get(url + "/api/v2/heartbeat", timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                time.sleep(0.25)
-        yield url
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            proc.kill()
 
 
 class Backend:

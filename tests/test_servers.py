@@ -9,19 +9,17 @@ from __future__ import annotations
 import http.server
 import os
 import shutil
-import socket
-import subprocess
 import sys
 import threading
 import time
 import uuid
 from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
 import pytest
 
+from bench.peers import chroma_server, free_port, running
 from qa.app import App, seed_files
 from qa.errors import IndexStateError, ModelError
 from qa.generate import OpenAIGenerator
@@ -48,57 +46,10 @@ class Scripted:
             yield " " + word
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-@contextmanager
-def _server(
-    cmd: list[str], ready_url: str, log: Path, timeout: float, headers: dict | None = None
-) -> Iterator[None]:
-    """Run ``cmd`` until the block ends; ready once ``ready_url`` answers 200."""
-    with open(log, "wb") as out:
-        proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
-    try:
-        deadline = time.monotonic() + timeout
-        while True:
-            if proc.poll() is not None:
-                pytest.fail(
-                    f"{cmd[:3]} exited with {proc.returncode}:\n{log.read_text(errors='replace')[-3000:]}"
-                )
-            try:
-                if httpx.get(ready_url, headers=headers, timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if time.monotonic() > deadline:
-                pytest.fail(
-                    f"{cmd[:3]} not ready after {timeout:.0f}s:\n{log.read_text(errors='replace')[-3000:]}"
-                )
-            time.sleep(0.25)
-        yield
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-
-
 @pytest.fixture(scope="session")
 def chroma_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A real Chroma server on a free loopback port over a temporary path."""
-    exe = Path(sys.executable).with_name("chroma")
-    exe_str = str(exe) if exe.exists() else shutil.which("chroma")
-    assert exe_str, "the `chroma` command of chromadb is not installed"
-    root = tmp_path_factory.mktemp("chroma-server")
-    port = _free_port()
-    url = f"http://127.0.0.1:{port}"
-    cmd = [exe_str, "run", "--path", str(root / "db"), "--host", "127.0.0.1", "--port", str(port)]
-    with _server(cmd, url + "/api/v2/heartbeat", root / "server.log", timeout=60):
+    with chroma_server(tmp_path_factory.mktemp("chroma-server") / "db") as url:
         yield url
 
 
@@ -106,13 +57,13 @@ def chroma_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 def llm_url(model_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The bundled model behind llama-cpp-python's OpenAI-compatible server, with an API key."""
     root = tmp_path_factory.mktemp("llm-server")
-    port = _free_port()
+    port = free_port()
     cmd = [sys.executable, "-m", "llama_cpp.server", "--model", str(model_path), "--host", "127.0.0.1",
            "--port", str(port), "--n_ctx", "4096", "--model_alias", MODEL_ALIAS, "--api_key", LLM_KEY,
            "--n_threads", str(os.cpu_count() or 1)]
     base = f"http://127.0.0.1:{port}/v1"
     auth = {"Authorization": f"Bearer {LLM_KEY}"}
-    with _server(cmd, base + "/models", root / "server.log", timeout=300, headers=auth):
+    with running(cmd, base + "/models", root / "server.log", timeout=300, headers=auth):
         yield base
 
 
@@ -350,11 +301,11 @@ def test_chroma_token_reaches_the_server(server_settings, embedder, tmp_path):
 
 def test_unreachable_chroma_server_is_a_clear_error(settings, embedder):
     with pytest.raises(IndexStateError, match="QA_CHROMA_URL"):
-        App(settings.with_(chroma_url=f"http://127.0.0.1:{_free_port()}"), embedder)
+        App(settings.with_(chroma_url=f"http://127.0.0.1:{free_port()}"), embedder)
 
 
 def test_unreachable_model_server_is_a_model_error():
-    gen = OpenAIGenerator(f"http://127.0.0.1:{_free_port()}/v1", MODEL_ALIAS, timeout=5)
+    gen = OpenAIGenerator(f"http://127.0.0.1:{free_port()}/v1", MODEL_ALIAS, timeout=5)
     with pytest.raises(ModelError, match="QA_LLM_URL"):
         list(gen.stream([{"role": "user", "content": "hi"}], max_tokens=4, temperature=0.0))
 
