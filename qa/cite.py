@@ -128,7 +128,9 @@ def is_decline(text: str) -> bool:
 
 
 _ATTRIBUTION = re.compile(
-    r"^\W*(?:(?:according to|as (?:stated|reported|noted|described) (?:in|by)|in) [^,]{1,80},\s*"
+    r"^\W*(?:(?:according to|as (?:stated|reported|noted|described) (?:in|by)) [^,]{1,80},\s*"
+    r"|in (?:the |its |their |this |that )?[^,]{0,50}?\b(?:report|newsletter|policy|document|article|minutes|letter"
+    r"|plan|notice|guide|handbook|study|survey|review|statement|announcement)s?\b[^,]{0,30},\s*"
     r"|(?:the |an? )?[\w'’ -]{1,60}? (?:states?|says?|reports?|notes?|mentions?|explains?) that\s+)",
     re.IGNORECASE,
 )
@@ -144,6 +146,8 @@ def strip_attribution(claim: str) -> str:
 
     >>> strip_attribution("According to the residents' newsletter, the cost is £61 million.")
     'the cost is £61 million.'
+    >>> strip_attribution("In the north, most farms grow barley.")
+    'In the north, most farms grow barley.'
     """
     rest = _ATTRIBUTION.sub("", claim, count=1)
     return rest if content_words(rest) else claim
@@ -168,11 +172,10 @@ def clauses(claim: str) -> list[str]:
 
 def lexical(claim: str, evidence: list[str]) -> float:
     """Share of the claim's content words found in the evidence; 0 if the claim has a number the evidence lacks."""
-    claim = strip_attribution(claim)
-    words = content_words(claim)
     joined = " ".join(evidence)
-    if numbers(claim) - numbers(joined):
+    if numbers(claim) - numbers(joined):  # every number of the whole claim, attribution included
         return 0.0
+    words = content_words(strip_attribution(claim))
     if not words:
         return 1.0
     have = content_words(joined)

@@ -152,3 +152,8 @@ def test_compound_claim_needs_every_clause_supported(verifier):
     sentences, _, declined = verifier.verify("The bridge will cost £46 million according to the council [3].",
                                              _sources())
     assert not declined and sentences[0].supported and sentences[0].citations == [1]
+
+
+def test_numbers_in_an_attribution_still_count():
+    assert lexical("In 2024, the bridge will cost £46 million.", [SRC[2]]) == 0.0  # 2024 is not in the source
+    assert lexical("According to the council, the bridge will cost £46 million.", [SRC[2]]) == 1.0
