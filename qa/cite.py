@@ -216,7 +216,9 @@ class Verifier:
         seen = set().union(*pool) if pool else set()
         # words the claim lacks but other retrieved sentences hold count half: the bridge of a two-step question
         # ("the company whose policy Marisol Quenby owns") is found, not stated, in the answer sentence
-        covered = sum(weight[w] for w in words & have) + 0.5 * sum(weight[w] for w in (words & seen) - have)
+        covered = sum(weight[w] for w in words & have)
+        if words & content_words(claim):  # a claim sharing no word with the question ("42") gets none from elsewhere
+            covered += 0.5 * sum(weight[w] for w in (words & seen) - have)
         coverage = covered / sum(weight[w] for w in words)
         return WEIGHT_COS * cos + (1 - WEIGHT_COS) * coverage
 
