@@ -19,12 +19,11 @@ from typing import Any
 
 import numpy as np
 
-from bench.scale import RESULTS, Corpus, insert_catalog, layout, machine, pct
+from bench.scale import _NO_JOIN, RESULTS, Corpus, insert_catalog, layout, machine, pct
 
 _PLAIN = ("SELECT f.doc_id, f.idx, -bm25(sentences_fts) FROM sentences_fts f JOIN documents d ON d.doc_id = f.doc_id"
           " AND d.status='ready' WHERE sentences_fts MATCH ? ORDER BY bm25(sentences_fts) LIMIT ?")
-_NO_JOIN = ("SELECT doc_id, idx, -bm25(sentences_fts) FROM sentences_fts WHERE sentences_fts MATCH ? "
-            "ORDER BY bm25(sentences_fts) LIMIT ?")
+
 
 
 def measure(cat: Any, questions: list[str], k: int) -> dict[str, Any]:
