@@ -31,9 +31,11 @@ def normalize(text: str) -> str:
 
     >>> normalize("The Kestrel's span [1], 24 metres!")
     'kestrel span 24 metres'
+    >>> normalize("The path is `secret/db`.")
+    'path is secretdb'
     """
     text = _POSSESSIVE.sub(r"\1", _MARKERS.sub(" ", text)).lower()
-    text = "".join(ch for ch in text if not unicodedata.category(ch).startswith("P"))
+    text = "".join(ch for ch in text if not unicodedata.category(ch).startswith("P") and ch not in "`^´")
     return " ".join(_ARTICLES.sub(" ", text).split())
 
 

@@ -36,6 +36,7 @@ class Asker:
         hits = self.retriever.search(question, top_k or self.settings.top_k, doc_ids)
         if not hits or max(h.dense for h in hits) < self.settings.relevance_threshold:
             return []
+        hits += self.retriever.bridge(question, hits, self.settings.hops, doc_ids)
         return self.retriever.sources(hits, self.settings.window)
 
     def stream(self, question: str, *, doc_ids: list[str] | None = None, history: list[tuple[str, str]] | None = None,

@@ -25,7 +25,8 @@ _STOP = frozenset(
     "a an and are as at be been being both by did do does for from had has have he her his how i in into is it"
     " its of on or our she so such than that the their them then there these they this those to was we were"
     " what when where which while who whom why will with would also according source sources document"
-    " documents said says stated states not much many".split()
+    " documents said says stated states not much many during about each every any some can could should might must"
+    " shall upon within yes no".split()
 )
 _DECLINE_HINTS = ("do not say", "does not say", "don't say", "do not mention", "does not mention", "not mentioned",
                   "no information", "not provided", "cannot answer", "can't answer", "not specified",
@@ -47,6 +48,7 @@ MIN_LEXICAL = 0.5  # at least half the claim's content words must be in the cite
 class Claim:
     text: str  # the sentence without its markers
     cited: list[int]
+    bare: bool = False  # a marker with no words ("[3][4]"): the cited sentences themselves are the claim
 
 
 def parse(answer: str) -> list[Claim]:
@@ -137,7 +139,20 @@ _ATTRIBUTION = re.compile(
 
 
 # words of a question that ask for a kind of answer rather than name what it is about
-_SCAFFOLD = {_stem(w) for w in "name named called kind type number amount year date day time first main".split()}
+_SCAFFOLD = {_stem(w) for w in ("name named called kind type number amount year date day time first main period"
+                                 " timeframe").split()}
+_HOW = re.compile(r"\bhow\s+([a-z]+)", re.IGNORECASE)  # "how long", "how high": the word asks for a quantity
+
+
+def focus_words(question: str) -> set[str]:
+    """The question's content words without those that only ask for a kind of answer ("name", "year", "how long").
+
+    >>> sorted(focus_words("How long does promotion of the replica take?"))
+    ['promotion', 'replica', 'take']
+    """
+    words = content_words(question)
+    kind = _SCAFFOLD | {_stem(w.lower()) for w in _HOW.findall(question)}
+    return words - kind or words
 
 
 def strip_attribution(claim: str) -> str:
@@ -206,12 +221,11 @@ class Verifier:
         sentence about the topic that lacks the focus does not answer the question. Words that only say what kind
         of answer is wanted ("name", "year") are not counted.
         """
-        words = content_words(question)
+        words = focus_words(question)
         if not words:
             return WEIGHT_COS * cos + (1 - WEIGHT_COS)
         pool = [content_words(t) for t in retrieved or []]
         weight = {w: 1.0 / (1 + sum(w in ws for ws in pool)) for w in words}
-        words = words - _SCAFFOLD or words
         have = content_words(" ".join([claim, *evidence]))
         seen = set().union(*pool) if pool else set()
         # words the claim lacks but other retrieved sentences hold count half: the bridge of a two-step question
@@ -231,7 +245,7 @@ class Verifier:
         for c in parse(answer):
             if not c.text:  # a bare marker: the cited sentence itself is the claim
                 text = " ".join(by_n[n].sentence.text for n in c.cited if n in by_n)
-                c = Claim(" ".join(text.split()), c.cited)
+                c = Claim(" ".join(text.split()), c.cited, bare=True)
             if content_words(c.text) or numbers(c.text):
                 claims.append(c)
         if not claims or not sources or all(is_decline(c.text) for c in claims):
@@ -287,6 +301,8 @@ class Verifier:
             return self.score(claim.text, [by_n[n].sentence.text], float(cos[ci, index_of[n]]))
 
         valid = [n for n in claim.cited if n in by_n]
+        if claim.bare and valid:
+            return valid  # quoted, not written: nothing to check the sentences against but themselves
         kept = [n for n in valid if single(n) >= self.threshold * 0.8]
         if kept and self._supports(claim, ci, kept, cos, by_n, index_of):
             return [n for n in kept if single(n) >= self.threshold] or kept[:1]
