@@ -174,7 +174,23 @@ def _header(run: dict[str, Any], n_runs: int, records: list[dict[str, Any]]) -> 
         + (f", every {run['every']}th question of each set (a sample, not the full sets)" if (run.get("every") or 1) > 1
            else ""),
         f"- Corpora: {corpus or 'n/a'}",
+        *_runs(records),
     ]
+
+
+def _runs(records: list[dict[str, Any]]) -> list[str]:
+    """When results come from several runs (``--resume``, ``--only``): which run each system's answers are from."""
+    runs = [r for r in records if r.get("type") == "run"]
+    if len(runs) < 2:
+        return []
+    lines = ["- Results of several runs (later runs resume earlier ones; `--only` reruns one system); each "
+             "system's answers come from the last run that included it. Timing ratios across runs are not "
+             "measured in one run: the machine's load can differ."]
+    for r in runs:
+        lines.append(f"  - {r.get('started', '?')} → {r.get('finished', '?')}: {', '.join(r.get('systems') or [])}; "
+                     f"code {r.get('code', '?')}; `{r.get('command', '?')}`; load average at the end "
+                     f"{r.get('env', {}).get('load_avg', '?')}")
+    return lines
 
 
 DEFINITIONS = [

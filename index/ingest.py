@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import logging
 from collections.abc import Callable, Iterable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -70,45 +71,58 @@ class Ingestor:
     def ingest(self, paths: Iterable[str | Path], progress: Progress | None = None) -> list[IngestResult]:
         """Ingest every file; a bad file gets an ``error`` result and the others still go in.
 
-        Small documents are embedded together (one embedder call per ``EMBED_BATCH`` sentences), then written
-        and committed one document at a time, so batching never weakens the per-document atomicity.
+        Small documents are embedded together (one embedder call per ``EMBED_BATCH`` sentences) on a worker
+        thread, while this thread reads and splits the next files and writes the batch embedded before: the
+        embedder, the pipeline's limit, is kept busy. Each batch goes to Chroma in one upsert; every document
+        is marked pending before its vectors are written and ready only after, so an interruption leaves
+        pending documents that the next ingest (or ``qa check --repair``) redoes, never a half-indexed ready one.
         """
         results: list[IngestResult | None] = []
         batch: list[tuple[int, _Prepared]] = []
+        embedding: tuple[list[tuple[int, _Prepared]], Future[np.ndarray]] | None = None
 
-        def flush() -> None:
-            texts = [s.text for _, p in batch for s in p.sentences]
-            vectors = self.embedder.embed(texts)
-            offset = 0
-            for slot, prep in batch:
-                n = len(prep.sentences)
-                results[slot] = self._write(prep, vectors[offset : offset + n], progress)
-                offset += n
-            batch.clear()
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="qa-embed") as pool:
 
-        for path in expand(paths):
-            results.append(None)
-            try:
-                prep = self._prepare(path)
-            except InputError as exc:
-                log.warning("not indexed: %s", exc)
-                results[-1] = IngestResult(str(path), "error", exc.reason)
-                continue
-            if isinstance(prep, IngestResult):
-                results[-1] = prep
-            elif len(prep.sentences) >= EMBED_BATCH:
-                results[-1] = self._write(prep, None, progress)
-            else:
-                batch.append((len(results) - 1, prep))
-                if sum(len(p.sentences) for _, p in batch) >= EMBED_BATCH:
-                    flush()
-        if batch:
-            flush()
+            def write(job: tuple[list[tuple[int, _Prepared]], Future[np.ndarray]]) -> None:
+                slots, future = job
+                for slot, result in zip(slots, self._write_many([p for _, p in slots], future.result(), progress),
+                                        strict=True):
+                    results[slot[0]] = result
+
+            def flush() -> None:
+                nonlocal embedding
+                texts = [s.text for _, p in batch for s in p.sentences]
+                job = (list(batch), pool.submit(self.embedder.embed, texts))
+                batch.clear()
+                previous, embedding = embedding, job
+                if previous:
+                    write(previous)
+
+            for path in expand(paths):
+                results.append(None)
+                try:
+                    prep = self._prepare(path)
+                except InputError as exc:
+                    log.warning("not indexed: %s", exc)
+                    results[-1] = IngestResult(str(path), "error", exc.reason)
+                    continue
+                if isinstance(prep, IngestResult):
+                    results[-1] = prep
+                elif len(prep.sentences) >= EMBED_BATCH:
+                    results[-1] = self._write(prep, progress)
+                else:
+                    batch.append((len(results) - 1, prep))
+                    if sum(len(p.sentences) for _, p in batch) >= EMBED_BATCH:
+                        flush()
+            if batch:
+                flush()
+            if embedding:
+                write(embedding)
         return [r for r in results if r is not None]
 
     def ingest_file(self, path: Path, progress: Progress | None = None) -> IngestResult:
         prep = self._prepare(path)
-        return prep if isinstance(prep, IngestResult) else self._write(prep, None, progress)
+        return prep if isinstance(prep, IngestResult) else self._write(prep, progress)
 
     def _prepare(self, path: Path) -> _Prepared | IngestResult:
         """Read, hash, extract and split; everything that can fail on the file's content fails here,
@@ -127,20 +141,38 @@ class Ingestor:
             raise InputError(name, "no sentences could be found in the text")
         return _Prepared(name, doc_id, sha, len(data), extracted.text, sentences, existing is not None)
 
-    def _write(self, prep: _Prepared, vectors: np.ndarray | None, progress: Progress | None) -> IngestResult:
+    def _write(self, prep: _Prepared, progress: Progress | None) -> IngestResult:
         """Pending → old vectors out → new vectors in → sentences committed and ready (see index/catalog.py)."""
         self.catalog.begin(prep.doc_id, prep.name, prep.sha, prep.size)
         if prep.existed:  # a new document has no old vectors: skip the (slow) filtered delete
             self.store.delete_document(prep.doc_id)
-        if vectors is None:
-            self.add_vectors(prep.doc_id, prep.sha, prep.sentences, progress, prep.name)
-        else:
-            self._store(prep.doc_id, prep.sha, prep.sentences, vectors)
-            if progress:
-                progress(Path(prep.name).name, len(prep.sentences), len(prep.sentences))
+        self.add_vectors(prep.doc_id, prep.sha, prep.sentences, progress, prep.name)
         self.catalog.commit(prep.doc_id, prep.text, prep.sentences)
         log.info("indexed %s (%d sentences)", prep.name, len(prep.sentences))
         return IngestResult(prep.name, "indexed", sentences=len(prep.sentences))
+
+    def _write_many(self, preps: list[_Prepared], vectors: np.ndarray,
+                    progress: Progress | None) -> list[IngestResult]:
+        """Several small documents embedded together: all pending, one upsert, then each committed ready."""
+        for prep in preps:
+            self.catalog.begin(prep.doc_id, prep.name, prep.sha, prep.size)
+            if prep.existed:
+                self.store.delete_document(prep.doc_id)
+        sentences = [(p, s) for p in preps for s in p.sentences]
+        self.store.add(
+            ids=[f"{p.doc_id}:{s.index}" for p, s in sentences],
+            vectors=vectors,
+            texts=[s.text for _, s in sentences],
+            metadatas=[{"doc_id": p.doc_id, "idx": s.index, "sha": p.sha[:16]} for p, s in sentences],
+        )
+        out = []
+        for prep in preps:
+            self.catalog.commit(prep.doc_id, prep.text, prep.sentences)
+            if progress:
+                progress(Path(prep.name).name, len(prep.sentences), len(prep.sentences))
+            log.info("indexed %s (%d sentences)", prep.name, len(prep.sentences))
+            out.append(IngestResult(prep.name, "indexed", sentences=len(prep.sentences)))
+        return out
 
     def _store(self, doc_id: str, sha: str, sentences: list[Sentence], vectors: np.ndarray) -> None:
         self.store.add(

@@ -101,3 +101,38 @@ def test_interrupted_ingest_is_redone(app, tmp_path):
     (r,) = app.ingest([doc])
     assert r.status == "indexed"
     assert sorted(app.store.ids_of(doc_id)) == [f"{doc_id}:0", f"{doc_id}:1"]
+
+
+def test_a_failed_batch_write_leaves_its_documents_pending_and_the_next_ingest_redoes_them(app, tmp_path, monkeypatch):
+    """Small documents are embedded in batches on a worker thread and written one batch at a time: a write that
+    fails leaves that batch's documents pending (not searchable), earlier batches ready, and nothing duplicated."""
+    import pytest
+
+    from index import ingest
+
+    monkeypatch.setattr(ingest, "EMBED_BATCH", 4)
+    files = []
+    for i in range(6):
+        f = tmp_path / f"doc{i}.txt"
+        f.write_text(f"Animal number {i} is a heron. It eats {i + 2} fish a day.\n")
+        files.append(f)
+    real_add, calls = app.store.add, []
+
+    def flaky_add(*args, **kwargs):
+        calls.append(len(kwargs["ids"] if "ids" in kwargs else args[0]))
+        if len(calls) == 2:
+            raise RuntimeError("disk full")
+        return real_add(*args, **kwargs)
+
+    monkeypatch.setattr(app.store, "add", flaky_add)
+    with pytest.raises(RuntimeError, match="disk full"):
+        app.ingest(files)
+    assert calls == [4, 4]  # one upsert per batch of two documents
+    assert sorted(d.path.rsplit("/", 1)[-1] for d in app.documents()) == ["doc0.txt", "doc1.txt"]
+    assert app.store.count() == 4
+    monkeypatch.setattr(app.store, "add", real_add)
+    status = {r.path.rsplit("/", 1)[-1]: r.status for r in app.ingest(files)}
+    assert status == {"doc0.txt": "unchanged", "doc1.txt": "unchanged", "doc2.txt": "indexed", "doc3.txt": "indexed",
+                      "doc4.txt": "indexed", "doc5.txt": "indexed"}
+    assert app.store.count() == 12 == app.catalog.sentence_count()
+    assert len(app.retriever.search("heron fish", 12)) == 12
