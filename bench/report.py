@@ -118,6 +118,18 @@ def write(out: Path) -> Path:
     for key, label, kind in ROWS:
         a, b = ours.get(key), base.get(key)
         lines.append(f"| {label} | {_fmt(a, kind)} | {_fmt(b, kind)} | {_ratio(a, b)} |")
+    lines += ["", "## Where answers are lost", "",
+              "Questions by failure category (the per-question list is under Failures). \"model was right\": the "
+              "model's raw answer held the gold answer but the citation check declined or dropped it; \"retrieval "
+              "miss\": what a right answer needs was not among the retrieved sources.", "",
+              "| failure | ours | baseline |", "|---|---|---|"]
+    counts: dict[str, dict[str, int]] = {}
+    for r in records:
+        if r.get("type") == "question" and (why := metrics.failure(r)):
+            counts.setdefault(why, {}).setdefault(r["system"], 0)
+            counts[why][r["system"]] += 1
+    for why, by in sorted(counts.items(), key=lambda kv: -sum(kv[1].values())):
+        lines.append(f"| {why} | {by.get('ours', 0)} | {by.get('baseline', 0)} |")
     charts = _charts(out, records, ours, base)
     lines += ["", "## Charts", ""] + [f"![{c.stem}]({c.name})" for c in charts]
     lines += ["", "## Definitions", ""] + DEFINITIONS

@@ -8,7 +8,8 @@ whose citations fail is re-cited with the best retrieved sentence that passes, o
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -48,7 +49,7 @@ MIN_LEXICAL = 0.5  # at least half the claim's content words must be in the cite
 class Claim:
     text: str  # the sentence without its markers
     cited: list[int]
-    bare: bool = False  # a marker with no words ("[3][4]"): the cited sentences themselves are the claim
+    bare: bool = field(default=False, repr=False)  # a bare "[3][4]": the cited sentences themselves are the claim
 
 
 def parse(answer: str) -> list[Claim]:
@@ -185,16 +186,71 @@ def clauses(claim: str) -> list[str]:
     return parts
 
 
-def lexical(claim: str, evidence: list[str]) -> float:
-    """Share of the claim's content words found in the evidence; 0 if the claim has a number the evidence lacks."""
+@dataclass(frozen=True)
+class Premise:
+    """What the question itself states and the evidence's documents also contain: its words and numbers."""
+
+    words: frozenset[str] = frozenset()
+    numbers: frozenset[str] = frozenset()
+
+    @classmethod
+    def of(cls, question: str, sources: list[Source]) -> dict[str, Premise]:
+        """Per document: the question's words and numbers found in that document's retrieved sentences."""
+        q_words, q_numbers = content_words(question), numbers(question)
+        texts: dict[str, list[str]] = {}
+        for s in sources:
+            texts.setdefault(s.document, []).append(s.sentence.text)
+        return {doc: cls(frozenset(q_words & content_words(" ".join(t))), frozenset(q_numbers & numbers(" ".join(t))))
+                for doc, t in texts.items()}
+
+    @classmethod
+    def union(cls, premises: list[Premise]) -> Premise:
+        return cls(frozenset().union(*(p.words for p in premises)), frozenset().union(*(p.numbers for p in premises)))
+
+
+NO_PREMISE = Premise()
+
+
+def lexical(claim: str, evidence: list[str], premise: Premise = NO_PREMISE) -> float:
+    """Share of the claim's content words found in the evidence; 0 if the claim has a number the evidence lacks.
+
+    An answer often restates its question ("Eenasul Fateh is known by his stage name Aladin and …"). Words and
+    numbers it takes from the question count as found when the evidence's document has them in another retrieved
+    sentence (the ``premise``), provided the claim also says something the question does not: that new part
+    must be in the evidence. Other documents do not count: "It costs £8 to attend a Friday open evening at the
+    observatory" must not join the observatory's Friday evenings to a festival's £8 ticket.
+    """
     joined = " ".join(evidence)
-    if numbers(claim) - numbers(joined):  # every number of the whole claim, attribution included
-        return 0.0
     words = content_words(strip_attribution(claim))
+    new = words - premise.words
+    # every number of the whole claim, attribution included
+    if numbers(claim) - numbers(joined) - (premise.numbers if new else frozenset()):
+        return 0.0
     if not words:
         return 1.0
-    have = content_words(joined)
+    # A new number gets no credit from the premise: "The orchard grows 42 pear trees" is not made true by
+    # "Everything is 42, according to the orchard committee" plus the orchard's other sentences.
+    credit = premise.words if new and not numbers(claim) - premise.numbers else frozenset()
+    have = content_words(joined) | credit
     return len(words & have) / len(words)
+
+
+ECHO_SHARE = 0.4  # share of a claim's question words found in no source above which it restates the question
+
+
+def echoes_question(claim: str, question: str, pool: set[str]) -> bool:
+    """Whether the claim takes its wording from the question rather than the sources: at least two (and 40%) of
+    the question words it uses appear in no retrieved sentence. "Cherry tomatoes grow best in containers on a
+    balcony" for "Which tomato grows best in containers on a balcony?", with sources that never mention
+    containers or balconies, is the question's premise attached to a true fact, not an answer.
+
+    >>> echoes_question("Cherry tomatoes grow best in containers on a balcony.",
+    ...                 "Which tomato variety grows best in containers on a balcony?", {"cherry", "tomato", "grow"})
+    True
+    """
+    used = content_words(claim) & content_words(question)
+    missing = used - pool
+    return len(missing) >= 2 and len(missing) >= ECHO_SHARE * len(used)
 
 
 class Verifier:
@@ -205,10 +261,10 @@ class Verifier:
         self.threshold = threshold
         self.answer_threshold = answer_threshold
 
-    def score(self, claim: str, evidence: list[str], cos: float) -> float:
+    def score(self, claim: str, evidence: list[str], cos: float, premise: Premise = NO_PREMISE) -> float:
         """Support in [0, 1]; 0 when a number or most content words of the claim are missing from the evidence."""
-        lex = lexical(claim, evidence)
-        if lex < MIN_LEXICAL or any(lexical(part, evidence) < MIN_LEXICAL for part in clauses(claim)):
+        lex = lexical(claim, evidence, premise)
+        if lex < MIN_LEXICAL or any(lexical(part, evidence, premise) < MIN_LEXICAL for part in clauses(claim)):
             return 0.0
         return WEIGHT_COS * cos + (1 - WEIGHT_COS) * lex
 
@@ -226,7 +282,7 @@ class Verifier:
             return WEIGHT_COS * cos + (1 - WEIGHT_COS)
         pool = [content_words(t) for t in retrieved or []]
         weight = {w: 1.0 / (1 + sum(w in ws for ws in pool)) for w in words}
-        have = content_words(" ".join([claim, *evidence]))
+        have = content_words(" ".join(evidence))  # not the claim's: a claim can echo the question
         seen = set().union(*pool) if pool else set()
         # words the claim lacks but other retrieved sentences hold count half: the bridge of a two-step question
         # ("the company whose policy Marisol Quenby owns") is found, not stated, in the answer sentence
@@ -256,10 +312,17 @@ class Verifier:
         cos = np.clip(claim_vecs @ source_vecs.T, 0.0, 1.0)  # [claim, source]
         index_of = {s.n: i for i, s in enumerate(sources)}
 
+        pool = set().union(*(content_words(t) for t in texts))
+        premises = Premise.of(question, sources) if question else {}
+
+        def premise(ns: list[int]) -> Premise:
+            return Premise.union([premises.get(by_n[n].document, NO_PREMISE) for n in ns])
         checked: list[tuple[int, list[int]]] = []
         for ci, claim in enumerate(claims):
             if not is_decline(claim.text):
-                checked.append((ci, self._choose(claim, ci, cos, by_n, index_of, sources)))
+                echoed = not claim.bare and echoes_question(claim.text, question, pool)
+                checked.append((ci, [] if echoed else self._choose(claim, ci, cos, by_n, index_of, sources,
+                                                                           premise)))
         if not any(chosen for _, chosen in checked):
             return [], [], True
         if question and self.answer_threshold > 0:
@@ -287,7 +350,7 @@ class Verifier:
                     numbering[n] = len(numbering) + 1
                     src = by_n[n]
                     s = src.sentence
-                    score = self.score(text, [s.text], float(cos[ci, index_of[n]]))
+                    score = self.score(text, [s.text], float(cos[ci, index_of[n]]), premise([n]))
                     citations.append(Citation(numbering[n], src.document, s.text, s.start, s.end, s.page,
                                               round(score, 3)))
                 ids.append(numbering[n])
@@ -295,30 +358,31 @@ class Verifier:
         return sentences, citations, False
 
     def _choose(self, claim: Claim, ci: int, cos: np.ndarray, by_n: dict[int, Source],
-                index_of: dict[int, int], sources: list[Source]) -> list[int]:
+                index_of: dict[int, int], sources: list[Source],
+                premise: Callable[[list[int]], Premise] = lambda _: NO_PREMISE) -> list[int]:
         """The model's citations that support the claim, else the best supporting retrieved sentence(s)."""
         def single(n: int) -> float:
-            return self.score(claim.text, [by_n[n].sentence.text], float(cos[ci, index_of[n]]))
+            return self.score(claim.text, [by_n[n].sentence.text], float(cos[ci, index_of[n]]), premise([n]))
 
         valid = [n for n in claim.cited if n in by_n]
         if claim.bare and valid:
             return valid  # quoted, not written: nothing to check the sentences against but themselves
         kept = [n for n in valid if single(n) >= self.threshold * 0.8]
-        if kept and self._supports(claim, ci, kept, cos, by_n, index_of):
+        if kept and self._supports(claim, ci, kept, cos, by_n, index_of, premise):
             return [n for n in kept if single(n) >= self.threshold] or kept[:1]
         ranked = sorted((s.n for s in sources), key=single, reverse=True)
         best = ranked[0]
         if single(best) >= self.threshold:
             return [best]
         pair = ranked[:2]
-        if len(pair) == 2 and self._supports(claim, ci, pair, cos, by_n, index_of):
+        if len(pair) == 2 and self._supports(claim, ci, pair, cos, by_n, index_of, premise):
             return pair
         return []
 
     def _supports(self, claim: Claim, ci: int, ns: list[int], cos: np.ndarray, by_n: dict[int, Source],
-                  index_of: dict[int, int]) -> bool:
+                  index_of: dict[int, int], premise: Callable[[list[int]], Premise] = lambda _: NO_PREMISE) -> bool:
         best_cos = max(float(cos[ci, index_of[n]]) for n in ns)
-        return self.score(claim.text, [by_n[n].sentence.text for n in ns], best_cos) >= self.threshold
+        return self.score(claim.text, [by_n[n].sentence.text for n in ns], best_cos, premise(ns)) >= self.threshold
 
 
 def render(sentences: list[AnswerSentence]) -> str:

@@ -157,3 +157,48 @@ def test_compound_claim_needs_every_clause_supported(verifier):
 def test_numbers_in_an_attribution_still_count():
     assert lexical("In 2024, the bridge will cost £46 million.", [SRC[2]]) == 0.0  # 2024 is not in the source
     assert lexical("According to the council, the bridge will cost £46 million.", [SRC[2]]) == 1.0
+
+
+def test_a_claim_that_restates_the_question_is_not_an_answer(embedder):
+    """The model attached the question's premise ("in containers on a balcony") to a true fact; no source says it."""
+    texts = ["Cherry tomatoes are usually the easiest type for beginners to grow.",
+             "Beefsteak tomatoes produce large fruit but need a long, warm season.",
+             "Tomato seeds germinate best when the soil temperature is between 21 and 27 degrees Celsius."]
+    sources = [Source(i + 1, "guide.pdf", Sentence("g", i, 0, len(t), None, t), 0.5) for i, t in enumerate(texts)]
+    v = Verifier(embedder, 0.50, 0.50)
+    q = "Which tomato variety grows best in containers on a balcony?"
+    assert v.verify("[1] Cherry tomatoes grow best in containers on a balcony.", sources, q)[2] is True
+    sentences, _, declined = v.verify("Cherry tomatoes are the easiest type for beginners to grow [1].", sources,
+                                      "Which tomato variety is easiest for beginners?")
+    assert not declined and sentences[0].citations == [1]
+
+
+def test_bare_markers_quote_their_sentences(embedder):
+    """"[2][3]" with no words: the cited sentences (here table rows) are the answer, checked for relevance only."""
+    texts = ["The default targets, applied when a service declares none, are:", "| signal | default target |",
+             "| p95 latency | ≤ 400 ms |", "| error ratio | ≤ 0.5% |"]
+    sources = [Source(i + 1, "slo.md", Sentence("s", i, 0, len(t), None, t), 0.5) for i, t in enumerate(texts)]
+    sentences, citations, declined = Verifier(embedder, 0.50, 0.50).verify(
+        "[1][3]", sources, "What is the default p95 latency target for a service that declares none?")
+    assert not declined and [c.text for c in citations] == [texts[0], texts[2]]
+    assert "400 ms" in sentences[0].text
+
+
+def test_a_restated_question_counts_only_with_the_evidence_documents_own_words(embedder):
+    """"X is known by his stage name Aladin" restates the question: fine when the answer's document says the rest;
+    joining one document's Friday evenings to another's £8 ticket is not."""
+    rows = [("obs.md", "The trust opens the observatory to the public every Friday evening."),
+            ("obs.md", "Visitors can look through the great refractor when the sky is clear."),
+            ("fest.txt", "An adult day ticket costs £8."),
+            ("fateh.txt", "Eenasul Fateh"),
+            ("fateh.txt", "His stage name is Aladin."),
+            ("fateh.txt", "He worked as a management consultant for many years.")]
+    sources = [Source(i + 1, d, Sentence(d, i, 0, len(t), None, t), 0.5) for i, (d, t) in enumerate(rows)]
+    v = Verifier(embedder, 0.50, 0.50)
+    q = "How much does it cost to attend a Friday open evening at the observatory?"
+    assert v.verify("It costs £8 to attend a Friday open evening at the observatory [3].", sources, q)[2] is True
+    q = "Who is known by his stage name Aladin and worked as a consultant?"
+    sentences, citations, declined = v.verify(
+        "Eenasul Fateh is known by his stage name Aladin and worked as a consultant [4].", sources, q)
+    # the name is the answer: its sentence stays cited (without the premise only [5] and [6] would be)
+    assert not declined and sentences[0].supported and citations[0].text == "Eenasul Fateh"
