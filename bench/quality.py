@@ -37,6 +37,10 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     p.add_argument("--only", choices=metrics.SYSTEMS, help="run one system only")
     p.add_argument("--resume", action="store_true",
                    help="keep quality.jsonl and skip the questions already answered")
+    p.add_argument("--redo", choices=metrics.SYSTEMS,
+                   help="drop this system's results from quality.jsonl and run it again, keeping the other's "
+                        "(implies --resume --only SYSTEM): after a pipeline change, ours without re-running the "
+                        "baseline")
     p.add_argument("--out", type=Path, help="output folder (default bench/results, or bench/results/quick)")
     p.add_argument("--report-only", action="store_true", help="rebuild the report from quality.jsonl")
     p.add_argument("--no-progress", action="store_true", help="no progress bars")
@@ -46,7 +50,21 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
         if s not in datasets.SETS:
             p.error(f"unknown set '{s}' (choose from {', '.join(datasets.SETS)})")
     opts.out = opts.out or (DEFAULT_OUT / "quick" if opts.quick else DEFAULT_OUT)
+    if opts.redo:
+        if opts.only and opts.only != opts.redo:
+            p.error("--redo and --only name different systems")
+        opts.only, opts.resume = opts.redo, True
     return opts
+
+
+def drop_system(jsonl: Path, system: str) -> int:
+    """Remove one system's records (ingest, questions, memory) from ``jsonl``; run records stay. Returns how many."""
+    if not jsonl.exists():
+        return 0
+    lines = [line for line in jsonl.read_text(encoding="utf-8").splitlines() if line.strip()]
+    keep = [line for line in lines if json.loads(line).get("system") != system]
+    jsonl.write_text("".join(line + "\n" for line in keep), encoding="utf-8")
+    return len(lines) - len(keep)
 
 
 def rss_mb(field: str = "VmRSS") -> float:
@@ -95,6 +113,8 @@ class Runner:
         self.opts = opts
         self.systems = [opts.only] if opts.only else list(metrics.SYSTEMS)
         self.jsonl = opts.out / "quality.jsonl"
+        if getattr(opts, "redo", None):
+            drop_system(self.jsonl, opts.redo)
         self.records: list[dict[str, Any]] = []
         if opts.resume and self.jsonl.exists():
             lines = self.jsonl.read_text(encoding="utf-8").splitlines()

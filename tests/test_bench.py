@@ -13,6 +13,26 @@ from bench import datasets, metrics
 def test_normalize_is_squad_style():
     assert metrics.normalize("The Kestrel's span [1][2], 24 metres!") == "kestrel span 24 metres"
     assert metrics.normalize("An answer [Source 3].") == "answer"
+    assert metrics.contains("The path is `secret/heron/db`.", "secret/heron/db")  # backticks are punctuation
+
+
+def test_redo_drops_one_systems_results_and_keeps_the_others(tmp_path: Path):
+    from bench.quality import parse_args
+
+    jsonl = tmp_path / "quality.jsonl"
+    rows = [{"type": "ingest", "system": "ours"}, {"type": "ingest", "system": "baseline"},
+            {"type": "question", "system": "ours", "id": "q1"}, {"type": "question", "system": "baseline", "id": "q1"},
+            {"type": "memory", "system": "ours"}, {"type": "run", "systems": ["ours", "baseline"]}]
+    jsonl.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    opts = parse_args(["--redo", "ours", "--out", str(tmp_path)])
+    assert opts.only == "ours" and opts.resume
+    from bench.quality import drop_system
+
+    assert drop_system(jsonl, "ours") == 3
+    left = [json.loads(line) for line in jsonl.read_text(encoding="utf-8").splitlines()]
+    assert left == [r for r in rows if r.get("system") != "ours"]
+    with pytest.raises(SystemExit):
+        parse_args(["--redo", "ours", "--only", "baseline"])
 
 
 @pytest.mark.parametrize(
