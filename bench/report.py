@@ -114,6 +114,7 @@ def write(out: Path) -> Path:
         verdict = "n/a" if met is None else ("**met**" if met else "**not met**")
         lines.append(f"| {label} | {_fmt(value, 'p')} | {bar} | {verdict} | "
                      f"{'n/a' if margin is None else f'{margin:+.3f}'} |")
+    lines += _why_not_met(records, ours, base)
     lines += ["", "## Metrics", "", "| metric | ours | baseline | ours / baseline |", "|---|---|---|---|"]
     for key, label, kind in ROWS:
         a, b = ours.get(key), base.get(key)
@@ -144,6 +145,53 @@ def write(out: Path) -> Path:
     report = out / "quality.md"
     report.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return report
+
+
+def _why_not_met(records: list[dict[str, Any]], ours: dict[str, float | None],
+                 base: dict[str, float | None]) -> list[str]:
+    """For each target ours misses, what the per-question records say about why (counts, not opinions)."""
+    unmet = [label for label, _, _, met, _ in metrics.targets(ours, base) if met is False]
+    if not unmet:
+        return []
+    qs = [r for r in records if r.get("type") == "question" and r["system"] == "ours"]
+    why = {id(r): metrics.failure(r) or "" for r in qs}
+    answerable = [r for r in qs if r["answers"]]
+
+    def count(rows: list[dict[str, Any]], *starts: str) -> int:
+        return sum(1 for r in rows if why[id(r)].startswith(starts))
+
+    out = ["", "Why the targets not met are missed (counts of ours' questions; categories as under Failures):", ""]
+    for label in unmet:
+        if label.startswith("answer accuracy"):
+            by_set = ", ".join(
+                f"{s}: {count([r for r in answerable if r['set'] == s], 'declined')} declined, "
+                f"{count([r for r in answerable if r['set'] == s], 'wrong', 'verifier dropped')} wrong"
+                for s in ("hotpot", "labelled", "tokens") if any(r["set"] == s for r in answerable))
+            out.append(f"- **{label}**: of {len(answerable)} answerable questions ours declined "
+                       f"{count(answerable, 'declined')} ({count(answerable, 'declined by the verifier, model was right')} "
+                       f"where the model's own answer was right but no cited sentence supported it, "
+                       f"{count(answerable, 'declined (retrieval miss')} after a retrieval miss) and answered "
+                       f"{count(answerable, 'wrong', 'verifier dropped')} wrongly; by set: {by_set}.")
+        elif label.startswith("citation recall"):
+            lab = [r for r in answerable if r["set"] == "labelled"]
+            out.append(f"- **{label}**: {count(lab, 'declined')} of {len(lab)} answerable labelled questions were "
+                       f"declined (recall 0) and {count(lab, 'right answer, gold citation missing')} right answers "
+                       "cite another sentence than the gold one.")
+        elif label.startswith("citation precision"):
+            lab = [r for r in answerable if r["set"] == "labelled"]
+            out.append(f"- **{label}**: {count(lab, 'right answer, some citations wrong', 'wrong')} labelled answers "
+                       "cite a sentence that is not gold.")
+        elif label.startswith("false-answer"):
+            ids = [f"{r['set']} {r['id']}" for r in qs if not r["answers"] and why[id(r)]]
+            out.append(f"- **{label}**: answered unanswerable questions: {', '.join(ids)}.")
+        elif label.startswith("ingest"):
+            sets = {k: v for k, v in ours.items() if k.startswith("ingest_eff_") and k != "ingest_eff_all"}
+            out.append(f"- **{label}**: by set {', '.join(f'{k[11:]} {v:.2f}' for k, v in sets.items() if v)}; "
+                       "small corpora pay fixed costs (opening the index, extracting PDF and DOCX) that the "
+                       "embedder-only time does not.")
+        else:
+            out.append(f"- **{label}**: see the latency rows below.")
+    return out
 
 
 def _header(run: dict[str, Any], n_runs: int, records: list[dict[str, Any]]) -> list[str]:
