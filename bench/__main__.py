@@ -13,6 +13,7 @@ SUBCOMMANDS = {
     "quality": "bench.quality",  # answer and citation quality, latency, ingest, memory against a baseline
     "scale": "bench.scale",  # ingest and retrieval latency against corpus size
     "keyword": "bench.keyword",  # the keyword index's query plan against the plain BM25 query, to 1M sentences
+    "retrieval": "bench.retrieval",  # whether what an answer needs reaches the model, per top_k and hops (no model)
     "calibrate": "bench.calibrate",  # the verifier thresholds, re-checked on stored labelled answers
     "load": "bench.load",  # concurrent clients against a running `qa serve`
 }

@@ -209,3 +209,16 @@ def test_recheck_report_from_stored_answers(tmp_path: Path):
     assert calibrate.main(["--recheck", str(path)]) == 0
     text = (tmp_path / "recheck.md").read_text()
     assert "| false-answer rate: unanswerable questions answered | 1.000 | 0.000 |" in text
+
+
+def test_retrieval_bench_quick(tmp_path: Path, capsys):
+    """``python -m bench retrieval`` on the quick labelled subset: real ingest and retrieval, no model."""
+    from bench import retrieval
+
+    assert retrieval.main(["--quick", "--sets", "labelled", "--top-k", "1,8", "--hops", "0", "--out", str(tmp_path)]) == 0
+    text = (tmp_path / "retrieval.md").read_text()
+    rows = [line.split(" | ") for line in text.splitlines() if line.startswith("| labelled")]
+    assert [(r[1], r[2]) for r in rows] == [("1", "0"), ("8", "0")]
+    narrow, wide = (float(r[4]) for r in rows)
+    assert 0 <= narrow <= wide <= 1 and wide > 0.5  # more sources never find less; 8 hits find most gold sentences
+    assert float(rows[1][5]) > float(rows[0][5])  # and cost more sentences
