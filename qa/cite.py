@@ -317,6 +317,7 @@ class Verifier:
 
         def premise(ns: list[int]) -> Premise:
             return Premise.union([premises.get(by_n[n].document, NO_PREMISE) for n in ns])
+
         checked: list[tuple[int, list[int]]] = []
         for ci, claim in enumerate(claims):
             if not is_decline(claim.text):
