@@ -143,43 +143,40 @@ class Ingestor:
 
     def _write(self, prep: _Prepared, progress: Progress | None) -> IngestResult:
         """Pending → old vectors out → new vectors in → sentences committed and ready (see index/catalog.py)."""
-        self.catalog.begin(prep.doc_id, prep.name, prep.sha, prep.size)
-        if prep.existed:  # a new document has no old vectors: skip the (slow) filtered delete
-            self.store.delete_document(prep.doc_id)
+        self._begin(prep)
         self.add_vectors(prep.doc_id, prep.sha, prep.sentences, progress, prep.name)
-        self.catalog.commit(prep.doc_id, prep.text, prep.sentences)
-        log.info("indexed %s (%d sentences)", prep.name, len(prep.sentences))
-        return IngestResult(prep.name, "indexed", sentences=len(prep.sentences))
+        return self._commit(prep)
 
     def _write_many(self, preps: list[_Prepared], vectors: np.ndarray,
                     progress: Progress | None) -> list[IngestResult]:
         """Several small documents embedded together: all pending, one upsert, then each committed ready."""
         for prep in preps:
-            self.catalog.begin(prep.doc_id, prep.name, prep.sha, prep.size)
-            if prep.existed:
-                self.store.delete_document(prep.doc_id)
-        sentences = [(p, s) for p in preps for s in p.sentences]
-        self.store.add(
-            ids=[f"{p.doc_id}:{s.index}" for p, s in sentences],
-            vectors=vectors,
-            texts=[s.text for _, s in sentences],
-            metadatas=[{"doc_id": p.doc_id, "idx": s.index, "sha": p.sha[:16]} for p, s in sentences],
-        )
+            self._begin(prep)
+        self._store([(p.doc_id, p.sha, s) for p in preps for s in p.sentences], vectors)
         out = []
         for prep in preps:
-            self.catalog.commit(prep.doc_id, prep.text, prep.sentences)
+            out.append(self._commit(prep))
             if progress:
                 progress(Path(prep.name).name, len(prep.sentences), len(prep.sentences))
-            log.info("indexed %s (%d sentences)", prep.name, len(prep.sentences))
-            out.append(IngestResult(prep.name, "indexed", sentences=len(prep.sentences)))
         return out
 
-    def _store(self, doc_id: str, sha: str, sentences: list[Sentence], vectors: np.ndarray) -> None:
+    def _begin(self, prep: _Prepared) -> None:
+        self.catalog.begin(prep.doc_id, prep.name, prep.sha, prep.size)
+        if prep.existed:  # a new document has no old vectors: skip the (slow) filtered delete
+            self.store.delete_document(prep.doc_id)
+
+    def _commit(self, prep: _Prepared) -> IngestResult:
+        self.catalog.commit(prep.doc_id, prep.text, prep.sentences)
+        log.info("indexed %s (%d sentences)", prep.name, len(prep.sentences))
+        return IngestResult(prep.name, "indexed", sentences=len(prep.sentences))
+
+    def _store(self, rows: list[tuple[str, str, Sentence]], vectors: np.ndarray) -> None:
+        """Upsert (doc_id, sha, sentence) rows with their vectors; ids ``doc_id:index`` make a retry overwrite."""
         self.store.add(
-            ids=[f"{doc_id}:{s.index}" for s in sentences],
+            ids=[f"{doc_id}:{s.index}" for doc_id, _, s in rows],
             vectors=vectors,
-            texts=[s.text for s in sentences],
-            metadatas=[{"doc_id": doc_id, "idx": s.index, "sha": sha[:16]} for s in sentences],
+            texts=[s.text for _, _, s in rows],
+            metadatas=[{"doc_id": doc_id, "idx": s.index, "sha": sha[:16]} for doc_id, sha, s in rows],
         )
 
     def add_vectors(self, doc_id: str, sha: str, sentences: list[Sentence], progress: Progress | None,
@@ -187,7 +184,7 @@ class Ingestor:
         """Embed and store a document's sentences in batches; ids ``doc_id:index`` make a retry overwrite."""
         for lo in range(0, len(sentences), EMBED_BATCH):
             batch = sentences[lo : lo + EMBED_BATCH]
-            self._store(doc_id, sha, batch, self.embedder.embed([s.text for s in batch]))
+            self._store([(doc_id, sha, s) for s in batch], self.embedder.embed([s.text for s in batch]))
             if progress:
                 progress(Path(name).name, lo + len(batch), len(sentences))
 
