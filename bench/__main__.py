@@ -14,7 +14,7 @@ SUBCOMMANDS = {
     "scale": "bench.scale",  # ingest and retrieval latency against corpus size
     "keyword": "bench.keyword",  # the keyword index's query plan against the plain BM25 query, to 1M sentences
     "retrieval": "bench.retrieval",  # whether what an answer needs reaches the model, per top_k and hops (no model)
-    "calibrate": "bench.calibrate",  # the verifier thresholds, re-checked on stored labelled answers
+    "verifier": "bench.verifier",  # the verifier on a contrast set: true claims accepted, false ones refused
     "load": "bench.load",  # concurrent clients against a running `qa serve`
 }
 

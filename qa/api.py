@@ -6,6 +6,7 @@
     DELETE /api/documents/{name}            DocumentInfo
     POST   /api/ask         {"question", "docs"?, "stream"?}   Answer (as `qa ask --json`), or NDJSON events
     POST   /api/compare     {"question", "docs"?}              Comparison (as `qa compare --json`)
+    POST   /api/verify      {"statement", "docs"?}             Check (as `qa verify --json`)
 
 Errors are ``{"error": {"type": "InputError", "message": "…"}}`` with a 4xx/5xx status.
 """
@@ -38,12 +39,29 @@ def check_bind(host: str, token: str) -> None:
                         "documents. Set QA_API_TOKEN, or serve on 127.0.0.1.")
 
 
+def allowed_hosts(host: str, extra: str = "") -> set[str]:
+    """Host names a request may use: the loopback names when bound to loopback (else the bound address), plus
+    ``QA_ALLOWED_HOSTS``. Anything else is refused, so a foreign page cannot reach us by DNS rebinding."""
+    names = {"localhost", "127.0.0.1", "::1"} if host in LOOPBACK else {host}
+    if host in ("0.0.0.0", "::"):
+        names = {"localhost", "127.0.0.1", "::1"}
+    return names | {h.strip().lower() for h in extra.split(",") if h.strip()}
+
+
+def host_name(value: str) -> str:
+    """``example.org`` of ``example.org:7860``, ``::1`` of ``[::1]:7860``."""
+    value = value.strip().lower()
+    if value.startswith("["):
+        return value[1 : value.find("]")] if "]" in value else value
+    return value.rsplit(":", 1)[0] if value.count(":") == 1 else value
+
+
 def _authorised(token: str, header: str | None, cookie: str | None, query: str | None) -> bool:
     given = [v for v in (header[7:] if header and header.lower().startswith("bearer ") else None, cookie, query) if v]
     return any(hmac.compare_digest(v.encode(), token.encode()) for v in given)
 
 
-def build_api(app: App) -> Any:
+def build_api(app: App, host: str | None = None) -> Any:
     """A FastAPI app with the API routes; when ``QA_API_TOKEN`` is set every route (the UI too) needs it."""
     from fastapi import FastAPI, File, Request, UploadFile
     from fastapi.responses import JSONResponse, RedirectResponse, StreamingResponse
@@ -58,8 +76,24 @@ def build_api(app: App) -> Any:
         docs: list[str] | None = None
         stream: bool = False
 
+    host = host or app.settings.host
+    hosts = allowed_hosts(host, app.settings.allowed_hosts)
+    bound_anywhere = host in ("0.0.0.0", "::")
+
     @api.middleware("http")
     async def auth(request: Request, call_next: Any) -> Any:
+        asked = request.headers.get("host", "")
+        if not (bound_anywhere and token) and host_name(asked) not in hosts:
+            status, body = error_body(AuthError(f"This server does not answer to the host name '{host_name(asked)}'. "
+                                                "Add it to QA_ALLOWED_HOSTS if it is yours."))
+            return JSONResponse(body, status_code=403)
+        origin = request.headers.get("origin")
+        if request.method not in ("GET", "HEAD", "OPTIONS") and origin:  # "null" (a sandboxed frame) is foreign too
+            from urllib.parse import urlsplit
+
+            if urlsplit(origin).netloc.lower() != asked.lower():
+                status, body = error_body(AuthError("Refused a request sent from another web site."))
+                return JSONResponse(body, status_code=403)
         if not token:
             return await call_next(request)
         query = request.query_params.get("token")
@@ -138,6 +172,16 @@ def build_api(app: App) -> Any:
 
     @api.post("/api/compare")
     async def compare(body: AskBody) -> Any:
+        if not body.question.strip():
+            raise InputError("question", "the question is empty")
         return (await run(app.compare, body.question, docs=body.docs)).to_json()
+
+    class VerifyBody(BaseModel):
+        statement: str
+        docs: list[str] | None = None
+
+    @api.post("/api/verify")
+    async def verify(body: VerifyBody) -> Any:
+        return (await run(app.verify, body.statement, docs=body.docs)).to_json()
 
     return api

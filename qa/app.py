@@ -20,10 +20,12 @@ from index.ingest import Ingestor, Progress, expand
 from index.load import SUPPORTED, parse
 from index.store import ChromaStore
 from qa.ask import Asker
-from qa.cite import Verifier
+from qa.cite import Verifier, VerifierConfig
 from qa.compare import Comparer, Comparison, route
 from qa.errors import IndexStateError, InputError, NotIndexedError
-from qa.generate import Generator, LlamaCppGenerator, OpenAIGenerator
+from qa.factcheck import Check, FactChecker
+from qa.generate import Generator, LlamaCppGenerator, OpenAIGenerator, probe
+from qa.judge import Judge
 from qa.models import resolve_model
 from qa.records import Answer, DocumentInfo, IngestResult, Sentence
 from qa.retrieve import Retriever
@@ -35,9 +37,14 @@ def seed_files(folder: Path) -> list[Path]:
     return [p for p in expand([folder]) if p.name.lower() != "readme.md"]
 
 
+def verifier_config(settings: Settings) -> VerifierConfig:
+    return VerifierConfig(support=settings.support_threshold, answer=settings.answer_threshold,
+                          contradiction=settings.contradiction_threshold)
+
+
 class App:
     def __init__(self, settings: Settings, embedder: Embedder, generator: Generator | None = None, *,
-                 allow_model_change: bool = False) -> None:
+                 judge: Judge | None = None, allow_model_change: bool = False) -> None:
         self.settings = settings
         self.embedder = embedder
         settings.data_dir.mkdir(parents=True, exist_ok=True)
@@ -53,11 +60,13 @@ class App:
         self.store = ChromaStore(settings, embedder)
         self.ingestor = Ingestor(self.catalog, self.store, embedder, max_bytes=int(settings.max_file_mb * 1e6))
         self.retriever = Retriever(self.catalog, self.store, embedder)
-        self.verifier = Verifier(embedder, settings.support_threshold, settings.answer_threshold)
         self._generator = generator
+        self._judge = judge
         self._gen_lock = threading.Lock()
+        self.verifier = Verifier(embedder, self.judge, verifier_config(settings))
         self.asker = Asker(settings, self.retriever, self.verifier, self.generator)
         self.comparer = Comparer(self.asker, embedder)
+        self.checker = FactChecker(self.retriever, self.verifier, relevance=settings.relevance_threshold)
 
     # generation is loaded on first use: listing or ingesting documents never pays for the model
     def generator(self) -> Generator:
@@ -68,8 +77,16 @@ class App:
                     self._generator = OpenAIGenerator(s.llm_url, s.llm_model, s.llm_api_key)
                 else:
                     path = resolve_model(s.model_path, s.data_dir)
+                    probe(path, n_threads=s.n_threads, stamp_dir=s.data_dir / "models")  # a crash becomes a message
                     self._generator = LlamaCppGenerator(path, n_ctx=s.n_ctx, n_threads=s.n_threads)
             return self._generator
+
+    def judge(self) -> Judge:
+        """The yes/no judge of the verifier: the generator's own (``qa.judge``) unless one was passed in."""
+        if self._judge is None:
+            gen = self.generator()
+            self._judge = gen.judge() if hasattr(gen, "judge") else gen  # type: ignore[assignment]
+        return self._judge  # type: ignore[return-value]
 
     @property
     def model_name(self) -> str:
@@ -183,6 +200,12 @@ class App:
         chosen = [self.resolve(n) for n in names] if names else self.catalog.documents()
         return self.comparer.compare(question, chosen)
 
+    def verify(self, statement: str, *, docs: Iterable[str] | None = None) -> Check:
+        """Whether the documents support, contradict or dispute ``statement``, with the sentences that say so."""
+        if not statement.strip():
+            raise InputError("statement", "the statement is empty")
+        return self.checker.check(statement, self.doc_ids(docs))
+
     def route(self, question: str) -> tuple[str, list[str]]:
         """``("compare", paths)`` when a chat question names two or more documents or asks to compare."""
         kind, named = route(question, self.catalog.documents())
@@ -204,9 +227,9 @@ def configure_logging(settings: Settings) -> None:
 
 
 def build_app(settings: Settings | None = None, *, embedder: Embedder | None = None,
-              generator: Generator | None = None, allow_model_change: bool = False) -> App:
+              generator: Generator | None = None, judge: Judge | None = None, allow_model_change: bool = False) -> App:
     """Wire every part from ``settings`` (default: ``Settings.from_env()``); pass parts to share or replace them."""
     settings = settings or Settings.from_env()
     configure_logging(settings)
-    return App(settings, embedder or SentenceTransformerEmbedder(settings.embed_model), generator,
+    return App(settings, embedder or SentenceTransformerEmbedder(settings.embed_model), generator, judge=judge,
                allow_model_change=allow_model_change)

@@ -10,17 +10,27 @@ from typing import Any
 from qa.cite import Verifier, render
 from qa.generate import Generator
 from qa.prompt import DECLINE, build_messages, rewrite_messages
-from qa.records import Answer, Source
+from qa.records import Answer, Citation, Source
 from qa.retrieve import Retriever
 from qa.settings import Settings
 
 
 @dataclass(frozen=True)
 class Event:
-    """One step of a streamed answer: ``rewritten``, ``sources``, ``token`` or ``answer``."""
+    """One step of a streamed answer: ``rewritten``, ``sources``, ``token``, ``checking`` or ``answer``."""
 
     kind: str
     data: Any
+
+
+NEAR = 3  # possibly relevant sentences shown with a decline
+
+
+def nearest(sources: list[Source], k: int = NEAR) -> list[Citation]:
+    """The retrieved sentences most similar to the question: shown as "possibly relevant", never as citations."""
+    best = sorted((s for s in sources if s.score > 0), key=lambda s: -s.score)[:k]
+    return [Citation(i + 1, s.document, s.sentence.text, s.sentence.start, s.sentence.end, s.sentence.page,
+                     round(s.score, 3)) for i, s in enumerate(best)]
 
 
 class Asker:
@@ -54,7 +64,7 @@ class Asker:
         if not sources:
             timings.update(first_token_s=t_retrieved - t0, total_s=time.perf_counter() - t0)
             yield Event("token", DECLINE)
-            yield Event("answer", Answer(DECLINE, True, [], [], timings, question, standalone))
+            yield Event("answer", Answer(DECLINE, True, [], [], timings, question, standalone, "no_relevant_sources"))
             return
         pieces: list[str] = []
         messages = build_messages(standalone, sources)
@@ -64,11 +74,16 @@ class Asker:
                 timings["first_token_s"] = time.perf_counter() - t0
             pieces.append(piece)
             yield Event("token", piece)
-        sentences, citations, declined = self.verifier.verify("".join(pieces), sources, standalone)
         timings.setdefault("first_token_s", time.perf_counter() - t0)
+        t_generated = time.perf_counter()
+        yield Event("checking", None)
+        checked = self.verifier.verify("".join(pieces), sources, standalone)
+        timings["verify_s"] = time.perf_counter() - t_generated
         timings["total_s"] = time.perf_counter() - t0
-        text = DECLINE if declined else render(sentences)
-        yield Event("answer", Answer(text, declined, sentences, citations, timings, question, standalone))
+        text = DECLINE if checked.declined else render(checked.sentences)
+        near = nearest(sources) if checked.declined else []
+        yield Event("answer", Answer(text, checked.declined, checked.sentences, checked.citations, timings, question,
+                                     standalone, checked.why, near))
 
     def ask(self, question: str, **kwargs: Any) -> Answer:
         for event in self.stream(question, **kwargs):

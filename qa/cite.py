@@ -1,8 +1,14 @@
-"""Parse the model's ``[n]`` citations and check each claim against the sentences it cites.
+"""Check the model's answer claim by claim before anyone sees it, in explicit stages:
 
-A claim keeps a citation only if the cited sentence supports it: a score from embedding similarity and
-the share of the claim's content words (and all of its numbers) found in the cited sentences. A claim
-whose citations fail is re-cited with the best retrieved sentence that passes, or marked unsupported.
+    parse     answer → claims, each with the ``[n]`` numbers it cites
+    screen    hard checks that need no judgement: a number, or a name, of the claim that the evidence (and the
+              question) lacks; instruction-like source sentences are never evidence
+    judge     the generator's P(Yes) that the evidence states the claim (``qa.judge``); the model's own citation
+              first, then the retrieved sentences most similar to the claim
+    gate      does what is supported answer the question? (the same judge)
+
+Every claim ends with a verdict and a reason: ``supported``, ``contradicted``, ``unsupported`` or
+``not_an_answer``. Thresholds live in ``VerifierConfig`` and are calibrated by ``python -m bench verifier``.
 """
 
 from __future__ import annotations
@@ -15,34 +21,48 @@ import numpy as np
 
 from index.embed import Embedder
 from index.sentences import split_spans
+from qa.judge import Judge, answer_messages, contradiction_messages, support_messages
 from qa.prompt import DECLINE
 from qa.records import AnswerSentence, Citation, Source
+
+SUPPORTED, CONTRADICTED, UNSUPPORTED, NOT_AN_ANSWER = "supported", "contradicted", "unsupported", "not_an_answer"
 
 _MARKER = re.compile(r"\[(\d+(?:\s*[,;]\s*\d+)*)\]")
 _MARKER_SPLIT = re.compile(r"(\[\d+(?:\s*[,;]\s*\d+)*\])")
 _WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
+# Capitalised words inside a sentence (not its first word): names of people, places, organisations.
+_NAME = re.compile(r"(?<=[\w,;:)\"'’] )[A-Z][a-zA-Z'’-]+")
 _STOP = frozenset(
-    "a an and are as at be been being both by did do does for from had has have he her his how i in into is it"
-    " its of on or our she so such than that the their them then there these they this those to was we were"
-    " what when where which while who whom why will with would also according source sources document"
-    " documents said says stated states not much many during about each every any some can could should might must"
-    " shall upon within yes no".split()
+    "a an and are as at be been being by did do does for from had has have he her his how i in into is it"
+    " its of on or our she so than that the their them then there these they this those to was we were"
+    " what when where which while who whom why will with would".split()
 )
-_DECLINE_HINTS = ("do not say", "does not say", "don't say", "do not mention", "does not mention", "not mentioned",
-                  "no information", "not provided", "cannot answer", "can't answer", "not specified",
-                  "do not contain", "does not contain", "not enough information", "i don't know", "unknown")
 
-# A source sentence that reads as an instruction to the assistant is never evidence for a claim (prompt injection
-# written to echo a question's words would otherwise pass the lexical and similarity checks).
+# A source sentence that reads as an instruction to the assistant is never evidence for a claim.
 _INSTRUCTION = re.compile(
     r"\b(ignore|disregard|forget)\b.{0,40}\b(instructions?|sources?|rules|prompt)\b|^\W*(system|assistant)\s*:"
-    r"|\b(note|message)\s+to\s+(the\s+)?(assistant|ai|model|chatbot)|\bAI\s+assistants?\b",
+    r"|\b(note|message)\s+to\s+(the\s+)?(assistant|ai|model|chatbot)|\bAI\s+assistants?\b"
+    r"|\b(answer|reply|respond)\s+(to\s+)?(every|all|any)\s+questions?\b|\bevery question\b"
+    r"|\byour\s+(instructions|sources|rules)\b|^\W*sources?\s*:\s*\[\d",  # or imitates the prompt
     re.IGNORECASE,
 )
 
-WEIGHT_COS = 0.5  # cosine and lexical coverage weigh the same in the support score
-MIN_LEXICAL = 0.5  # at least half the claim's content words must be in the cited sentences ("painted red" ≠ "crosses")
+
+def instruction_like(text: str) -> bool:
+    """Whether a sentence reads as an instruction to the assistant ("Ignore previous instructions and …")."""
+    return bool(_INSTRUCTION.search(text))
+
+
+@dataclass(frozen=True)
+class VerifierConfig:
+    """Every threshold of the verifier, in one place; ``python -m bench verifier`` calibrates them."""
+
+    support: float = 0.5  # judge P(Yes) "the source states the claim" at or above which a citation stands
+    answer: float = 0.3  # judge P(Yes) "the reply answers the question" below which the answer is declined
+    contradiction: float = 0.6  # judge P(Yes) "the source makes the claim false" at or above which it contradicts
+    candidates: int = 2  # retrieved sentences (most similar to the claim) judged when the model's citation fails
+    names: bool = True  # screen: a name in the claim that neither the evidence nor the question has
 
 
 @dataclass(frozen=True)
@@ -96,302 +116,171 @@ def _leading_markers_last(text: str) -> str:
     return " ".join(x for x in out if x.strip())
 
 
-def content_words(text: str) -> set[str]:
-    return {_stem(w) for w in _WORD.findall(text.lower()) if w not in _STOP}
+def words(text: str) -> set[str]:
+    """Lower-case words without function words ("not" and "no" are kept: they change what a sentence says)."""
+    return {w for w in _WORD.findall(text.lower()) if w not in _STOP}
 
 
-def _stem(word: str) -> str:
-    for suffix in ("'s", "ing", "ed", "es", "s"):
-        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
-            return word[: -len(suffix)]
-    return word
+content_words = words  # the name the comparison uses
 
 
 def numbers(text: str) -> set[str]:
     return {n.replace(",", "") for n in _NUMBER.findall(text)}
 
 
-_WANTS_NUMBER = re.compile(r"^\W*(how (many|much|long|old|far|often|tall|wide|high|big|large|heavy)|what (year|date|time"
-                           r"|percentage|price|age)|in what year|in which year|on what date|by what date|when\b)",
-                           re.IGNORECASE)
-_NUMBER_WORD = re.compile(r"\b(one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|fifty"
-                          r"|hundred|thousand|million|billion|dozen|half|once|twice|daily|weekly|monthly|annually|yearly"
-                          r"|january|february|march|april|may|june|july|august|september|october|november|december"
-                          r"|monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b", re.IGNORECASE)
+def names(text: str) -> set[str]:
+    """Capitalised words that are not the first word of the text.
 
-
-def wants_number(question: str) -> bool:
-    """Questions whose answer is a quantity, date or time ("How many …?", "When …?", "In what year …?")."""
-    return bool(_WANTS_NUMBER.search(question))
-
-
-def is_decline(text: str) -> bool:
-    low = " ".join(text.lower().split())
-    return not low or any(h in low for h in _DECLINE_HINTS)
-
-
-_ATTRIBUTION = re.compile(
-    r"^\W*(?:(?:according to|as (?:stated|reported|noted|described) (?:in|by)) [^,]{1,80},\s*"
-    r"|in (?:the |its |their |this |that )?[^,]{0,50}?\b(?:report|newsletter|policy|document|article|minutes|letter"
-    r"|plan|notice|guide|handbook|study|survey|review|statement|announcement)s?\b[^,]{0,30},\s*"
-    r"|(?:the |an? )?[\w'’ -]{1,60}? (?:states?|says?|reports?|notes?|mentions?|explains?) that\s+)",
-    re.IGNORECASE,
-)
-
-
-# words of a question that ask for a kind of answer rather than name what it is about
-_SCAFFOLD = {_stem(w) for w in ("name named called kind type number amount year date day time first main period"
-                                 " timeframe").split()}
-_HOW = re.compile(r"\bhow\s+([a-z]+)", re.IGNORECASE)  # "how long", "how high": the word asks for a quantity
-
-
-def focus_words(question: str) -> set[str]:
-    """The question's content words without those that only ask for a kind of answer ("name", "year", "how long").
-
-    >>> sorted(focus_words("How long does promotion of the replica take?"))
-    ['promotion', 'replica', 'take']
+    >>> sorted(names("The bridge crosses the Marrow Estuary near Oldquay."))
+    ['Estuary', 'Marrow', 'Oldquay']
     """
-    words = content_words(question)
-    kind = _SCAFFOLD | {_stem(w.lower()) for w in _HOW.findall(question)}
-    return words - kind or words
+    return set(_NAME.findall(" ".join(text.split())))
 
 
-def strip_attribution(claim: str) -> str:
-    """The claim without a leading "According to the newsletter," or "The council report states that": those words
-    name the document, which the citation already shows, and are not in the cited sentence.
+def screen(claim: str, evidence: str, question: str = "", *, check_names: bool = True) -> str:
+    """Why the evidence cannot support the claim without any judgement, or "" if nothing is missing.
 
-    >>> strip_attribution("According to the residents' newsletter, the cost is £61 million.")
-    'the cost is £61 million.'
-    >>> strip_attribution("In the north, most farms grow barley.")
-    'In the north, most farms grow barley.'
+    >>> screen("The bridge will cost £61 million.", "The bridge will cost £46 million.")
+    'the number 61 is not in the cited text'
     """
-    rest = _ATTRIBUTION.sub("", claim, count=1)
-    return rest if content_words(rest) else claim
-
-
-_CLAUSE = re.compile(r"\s*(?:;|,?\s+(?:and|but|while|whereas|although)\s+)", re.IGNORECASE)
-
-
-def clauses(claim: str) -> list[str]:
-    """The parts of a compound claim that each say something ("X costs £46m, and it is free to cross"): every one must
-    be supported, not just half of the words of the whole. Parts of fewer than three content words ("cats and
-    dogs") are not clauses.
-
-    >>> clauses("The bridge costs £46 million, and crossing it will be free of charge.")
-    ['The bridge costs £46 million', 'crossing it will be free of charge.']
-    """
-    parts = [p for p in _CLAUSE.split(strip_attribution(claim)) if p.strip()]
-    if len(parts) < 2 or any(len(content_words(p)) < 3 and not numbers(p) for p in parts):
-        return []
-    return parts
+    missing = sorted(numbers(claim) - numbers(evidence) - numbers(question))
+    if missing:
+        return f"the number {missing[0]} is not in the cited text"
+    if check_names:
+        have = {w.lower() for w in _WORD.findall((evidence + " " + question).lower())}
+        lost = sorted(n for n in names(claim) if n.lower().strip("'’") not in have
+                      and n.lower().removesuffix("'s").removesuffix("’s") not in have)
+        if lost:
+            return f"the name {lost[0]} is not in the cited text"
+    return ""
 
 
 @dataclass(frozen=True)
-class Premise:
-    """What the question itself states and the evidence's documents also contain: its words and numbers."""
+class Verification:
+    """The checked answer: every claim with its verdict, the citations used (renumbered from 1), and the outcome."""
 
-    words: frozenset[str] = frozenset()
-    numbers: frozenset[str] = frozenset()
-
-    @classmethod
-    def of(cls, question: str, sources: list[Source]) -> dict[str, Premise]:
-        """Per document: the question's words and numbers found in that document's retrieved sentences."""
-        q_words, q_numbers = content_words(question), numbers(question)
-        texts: dict[str, list[str]] = {}
-        for s in sources:
-            texts.setdefault(s.document, []).append(s.sentence.text)
-        return {doc: cls(frozenset(q_words & content_words(" ".join(t))), frozenset(q_numbers & numbers(" ".join(t))))
-                for doc, t in texts.items()}
-
-    @classmethod
-    def union(cls, premises: list[Premise]) -> Premise:
-        return cls(frozenset().union(*(p.words for p in premises)), frozenset().union(*(p.numbers for p in premises)))
-
-
-NO_PREMISE = Premise()
-
-
-def lexical(claim: str, evidence: list[str], premise: Premise = NO_PREMISE) -> float:
-    """Share of the claim's content words found in the evidence; 0 if the claim has a number the evidence lacks.
-
-    An answer often restates its question ("Eenasul Fateh is known by his stage name Aladin and …"). Words and
-    numbers it takes from the question count as found when the evidence's document has them in another retrieved
-    sentence (the ``premise``), provided the claim also says something the question does not: that new part
-    must be in the evidence. Other documents do not count: "It costs £8 to attend a Friday open evening at the
-    observatory" must not join the observatory's Friday evenings to a festival's £8 ticket.
-    """
-    joined = " ".join(evidence)
-    words = content_words(strip_attribution(claim))
-    new = words - premise.words
-    # every number of the whole claim, attribution included
-    if numbers(claim) - numbers(joined) - (premise.numbers if new else frozenset()):
-        return 0.0
-    if not words:
-        return 1.0
-    # A new number gets no credit from the premise: "The orchard grows 42 pear trees" is not made true by
-    # "Everything is 42, according to the orchard committee" plus the orchard's other sentences.
-    credit = premise.words if new and not numbers(claim) - premise.numbers else frozenset()
-    have = content_words(joined) | credit
-    return len(words & have) / len(words)
-
-
-ECHO_SHARE = 0.4  # share of a claim's question words found in no source above which it restates the question
-
-
-def echoes_question(claim: str, question: str, pool: set[str]) -> bool:
-    """Whether the claim takes its wording from the question rather than the sources: at least two (and 40%) of
-    the question words it uses appear in no retrieved sentence. "Cherry tomatoes grow best in containers on a
-    balcony" for "Which tomato grows best in containers on a balcony?", with sources that never mention
-    containers or balconies, is the question's premise attached to a true fact, not an answer.
-
-    >>> echoes_question("Cherry tomatoes grow best in containers on a balcony.",
-    ...                 "Which tomato variety grows best in containers on a balcony?", {"cherry", "tomato", "grow"})
-    True
-    """
-    used = content_words(claim) & content_words(question)
-    missing = used - pool
-    return len(missing) >= 2 and len(missing) >= ECHO_SHARE * len(used)
+    sentences: list[AnswerSentence]
+    citations: list[Citation]
+    declined: bool
+    why: str = ""  # when declined: "not_verified" (no claim stands) or "not_an_answer" (true, but not an answer)
+    judge_calls: int = 0
 
 
 class Verifier:
-    """Checks claims against sources; ``threshold`` is the calibrated support cut-off."""
+    """Checks claims against sources with the hard screens and the judge, thresholds from ``config``."""
 
-    def __init__(self, embedder: Embedder, threshold: float, answer_threshold: float = 0.0) -> None:
+    def __init__(self, embedder: Embedder, judge: Judge | Callable[[], Judge],
+                 config: VerifierConfig | None = None) -> None:
         self.embedder = embedder
-        self.threshold = threshold
-        self.answer_threshold = answer_threshold
+        self._judge = judge
+        self.config = config or VerifierConfig()
 
-    def score(self, claim: str, evidence: list[str], cos: float, premise: Premise = NO_PREMISE) -> float:
-        """Support in [0, 1]; 0 when a number or most content words of the claim are missing from the evidence."""
-        lex = lexical(claim, evidence, premise)
-        if lex < MIN_LEXICAL or any(lexical(part, evidence, premise) < MIN_LEXICAL for part in clauses(claim)):
-            return 0.0
-        return WEIGHT_COS * cos + (1 - WEIGHT_COS) * lex
+    @property
+    def judge(self) -> Judge:
+        j = self._judge
+        return j if hasattr(j, "p_yes") else j()  # type: ignore[operator,return-value]
 
-    def relevance(self, question: str, claim: str, evidence: list[str], cos: float,
-                  retrieved: list[str] | None = None) -> float:
-        """How well a supported claim answers the question: similarity plus the question's words it covers.
+    def supports(self, claim: str, evidence: str, question: str = "") -> tuple[float, str]:
+        """P(the evidence states the claim) and, when it fails a screen, the reason (then the score is 0)."""
+        reason = screen(claim, evidence, question, check_names=self.config.names)
+        if reason:
+            return 0.0, reason
+        return self.judge.p_yes(support_messages(claim, evidence)), ""
 
-        Each question word weighs 1 / (1 + the retrieved sentences holding it): the topic's words (in most of
-        what was retrieved) say little, the question's focus ("architect", "speed limit") decides. A true
-        sentence about the topic that lacks the focus does not answer the question. Words that only say what kind
-        of answer is wanted ("name", "year") are not counted.
-        """
-        words = focus_words(question)
-        if not words:
-            return WEIGHT_COS * cos + (1 - WEIGHT_COS)
-        pool = [content_words(t) for t in retrieved or []]
-        weight = {w: 1.0 / (1 + sum(w in ws for ws in pool)) for w in words}
-        have = content_words(" ".join(evidence))  # not the claim's: a claim can echo the question
-        seen = set().union(*pool) if pool else set()
-        # words the claim lacks but other retrieved sentences hold count half: the bridge of a two-step question
-        # ("the company whose policy Marisol Quenby owns") is found, not stated, in the answer sentence
-        covered = sum(weight[w] for w in words & have)
-        if words & content_words(claim):  # a claim sharing no word with the question ("42") gets none from elsewhere
-            covered += 0.5 * sum(weight[w] for w in (words & seen) - have)
-        coverage = covered / sum(weight[w] for w in words)
-        return WEIGHT_COS * cos + (1 - WEIGHT_COS) * coverage
+    def contradicts(self, claim: str, evidence: str) -> float:
+        return self.judge.p_yes(contradiction_messages(claim, evidence))
 
-    def verify(self, answer: str, sources: list[Source], question: str = "",
-               ) -> tuple[list[AnswerSentence], list[Citation], bool]:
-        """Checked sentences, the citations they use (renumbered from 1), and whether to decline."""
-        sources = [s for s in sources if not _INSTRUCTION.search(s.sentence.text)]
-        by_n = {s.n: s for s in sources}
+    def answers(self, question: str, reply: str) -> float:
+        return self.judge.p_yes(answer_messages(question, reply))
+
+    def verify(self, answer: str, sources: list[Source], question: str = "") -> Verification:
+        evidence = [s for s in sources if not instruction_like(s.sentence.text)]
+        by_n = {s.n: s for s in evidence}
         claims = []
         for c in parse(answer):
             if not c.text:  # a bare marker: the cited sentence itself is the claim
                 text = " ".join(by_n[n].sentence.text for n in c.cited if n in by_n)
                 c = Claim(" ".join(text.split()), c.cited, bare=True)
-            if content_words(c.text) or numbers(c.text):
+            if words(c.text) or numbers(c.text):
                 claims.append(c)
-        if not claims or not sources or all(is_decline(c.text) for c in claims):
-            return [], [], True
-        texts = [s.sentence.text for s in sources]
-        vectors = self.embedder.embed([c.text for c in claims] + texts + [question or answer])
-        claim_vecs, source_vecs, q_vec = vectors[: len(claims)], vectors[len(claims) : -1], vectors[-1]
-        cos = np.clip(claim_vecs @ source_vecs.T, 0.0, 1.0)  # [claim, source]
-        index_of = {s.n: i for i, s in enumerate(sources)}
-
-        pool = set().union(*(content_words(t) for t in texts))
-        premises = Premise.of(question, sources) if question else {}
-
-        def premise(ns: list[int]) -> Premise:
-            return Premise.union([premises.get(by_n[n].document, NO_PREMISE) for n in ns])
-
-        checked: list[tuple[int, list[int]]] = []
+        if not claims or not evidence:
+            return Verification([], [], True, "not_verified")
+        texts = [s.sentence.text for s in evidence]
+        vectors = self.embedder.embed([c.text for c in claims] + texts)
+        cos = vectors[: len(claims)] @ vectors[len(claims):].T  # [claim, source]
+        calls = 0
+        results: list[tuple[Claim, str, list[int], float, str]] = []
         for ci, claim in enumerate(claims):
-            if not is_decline(claim.text):
-                echoed = not claim.bare and echoes_question(claim.text, question, pool)
-                checked.append((ci, [] if echoed else self._choose(claim, ci, cos, by_n, index_of, sources,
-                                                                           premise)))
-        if not any(chosen for _, chosen in checked):
-            return [], [], True
-        if question and self.answer_threshold > 0:
-            best = max(
-                (self.relevance(question, claims[ci].text, [by_n[n].sentence.text for n in chosen],
-                                float(max(q_vec @ claim_vecs[ci], max(q_vec @ source_vecs[index_of[n]] for n in chosen))),
-                                texts)
-                 for ci, chosen in checked if chosen),
-            )
-            if best < self.answer_threshold:
-                return [], [], True  # true sentences that do not answer this question
-            if wants_number(question) and not any(numbers(claims[ci].text) - numbers(question)
-                                                  or _NUMBER_WORD.search(claims[ci].text)
-                                                  for ci, chosen in checked if chosen):
-                return [], [], True  # "how many …?" answered without a number: not an answer
+            verdict, chosen, score, reason, used = self._check(claim, cos[ci], evidence, by_n, question)
+            calls += used
+            results.append((claim, verdict, chosen, score, reason))
+        kept = [r for r in results if r[1] == SUPPORTED]
+        if not kept:
+            return Verification(self._sentences(results, by_n)[0], [], True, "not_verified", calls)
+        if question:
+            p = self.answers(question, " ".join(r[0].text for r in kept))
+            calls += 1
+            if p < self.config.answer:
+                why = f"the supported sentences do not answer the question (judge {p:.2f})"
+                results = [(c, NOT_AN_ANSWER, ch, s, why) if v == SUPPORTED else (c, v, ch, s, r)
+                           for c, v, ch, s, r in results]
+                return Verification(self._sentences(results, by_n)[0], [], True, "not_an_answer", calls)
+        sentences, citations = self._sentences(results, by_n)
+        return Verification(sentences, citations, False, "", calls)
 
+    def _check(self, claim: Claim, cos: np.ndarray, evidence: list[Source], by_n: dict[int, Source],
+               question: str) -> tuple[str, list[int], float, str, int]:
+        """(verdict, chosen source numbers, score, reason, judge calls) for one claim."""
+        valid = [n for n in claim.cited if n in by_n]
+        if claim.bare and valid:
+            return SUPPORTED, valid, 1.0, "quoted from the cited sentence", 0
+        ranked = [evidence[i].n for i in np.argsort(-cos, kind="stable")]
+        tries: list[list[int]] = [valid] if valid else []
+        tries += [[n] for n in ranked[: self.config.candidates] if [n] != valid]
+        if len(ranked) >= 2:
+            tries.append(ranked[:2] if not valid else list(dict.fromkeys([*valid, ranked[0] if ranked[0] not in valid
+                                                                           else ranked[1]])))
+        first_reason, best_p, calls = "", 0.0, 0
+        for ns in tries:
+            text = " ".join(by_n[n].sentence.text for n in ns)
+            p, reason = self.supports(claim.text, text, question)
+            calls += not reason
+            if p >= self.config.support:
+                how = "the cited sentence states it" if ns == valid else "a retrieved sentence states it (re-cited)"
+                return SUPPORTED, ns, p, f"{how} (judge {p:.2f})", calls
+            best_p = max(best_p, p)
+            if not first_reason:
+                first_reason = reason or f"no source sentence states it (best judge {p:.2f})"
+        # the closest sentence says otherwise?
+        closest = valid or ranked[:1]
+        if closest:
+            text = " ".join(by_n[n].sentence.text for n in closest)
+            c = self.contradicts(claim.text, text)
+            calls += 1
+            if c >= self.config.contradiction:
+                return CONTRADICTED, [], best_p, f"the closest source sentence says otherwise (judge {c:.2f})", calls
+        return UNSUPPORTED, [], best_p, first_reason or "no source sentence states it", calls
+
+    def _sentences(self, results: list[tuple[Claim, str, list[int], float, str]], by_n: dict[int, Source]
+                   ) -> tuple[list[AnswerSentence], list[Citation]]:
         numbering: dict[int, int] = {}
         citations: list[Citation] = []
         sentences: list[AnswerSentence] = []
-        for ci, chosen in checked:
-            text = claims[ci].text
+        for claim, verdict, chosen, score, reason in results:
             ids = []
-            for n in chosen:
+            for n in chosen if verdict == SUPPORTED else []:
                 if n not in numbering:
                     numbering[n] = len(numbering) + 1
                     src = by_n[n]
                     s = src.sentence
-                    score = self.score(text, [s.text], float(cos[ci, index_of[n]]), premise([n]))
                     citations.append(Citation(numbering[n], src.document, s.text, s.start, s.end, s.page,
                                               round(score, 3)))
                 ids.append(numbering[n])
-            sentences.append(AnswerSentence(text, ids, bool(chosen)))
-        return sentences, citations, False
-
-    def _choose(self, claim: Claim, ci: int, cos: np.ndarray, by_n: dict[int, Source],
-                index_of: dict[int, int], sources: list[Source],
-                premise: Callable[[list[int]], Premise] = lambda _: NO_PREMISE) -> list[int]:
-        """The model's citations that support the claim, else the best supporting retrieved sentence(s)."""
-        def single(n: int) -> float:
-            return self.score(claim.text, [by_n[n].sentence.text], float(cos[ci, index_of[n]]), premise([n]))
-
-        valid = [n for n in claim.cited if n in by_n]
-        if claim.bare and valid:
-            return valid  # quoted, not written: nothing to check the sentences against but themselves
-        kept = [n for n in valid if single(n) >= self.threshold * 0.8]
-        if kept and self._supports(claim, ci, kept, cos, by_n, index_of, premise):
-            return [n for n in kept if single(n) >= self.threshold] or kept[:1]
-        ranked = sorted((s.n for s in sources), key=single, reverse=True)
-        best = ranked[0]
-        if single(best) >= self.threshold:
-            return [best]
-        pair = ranked[:2]
-        if len(pair) == 2 and self._supports(claim, ci, pair, cos, by_n, index_of, premise):
-            return pair
-        return []
-
-    def _supports(self, claim: Claim, ci: int, ns: list[int], cos: np.ndarray, by_n: dict[int, Source],
-                  index_of: dict[int, int], premise: Callable[[list[int]], Premise] = lambda _: NO_PREMISE) -> bool:
-        best_cos = max(float(cos[ci, index_of[n]]) for n in ns)
-        return self.score(claim.text, [by_n[n].sentence.text for n in ns], best_cos, premise(ns)) >= self.threshold
+            sentences.append(AnswerSentence(claim.text, ids, verdict == SUPPORTED, verdict, reason))
+        return sentences, citations
 
 
 def render(sentences: list[AnswerSentence]) -> str:
-    """The answer text with ``[n]`` markers after each supported sentence."""
-    if not sentences:
-        return DECLINE
-    parts = []
-    for s in sentences:
-        marks = "".join(f"[{n}]" for n in s.citations)
-        parts.append(f"{s.text} {marks}".strip() if marks else s.text)
-    return " ".join(parts)
+    """The answer text: each supported sentence with its ``[n]`` markers; claims that failed are left out."""
+    parts = [f"{s.text} {''.join(f'[{n}]' for n in s.citations)}".strip() for s in sentences if s.supported]
+    return " ".join(parts) if parts else DECLINE

@@ -45,12 +45,19 @@ def _print_results(results: list[IngestResult]) -> int:
 def _print_answer(answer: Answer) -> None:
     print()
     if answer.declined:
-        print(f"Answer: {answer.answer}")
+        why = {"no_relevant_sources": "nothing in the documents is about this",
+               "not_verified": "the model's answer could not be checked against the documents",
+               "not_an_answer": "what the documents say here does not answer the question"}.get(answer.why, "")
+        print(f"Answer: {answer.answer}" + (f" ({why})" if why else ""))
+        if answer.near:
+            print("Possibly relevant (not checked as an answer):")
+            for c in answer.near:
+                print(f"  - {PurePath(c.document).name}: \"{' '.join(c.text.split())}\"")
         return
     print("Answer (checked):")
     for s in answer.sentences:
         marks = "".join(f"[{n}]" for n in s.citations)
-        print(f"  {s.text} {marks}" if s.supported else f"  {s.text}  (unsupported: no source sentence says this)")
+        print(f"  {s.text} {marks}" if s.supported else f"  (dropped, {s.verdict}: {s.reason}) {s.text}")
     print("Sources:")
     for c in answer.citations:
         page = f", page {c.page}" if c.page else ""
@@ -97,6 +104,19 @@ def cmd_compare(app: Any, args: argparse.Namespace) -> int:
     for c in result.citations:
         page = f", page {c.page}" if c.page else ""
         print(f"  [{c.id}] {PurePath(c.document).name}{page}, chars {c.start}-{c.end}: \"{c.text}\"")
+    return 0
+
+
+def cmd_verify(app: Any, args: argparse.Namespace) -> int:
+    app.ensure_seeds()
+    result = app.verify(args.statement, docs=args.doc)
+    if args.json:
+        print(json.dumps(result.to_json(), ensure_ascii=False))
+        return 0
+    print(f"Verdict: {result.verdict.replace('_', ' ')}")
+    for s in result.citations:
+        c = s.citation
+        print(f"  [{c.id}] {s.stance:<11} {PurePath(c.document).name}, chars {c.start}-{c.end}: \"{c.text}\"")
     return 0
 
 
@@ -165,6 +185,11 @@ def parser() -> argparse.ArgumentParser:
     c.add_argument("--doc", action="append", help="a document to compare (repeatable; default: all relevant)")
     c.add_argument("--json", action="store_true", help="print one JSON object (see README)")
     c.set_defaults(func=cmd_compare)
+    v = sub.add_parser("verify", help="fact-check a statement against the documents")
+    v.add_argument("statement")
+    v.add_argument("--doc", action="append", help="check only against this document (repeatable)")
+    v.add_argument("--json", action="store_true", help="print one JSON object (see README)")
+    v.set_defaults(func=cmd_verify)
     i = sub.add_parser("ingest", help="index files or folders (.txt .md .html .pdf .docx)")
     i.add_argument("paths", nargs="+")
     i.set_defaults(func=cmd_ingest)

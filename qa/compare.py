@@ -22,9 +22,12 @@ from qa.records import Answer, AnswerSentence, Citation, DocumentInfo
 SAME_ASPECT = 0.55  # claims at least this similar talk about the same thing
 SAME_CLAIM = 0.85  # ... and at least this similar, with the same numbers and content, say the same thing
 
+# Only a question that asks for a comparison: "compare …", "how do X and Y differ", "the difference(s) between",
+# "X versus Y". Words that merely occur in ordinary questions ("agree", "both", "different") do not route.
 _COMPARE_WORDS = re.compile(
-    r"\b(compare|comparison|differ|differs|difference|differences|different|disagree|agree|versus|vs\.?|"
-    r"contrast|each (?:document|report|source)|both (?:documents|reports|sources)|between the (?:documents|reports))\b",
+    r"\b(?:compare|comparison|contrast|versus|vs\.)\b|\bdiffer(?:ence|ences)?\s+between\b"
+    r"|\bhow\s+(?:do|does|did)\b.{1,80}\b(?:differ|disagree)\b|\bin what ways?\b.{1,80}\b(?:differ|disagree)\b"
+    r"|\bwhat\s+(?:is|are)\s+the\s+differences?\b|\bdo\b.{1,80}\b(?:documents|reports|sources)\s+(?:agree|disagree)\b",
     re.IGNORECASE,
 )
 

@@ -22,18 +22,74 @@ class Generator(Protocol):
         ...
 
 
+AMX_HINT = ("llama.cpp crashed in its CPU backend. On Intel CPUs with AMX, qa turns off llama.cpp's weight repacking "
+            "(use_extra_bufts); if it still fails, set QA_LLM_URL to an OpenAI-compatible model server.")
+
+
+def cpu_flags(cpuinfo: str | None = None) -> set[str]:
+    """The CPU feature flags of the first ``flags`` line of ``/proc/cpuinfo`` (empty where there is none)."""
+    if cpuinfo is None:
+        try:
+            cpuinfo = Path("/proc/cpuinfo").read_text(errors="replace")
+        except OSError:
+            return set()
+    for line in cpuinfo.splitlines():
+        key, _, value = line.partition(":")
+        if key.strip() in ("flags", "Features"):
+            return set(value.split())
+    return set()
+
+
+def model_overrides(flags: set[str]) -> dict[str, Any]:
+    """``llama_model_params`` fields to change for this CPU.
+
+    On CPUs with AMX (``amx_tile``), llama.cpp's AMX weight repacking (an "extra buffer type") segfaults in
+    ``ggml_backend_amx_mul_mat`` with llama-cpp-python 0.3.36 built natively: turn the extra buffer types off
+    there. Elsewhere they stay on (they repack Q4_K weights for AVX2, which is faster); see README "Hardware".
+    """
+    return {"use_extra_bufts": False} if "amx_tile" in flags else {}
+
+
+_PARAMS_LOCK = threading.Lock()
+
+
+def _load_llama(overrides: dict[str, Any], **kwargs: Any) -> Any:
+    """``Llama(**kwargs)`` with ``overrides`` applied to its model parameters (not ``Llama`` keyword arguments)."""
+    import llama_cpp.llama_cpp as lib
+    from llama_cpp import Llama
+
+    if not overrides:
+        return Llama(**kwargs)
+    default = lib.llama_model_default_params
+
+    def params() -> Any:
+        p = default()
+        for key, value in overrides.items():
+            setattr(p, key, value)
+        return p
+
+    with _PARAMS_LOCK:  # Llama reads the defaults once, while it loads
+        lib.llama_model_default_params = params
+        try:
+            return Llama(**kwargs)
+        finally:
+            lib.llama_model_default_params = default
+
+
 class LlamaCppGenerator:
     """One llama.cpp model; generations are serialised by a lock so users never interleave."""
 
-    def __init__(self, model_path: Path, *, n_ctx: int = 4096, n_threads: int = 0) -> None:
+    def __init__(self, model_path: Path, *, n_ctx: int = 4096, n_threads: int = 0,
+                 flags: set[str] | None = None) -> None:
         try:
-            from llama_cpp import Llama
+            import llama_cpp  # noqa: F401
         except ImportError:
             raise ModelError("llama-cpp-python is not installed: run `bash scripts/install`.") from None
         threads = n_threads or max(1, os.cpu_count() or 1)
+        self.overrides = model_overrides(cpu_flags() if flags is None else flags)
         try:
-            self._llm = Llama(model_path=str(model_path), n_ctx=n_ctx, n_threads=threads, n_batch=512,
-                              verbose=False, seed=0)
+            self._llm = _load_llama(self.overrides, model_path=str(model_path), n_ctx=n_ctx, n_threads=threads,
+                                    n_batch=512, verbose=False, seed=0)
         except Exception as exc:
             raise ModelError(f"Could not load the model {model_path}: {exc}. Check QA_MODEL_PATH.") from None
         # No LlamaRAMCache: Llama already reuses the KV cache for a shared prompt prefix (the system prompt),
@@ -52,6 +108,12 @@ class LlamaCppGenerator:
                 if piece:
                     yield str(piece)
 
+    def judge(self) -> Any:
+        """The yes/no judge over the same model (``qa.judge``), sharing its lock and its prompt cache."""
+        from qa.judge import LlamaCppJudge
+
+        return LlamaCppJudge(self._llm, self.lock, self.name)
+
 
 class OpenAIGenerator:
     """Streams from ``{base_url}/chat/completions`` of an OpenAI-compatible server (llama.cpp, vLLM, Ollama)."""
@@ -65,6 +127,12 @@ class OpenAIGenerator:
         self.headers = {"Authorization": f"Bearer {api_key}"} if api_key else {}
         self.client = httpx.Client(timeout=timeout)
         self.lock = threading.Lock()
+        self._base, self._key = base_url, api_key
+
+    def judge(self) -> Any:
+        from qa.judge import OpenAIJudge
+
+        return OpenAIJudge(self._base, self.name, self._key)
 
     def stream(self, messages: Messages, *, max_tokens: int, temperature: float) -> Iterator[str]:
         import httpx
@@ -88,3 +156,56 @@ class OpenAIGenerator:
                         yield piece
         except httpx.HTTPError as exc:
             raise ModelError(f"Cannot reach the model server at {self.url} ({exc}). Check QA_LLM_URL.") from None
+
+
+_PROBE = """
+import sys
+from pathlib import Path
+from qa.generate import LlamaCppGenerator
+g = LlamaCppGenerator(Path(sys.argv[1]), n_ctx=512, n_threads=int(sys.argv[2]))
+print(repr("".join(g.stream([{"role": "user", "content": "Say OK."}], max_tokens=2, temperature=0.0))))
+"""
+
+
+def probe(model_path: Path, *, n_threads: int = 0, stamp_dir: Path | None = None,
+          command: list[str] | None = None, timeout: float = 900.0) -> None:
+    """Load the model and generate two tokens in a child process, so that a crash inside llama.cpp (a signal,
+    not an exception) becomes one clear ``ModelError`` instead of a core dump. Done once per model file, CPU
+    and llama-cpp-python version: the stamp in ``stamp_dir`` remembers a probe that passed.
+    """
+    import hashlib
+    import signal
+    import subprocess
+    import sys
+
+    try:
+        from importlib.metadata import version
+
+        build = version("llama_cpp_python")
+    except Exception:
+        build = "?"
+    st = model_path.stat()
+    flags = cpu_flags()
+    key = " ".join([str(model_path), str(st.st_size), str(st.st_mtime_ns), build, str(model_overrides(flags)),
+                    hashlib.sha256(" ".join(sorted(flags)).encode()).hexdigest()[:16]])
+    stamp = (stamp_dir / f"{model_path.name}.probed") if stamp_dir else None
+    if stamp is not None and stamp.is_file() and stamp.read_text() == key:
+        return
+    argv = command or [sys.executable, "-c", _PROBE, str(model_path), str(n_threads)]
+    try:
+        proc = subprocess.run(argv, capture_output=True, text=True, timeout=timeout)
+    except subprocess.TimeoutExpired:
+        raise ModelError(f"The model {model_path.name} did not answer a two-token prompt in {timeout:.0f} s. "
+                         "Set QA_N_THREADS, or QA_LLM_URL to an OpenAI-compatible model server.") from None
+    if proc.returncode < 0:
+        try:
+            name = signal.Signals(-proc.returncode).name
+        except ValueError:
+            name = f"signal {-proc.returncode}"
+        raise ModelError(f"The model {model_path.name} crashed on its first generation ({name}). {AMX_HINT}")
+    if proc.returncode != 0:
+        last = (proc.stderr.strip().splitlines() or ["no message"])[-1]
+        raise ModelError(f"The model {model_path.name} failed on its first generation: {last}")
+    if stamp is not None:
+        stamp.parent.mkdir(parents=True, exist_ok=True)
+        stamp.write_text(key)

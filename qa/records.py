@@ -44,6 +44,8 @@ class AnswerSentence:
     text: str
     citations: list[int]
     supported: bool
+    verdict: str = "supported"  # supported | contradicted | unsupported | not_an_answer
+    reason: str = ""  # why the verifier decided so, in words
 
 
 @dataclass(frozen=True)
@@ -55,15 +57,19 @@ class Answer:
     timings: dict[str, float] = field(default_factory=dict)
     question: str = ""
     rewritten: str = ""
+    why: str = ""  # when declined: "no_relevant_sources", "not_verified" or "not_an_answer"
+    near: list[Citation] = field(default_factory=list)  # when declined after retrieval: possibly relevant sentences
 
     def to_json(self) -> dict[str, Any]:
-        """The stable ``qa ask --json`` object (see README)."""
+        """The stable ``qa ask --json`` object (see README); fields are only ever added."""
         return {
             "answer": self.answer,
             "declined": self.declined,
             "sentences": [asdict(s) for s in self.sentences],
             "citations": [asdict(c) for c in self.citations],
             "timings": {k: round(v, 3) for k, v in self.timings.items()},
+            "declined_because": self.why or None,
+            "near": [asdict(c) for c in self.near],
         }
 
 

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -11,6 +13,46 @@ import pytest
 from qa.settings import REPO_ROOT, Settings
 
 SEEDS = REPO_ROOT / "seeds"
+
+_WORDS = re.compile(r"[a-z0-9£.]+")
+
+
+def _words(text: str) -> set[str]:
+    """Words of four letters or more, cut to five (a crude stem: "agreed" and "agree" match)."""
+    return {w.strip(".")[:5] for w in _WORDS.findall(text.lower()) if len(w.strip(".")) > 3}
+
+
+class FakeGenerator:
+    """The one fake model, for fast unit tests only: a scripted reply (a string, or a function of the prompt's last
+    message) streamed word by word, and a crude deterministic judge (``p_yes``): a claim is "stated" by a source
+    that has all its words of four letters or more, and a reply "answers" a question it shares such a word with.
+    """
+
+    name = "fake"
+
+    def __init__(self, reply: str | Callable[[str], str] = "The documents do not say.") -> None:
+        self.reply = reply
+        self.calls: list[list[dict[str, str]]] = []
+        self.judged: list[list[dict[str, str]]] = []
+
+    def stream(self, messages, *, max_tokens, temperature):
+        self.calls.append(messages)
+        text = self.reply(messages[-1]["content"]) if callable(self.reply) else self.reply
+        first, *rest = text.split(" ")
+        yield first
+        for word in rest:
+            yield " " + word
+
+    def p_yes(self, messages) -> float:
+        self.judged.append(messages)
+        user = messages[-1]["content"]
+        fields = dict(line.split(": ", 1) for line in user.splitlines() if ": " in line)
+        if "Claim" in fields and "make" in user.split("\n")[-1]:  # the contradiction question
+            return 0.0
+        if "Claim" in fields:
+            claim = _words(fields["Claim"])
+            return 0.9 if len(claim & _words(fields["Source"])) >= 0.75 * len(claim) else 0.1
+        return 0.9 if _words(fields.get("Question", "")) & _words(fields.get("Reply", "")) else 0.1
 
 
 @pytest.fixture(autouse=True)

@@ -8,15 +8,14 @@ from fastapi.testclient import TestClient
 from qa.api import build_api, check_bind
 from qa.app import App
 from qa.errors import AuthError
-from tests.conftest import SEEDS
-from tests.test_ask_pipeline import Scripted
+from tests.conftest import SEEDS, FakeGenerator
 
 COUNCIL = SEEDS / "kestrel_bridge_council_report.md"
 
 
 def _client(settings, embedder, **changes):
-    app = App(settings.with_(**changes), embedder, Scripted("The main contractor is Brightwater Civil Works [1]."))
-    return app, TestClient(build_api(app))
+    app = App(settings.with_(**changes), embedder, FakeGenerator("The main contractor is Brightwater Civil Works [1]."))
+    return app, TestClient(build_api(app), base_url="http://127.0.0.1")
 
 
 def test_upload_list_ask_stream_remove(settings, embedder):

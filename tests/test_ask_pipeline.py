@@ -8,26 +8,12 @@ import shutil
 
 from qa.app import App, seed_files
 from qa.prompt import DECLINE
-from tests.conftest import SEEDS
-
-
-class Scripted:
-    name = "scripted"
-
-    def __init__(self, reply):
-        self.reply = reply
-        self.calls = []
-
-    def stream(self, messages, *, max_tokens, temperature):
-        self.calls.append(messages)
-        yield from self.reply.split(" ")[:1]
-        for word in self.reply.split(" ")[1:]:
-            yield " " + word
+from tests.conftest import SEEDS, FakeGenerator
 
 
 def _app(settings, embedder, reply, tmp_path):
     shutil.copytree(SEEDS, tmp_path / "docs")
-    app = App(settings, embedder, Scripted(reply))
+    app = App(settings, embedder, FakeGenerator(reply))
     app.ingest(seed_files(tmp_path / "docs"))
     return app
 
@@ -44,9 +30,10 @@ def test_prompt_numbers_the_retrieved_sentences(settings, embedder, tmp_path):
     doc = app.resolve(c.document)
     assert app.text(doc.doc_id)[c.start : c.end] == c.text
     data = json.loads(json.dumps(answer.to_json()))
-    assert set(data) == {"answer", "declined", "sentences", "citations", "timings"}
+    assert set(data) == {"answer", "declined", "sentences", "citations", "timings", "declined_because", "near"}
+    assert set(data["sentences"][0]) == {"text", "citations", "supported", "verdict", "reason"}
     assert set(data["citations"][0]) == {"id", "document", "text", "start", "end", "page", "score"}
-    assert set(data["timings"]) == {"retrieve_s", "first_token_s", "total_s"}
+    assert set(data["timings"]) == {"retrieve_s", "first_token_s", "verify_s", "total_s"}
 
 
 def test_off_topic_question_is_declined_without_the_model(settings, embedder, tmp_path):

@@ -9,7 +9,7 @@ import pytest
 from qa.app import App, seed_files
 from qa.compare import Comparer, DocAnswer, named_documents, route
 from qa.records import Answer, AnswerSentence, DocumentInfo
-from tests.conftest import SEEDS
+from tests.conftest import SEEDS, FakeGenerator
 
 COUNCIL = "kestrel_bridge_council_report.md"
 NEWS = "kestrel_bridge_residents_newsletter.html"
@@ -29,31 +29,44 @@ def test_route_by_named_documents_and_by_wording():
     assert route("Compare the sources on cost.", DOCS)[0] == "compare"
     assert route("How many hours of sunlight do tomatoes need?", DOCS) == ("ask", [])
     assert route("When will the bridge open?", DOCS) == ("ask", [])
+
+
+@pytest.mark.parametrize("question", [
+    "What did both sides agree to exchange?",  # the README's headline question
+    "Did the two leaders agree on a ceasefire?",
+    "Which different varieties of tomato are easy to grow?",
+    "What do both parents need to sign?",
+    "How different is the new toll from the ferry fare?",
+])
+def test_ordinary_questions_with_agree_both_or_different_are_not_comparisons(question):
+    assert route(question, DOCS) == ("ask", [])
+
+
+@pytest.mark.parametrize("question", [
+    "How do the council report and the newsletter differ on the cost?",
+    "What is the difference between the two reports on the opening date?",
+    "Compare what the documents say about tolls.",
+    "Do the documents agree on the number of lanes?",
+    "Council report versus newsletter: who builds the bridge?",
+])
+def test_questions_that_ask_for_a_comparison_are_routed_to_it(question):
+    assert route(question, DOCS)[0] == "compare"
     assert [d.path for d in named_documents("what does tomato_growing_guide.pdf say", DOCS)] == [
         "/docs/tomato_growing_guide.pdf"]
 
 
-class Scripted:
-    name = "scripted"
-
-    def __init__(self):
-        self.prompts = []
-
-    def stream(self, messages, *, max_tokens, temperature):
-        prompt = messages[-1]["content"]
-        self.prompts.append(prompt)
-        if "£46 million" in prompt:
-            yield "The total cost of the Kestrel Bridge is estimated at £46 million [1]."
-        elif "£61 million" in prompt:
-            yield "The revised figures put the total cost of the bridge at £61 million [1]."
-        else:
-            yield "The documents do not say."
+def _scripted(prompt: str) -> str:
+    if "£46 million" in prompt:
+        return "The total cost of the Kestrel Bridge is estimated at £46 million [1]."
+    if "£61 million" in prompt:
+        return "The revised figures put the total cost of the bridge at £61 million [1]."
+    return "The documents do not say."
 
 
 @pytest.fixture
 def scripted_app(settings, embedder, tmp_path):
     shutil.copytree(SEEDS, tmp_path / "docs")
-    app = App(settings, embedder, Scripted())
+    app = App(settings, embedder, FakeGenerator(_scripted))
     app.ingest(seed_files(tmp_path / "docs"))
     yield app
     app.close()
@@ -61,7 +74,7 @@ def scripted_app(settings, embedder, tmp_path):
 
 def test_each_document_gets_its_own_budget_and_only_its_own_sentences(scripted_app):
     result = scripted_app.compare("What is the total cost of the bridge?", docs=[COUNCIL, NEWS])
-    prompts = scripted_app._generator.prompts
+    prompts = [m[-1]["content"] for m in scripted_app._generator.calls]
     assert len(prompts) == 2
     assert "£46 million" in prompts[0] and "£61 million" not in prompts[0]
     assert "£61 million" in prompts[1] and "£46 million" not in prompts[1]

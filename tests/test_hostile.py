@@ -20,9 +20,10 @@ from qa.app import App, seed_files
 from qa.prompt import DECLINE, SYSTEM
 from qa.records import Source
 from qa.settings import Settings
-from tests.conftest import SEEDS
+from tests.conftest import SEEDS, FakeGenerator
 
 HOSTILE = Path(__file__).parent / "data" / "hostile"
+pytestmark = pytest.mark.slow  # the verifier's judge is the real model
 
 # Sentences written to steer the model or to imitate the prompt; none may support an answer's claim.
 INJECTION_MARKS = ("PWNED", "previous instructions", "SYSTEM:", "Note to the assistant", "AI assistants",
@@ -54,21 +55,6 @@ def source_number(prompt: str, needle: str) -> int:
 Reply = Callable[[str], str]  # the user message (with the numbered sources) -> the model's answer
 
 
-class Puppet:
-    """A scripted model that can read its prompt, e.g. to cite the injection sentence by its number."""
-
-    name = "puppet"
-
-    def __init__(self) -> None:
-        self.reply: Reply = lambda prompt: DECLINE
-        self.calls: list[list[dict[str, str]]] = []
-
-    def stream(self, messages, *, max_tokens, temperature):
-        self.calls.append(messages)
-        words = self.reply(messages[-1]["content"]).split(" ")
-        yield words[0]
-        for word in words[1:]:
-            yield " " + word
 
 
 def _build(root: Path, embedder, generator) -> App:
@@ -82,8 +68,11 @@ def _build(root: Path, embedder, generator) -> App:
 
 
 @pytest.fixture(scope="module")
-def hostile_app(tmp_path_factory, embedder):
-    app = _build(tmp_path_factory.mktemp("puppet"), embedder, Puppet())
+def hostile_app(tmp_path_factory, embedder, generator):
+    """A scripted model that obeys the injections, judged by the real one (the verifier's judge is the bundled
+    model): what is tested is what the real verifier lets through."""
+    app = _build(tmp_path_factory.mktemp("puppet"), embedder, FakeGenerator(lambda prompt: DECLINE))
+    app._judge = generator.judge()
     yield app
     app.close()
 
@@ -196,8 +185,8 @@ def test_injection_sentence_is_not_cited_for_a_claim_it_does_not_support(hostile
     sources = [Source(1, orchard.path, injections[0], 0.5), Source(2, orchard.path, injections[1], 0.5),
                Source(3, seed.path, real, 0.6)]
     for n in (1, 2):
-        sentences, citations, declined = hostile_app.verifier.verify(
-            f"Both sides agreed to exchange combatants [{n}].", sources, EXCHANGE)
+        v = hostile_app.verifier.verify(f"Both sides agreed to exchange combatants [{n}].", sources, EXCHANGE)
+        sentences, citations, declined = v.sentences, v.citations, v.declined
         assert not declined and sentences[0].supported
         assert [c.text for c in citations] == [real.text]
         assert (citations[0].start, citations[0].end) == (real.start, real.end)

@@ -24,26 +24,13 @@ from qa.app import App, seed_files
 from qa.errors import IndexStateError, ModelError
 from qa.generate import OpenAIGenerator
 from qa.settings import Settings
-from tests.conftest import SEEDS
+from tests.conftest import SEEDS, FakeGenerator
 
 MODEL_ALIAS = "qwen2.5-coder-1.5b"
 LLM_KEY = "test-llm-key"
 QUESTION = "What did both sides agree to exchange?"
 
 
-class Scripted:
-    """A fixed reply, streamed word by word (as in test_ask_pipeline.py)."""
-
-    name = "scripted"
-
-    def __init__(self, reply: str) -> None:
-        self.reply = reply
-
-    def stream(self, messages, *, max_tokens, temperature):
-        first, *rest = self.reply.split(" ")
-        yield first
-        for word in rest:
-            yield " " + word
 
 
 @pytest.fixture(scope="session")
@@ -111,7 +98,7 @@ def _check_citations(app: App, answer) -> None:
 
 
 def test_ingest_ask_remove_check_through_the_chroma_server(server_settings, embedder, tmp_path):
-    reply = Scripted("They agreed to exchange thousands of combatants [2].")
+    reply = FakeGenerator("They agreed to exchange thousands of combatants [2].")
     app = _seeded(server_settings, embedder, tmp_path, reply)
     try:
         docs = app.documents()
@@ -143,7 +130,7 @@ def test_ingest_ask_remove_check_through_the_chroma_server(server_settings, embe
 def test_changed_file_replaces_its_vectors_on_the_server(server_settings, embedder, tmp_path):
     note = tmp_path / "note.txt"
     note.write_text("The ferry leaves at nine. It returns at noon. Tickets cost four pounds.", encoding="utf-8")
-    app = App(server_settings, embedder, Scripted("unused"))
+    app = App(server_settings, embedder, FakeGenerator("unused"))
     try:
         (first,) = app.ingest([note])
         assert first.status == "indexed" and first.sentences == 3

@@ -80,9 +80,10 @@ def test_safe_name_keeps_only_the_base_name(raw, name):
     assert actions.safe_name(raw) == name
 
 
-def test_upload_copies_into_the_data_folder_and_reports_each_file(app, tmp_path):
-    src = tmp_path / "in"
-    src.mkdir()
+def test_upload_copies_into_the_data_folder_and_reports_each_file(app, tmp_path, monkeypatch):
+    monkeypatch.setenv("GRADIO_TEMP_DIR", str(tmp_path / "gradio"))
+    src = tmp_path / "gradio" / "in"  # what Gradio received lives in its upload folder
+    src.mkdir(parents=True)
     shutil.copy(SEEDS / "kestrel_bridge_council_report.md", src)
     (src / "broken.pdf").write_bytes(b"%PDF-1.4\n\x00garbage")
     seen = []
@@ -100,6 +101,17 @@ def test_upload_copies_into_the_data_folder_and_reports_each_file(app, tmp_path)
     actions.remove(app, doc.path)
     assert app.documents() == []
     assert not (actions.uploads_dir(app) / "kestrel_bridge_council_report.md").exists()
+
+
+def test_upload_refuses_any_file_gradio_did_not_receive(app, tmp_path, monkeypatch):
+    monkeypatch.setenv("GRADIO_TEMP_DIR", str(tmp_path / "gradio"))
+    outside = tmp_path / "server_secret.md"
+    outside.write_text("The vault code is 7781.")
+    found, missing = actions.upload(app, [str(outside), str(tmp_path / "none.md")], lambda f, desc: None)
+    assert found.status == missing.status == "error" and found.reason == missing.reason == actions.NOT_RECEIVED
+    sneaky = tmp_path / "gradio" / ".." / "server_secret.md"  # resolves outside the upload folder
+    assert actions.upload(app, [str(sneaky)], lambda f, desc: None)[0].reason == actions.NOT_RECEIVED
+    assert app.documents() == []
 
 
 def test_guard_turns_errors_into_one_readable_line():

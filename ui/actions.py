@@ -79,11 +79,32 @@ def safe_name(path: str) -> str:
     return name or "upload"
 
 
+def received(path: str) -> bool:
+    """Whether ``path`` is a file Gradio itself received: inside its upload folder (``GRADIO_TEMP_DIR``)."""
+    from gradio.utils import get_upload_folder
+
+    folder = Path(get_upload_folder()).resolve()
+    try:
+        return Path(path).resolve().is_relative_to(folder) and Path(path).resolve() != folder
+    except (OSError, RuntimeError, ValueError):
+        return False
+
+
+NOT_RECEIVED = "this file was not uploaded through this page"
+
+
 def upload(app: App, paths: list[str], progress: Callable[[float, str], None]) -> list[IngestResult]:
-    """Copy each upload into the data folder under its own name (a stable document path), then ingest it."""
+    """Copy each upload into the data folder under its own name (a stable document path), then ingest it.
+
+    Only files Gradio received in its upload folder are read; any other path gets the same refusal whether
+    or not it exists, so the route neither reads nor reveals the server's files.
+    """
     results: list[IngestResult] = []
     for i, src in enumerate(paths):
         name = safe_name(src)
+        if not received(src):
+            results.append(IngestResult(name, "error", NOT_RECEIVED))
+            continue
         desc = f"Indexing {name} ({i + 1} of {len(paths)})"
         progress(i / len(paths), desc)
 

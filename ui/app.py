@@ -113,6 +113,12 @@ def build_ui(app: App) -> gr.Blocks:
             return (render.upload_results_html(app.ensure_seeds()), *_doc_updates(app, page, scope))
 
         @guard
+        def on_check(statement: str) -> str:
+            if not (statement or "").strip():
+                return render.message_html("Write a statement to check first.", error=True)
+            return render.check_html(app.verify(statement))
+
+        @guard
         def on_load(scope: list[str] | None) -> tuple[Any, ...]:
             return _doc_updates(app, page, scope)
 
@@ -133,6 +139,8 @@ def build_ui(app: App) -> gr.Blocks:
         p.seeds.click(on_seeds, [p.scope], [p.results, *p.doc_outputs], concurrency_id="index").then(
             on_new_chat, None, p.conversation)
         p.new_chat.click(on_new_chat, None, p.conversation)
+        gr.on([p.statement.submit, p.check.click], on_check, [p.statement], [p.verdict],
+              concurrency_limit=1, concurrency_id="model")
         demo.load(on_load, [p.scope], p.doc_outputs).then(on_new_chat, None, p.conversation)
         if p.compare:
             compare.wire(app, p.compare)
@@ -154,9 +162,13 @@ def serve(app: App, host: str = "127.0.0.1", port: int = 7860) -> None:
     demo = build_ui(app)
     demo.queue(default_concurrency_limit=4)
     server = gr.mount_gradio_app(
-        build_api(app), demo, path="/", server_name=host, server_port=port, css=CSS, footer_links=[],
+        build_api(app, host), demo, path="/", server_name=host, server_port=port, css=CSS, footer_links=[],
         run_history=False, enable_monitoring=False, mcp_server=False, pwa=False, ssr_mode=False, show_error=False,
         max_file_size=int(app.settings.max_file_mb * 4e6),
     )
+    # mount_gradio_app never marks the Blocks as launched, and Gradio skips its own check that a file handed to
+    # an event came from its upload folder until it is: without this, POST /gradio_api/call/on_upload with any
+    # server path would read that file into the index.
+    demo.has_launched = True
     print(f"qa: open http://{host}:{port}/ (Ctrl+C to stop)", file=sys.stderr)
     uvicorn.run(server, host=host, port=port, log_level="warning")

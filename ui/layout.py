@@ -33,6 +33,11 @@ class Page:
                                            js_on_load=CONTEXT_JS)
             with gr.Tab("Documents", id="documents"):
                 self._documents_tab()
+            with gr.Tab("Check a statement", id="verify"):
+                self.statement = gr.Textbox(placeholder="A statement to check, e.g. The Kestrel Bridge will cost "
+                                            "£46 million.", show_label=False, elem_id="qa-statement")
+                self.check = gr.Button("Check", variant="primary", elem_id="qa-check")
+                self.verdict = gr.HTML("", elem_id="qa-verdict")
             # ---- Compare tab (issue 4): shown once App.compare(question, docs=None) exists ----
             self.compare: dict[str, Any] | None = None
             if compare.available(app):

@@ -9,6 +9,7 @@ from __future__ import annotations
 import html
 from dataclasses import dataclass
 from pathlib import PurePath
+from typing import Any
 
 from qa.records import Answer, Citation, DocumentInfo, IngestResult, Sentence
 
@@ -49,17 +50,46 @@ def _cite(turn: int, n: int, selected: bool = False) -> str:
 def answer_html(turn: int, answer: Answer) -> str:
     """The checked answer: supported claims with their [n] markers, unsupported claims flagged."""
     if answer.declined:
-        return (f'<div class="qa-declined"><strong>{esc(answer.answer)}</strong> No answer: no sentence in '
-                "the searched documents supports one.</div>")
+        return declined_html(answer)
     parts = []
     for s in answer.sentences:
         if s.supported:
             marks = "".join(_cite(turn, n) for n in s.citations)
             parts.append(f'<span class="qa-claim">{esc(s.text)}</span>{marks}')
         else:
-            parts.append(f'<span class="qa-claim qa-unsupported" title="{UNSUPPORTED}">{esc(s.text)}</span>'
-                         '<span class="qa-unsupported-tag">unsupported</span>')
+            tag = s.verdict.replace("_", " ") if s.verdict != "supported" else "unsupported"
+            parts.append(f'<span class="qa-claim qa-unsupported" title="{esc(s.reason) or UNSUPPORTED}">'
+                         f'{esc(s.text)}</span><span class="qa-unsupported-tag">{esc(tag)}</span>')
     return " ".join(parts)
+
+
+DECLINE_WHY = {
+    "no_relevant_sources": ("qa-declined-none", "Nothing in the searched documents is about this."),
+    "not_verified": ("qa-declined-unverified", "Something related was found, but the model's answer could not be "
+                     "checked against it, so it is not shown."),
+    "not_an_answer": ("qa-declined-unverified", "What the documents say here does not answer the question."),
+}
+
+
+def declined_html(answer: Answer) -> str:
+    """Which kind of decline this is, and, when something was found, the closest sentences (not citations)."""
+    cls, why = DECLINE_WHY.get(answer.why, ("qa-declined-none", "No sentence in the searched documents answers it."))
+    near = "".join(f'<li><span class="qa-near-doc">{esc(name_of(c.document))}</span>: {esc(" ".join(c.text.split()))}'
+                   "</li>" for c in answer.near)
+    more = f'<div class="qa-near"><em>Possibly relevant (not checked as an answer):</em><ul>{near}</ul></div>' \
+        if near else ""
+    return f'<div class="qa-declined {cls}"><strong>{esc(answer.answer)}</strong> {esc(why)}{more}</div>'
+
+
+def check_html(result: Any) -> str:
+    """A fact-check: the verdict, then each cited sentence with its stance."""
+    label = {"supported": "Supported", "contradicted": "Contradicted", "disputed": "Disputed: the documents disagree",
+             "not_found": "Not found in the documents"}.get(result.verdict, result.verdict)
+    rows = "".join(f'<li class="qa-stance-{esc(s.stance)}"><strong>{esc(s.stance)}</strong> '
+                   f'<span class="qa-near-doc">{esc(name_of(s.citation.document))}</span>: {esc(s.citation.text)}</li>'
+                   for s in result.citations)
+    return f'<div class="qa-check qa-verdict-{esc(result.verdict)}"><h4>{esc(label)}</h4><ul>{rows}</ul></div>'
+
 
 
 def _timings(answer: Answer) -> str:

@@ -1,0 +1,234 @@
+"""``python -m bench verifier``: does the verifier accept true claims and refuse false ones? (contrast set)
+
+Pairs come from the labelled set only (never HotpotQA 50–99). For each answerable question, with its gold
+sentences as the evidence:
+
+    verbatim      the gold sentence itself                                          true
+    paraphrase    the bundled model's one-sentence answer that contains the gold answer   true
+                  (written once into bench/data/paraphrases.jsonl; ``--regen`` rewrites it)
+    negation      the paraphrase negated                                            false
+    number        a number of the claim changed                                     false
+    date          a year, month or weekday of the claim changed                     false
+    entity        the gold answer (a name) replaced by another question's answer    false
+    not_answer    a true sentence of the same document that does not hold the answer: the answer gate must refuse it
+
+Each pair is judged once (the screen, then the judge's P(Yes)); thresholds are then swept offline, so
+calibrating costs one pass of the model. ``--sweep`` prints the table; the report is
+bench/results/verifier.md with the rates at the configured thresholds (``VerifierConfig``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import time
+from pathlib import Path
+from typing import Any
+
+from bench.datasets import BENCH_DATA, labelled
+from qa.cite import VerifierConfig, screen
+from qa.judge import answer_messages, support_messages
+from qa.settings import REPO_ROOT, Settings
+
+RESULTS = REPO_ROOT / "bench" / "results"
+PARAPHRASES = BENCH_DATA / "paraphrases.jsonl"
+FALSE_KINDS = ("negation", "number", "date", "entity")
+TRUE_KINDS = ("verbatim", "paraphrase")
+MONTHS = ("January February March April May June July August September October November December").split()
+DAYS = "Monday Tuesday Wednesday Thursday Friday Saturday Sunday".split()
+_AUX = re.compile(r"\b(is|are|was|were|will|can|could|has|have|had|does|did|would|should|must|may)\b")
+_YEAR = re.compile(r"\b(1[5-9]\d\d|20\d\d)\b")
+_NUM = re.compile(r"(?<![\d.,])\d+(?:[.,]\d+)?(?![\d])")
+
+
+def negate(text: str) -> str:
+    """ "The bridge will open" -> "The bridge will not open"; with no auxiliary, "It is not true that …"."""
+    m = _AUX.search(text)
+    if m:
+        return text[: m.end()] + " not" + text[m.end():]
+    return "It is not true that " + text[0].lower() + text[1:]
+
+
+def swap_number(text: str) -> str | None:
+    for m in _NUM.finditer(text):
+        if _YEAR.fullmatch(m.group()):
+            continue
+        raw = m.group()
+        value = float(raw.replace(",", ""))
+        new = value * 2 + 3 if value < 1000 else value + 1000
+        shown = f"{new:.2f}" if "." in raw else str(int(new))
+        return text[: m.start()] + shown + text[m.end():]
+    return None
+
+
+def swap_date(text: str) -> str | None:
+    m = _YEAR.search(text)
+    if m:
+        return text[: m.start()] + str(int(m.group()) + 3) + text[m.end():]
+    for names in (MONTHS, DAYS):
+        for i, name in enumerate(names):
+            if re.search(rf"\b{name}\b", text):
+                return re.sub(rf"\b{name}\b", names[(i + 3) % len(names)], text, count=1)
+    return None
+
+
+def _is_name(answer: str) -> bool:
+    return bool(answer) and answer[0].isupper() and not any(ch.isdigit() for ch in answer) and answer.lower() not in (
+        "yes", "no")
+
+
+def pairs(paraphrases: dict[str, str], docs_text: dict[str, list[str]]) -> list[dict[str, Any]]:
+    """The contrast pairs: ``{"id", "kind", "truth", "claim", "evidence", "question"}``."""
+    items = [it for it in labelled().items if it.answers and it.support]
+    names = [it.answers[0][0] for it in items if _is_name(it.answers[0][0])]
+    out: list[dict[str, Any]] = []
+
+    def add(item: Any, kind: str, claim: str | None, truth: bool, evidence: str | None = None) -> None:
+        if claim:
+            out.append({"id": item.id, "kind": kind, "truth": truth, "claim": claim, "question": item.question,
+                        "evidence": evidence if evidence is not None else " ".join(item.support)})
+
+    for k, item in enumerate(items):
+        gold = item.answers[0][0]
+        add(item, "verbatim", item.support[0], True, item.support[0])
+        para = paraphrases.get(item.id)
+        add(item, "paraphrase", para, True)
+        base = para or item.support[0]
+        add(item, "negation", negate(base), False)
+        add(item, "number", swap_number(base), False)
+        add(item, "date", swap_date(base), False)
+        if _is_name(gold) and gold in base:
+            other = next((n for n in names[k + 1:] + names[:k] if n != gold and n not in base), None)
+            add(item, "entity", base.replace(gold, other) if other else None, False)
+        # a true sentence of the same document that does not hold the answer, for the answer gate
+        doc = next(iter(item.gold_docs), "")
+        spare = [t for t in docs_text.get(doc, []) if gold.lower() not in t.lower() and t not in item.support
+                 and len(t.split()) >= 6]
+        if spare:
+            add(item, "not_answer", spare[k % len(spare)], False, spare[k % len(spare)])
+    return out
+
+
+def _docs_text() -> dict[str, list[str]]:
+    from index.load import load
+    from index.sentences import split_spans
+
+    out: dict[str, list[str]] = {}
+    for path in labelled().files:
+        text = load(path).text
+        out[Path(path).name] = [" ".join(text[s:e].split()) for s, e in split_spans(text)]
+    return out
+
+
+def write_paraphrases(generator: Any) -> dict[str, str]:
+    """Ask the model for a one-sentence answer from the gold sentences; keep those that contain the gold answer."""
+    kept: dict[str, str] = {}
+    for item in (it for it in labelled().items if it.answers and it.support):
+        messages = [{"role": "system", "content": "Answer in one complete sentence, in your own words."},
+                    {"role": "user", "content": f"Source: {' '.join(item.support)}\nQuestion: {item.question}"}]
+        reply = " ".join("".join(generator.stream(messages, max_tokens=80, temperature=0.0)).split())
+        if any(a.lower() in reply.lower() for a in item.answers[0]) and reply not in item.support:
+            kept[item.id] = reply
+    PARAPHRASES.write_text("".join(json.dumps({"id": k, "claim": v}, ensure_ascii=False) + "\n"
+                                   for k, v in kept.items()))
+    return kept
+
+
+def score(rows: list[dict[str, Any]], judge: Any, check_names: bool) -> list[dict[str, Any]]:
+    """Each pair with its screen reason and the judge's P(Yes) (``p``), and the time the judge took."""
+    for row in rows:
+        t0 = time.perf_counter()
+        if row["kind"] == "not_answer":
+            row["screen"], row["p"] = "", 0.0
+            row["p_answer"] = judge.p_yes(answer_messages(row["question"], row["claim"]))
+        else:
+            row["screen"] = screen(row["claim"], row["evidence"], row["question"], check_names=check_names)
+            row["p"] = 0.0 if row["screen"] else judge.p_yes(support_messages(row["claim"], row["evidence"]))
+            if row["truth"]:
+                row["p_answer"] = judge.p_yes(answer_messages(row["question"], row["claim"]))
+        row["judge_s"] = time.perf_counter() - t0
+    return rows
+
+
+def rates(rows: list[dict[str, Any]], support: float, answer: float) -> dict[str, float]:
+    """Per kind: the share accepted (true kinds) or refused (false kinds) at these thresholds."""
+    out: dict[str, float] = {}
+    for kind in (*TRUE_KINDS, *FALSE_KINDS):
+        got = [r for r in rows if r["kind"] == kind]
+        if got:
+            accepted = [not r["screen"] and r["p"] >= support for r in got]
+            out[kind] = sum(accepted) / len(got) if kind in TRUE_KINDS else 1 - sum(accepted) / len(got)
+    gate_false = [r for r in rows if r["kind"] == "not_answer"]
+    gate_true = [r for r in rows if r["truth"] and "p_answer" in r]
+    if gate_false:
+        out["not_answer"] = sum(r["p_answer"] < answer for r in gate_false) / len(gate_false)
+    if gate_true:
+        out["answers (gate)"] = sum(r["p_answer"] >= answer for r in gate_true) / len(gate_true)
+    return out
+
+
+def report(rows: list[dict[str, Any]], config: VerifierConfig) -> str:
+    from collections import Counter
+
+    counts = Counter(r["kind"] for r in rows)
+    got = rates(rows, config.support, config.answer)
+    lines = ["# Verifier contrast benchmark", "",
+             f"`python -m bench verifier` on {len(rows)} pairs from the labelled set (support {config.support}, "
+             f"answer gate {config.answer}, name screen {'on' if config.names else 'off'}).", "",
+             "| kind | pairs | rate | target | |", "|---|---|---|---|---|"]
+    for kind, rate in got.items():
+        true = kind in TRUE_KINDS or kind == "answers (gate)"
+        target = 0.90 if true else 0.95
+        what = "accepted" if true else "refused"
+        n = counts.get(kind, 0) or sum(1 for r in rows if r["truth"] and "p_answer" in r)
+        lines.append(f"| {kind} | {n} | {rate:.3f} {what} | {target:.2f} | {'met' if rate >= target else 'NOT met'} |")
+    screened = Counter(r["kind"] for r in rows if r.get("screen"))
+    lines += ["", "Refused by a hard screen before the judge (number or name missing from the evidence): "
+              + ", ".join(f"{k} {v}" for k, v in sorted(screened.items())) + ".", "",
+              "## Threshold sweep (support threshold: true accepted / each false kind refused)", "",
+              "| support | " + " | ".join((*TRUE_KINDS, *FALSE_KINDS)) + " |",
+              "|---|" + "---|" * (len(TRUE_KINDS) + len(FALSE_KINDS))]
+    for t in (0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9):
+        r = rates(rows, t, config.answer)
+        lines.append(f"| {t:.1f} | " + " | ".join(f"{r.get(k, float('nan')):.2f}" for k in (*TRUE_KINDS, *FALSE_KINDS))
+                     + " |")
+    lines += ["", "| answer gate | true answers accepted | not-answers refused |", "|---|---|---|"]
+    for t in (0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7):
+        r = rates(rows, config.support, t)
+        lines.append(f"| {t:.1f} | {r.get('answers (gate)', float('nan')):.2f} | {r.get('not_answer', float('nan')):.2f} |")
+    judged = [r["judge_s"] for r in rows if not r.get("screen")]
+    if judged:
+        judged.sort()
+        lines += ["", f"Judge time per call: median {judged[len(judged) // 2]:.2f} s over {len(judged)} calls "
+                  "(one claim against its evidence; the added time per answer is in the quality report)."]
+    return "\n".join(lines) + "\n"
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(prog="python -m bench verifier", description=__doc__.splitlines()[0])
+    ap.add_argument("--regen", action="store_true", help="write bench/data/paraphrases.jsonl again with the model")
+    ap.add_argument("--limit", type=int, default=0, help="only the first N pairs (a smoke run)")
+    ap.add_argument("--out", type=Path, default=RESULTS)
+    args = ap.parse_args(argv)
+    from qa.app import verifier_config
+    from qa.generate import LlamaCppGenerator
+    from qa.models import resolve_model
+
+    s = Settings.from_env()
+    config = verifier_config(s)
+    generator = LlamaCppGenerator(resolve_model(s.model_path, s.data_dir), n_ctx=2048, n_threads=s.n_threads)
+    if args.regen or not PARAPHRASES.is_file():
+        paraphrases = write_paraphrases(generator)
+    else:
+        paraphrases = {r["id"]: r["claim"] for r in map(json.loads, PARAPHRASES.read_text().splitlines())}
+    rows = pairs(paraphrases, _docs_text())
+    if args.limit:
+        rows = rows[: args.limit]
+    rows = score(rows, generator.judge(), config.names)
+    args.out.mkdir(parents=True, exist_ok=True)
+    (args.out / "verifier.jsonl").write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows))
+    text = report(rows, config)
+    (args.out / "verifier.md").write_text(text)
+    print(text)
+    return 0

@@ -1,0 +1,166 @@
+"""The semantic judge: the generator's own probability of "Yes" to a short yes/no question about a claim.
+
+There is no NLI model or reranker with weights on PyPI, so the generator is the only judge of meaning on these
+machines. Each question is one short prompt; the answer is never generated, only the next-token distribution
+after the prompt is read, and ``P(Yes) / (P(Yes) + P(No))`` is returned. ``bench verifier`` calibrates the
+thresholds this number is compared with (``VerifierConfig`` in ``qa/cite.py``).
+
+    support:       Does the source state the claim?            (is the citation right)
+    contradiction: Does the source say the claim is false?     (``qa verify``: supports or contradicts)
+    answers:       Does this answer the question?              (the answer gate)
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+from typing import Any, Protocol
+
+Messages = list[dict[str, str]]
+
+_SYSTEM = "You check facts. Reply with one word: Yes or No."
+
+
+def support_messages(claim: str, evidence: str) -> Messages:
+    """Claim first, so that judging one claim against several sources reuses the cached prompt prefix."""
+    return [{"role": "system", "content": _SYSTEM},
+            {"role": "user", "content": f"Claim: {_one_line(claim)}\nSource: {_one_line(evidence)}\n"
+                                        "Does the source state the claim? Answer Yes or No."}]
+
+
+def contradiction_messages(claim: str, evidence: str) -> Messages:
+    return [{"role": "system", "content": _SYSTEM},
+            {"role": "user", "content": f"Claim: {_one_line(claim)}\nSource: {_one_line(evidence)}\n"
+                                        "Does the source say something that makes the claim false? Answer Yes or No."}]
+
+
+def answer_messages(question: str, answer: str) -> Messages:
+    return [{"role": "system", "content": _SYSTEM},
+            {"role": "user", "content": f"Question: {_one_line(question)}\nReply: {_one_line(answer)}\n"
+                                        "Does the reply give the answer to the question? Answer Yes or No."}]
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
+
+
+class Judge(Protocol):
+    name: str
+
+    def p_yes(self, messages: Messages) -> float:
+        """P(Yes) / (P(Yes) + P(No)) for the reply to ``messages``, in [0, 1]."""
+        ...
+
+
+def _two_way(yes: float, no: float) -> float:
+    """Normalise two log-probabilities (or logits) to P(Yes)."""
+    top = max(yes, no)
+    a, b = math.exp(yes - top), math.exp(no - top)
+    return a / (a + b)
+
+
+def _logsumexp(values: list[float]) -> float:
+    if not values:
+        return -math.inf
+    top = max(values)
+    return top + math.log(sum(math.exp(v - top) for v in values))
+
+
+class LlamaCppJudge:
+    """Reads the last position's logits of the local model (no ``logits_all``), sharing the generator's lock.
+
+    llama.cpp keeps the KV cache of the previous prompt: only the tokens after the common prefix are evaluated.
+    """
+
+    def __init__(self, llm: Any, lock: threading.Lock, name: str = "llama.cpp") -> None:
+        from llama_cpp.llama_chat_format import Jinja2ChatFormatter
+
+        self._llm = llm
+        self.lock = lock
+        self.name = name
+        meta = getattr(llm, "metadata", {}) or {}
+        template = meta.get("tokenizer.chat_template")
+        eos = llm.detokenize([llm.token_eos()]).decode("utf-8", "ignore") if llm.token_eos() >= 0 else ""
+        bos = llm.detokenize([llm.token_bos()]).decode("utf-8", "ignore") if llm.token_bos() >= 0 else ""
+        self._format = Jinja2ChatFormatter(template, eos_token=eos, bos_token=bos) if template else None
+        self._yes = self._variants(["Yes", " Yes", "yes", " yes", "YES"])
+        self._no = self._variants(["No", " No", "no", " no", "NO"])
+
+    def _variants(self, words: list[str]) -> list[int]:
+        ids = {self._llm.tokenize(w.encode(), add_bos=False, special=False)[0] for w in words}
+        return sorted(ids)
+
+    def _prompt(self, messages: Messages) -> str:
+        if self._format is not None:
+            return str(self._format(messages=messages).prompt)  # type: ignore[arg-type]
+        text = "".join(f"{m['role'].capitalize()}: {m['content']}\n" for m in messages)
+        return text + "Assistant:"
+
+    def p_yes(self, messages: Messages) -> float:
+        import numpy as np
+
+        llm = self._llm
+        tokens = llm.tokenize(self._prompt(messages).encode(), add_bos=True, special=True)
+        with self.lock:
+            cached = llm.input_ids[: llm.n_tokens].tolist()
+            keep = 0
+            for a, b in zip(cached, tokens, strict=False):
+                if a != b:
+                    break
+                keep += 1
+            keep = min(keep, len(tokens) - 1)  # at least one token must be evaluated to get its logits
+            if not llm._ctx.kv_cache_seq_rm(-1, keep, -1):
+                llm.reset()
+                llm._ctx.kv_cache_seq_rm(-1, 0, -1)
+                keep = 0
+            llm.n_tokens = keep
+            llm.eval(tokens[keep:])
+            # without logits_all, llama.cpp keeps the logits of the last evaluated position only: exactly these
+            logits = np.ctypeslib.as_array(llm._ctx.get_logits(), shape=(llm.n_vocab(),)).astype(np.float64)
+        top = float(logits.max())
+        logp = logits - (top + math.log(float(np.exp(logits - top).sum())))
+        return _two_way(_logsumexp([float(logp[i]) for i in self._yes]), _logsumexp([float(logp[i]) for i in self._no]))
+
+
+class OpenAIJudge:
+    """A one-token completion from an OpenAI-compatible server; ``top_logprobs`` when it gives them, else the word."""
+
+    def __init__(self, base_url: str, model: str, api_key: str = "", *, timeout: float = 120.0) -> None:
+        import httpx
+
+        base = base_url.rstrip("/")
+        self.url = base + ("/chat/completions" if base.endswith("/v1") else "/v1/chat/completions")
+        self.name = model
+        self.headers = {"Authorization": f"Bearer {api_key}"} if api_key else {}
+        self.client = httpx.Client(timeout=timeout)
+
+    def p_yes(self, messages: Messages) -> float:
+        import httpx
+
+        from qa.errors import ModelError
+
+        body = {"model": self.name, "messages": messages, "max_tokens": 1, "temperature": 0, "logprobs": True,
+                "top_logprobs": 10}
+        try:
+            resp = self.client.post(self.url, json=body, headers=self.headers)
+        except httpx.HTTPError as exc:
+            raise ModelError(f"Cannot reach the model server at {self.url} ({exc}). Check QA_LLM_URL.") from None
+        if resp.status_code != 200:
+            raise ModelError(f"The model server at {self.url} answered {resp.status_code}: {resp.text[:200]}")
+        return p_yes_from_choice((resp.json().get("choices") or [{}])[0])
+
+
+def p_yes_from_choice(choice: dict[str, Any]) -> float:
+    """P(Yes) from one OpenAI chat-completion choice: its first token's ``top_logprobs``, else its text."""
+    content = ((choice.get("logprobs") or {}).get("content") or [{}])[0]
+    yes, no = [], []
+    for alt in content.get("top_logprobs") or []:
+        word = str(alt.get("token", "")).strip().lower()
+        if word == "yes":
+            yes.append(float(alt["logprob"]))
+        elif word == "no":
+            no.append(float(alt["logprob"]))
+    if yes or no:
+        return _two_way(_logsumexp(yes), _logsumexp(no))
+    text = str((choice.get("message") or {}).get("content") or "").strip().lower()
+    return 1.0 if text.startswith("yes") else 0.0
