@@ -6,7 +6,7 @@ sentences as the evidence:
     verbatim      the gold sentence itself                                          true
     paraphrase    the bundled model's one-sentence answer that contains the gold answer   true
                   (written once into bench/data/paraphrases.jsonl; ``--regen`` rewrites it)
-    negation      the paraphrase negated                                            false
+    negation      the gold sentence, and the paraphrase, negated                    false
     number        a number of the claim changed                                     false
     date          a year, month or weekday of the claim changed                     false
     entity        the gold answer (a name) replaced by another question's answer    false
@@ -94,13 +94,13 @@ def pairs(paraphrases: dict[str, str], docs_text: dict[str, list[str]]) -> list[
         add(item, "verbatim", item.support[0], True, item.support[0])
         para = paraphrases.get(item.id)
         add(item, "paraphrase", para, True)
-        base = para or item.support[0]
-        add(item, "negation", negate(base), False)
-        add(item, "number", swap_number(base), False)
-        add(item, "date", swap_date(base), False)
-        if _is_name(gold) and gold in base:
-            other = next((n for n in names[k + 1:] + names[:k] if n != gold and n not in base), None)
-            add(item, "entity", base.replace(gold, other) if other else None, False)
+        for base in dict.fromkeys([item.support[0], *([para] if para else [])]):  # false variants of both
+            add(item, "negation", negate(base), False)
+            add(item, "number", swap_number(base), False)
+            add(item, "date", swap_date(base), False)
+            if _is_name(gold) and gold in base:
+                other = next((n for n in names[k + 1:] + names[:k] if n != gold and n not in base), None)
+                add(item, "entity", base.replace(gold, other) if other else None, False)
         # a true sentence of the same document that does not hold the answer, for the answer gate
         doc = next(iter(item.gold_docs), "")
         spare = [t for t in docs_text.get(doc, []) if gold.lower() not in t.lower() and t not in item.support
@@ -116,7 +116,7 @@ def _docs_text() -> dict[str, list[str]]:
 
     out: dict[str, list[str]] = {}
     for path in labelled().files:
-        text = load(path).text
+        text = load(path, max_bytes=50_000_000).text
         out[Path(path).name] = [" ".join(text[s:e].split()) for s, e in split_spans(text)]
     return out
 
@@ -133,6 +133,12 @@ def write_paraphrases(generator: Any) -> dict[str, str]:
     PARAPHRASES.write_text("".join(json.dumps({"id": k, "claim": v}, ensure_ascii=False) + "\n"
                                    for k, v in kept.items()))
     return kept
+
+
+def stored_paraphrases() -> dict[str, str]:
+    if not PARAPHRASES.is_file():
+        return {}
+    return {r["id"]: r["claim"] for r in map(json.loads, PARAPHRASES.read_text(encoding="utf-8").splitlines())}
 
 
 def score(rows: list[dict[str, Any]], judge: Any, check_names: bool) -> list[dict[str, Any]]:
@@ -218,10 +224,7 @@ def main(argv: list[str] | None = None) -> int:
     s = Settings.from_env()
     config = verifier_config(s)
     generator = LlamaCppGenerator(resolve_model(s.model_path, s.data_dir), n_ctx=2048, n_threads=s.n_threads)
-    if args.regen or not PARAPHRASES.is_file():
-        paraphrases = write_paraphrases(generator)
-    else:
-        paraphrases = {r["id"]: r["claim"] for r in map(json.loads, PARAPHRASES.read_text().splitlines())}
+    paraphrases = write_paraphrases(generator) if args.regen or not PARAPHRASES.is_file() else stored_paraphrases()
     rows = pairs(paraphrases, _docs_text())
     if args.limit:
         rows = rows[: args.limit]

@@ -133,16 +133,21 @@ class OpenAIJudge:
         self.name = model
         self.headers = {"Authorization": f"Bearer {api_key}"} if api_key else {}
         self.client = httpx.Client(timeout=timeout)
+        self.logprobs = True
 
     def p_yes(self, messages: Messages) -> float:
         import httpx
 
         from qa.errors import ModelError
 
-        body = {"model": self.name, "messages": messages, "max_tokens": 1, "temperature": 0, "logprobs": True,
-                "top_logprobs": 10}
+        body: dict[str, Any] = {"model": self.name, "messages": messages, "max_tokens": 1, "temperature": 0}
+        if self.logprobs:
+            body |= {"logprobs": True, "top_logprobs": 10}
         try:
             resp = self.client.post(self.url, json=body, headers=self.headers)
+            if resp.status_code in (400, 422, 500) and self.logprobs:  # a server without logprobs: the word alone
+                self.logprobs = False
+                return self.p_yes(messages)
         except httpx.HTTPError as exc:
             raise ModelError(f"Cannot reach the model server at {self.url} ({exc}). Check QA_LLM_URL.") from None
         if resp.status_code != 200:

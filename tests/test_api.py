@@ -33,6 +33,17 @@ def test_upload_list_ask_stream_remove(settings, embedder):
     app.close()
 
 
+def test_verify_and_compare_refuse_empty_input(settings, embedder):
+    app, client = _client(settings, embedder)
+    client.post("/api/documents", files=[("files", (COUNCIL.name, COUNCIL.read_bytes()))])
+    r = client.post("/api/verify", json={"statement": "The main contractor is Brightwater Civil Works."})
+    assert r.status_code == 200 and set(r.json()) == {"statement", "verdict", "citations", "timings"}
+    assert r.json()["verdict"] == "supported" and r.json()["citations"][0]["stance"] == "supports"
+    assert client.post("/api/verify", json={"statement": " "}).status_code == 400
+    assert client.post("/api/compare", json={"question": " "}).status_code == 400
+    app.close()
+
+
 def test_errors_are_json_objects(settings, embedder):
     app, client = _client(settings, embedder)
     r = client.delete("/api/documents/nothing.md")

@@ -162,10 +162,6 @@ def test_quick_run_writes_the_report(tmp_path: Path):
     assert quality.main(["--quick", "--limit", "1", "--out", str(out), "--no-progress", "--resume"]) == 0
     again = [json.loads(line) for line in (out / "quality.jsonl").read_text().splitlines()]
     assert sum(r["type"] == "question" for r in again) == len(questions)
-    # the stored answers can be re-checked under other verifier thresholds
-    from bench import calibrate
-
-    assert calibrate.main([str(out / "quality.jsonl")]) == 0
 
 
 def test_keyword_bench_small(tmp_path: Path, capsys):
@@ -179,36 +175,33 @@ def test_keyword_bench_small(tmp_path: Path, capsys):
     assert "| 3," in (tmp_path / "keyword.md").read_text()
 
 
-def test_calibrate_rechecks_stored_answers(embedder):
-    from bench.calibrate import Cached, recheck
-    from qa.cite import Verifier
+def test_verifier_bench_pairs_cover_every_kind():
+    """The contrast set built from the labelled set: every kind present, false variants really changed."""
+    from bench import verifier
 
-    rec = {"type": "question", "set": "labelled", "system": "ours", "id": "q", "kind": "single",
-           "question": "Who is the architect of the Kestrel Bridge?", "answers": [], "support": [], "gold_docs": [],
-           "raw": "[1] The Kestrel Bridge will link Oldquay with Port Verrin.", "declined": False,
-           "retrieved": [{"n": i + 1, "text": t, "document": "a.md", "score": 0.6} for i, t in enumerate([
-               "The Kestrel Bridge will link Oldquay with Port Verrin.", "The Kestrel Bridge will carry four lanes.",
-               "Work on the Kestrel Bridge began in 2025."])]}
-    cached = Cached(embedder)
-    assert recheck(rec, Verifier(cached, 0.5, 0.0))["declined"] is False  # no answer check: a false answer
-    assert recheck(rec, Verifier(cached, 0.5, 0.9))["declined"] is True  # a strict answer check declines
+    rows = verifier.pairs(verifier.stored_paraphrases(), verifier._docs_text())
+    kinds = {r["kind"] for r in rows}
+    assert kinds == {"verbatim", "paraphrase", "negation", "number", "date", "entity", "not_answer"}
+    assert len(rows) >= 300
+    for r in rows:
+        if r["kind"] in verifier.FALSE_KINDS:
+            assert not r["truth"] and r["claim"] not in r["evidence"]
+    assert verifier.negate("The bridge will open in 2027.") == "The bridge will not open in 2027."
+    assert verifier.swap_number("It costs £46 million.") == "It costs £95 million."
+    assert verifier.swap_date("It opens on 14 September 2027.") == "It opens on 14 September 2030."
 
 
-def test_recheck_report_from_stored_answers(tmp_path: Path):
-    from bench import calibrate
+def test_verifier_bench_report_from_scored_pairs(tmp_path: Path):
+    from bench import verifier
+    from qa.cite import VerifierConfig
+    from tests.conftest import FakeGenerator
 
-    rec = {"type": "question", "set": "labelled", "system": "ours", "id": "q", "kind": "unanswerable",
-           "question": "Who is the architect of the Kestrel Bridge?", "answers": [], "support": [], "gold_docs": [],
-           "answer": "The Kestrel Bridge will link Oldquay with Port Verrin. [1]", "declined": False, "citations": [],
-           "raw": "[1] The Kestrel Bridge will link Oldquay with Port Verrin.",
-           "retrieved": [{"n": i + 1, "text": t, "document": "a.md", "score": 0.6} for i, t in enumerate([
-               "The Kestrel Bridge will link Oldquay with Port Verrin.", "The Kestrel Bridge will carry four lanes.",
-               "Work on the Kestrel Bridge began in 2025.", "The Kestrel Bridge will open in 2028."])]}
-    path = tmp_path / "quality.jsonl"
-    path.write_text(json.dumps(rec) + "\n")
-    assert calibrate.main(["--recheck", str(path)]) == 0
-    text = (tmp_path / "recheck.md").read_text()
-    assert "| false-answer rate: unanswerable questions answered | 1.000 | 0.000 |" in text
+    rows = verifier.pairs({}, verifier._docs_text())[:40]
+    scored = verifier.score(rows, FakeGenerator(), check_names=True)
+    text = verifier.report(scored, VerifierConfig())
+    assert "| verbatim |" in text and "Threshold sweep" in text
+    got = verifier.rates(scored, 0.5, 0.5)
+    assert got["verbatim"] == 1.0  # the gold sentence states itself, even for the crude fake judge
 
 
 def test_retrieval_bench_quick(tmp_path: Path, capsys):

@@ -20,6 +20,7 @@ def _check_citations(app, answer):
     assert cited == {c.id for c in answer.citations}
     for s in answer.sentences:
         assert s.supported == bool(s.citations)
+        assert s.verdict in ("supported", "contradicted", "unsupported", "not_an_answer") and s.reason
 
 
 @pytest.mark.parametrize(
@@ -27,6 +28,8 @@ def _check_citations(app, answer):
     [
         ("What did both sides agree to exchange?", "combatants", "exchange"),
         ("Who is the main contractor for the Kestrel Bridge?", "Brightwater", "Brightwater"),
+        # declined before the judge ("unlikely" has no number; the old word rules refused it)
+        ("What did the Kremlin say about a summit?", "unlikely", "summit"),
     ],
 )
 def test_answers_are_cited_verbatim(seeded_app, question, expect, source_word):
@@ -43,6 +46,24 @@ def test_off_topic_question_is_declined(seeded_app):
     answer = seeded_app.ask("Who won the football World Cup in 1998?")
     assert answer.declined
     assert answer.citations == []
+    assert answer.why in ("no_relevant_sources", "not_verified", "not_an_answer")
+
+
+@pytest.mark.parametrize(("statement", "verdict"), [
+    ("The Kestrel Bridge will cost £46 million.", "disputed"),  # the council report against the newsletter
+    ("Brightwater Civil Works is building the Kestrel Bridge.", "supported"),
+    ("Penguins can fly faster than jet aircraft over Antarctica.", "not_found"),
+])
+def test_verify_a_statement(seeded_app, statement, verdict):
+    result = seeded_app.verify(statement)
+    assert result.verdict == verdict, result
+    for s in result.citations:
+        c = s.citation
+        assert seeded_app.text(seeded_app.resolve(c.document).doc_id)[c.start : c.end] == c.text
+    if verdict == "disputed":
+        stances = {s.citation.document.rsplit("/", 1)[-1]: s.stance for s in result.citations}
+        assert stances.get("kestrel_bridge_council_report.md") == "supports"
+        assert stances.get("kestrel_bridge_residents_newsletter.html") == "contradicts"
 
 
 def test_cli_json_contract(model_path, tmp_path):
@@ -65,4 +86,4 @@ def test_cli_json_contract(model_path, tmp_path):
             texts.setdefault(c["document"], f.read())
         if c["document"].endswith(".txt"):
             assert texts[c["document"]].decode("utf-8")[c["start"] : c["end"]] == c["text"]
-    assert set(data["timings"]) == {"retrieve_s", "first_token_s", "total_s"}
+    assert set(data["timings"]) == {"retrieve_s", "first_token_s", "verify_s", "total_s"}

@@ -56,3 +56,14 @@ def test_a_probe_that_passes_is_remembered(tmp_path):
     model.write_bytes(b"GGUF" + b"\1" * 16)  # another file: probed again, and its failure is reported
     with pytest.raises(ModelError, match="failed on its first generation"):
         probe(model, stamp_dir=tmp_path, command=[sys.executable, "-c", "raise SystemExit('bad model')"])
+
+
+def test_p_yes_from_an_openai_choice():
+    from qa.judge import p_yes_from_choice
+
+    choice = {"message": {"content": "Yes"}, "logprobs": {"content": [{"token": "Yes", "logprob": -0.2, "top_logprobs": [
+        {"token": "Yes", "logprob": -0.2}, {"token": "No", "logprob": -1.8}, {"token": " yes", "logprob": -5.0}]}]}}
+    p = p_yes_from_choice(choice)
+    assert 0.8 < p < 0.85
+    assert p_yes_from_choice({"message": {"content": "No."}}) == 0.0  # a server without logprobs: the word
+    assert p_yes_from_choice({"message": {"content": "Yes"}}) == 1.0
