@@ -216,7 +216,23 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--regen", action="store_true", help="write bench/data/paraphrases.jsonl again with the model")
     ap.add_argument("--limit", type=int, default=0, help="only the first N pairs (a smoke run)")
     ap.add_argument("--out", type=Path, default=RESULTS)
+    ap.add_argument("--rescore", action="store_true", help="apply the current screens and thresholds to the stored "
+                    "judge scores in verifier.jsonl (no model; valid while the screens only add refusals)")
     args = ap.parse_args(argv)
+    if args.rescore:
+        from qa.app import verifier_config as config_of
+
+        cfg = config_of(Settings.from_env())
+        rows = [json.loads(line) for line in (args.out / "verifier.jsonl").read_text().splitlines()]
+        for row in rows:
+            if row["kind"] != "not_answer":
+                row["screen"] = screen(row["claim"], row["evidence"], row["question"], check_names=cfg.names)
+                if row["screen"]:
+                    row["p"] = 0.0
+        text = report(rows, cfg)
+        (args.out / "verifier.md").write_text(text)
+        print(text)
+        return 0
     from qa.app import verifier_config
     from qa.generate import LlamaCppGenerator
     from qa.models import resolve_model

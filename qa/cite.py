@@ -59,7 +59,7 @@ class VerifierConfig:
     """Every threshold of the verifier, in one place; ``python -m bench verifier`` calibrates them."""
 
     support: float = 0.5  # judge P(Yes) "the source states the claim" at or above which a citation stands
-    answer: float = 0.3  # judge P(Yes) "the reply answers the question" below which the answer is declined
+    answer: float = 0.6  # judge P(Yes) "the reply answers the question" below which the answer is declined
     contradiction: float = 0.6  # judge P(Yes) "the source makes the claim false" at or above which it contradicts
     candidates: int = 2  # retrieved sentences (most similar to the claim) judged when the model's citation fails
     names: bool = True  # screen: a name in the claim that neither the evidence nor the question has
@@ -137,6 +137,14 @@ def names(text: str) -> set[str]:
     return set(_NAME.findall(" ".join(text.split())))
 
 
+_NEGATION = re.compile(r"\b(?:not|no|never|none|neither|nor|cannot|without)\b|n't\b", re.IGNORECASE)
+
+
+def negated(text: str) -> bool:
+    """Whether a sentence has an odd number of negations ("is not", "never", "no longer")."""
+    return len(_NEGATION.findall(text)) % 2 == 1
+
+
 def screen(claim: str, evidence: str, question: str = "", *, check_names: bool = True) -> str:
     """Why the evidence cannot support the claim without any judgement, or "" if nothing is missing.
 
@@ -146,6 +154,11 @@ def screen(claim: str, evidence: str, question: str = "", *, check_names: bool =
     missing = sorted(numbers(claim) - numbers(evidence) - numbers(question))
     if missing:
         return f"the number {missing[0]} is not in the cited text"
+    # The 1.5B judge does not see negation: `bench verifier` refused 0.08 of negated claims at support 0.5
+    # without this screen and 0.99 with it, at a cost of 0.96 -> 0.94 of true paraphrases accepted.
+    if negated(claim) != negated(evidence):
+        return "the claim is negated and the cited text is not" if negated(claim) else \
+            "the cited text is negated and the claim is not"
     if check_names:
         have = {w.lower() for w in _WORD.findall((evidence + " " + question).lower())}
         lost = sorted(n for n in names(claim) if n.lower().strip("'’") not in have
