@@ -38,8 +38,7 @@ def seed_files(folder: Path) -> list[Path]:
 
 
 def verifier_config(settings: Settings) -> VerifierConfig:
-    return VerifierConfig(support=settings.support_threshold, answer=settings.answer_threshold,
-                          contradiction=settings.contradiction_threshold)
+    return VerifierConfig(support=settings.support_threshold, answer=settings.answer_threshold)
 
 
 class App:

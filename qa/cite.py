@@ -21,7 +21,7 @@ import numpy as np
 
 from index.embed import Embedder
 from index.sentences import split_spans
-from qa.judge import Judge, answer_messages, contradiction_messages, support_messages
+from qa.judge import Judge, answer_messages, support_messages
 from qa.prompt import DECLINE
 from qa.records import AnswerSentence, Citation, Source
 
@@ -60,7 +60,6 @@ class VerifierConfig:
 
     support: float = 0.5  # judge P(Yes) "the source states the claim" at or above which a citation stands
     answer: float = 0.6  # judge P(Yes) "the reply answers the question" below which the answer is declined
-    contradiction: float = 0.6  # judge P(Yes) "the source makes the claim false" at or above which it contradicts
     candidates: int = 2  # retrieved sentences (most similar to the claim) judged when the model's citation fails
     names: bool = True  # screen: a name in the claim that neither the evidence nor the question has
 
@@ -145,6 +144,12 @@ def negated(text: str) -> bool:
     return len(_NEGATION.findall(text)) % 2 == 1
 
 
+def conflicts(reason: str, evidence: str) -> bool:
+    """Whether a screen's refusal means the evidence says otherwise (its own number, or the other polarity), not
+    merely that it does not mention the claim."""
+    return (reason.startswith("the number") and bool(numbers(evidence))) or "negated" in reason
+
+
 def screen(claim: str, evidence: str, question: str = "", *, check_names: bool = True) -> str:
     """Why the evidence cannot support the claim without any judgement, or "" if nothing is missing.
 
@@ -199,9 +204,6 @@ class Verifier:
         if reason:
             return 0.0, reason
         return self.judge.p_yes(support_messages(claim, evidence)), ""
-
-    def contradicts(self, claim: str, evidence: str) -> float:
-        return self.judge.p_yes(contradiction_messages(claim, evidence))
 
     def answers(self, question: str, reply: str) -> float:
         return self.judge.p_yes(answer_messages(question, reply))
@@ -264,14 +266,13 @@ class Verifier:
             best_p = max(best_p, p)
             if not first_reason:
                 first_reason = reason or f"no source sentence states it (best judge {p:.2f})"
-        # the closest sentence says otherwise?
+        # the claim's own citation (else the closest sentence) says otherwise: another number, or negated
         closest = valid or ranked[:1]
         if closest:
             text = " ".join(by_n[n].sentence.text for n in closest)
-            c = self.contradicts(claim.text, text)
-            calls += 1
-            if c >= self.config.contradiction:
-                return CONTRADICTED, [], best_p, f"the closest source sentence says otherwise (judge {c:.2f})", calls
+            reason = screen(claim.text, text, question, check_names=False)
+            if conflicts(reason, text):
+                return CONTRADICTED, [], best_p, f"the closest source sentence says otherwise: {reason}", calls
         return UNSUPPORTED, [], best_p, first_reason or "no source sentence states it", calls
 
     def _sentences(self, results: list[tuple[Claim, str, list[int], float, str]], by_n: dict[int, Source]

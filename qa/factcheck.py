@@ -2,8 +2,9 @@
 
 Each document's best sentences for the statement are judged: a sentence *supports* the statement when the
 verifier accepts it as evidence (screens, then the judge); it *contradicts* it when it is about the same thing
-(similar, and the judge does not accept it) and says something else: another number, or the judge finds it makes
-the statement false. The verdict: ``supported``, ``contradicted``, ``disputed`` (documents on both sides) or
+(similar) and the hard screens find it says otherwise: another number, or the opposite polarity. The judge's
+own "does the source make the claim false?" scored related true sentences as high as false ones, so it is not
+used. The verdict: ``supported``, ``contradicted``, ``disputed`` (documents on both sides) or
 ``not_found``.
 """
 
@@ -13,7 +14,7 @@ import time
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from qa.cite import Verifier, instruction_like, numbers
+from qa.cite import Verifier, conflicts, instruction_like
 from qa.records import Citation
 from qa.retrieve import Retriever
 
@@ -82,11 +83,7 @@ class FactChecker:
             cite = Citation(n + 1, path, s.text, s.start, s.end, s.page, round(p, 3))
             if p >= v.config.support:
                 return StanceCitation(cite, "supports")
-            if contradiction is None and h.dense >= SAME_SUBJECT:
-                # the same subject with another number, or the judge says the sentence makes the statement false
-                other_number = bool(numbers(statement) - numbers(s.text)) and bool(numbers(s.text))
-                c = 1.0 - p if other_number else v.contradicts(statement, s.text)
-                if other_number or c >= v.config.contradiction:
-                    contradiction = StanceCitation(Citation(n + 1, path, s.text, s.start, s.end, s.page,
-                                                            round(c, 3)), "contradicts")
+            if contradiction is None and h.dense >= SAME_SUBJECT and conflicts(reason, s.text):
+                contradiction = StanceCitation(Citation(n + 1, path, s.text, s.start, s.end, s.page,
+                                                        round(1.0 - p, 3)), "contradicts")
         return contradiction

@@ -6,7 +6,6 @@ after the prompt is read, and ``P(Yes) / (P(Yes) + P(No))`` is returned. ``bench
 thresholds this number is compared with (``VerifierConfig`` in ``qa/cite.py``).
 
     support:       Does the source state the claim?            (is the citation right)
-    contradiction: Does the source say the claim is false?     (``qa verify``: supports or contradicts)
     answers:       Does this answer the question?              (the answer gate)
 """
 
@@ -26,12 +25,6 @@ def support_messages(claim: str, evidence: str) -> Messages:
     return [{"role": "system", "content": _SYSTEM},
             {"role": "user", "content": f"Claim: {_one_line(claim)}\nSource: {_one_line(evidence)}\n"
                                         "Does the source state the claim? Answer Yes or No."}]
-
-
-def contradiction_messages(claim: str, evidence: str) -> Messages:
-    return [{"role": "system", "content": _SYSTEM},
-            {"role": "user", "content": f"Claim: {_one_line(claim)}\nSource: {_one_line(evidence)}\n"
-                                        "Does the source say something that makes the claim false? Answer Yes or No."}]
 
 
 def answer_messages(question: str, answer: str) -> Messages:

@@ -37,7 +37,6 @@ class Settings:
     max_file_mb: float = 50.0
     support_threshold: float = 0.50  # `python -m bench verifier`: judge P(Yes) below this: the citation does not support
     answer_threshold: float = 0.60  # `python -m bench verifier`: judge P(Yes) below this: the claims do not answer
-    contradiction_threshold: float = 0.60  # `python -m bench verifier`: judge P(Yes) at or above: the source contradicts
     relevance_threshold: float = 0.30  # below this best retrieval score, decline without asking the model
     host: str = "127.0.0.1"
     port: int = 7860

@@ -47,8 +47,6 @@ class FakeGenerator:
         self.judged.append(messages)
         user = messages[-1]["content"]
         fields = dict(line.split(": ", 1) for line in user.splitlines() if ": " in line)
-        if "Claim" in fields and "make" in user.split("\n")[-1]:  # the contradiction question
-            return 0.0
         if "Claim" in fields:
             claim = _words(fields["Claim"])
             return 0.9 if len(claim & _words(fields["Source"])) >= 0.75 * len(claim) else 0.1

@@ -51,7 +51,7 @@ def test_off_topic_question_is_declined(seeded_app):
 
 @pytest.mark.parametrize(("statement", "verdict"), [
     ("The Kestrel Bridge will cost £46 million.", "disputed"),  # the council report against the newsletter
-    ("Brightwater Civil Works is building the Kestrel Bridge.", "supported"),
+    ("The bridge is being built by Brightwater Civil Works.", "supported"),
     ("Penguins can fly faster than jet aircraft over Antarctica.", "not_found"),
 ])
 def test_verify_a_statement(seeded_app, statement, verdict):
