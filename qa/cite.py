@@ -156,6 +156,8 @@ def screen(claim: str, evidence: str, question: str = "", *, check_names: bool =
     >>> screen("The bridge will cost £61 million.", "The bridge will cost £46 million.")
     'the number 61 is not in the cited text'
     """
+    if not words(claim) & words(evidence):
+        return "the cited text shares no word with the claim"
     missing = sorted(numbers(claim) - numbers(evidence) - numbers(question))
     if missing:
         return f"the number {missing[0]} is not in the cited text"
@@ -247,6 +249,8 @@ class Verifier:
                question: str) -> tuple[str, list[int], float, str, int]:
         """(verdict, chosen source numbers, score, reason, judge calls) for one claim."""
         valid = [n for n in claim.cited if n in by_n]
+        if instruction_like(claim.text):
+            return UNSUPPORTED, [], 0.0, "the claim is an instruction, not a statement", 0
         if claim.bare and valid:
             return SUPPORTED, valid, 1.0, "quoted from the cited sentence", 0
         ranked = [evidence[i].n for i in np.argsort(-cos, kind="stable")]
@@ -262,7 +266,7 @@ class Verifier:
             calls += not reason
             if p >= self.config.support:
                 how = "the cited sentence states it" if ns == valid else "a retrieved sentence states it (re-cited)"
-                return SUPPORTED, ns, p, f"{how} (judge {p:.2f})", calls
+                return SUPPORTED, self._needed(claim.text, ns, by_n, cos, evidence), p, f"{how} (judge {p:.2f})", calls
             best_p = max(best_p, p)
             if not first_reason:
                 first_reason = reason or f"no source sentence states it (best judge {p:.2f})"
@@ -274,6 +278,16 @@ class Verifier:
             if conflicts(reason, text):
                 return CONTRADICTED, [], best_p, f"the closest source sentence says otherwise: {reason}", calls
         return UNSUPPORTED, [], best_p, first_reason or "no source sentence states it", calls
+
+    @staticmethod
+    def _needed(claim: str, ns: list[int], by_n: dict[int, Source], cos: np.ndarray, evidence: list[Source]
+                ) -> list[int]:
+        """Of several sentences that state a claim together, those that share a word with it, most similar first."""
+        if len(ns) < 2:
+            return ns
+        sim = {s.n: float(cos[i]) for i, s in enumerate(evidence)}
+        kept = [n for n in ns if words(claim) & words(by_n[n].sentence.text)] or ns
+        return sorted(kept, key=lambda n: -sim.get(n, 0.0))
 
     def _sentences(self, results: list[tuple[Claim, str, list[int], float, str]], by_n: dict[int, Source]
                    ) -> tuple[list[AnswerSentence], list[Citation]]:

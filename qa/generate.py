@@ -53,13 +53,12 @@ def model_overrides(flags: set[str]) -> dict[str, Any]:
 _PARAMS_LOCK = threading.Lock()
 
 
-def _load_llama(overrides: dict[str, Any], **kwargs: Any) -> Any:
-    """``Llama(**kwargs)`` with ``overrides`` applied to its model parameters (not ``Llama`` keyword arguments)."""
-    import llama_cpp.llama_cpp as lib
-    from llama_cpp import Llama
+def patch_model_defaults(overrides: dict[str, Any]) -> Any:
+    """Make ``llama_model_default_params`` return parameters with ``overrides`` applied; returns the original.
 
-    if not overrides:
-        return Llama(**kwargs)
+    For processes that load models through llama-cpp-python's own code (``python -m llama_cpp.server``)."""
+    import llama_cpp.llama_cpp as lib
+
     default = lib.llama_model_default_params
 
     def params() -> Any:
@@ -68,8 +67,19 @@ def _load_llama(overrides: dict[str, Any], **kwargs: Any) -> Any:
             setattr(p, key, value)
         return p
 
+    lib.llama_model_default_params = params
+    return default
+
+
+def _load_llama(overrides: dict[str, Any], **kwargs: Any) -> Any:
+    """``Llama(**kwargs)`` with ``overrides`` applied to its model parameters (not ``Llama`` keyword arguments)."""
+    import llama_cpp.llama_cpp as lib
+    from llama_cpp import Llama
+
+    if not overrides:
+        return Llama(**kwargs)
     with _PARAMS_LOCK:  # Llama reads the defaults once, while it loads
-        lib.llama_model_default_params = params
+        default = patch_model_defaults(overrides)
         try:
             return Llama(**kwargs)
         finally:

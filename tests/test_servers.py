@@ -45,7 +45,11 @@ def llm_url(model_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Itera
     """The bundled model behind llama-cpp-python's OpenAI-compatible server, with an API key."""
     root = tmp_path_factory.mktemp("llm-server")
     port = free_port()
-    cmd = [sys.executable, "-m", "llama_cpp.server", "--model", str(model_path), "--host", "127.0.0.1",
+    # llama_cpp.server loads the model itself: apply the same CPU-dependent parameters qa uses (AMX: see README)
+    launch = ("import runpy, sys; from qa.generate import cpu_flags, model_overrides, patch_model_defaults; "
+              "patch_model_defaults(model_overrides(cpu_flags())); sys.argv[0] = 'llama_cpp.server'; "
+              "runpy.run_module('llama_cpp.server', run_name='__main__', alter_sys=True)")
+    cmd = [sys.executable, "-c", launch, "--model", str(model_path), "--host", "127.0.0.1",
            "--port", str(port), "--n_ctx", "4096", "--model_alias", MODEL_ALIAS, "--api_key", LLM_KEY,
            "--n_threads", str(os.cpu_count() or 1)]
     base = f"http://127.0.0.1:{port}/v1"
