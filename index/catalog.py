@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from datetime import UTC, datetime
 from pathlib import Path
 
-from qa.records import DocumentInfo, Sentence
+from index.records import DocumentInfo, Sentence
 
 _SCHEMA = """
 PRAGMA journal_mode=WAL;
@@ -203,6 +203,11 @@ class Catalog:
         self._db.execute("DELETE FROM sentences_fts WHERE rowid IN (SELECT rowid FROM sentences WHERE doc_id=?)"
                          " AND doc_id=?", (doc_id, doc_id))
         self._db.execute("DELETE FROM sentences WHERE doc_id=?", (doc_id,))
+
+    def restore(self, doc_id: str, sha256: str = "") -> None:
+        """Mark a document ready again with the sentences it still has (its new file could not be used)."""
+        with self._lock:
+            self._db.execute("UPDATE documents SET status='ready', sha256=? WHERE doc_id=?", (sha256, doc_id))
 
     def mark(self, doc_id: str, status: str) -> None:
         with self._lock:

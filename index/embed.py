@@ -8,7 +8,7 @@ from typing import Protocol
 
 import numpy as np
 
-from qa.errors import ModelError
+from index.errors import ModelError
 
 
 class Embedder(Protocol):

@@ -13,11 +13,11 @@ import numpy as np
 
 from index.catalog import Catalog
 from index.embed import Embedder
+from index.errors import InputError
 from index.load import SUPPORTED, load
+from index.records import IngestResult, Sentence
 from index.sentences import split_spans
 from index.store import ChromaStore
-from qa.errors import InputError
-from qa.records import IngestResult, Sentence
 
 log = logging.getLogger("qa.ingest")
 
@@ -120,11 +120,12 @@ class Ingestor:
                 write(embedding)
         return [r for r in results if r is not None]
 
-    def ingest_file(self, path: Path, progress: Progress | None = None) -> IngestResult:
-        prep = self._prepare(path)
+    def ingest_file(self, path: Path, progress: Progress | None = None, *, force: bool = False) -> IngestResult:
+        """One file; ``force`` re-indexes it even when it looks unchanged (repair)."""
+        prep = self._prepare(path, force=force)
         return prep if isinstance(prep, IngestResult) else self._write(prep, progress)
 
-    def _prepare(self, path: Path) -> _Prepared | IngestResult:
+    def _prepare(self, path: Path, *, force: bool = False) -> _Prepared | IngestResult:
         """Read, hash, extract and split; everything that can fail on the file's content fails here,
         before the indexed version is touched."""
         name = str(path.expanduser().resolve()) if path.exists() else str(path)
@@ -133,7 +134,7 @@ class Ingestor:
         sha = hashlib.sha256(data).hexdigest()
         doc_id = doc_id_for(name)
         existing = self.catalog.document(doc_id)
-        if existing and existing.status == "ready" and existing.sha256 == sha:
+        if existing and existing.status == "ready" and existing.sha256 == sha and not force:
             return IngestResult(name, "unchanged", sentences=existing.sentences)
         extracted = load(source, max_bytes=self.max_bytes)
         sentences = make_sentences(doc_id, extracted.text, extracted.page_at)

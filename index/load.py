@@ -9,7 +9,7 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from qa.errors import InputError
+from index.errors import InputError
 
 SUPPORTED = (".txt", ".md", ".markdown", ".html", ".htm", ".pdf", ".docx")
 PDF_SECONDS = 120.0  # text extraction budget per PDF: a few KB of hostile PDF can keep pypdf busy for hours

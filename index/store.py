@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import os
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
 from index.embed import Embedder
-from qa.errors import IndexStateError
-from qa.settings import Settings
+from index.errors import IndexStateError
 
 os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 
@@ -38,15 +38,15 @@ def _embedding_function(embedder: Embedder) -> Any:
     return _QAEmbeddingFunction()
 
 
-def make_client(settings: Settings) -> Any:
-    """An embedded persistent client under the data directory, or an HTTP client when QA_CHROMA_URL is set."""
+def make_client(data_dir: Path, chroma_url: str = "", chroma_token: str = "") -> Any:
+    """An embedded persistent client under ``data_dir``, or an HTTP client for a Chroma server at ``chroma_url``."""
     import chromadb
     from chromadb.config import Settings as ChromaSettings
 
     chroma_settings = ChromaSettings(anonymized_telemetry=False, allow_reset=False)
-    if settings.chroma_url:
-        url = urlparse(settings.chroma_url if "://" in settings.chroma_url else "http://" + settings.chroma_url)
-        headers = {"Authorization": f"Bearer {settings.chroma_token}"} if settings.chroma_token else None
+    if chroma_url:
+        url = urlparse(chroma_url if "://" in chroma_url else "http://" + chroma_url)
+        headers = {"Authorization": f"Bearer {chroma_token}"} if chroma_token else None
         try:  # the client checks the server (and the token) right away
             return chromadb.HttpClient(
                 host=url.hostname or "127.0.0.1", port=url.port or 8000, ssl=url.scheme == "https",
@@ -54,10 +54,10 @@ def make_client(settings: Settings) -> Any:
             )
         except Exception as exc:
             raise IndexStateError(
-                f"Cannot use the Chroma server at {settings.chroma_url} ({str(exc)[:200]}). "
+                f"Cannot use the Chroma server at {chroma_url} ({str(exc)[:200]}). "
                 "Check that it is running, and QA_CHROMA_URL and QA_CHROMA_TOKEN."
             ) from None
-    path = settings.data_dir / "chroma"
+    path = data_dir / "chroma"
     path.mkdir(parents=True, exist_ok=True)
     return chromadb.PersistentClient(path=str(path), settings=chroma_settings)
 
@@ -65,10 +65,11 @@ def make_client(settings: Settings) -> Any:
 class ChromaStore:
     """Sentence vectors with ``doc_id``/``idx``/``sha`` metadata; all writes for a document are by ``doc_id``."""
 
-    def __init__(self, settings: Settings, embedder: Embedder, client: Any = None) -> None:
-        self.client = client if client is not None else make_client(settings)
+    def __init__(self, embedder: Embedder, *, data_dir: Path, chroma_url: str = "", chroma_token: str = "",
+                 collection: str = "qa_sentences", client: Any = None) -> None:
+        self.client = client if client is not None else make_client(data_dir, chroma_url, chroma_token)
         self.embedder = embedder
-        self.name = settings.collection
+        self.name = collection
         self.collection = self._open()
 
     def _open(self) -> Any:
@@ -107,6 +108,28 @@ class ChromaStore:
             if len(got["ids"]) < page:
                 return counts
             offset += page
+
+    def unembedded(self, ids: list[str], page: int = 1000) -> list[str]:
+        """Of ``ids``, those with no retrievable vector (absent, or stored without an embedding)."""
+        missing: list[str] = []
+        for lo in range(0, len(ids), page):
+            want = ids[lo : lo + page]
+            try:
+                got = self.collection.get(ids=want, include=["embeddings"])
+            except Exception:  # noqa: BLE001 - a damaged segment: check one by one
+                got = {"ids": [], "embeddings": []}
+                for one in want:
+                    try:
+                        g = self.collection.get(ids=[one], include=["embeddings"])
+                        got["ids"] += g["ids"]
+                        got["embeddings"] += list(g["embeddings"] if g["embeddings"] is not None else [None])
+                    except Exception:  # noqa: BLE001
+                        pass
+            vectors = got.get("embeddings")
+            have = {i for i, v in zip(got["ids"], vectors if vectors is not None else [None] * len(got["ids"]),
+                                      strict=False) if v is not None and len(v)}
+            missing.extend(i for i in want if i not in have)
+        return missing
 
     def count(self) -> int:
         return int(self.collection.count())

@@ -5,11 +5,12 @@ The CLI, the UI, the HTTP API, the benchmarks and the tests all go through it.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import re
 import threading
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path, PurePath
 from typing import Any
 
@@ -18,6 +19,7 @@ from index.check import CheckReport, check
 from index.embed import Embedder, SentenceTransformerEmbedder
 from index.ingest import Ingestor, Progress, expand
 from index.load import SUPPORTED, parse
+from index.lock import WriteLock
 from index.store import ChromaStore
 from qa.ask import Asker
 from qa.cite import Verifier, VerifierConfig
@@ -43,10 +45,13 @@ def verifier_config(settings: Settings) -> VerifierConfig:
 
 class App:
     def __init__(self, settings: Settings, embedder: Embedder, generator: Generator | None = None, *,
-                 judge: Judge | None = None, allow_model_change: bool = False) -> None:
+                 judge: Judge | None = None, allow_model_change: bool = False, writer: bool = False) -> None:
         self.settings = settings
         self.embedder = embedder
         settings.data_dir.mkdir(parents=True, exist_ok=True)
+        self.lock = WriteLock(settings.data_dir / "qa.lock")
+        if writer:  # a writing process takes the lock before it opens the store, and keeps it until close()
+            self.lock.acquire()
         self.catalog = Catalog(settings.data_dir / "catalog.db")
         built_with = self.catalog.get_meta("embed_model")
         if built_with is None:
@@ -56,7 +61,8 @@ class App:
                 f"The index was built with the embedding model '{built_with}' but '{embedder.name}' is configured; "
                 "run `qa reindex` to rebuild it with the new model, or set QA_EMBED_MODEL back."
             )
-        self.store = ChromaStore(settings, embedder)
+        self.store = ChromaStore(embedder, data_dir=settings.data_dir, chroma_url=settings.chroma_url,
+                                 chroma_token=settings.chroma_token, collection=settings.collection)
         self.ingestor = Ingestor(self.catalog, self.store, embedder, max_bytes=int(settings.max_file_mb * 1e6))
         self.retriever = Retriever(self.catalog, self.store, embedder)
         self._generator = generator
@@ -96,7 +102,17 @@ class App:
 
     # documents
     def ingest(self, paths: Iterable[str | Path], progress: Progress | None = None) -> list[IngestResult]:
-        return self.ingestor.ingest(paths, progress)
+        with self.writing():
+            return self.ingestor.ingest(paths, progress)
+
+    @contextlib.contextmanager
+    def writing(self) -> Iterator[None]:
+        """Hold the data directory's write lock (``index.lock``): one writing process at a time."""
+        self.lock.acquire()
+        try:
+            yield
+        finally:
+            self.lock.release()
 
     @property
     def uploads_dir(self) -> Path:
@@ -128,11 +144,12 @@ class App:
             parse(data, suffix, safe)
         except InputError as exc:
             return IngestResult(safe, "error", exc.reason)
-        folder.mkdir(parents=True, exist_ok=True)
-        tmp = folder / f".{safe}.part"
-        tmp.write_bytes(data)
-        os.replace(tmp, target)
-        return self.ingestor.ingest_file(target, progress)
+        with self.writing():
+            folder.mkdir(parents=True, exist_ok=True)
+            tmp = folder / f".{safe}.part"
+            tmp.write_bytes(data)
+            os.replace(tmp, target)
+            return self.ingestor.ingest_file(target, progress)
 
     def documents(self) -> list[DocumentInfo]:
         return self.catalog.documents()
@@ -156,8 +173,13 @@ class App:
         return [self.resolve(n).doc_id for n in names] if names else None
 
     def remove(self, name: str) -> DocumentInfo:
+        """Remove a document from the index, and our own copy of it if it was uploaded (every front end)."""
         doc = self.resolve(name)
-        self.ingestor.remove(doc.doc_id)
+        with self.writing():
+            self.ingestor.remove(doc.doc_id)
+            copy = Path(doc.path)
+            if copy.parent == self.uploads_dir and copy.is_file():
+                copy.unlink()
         return doc
 
     def text(self, doc_id: str) -> str:
@@ -180,10 +202,17 @@ class App:
         return self.asker.stream(question, doc_ids=self.doc_ids(docs), **kwargs)
 
     def check(self, *, repair: bool = False) -> CheckReport:
-        return check(self.catalog, self.store, self.ingestor, repair=repair)
+        if not repair:
+            return check(self.catalog, self.store, self.ingestor, uploads=self.uploads_dir)
+        with self.writing():
+            return check(self.catalog, self.store, self.ingestor, repair=True, uploads=self.uploads_dir)
 
     def reindex(self, progress: Progress | None = None) -> int:
         """Re-embed every indexed sentence with the configured embedder (from the catalog, files not needed)."""
+        with self.writing():
+            return self._reindex(progress)
+
+    def _reindex(self, progress: Progress | None) -> int:
         self.store.reset()
         total = 0
         for doc in self.catalog.documents():
@@ -212,6 +241,8 @@ class App:
 
     def close(self) -> None:
         self.catalog.close()
+        while self.lock.held:
+            self.lock.release()
 
 
 def configure_logging(settings: Settings) -> None:
@@ -226,9 +257,10 @@ def configure_logging(settings: Settings) -> None:
 
 
 def build_app(settings: Settings | None = None, *, embedder: Embedder | None = None,
-              generator: Generator | None = None, judge: Judge | None = None, allow_model_change: bool = False) -> App:
+              generator: Generator | None = None, judge: Judge | None = None, allow_model_change: bool = False,
+              writer: bool = False) -> App:
     """Wire every part from ``settings`` (default: ``Settings.from_env()``); pass parts to share or replace them."""
     settings = settings or Settings.from_env()
     configure_logging(settings)
     return App(settings, embedder or SentenceTransformerEmbedder(settings.embed_model), generator, judge=judge,
-               allow_model_change=allow_model_change)
+               allow_model_change=allow_model_change, writer=writer)

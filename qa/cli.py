@@ -212,12 +212,16 @@ def parser() -> argparse.ArgumentParser:
     return p
 
 
+WRITERS = ("ingest", "remove", "reindex", "serve")  # take the data directory's write lock for their whole run
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     try:
         from qa.app import build_app
 
-        app = build_app(Settings.from_env(), allow_model_change=args.command == "reindex")
+        writer = args.command in WRITERS or (args.command == "check" and args.repair)
+        app = build_app(Settings.from_env(), allow_model_change=args.command == "reindex", writer=writer)
         return int(args.func(app, args))
     except QAError as exc:
         print(f"qa: {exc}", file=sys.stderr)

@@ -116,12 +116,8 @@ def upload(app: App, paths: list[str], progress: Callable[[float, str], None]) -
 
 
 def remove(app: App, path: str) -> DocumentInfo:
-    """Remove a document from the index, and our own copy of it if it was uploaded through the UI."""
-    doc = app.remove(path)
-    copy = Path(doc.path)
-    if copy.parent == uploads_dir(app) and copy.is_file():
-        copy.unlink()
-    return doc
+    """Remove a document from the index, and our own copy of it if it was uploaded (``App.remove`` does both)."""
+    return app.remove(path)
 
 
 def document_choices(app: App) -> list[tuple[str, str]]:

@@ -1,0 +1,100 @@
+"""Plain frozen records that flow through the pipeline, and the one serialiser to the JSON contract."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Sentence:
+    """One sentence of a document: ``text == extracted_text[start:end]``."""
+
+    doc_id: str
+    index: int
+    start: int
+    end: int
+    page: int | None
+    text: str
+
+
+@dataclass(frozen=True)
+class Source:
+    """A numbered source sentence shown to the model, with its retrieval score."""
+
+    n: int
+    document: str
+    sentence: Sentence
+    score: float
+
+
+@dataclass(frozen=True)
+class Citation:
+    id: int
+    document: str
+    text: str
+    start: int
+    end: int
+    page: int | None
+    score: float
+
+
+@dataclass(frozen=True)
+class AnswerSentence:
+    text: str
+    citations: list[int]
+    supported: bool
+    verdict: str = "supported"  # supported | contradicted | unsupported | not_an_answer
+    reason: str = ""  # why the verifier decided so, in words
+
+
+@dataclass(frozen=True)
+class Answer:
+    answer: str
+    declined: bool
+    sentences: list[AnswerSentence]
+    citations: list[Citation]
+    timings: dict[str, float] = field(default_factory=dict)
+    question: str = ""
+    rewritten: str = ""
+    why: str = ""  # when declined: "no_relevant_sources", "not_verified" or "not_an_answer"
+    near: list[Citation] = field(default_factory=list)  # when declined after retrieval: possibly relevant sentences
+
+    def to_json(self) -> dict[str, Any]:
+        """The stable ``qa ask --json`` object (see README); fields are only ever added."""
+        return {
+            "answer": self.answer,
+            "declined": self.declined,
+            "sentences": [asdict(s) for s in self.sentences],
+            "citations": [asdict(c) for c in self.citations],
+            "timings": {k: round(v, 3) for k, v in self.timings.items()},
+            "declined_because": self.why or None,
+            "near": [asdict(c) for c in self.near],
+        }
+
+
+@dataclass(frozen=True)
+class DocumentInfo:
+    doc_id: str
+    path: str
+    sha256: str
+    size: int
+    sentences: int
+    added_at: str
+    status: str
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class IngestResult:
+    """Outcome for one file: ``indexed``, ``unchanged``, ``error`` (with ``reason``)."""
+
+    path: str
+    status: str
+    reason: str = ""
+    sentences: int = 0
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
