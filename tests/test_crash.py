@@ -39,7 +39,7 @@ def _statuses(db):
 
 
 def _ingest(env, corpus):
-    return subprocess.Popen([sys.executable, "-m", "qa.cli", "ingest", str(corpus)], env=env,
+    return subprocess.Popen([sys.executable, "-m", "front.cli", "ingest", str(corpus)], env=env,
                             stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
 
 

@@ -69,7 +69,7 @@ def test_verify_a_statement(seeded_app, statement, verdict):
 def test_cli_json_contract(model_path, tmp_path):
     env = {**os.environ, "QA_DATA_DIR": str(tmp_path / "cli"), "QA_MODEL_PATH": str(model_path)}
     out = subprocess.run(
-        [sys.executable, "-m", "qa.cli", "ask", "--json", "What did both sides agree to exchange?"],
+        [sys.executable, "-m", "front.cli", "ask", "--json", "What did both sides agree to exchange?"],
         env=env, capture_output=True, text=True, timeout=600, stdin=subprocess.DEVNULL,
     )
     assert out.returncode == 0, out.stderr
@@ -77,7 +77,7 @@ def test_cli_json_contract(model_path, tmp_path):
     assert data["declined"] is False
     assert data["citations"] and any(s["supported"] and s["citations"] for s in data["sentences"])
     assert "combatants" in data["answer"]
-    docs = json.loads(subprocess.run([sys.executable, "-m", "qa.cli", "docs", "--json"], env=env,
+    docs = json.loads(subprocess.run([sys.executable, "-m", "front.cli", "docs", "--json"], env=env,
                                      capture_output=True, text=True, check=True).stdout)
     texts = {}
     for c in data["citations"]:

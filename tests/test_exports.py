@@ -3,7 +3,7 @@ import importlib
 import pytest
 
 
-@pytest.mark.parametrize("package", ["index", "qa", "ui"])
+@pytest.mark.parametrize("package", ["index", "qa", "ui", "front"])
 def test_all_is_sorted_and_importable(package):
     module = importlib.import_module(package)
     assert module.__all__ == sorted(module.__all__)

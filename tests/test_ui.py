@@ -181,7 +181,7 @@ def server(tmp_path, model_path):
     env = {**os.environ, "QA_DATA_DIR": str(tmp_path / "data"), "QA_MODEL_PATH": str(model_path),
            "GRADIO_TEMP_DIR": str(tmp_path / "gradio")}
     log = (tmp_path / "serve.log").open("w")
-    proc = subprocess.Popen([sys.executable, "-m", "qa.cli", "serve", "--port", str(port)], cwd=REPO_ROOT,
+    proc = subprocess.Popen([sys.executable, "-m", "front.cli", "serve", "--port", str(port)], cwd=REPO_ROOT,
                             env=env, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
     url = f"http://127.0.0.1:{port}/"
     try:

@@ -4,6 +4,6 @@ import os
 
 os.environ["GRADIO_ANALYTICS_ENABLED"] = "False"  # before gradio is first imported, so it never sees it unset
 
-from ui.app import build_ui, serve  # noqa: E402
+from ui.app import build_ui  # noqa: E402
 
-__all__ = ["build_ui", "serve"]
+__all__ = ["build_ui"]

@@ -4,7 +4,6 @@ Handlers only call ``App`` methods and the ``ui.actions`` helpers over them, and
 Every handler goes through ``guard``, the one place where a ``QAError`` becomes a readable message.
 """
 
-import sys
 import time
 from typing import Any
 
@@ -13,12 +12,10 @@ import gradio as gr
 from qa.app import App
 from ui import actions, compare, render
 from ui.actions import guard
-from ui.assets import CSS
 from ui.layout import Page
 from ui.render import Turn
 
 STREAM_EVERY_S = 0.05  # re-render the streaming answer at most this often
-LOOPBACK = ("127.0.0.1", "localhost", "::1")
 
 
 def _doc_updates(app: App, page: Page, scope: list[str] | None) -> tuple[Any, ...]:
@@ -145,30 +142,3 @@ def build_ui(app: App) -> gr.Blocks:
         if p.compare:
             compare.wire(app, p.compare)
     return demo
-
-
-def serve(app: App, host: str = "127.0.0.1", port: int = 7860) -> None:
-    """Run the UI and the HTTP API (``qa.api``) until interrupted: loopback unless ``host`` says otherwise.
-
-    Beyond loopback a token (QA_API_TOKEN) is required; no share link, no analytics.
-    """
-    import uvicorn
-
-    from qa.api import build_api, check_bind
-
-    check_bind(host, app.settings.api_token)
-    if host not in LOOPBACK:
-        print(f"qa: serving on {host}:{port}, reachable from other machines (token required).", file=sys.stderr)
-    demo = build_ui(app)
-    demo.queue(default_concurrency_limit=4)
-    server = gr.mount_gradio_app(
-        build_api(app, host), demo, path="/", server_name=host, server_port=port, css=CSS, footer_links=[],
-        run_history=False, enable_monitoring=False, mcp_server=False, pwa=False, ssr_mode=False, show_error=False,
-        max_file_size=int(app.settings.max_file_mb * 4e6),
-    )
-    # mount_gradio_app never marks the Blocks as launched, and Gradio skips its own check that a file handed to
-    # an event came from its upload folder until it is: without this, POST /gradio_api/call/on_upload with any
-    # server path would read that file into the index.
-    demo.has_launched = True
-    print(f"qa: open http://{host}:{port}/ (Ctrl+C to stop)", file=sys.stderr)
-    uvicorn.run(server, host=host, port=port, log_level="warning")

@@ -165,7 +165,7 @@ def cmd_reindex(app: Any, args: argparse.Namespace) -> int:
 
 
 def cmd_serve(app: Any, args: argparse.Namespace) -> int:
-    from ui.app import serve
+    from front.server import serve
 
     serve(app, host=args.host or app.settings.host, port=args.port or app.settings.port)
     return 0
