@@ -9,6 +9,7 @@ from collections.abc import Callable
 from pathlib import PurePath
 from typing import Any
 
+from index.errors import printable
 from qa.errors import QAError
 from qa.records import Answer, IngestResult
 from qa.settings import Settings
@@ -36,9 +37,9 @@ def _print_results(results: list[IngestResult]) -> int:
     for r in results:
         if r.status == "error":
             failed += 1
-            print(f"error      {r.path}: {r.reason}", file=sys.stderr)
+            print(f"error      {printable(r.path)}: {r.reason}", file=sys.stderr)
         else:
-            print(f"{r.status:<10} {r.path} ({r.sentences} sentences)")
+            print(f"{r.status:<10} {printable(r.path)} ({r.sentences} sentences)")
     return 2 if failed else 0
 
 

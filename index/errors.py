@@ -2,6 +2,7 @@
 
     QAError
      ├── InputError        a file or argument we cannot use (names the file and the reason)
+     │    └── TooLargeError   over a size limit (the message names it)
      ├── NotIndexedError   a document the user named is not in the index
      ├── ModelError        the generator or embedder is missing, corrupt or unreachable
      ├── IndexStateError   the index was built differently (other embedder) or is damaged
@@ -25,7 +26,16 @@ class InputError(QAError):
     def __init__(self, path: str, reason: str) -> None:
         self.path = str(path)
         self.reason = reason
-        super().__init__(f"{self.path}: {reason}")
+        super().__init__(f"{printable(self.path)}: {reason}")
+
+
+class TooLargeError(InputError):
+    """An input over a size limit (a question, a file name); the message names the limit."""
+
+
+def printable(name: str) -> str:
+    """A file name on one line: control characters (a newline in a name) shown as escapes such as ``\\n``."""
+    return "".join(ch if ch.isprintable() else ascii(ch)[1:-1] for ch in name)
 
 
 class NotIndexedError(QAError):

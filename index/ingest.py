@@ -62,11 +62,14 @@ def make_sentences(doc_id: str, text: str, page_at: Callable[[int], int | None])
 
 
 class Ingestor:
-    def __init__(self, catalog: Catalog, store: ChromaStore, embedder: Embedder, *, max_bytes: int) -> None:
+    def __init__(self, catalog: Catalog, store: ChromaStore, embedder: Embedder, *, max_bytes: int,
+                 max_chars: int = 5_000_000, max_sentences: int = 50_000) -> None:
         self.catalog = catalog
         self.store = store
         self.embedder = embedder
         self.max_bytes = max_bytes
+        self.max_chars = max_chars  # bounded work per file: a small file can extract to a huge text
+        self.max_sentences = max_sentences
 
     def ingest(self, paths: Iterable[str | Path], progress: Progress | None = None) -> list[IngestResult]:
         """Ingest every file; a bad file gets an ``error`` result and the others still go in.
@@ -109,6 +112,12 @@ class Ingestor:
                 if isinstance(prep, IngestResult):
                     results[-1] = prep
                 elif len(prep.sentences) >= EMBED_BATCH:
+                    # commit the small files read so far first: an interrupted big one must not take them along
+                    if batch:
+                        flush()
+                    if embedding:
+                        write(embedding)
+                        embedding = None
                     results[-1] = self._write(prep, progress)
                 else:
                     batch.append((len(results) - 1, prep))
@@ -137,9 +146,15 @@ class Ingestor:
         if existing and existing.status == "ready" and existing.sha256 == sha and not force:
             return IngestResult(name, "unchanged", sentences=existing.sentences)
         extracted = load(source, max_bytes=self.max_bytes)
+        if len(extracted.text) > self.max_chars:
+            raise InputError(name, f"its text is {len(extracted.text):,} characters, over the limit of "
+                             f"{self.max_chars:,} per file (QA_MAX_CHARS); split it into smaller files")
         sentences = make_sentences(doc_id, extracted.text, extracted.page_at)
         if not sentences:
             raise InputError(name, "no sentences could be found in the text")
+        if len(sentences) > self.max_sentences:
+            raise InputError(name, f"it has {len(sentences):,} sentences, over the limit of {self.max_sentences:,} "
+                             "per file (QA_MAX_SENTENCES); split it into smaller files")
         return _Prepared(name, doc_id, sha, len(data), extracted.text, sentences, existing is not None)
 
     def _write(self, prep: _Prepared, progress: Progress | None) -> IngestResult:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import html.parser
 import io
+import logging
+import os
 import time
 import zipfile
 from dataclasses import dataclass
@@ -12,8 +14,10 @@ from pathlib import Path
 from index.errors import InputError
 
 SUPPORTED = (".txt", ".md", ".markdown", ".html", ".htm", ".pdf", ".docx")
+log = logging.getLogger("qa.load")
 PDF_SECONDS = 120.0  # text extraction budget per PDF: a few KB of hostile PDF can keep pypdf busy for hours
 DOCX_UNZIPPED = 200_000_000  # a .docx whose parts unpack to more is a zip bomb, not a document
+DOCX_RATIO = 60  # ... and so is one that unpacks to more than this many times its own size (text .docx: 5-15x)
 
 
 @dataclass(frozen=True)
@@ -33,6 +37,14 @@ class Extracted:
 def load(path: Path, *, max_bytes: int) -> Extracted:
     """Read ``path`` into text; every failure is an ``InputError`` with a user-facing reason."""
     if not path.exists():
+        if path.is_symlink():
+            try:
+                path.resolve(strict=True)
+            except RuntimeError:
+                raise InputError(str(path), "is a symbolic link that points back to itself (a loop)") from None
+            except OSError:
+                pass
+            raise InputError(str(path), f"is a symbolic link to a missing file ({os.readlink(path)})")
         raise InputError(str(path), "no such file")
     if path.is_dir():
         raise InputError(str(path), "is a folder, not a file")
@@ -62,7 +74,19 @@ def parse(data: bytes, suffix: str, name: str) -> Extracted:
     return result
 
 
+_BOMS = ((b"\xff\xfe\x00\x00", "utf-32-le"), (b"\x00\x00\xfe\xff", "utf-32-be"), (b"\xff\xfe", "utf-16-le"),
+         (b"\xfe\xff", "utf-16-be"))
+
+
 def _decode(data: bytes, name: str) -> str:
+    for bom, codec in _BOMS:  # UTF-16/32 text (Windows Notepad's "Unicode") has NUL bytes but is text
+        if data.startswith(bom):
+            try:
+                text = data[len(bom):].decode(codec)
+            except UnicodeDecodeError as exc:
+                raise InputError(name, f"starts as {codec.upper()} text but has a bad byte at offset {exc.start}; "
+                                 "re-save it as UTF-8") from None
+            return text.replace("\r\n", "\n").replace("\r", "\n")
     if b"\x00" in data[:8192]:
         raise InputError(name, "looks like a binary file, not text")
     try:
@@ -111,7 +135,30 @@ def _html(text: str, name: str) -> str:
     return "\n\n".join(b for b in blocks if b) + "\n"
 
 
+class _NameThePdf(logging.Handler):
+    """pypdf's warnings ("EOF marker not found") go to qa.log with the file's name, not bare to the terminal."""
+
+    def __init__(self, name: str) -> None:
+        super().__init__(logging.WARNING)
+        self.name_ = name
+
+    def emit(self, record: logging.LogRecord) -> None:
+        log.warning("%s: pypdf: %s", self.name_, record.getMessage())
+
+
 def _pdf(data: bytes, name: str) -> Extracted:
+    pdf_log = logging.getLogger("pypdf")
+    handler = _NameThePdf(name)
+    pdf_log.addHandler(handler)
+    propagate, pdf_log.propagate = pdf_log.propagate, False
+    try:
+        return _pdf_text(data, name)
+    finally:
+        pdf_log.removeHandler(handler)
+        pdf_log.propagate = propagate
+
+
+def _pdf_text(data: bytes, name: str) -> Extracted:
     import pypdf
     from pypdf.errors import PdfReadError
 
@@ -156,9 +203,10 @@ def _docx(data: bytes, name: str) -> str:
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             unzipped = sum(info.file_size for info in archive.infolist())  # zipfile never reads past these
-        if unzipped > DOCX_UNZIPPED:
-            raise InputError(name, f"unpacks to {unzipped / 1e6:,.0f} MB, over the {DOCX_UNZIPPED / 1e6:.0f} MB "
-                             "limit for a Word file (a zip bomb?)")
+        limit = min(DOCX_UNZIPPED, max(DOCX_RATIO * len(data), 10_000_000))
+        if unzipped > limit:
+            raise InputError(name, f"unpacks to {unzipped / 1e6:,.0f} MB, over the {limit / 1e6:.0f} MB limit for a "
+                             f"Word file of {len(data) / 1e6:.1f} MB (a zip bomb?)")
         document = docx.Document(io.BytesIO(data))
         paragraphs = [p.text.strip() for p in document.paragraphs if p.text.strip()]
         # Cells straight from the XML, each once: python-docx's row.cells repeats a cell per spanned column

@@ -20,11 +20,11 @@ from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
 from qa.app import App
-from qa.errors import AuthError, InputError, ModelError, NotIndexedError, QAError
+from qa.errors import AuthError, InputError, ModelError, NotIndexedError, QAError, TooLargeError
 
 COOKIE = "qa_token"
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
-_STATUS = {InputError: 400, NotIndexedError: 404, AuthError: 401, ModelError: 503}
+_STATUS = {TooLargeError: 413, InputError: 400, NotIndexedError: 404, AuthError: 401, ModelError: 503}
 
 
 def error_body(exc: QAError) -> tuple[int, dict[str, Any]]:
@@ -96,11 +96,14 @@ def build_api(app: App, host: str | None = None) -> Any:
                 return JSONResponse(body, status_code=403)
         if not token:
             return await call_next(request)
-        query = request.query_params.get("token")
+        # ?token= only opens the page in a browser (a GET outside the API), which moves it into a cookie: on the
+        # API it would end up in logs and histories, so there it is not accepted
+        page = request.method == "GET" and not request.url.path.startswith(("/api/", "/gradio_api/"))
+        query = request.query_params.get("token") if page else None
         if not _authorised(token, request.headers.get("authorization"), request.cookies.get(COOKIE), query):
             status, body = error_body(AuthError("Missing or wrong API token: send 'Authorization: Bearer <QA_API_TOKEN>'."))
             return JSONResponse(body, status_code=status)
-        if query and request.method == "GET" and not request.url.path.startswith("/api/"):
+        if query:
             # a browser opened ?token=…: remember it in a cookie and drop it from the address bar
             response = RedirectResponse(str(request.url.remove_query_params("token")), status_code=303)
             response.set_cookie(COOKIE, query, httponly=True, samesite="strict")
@@ -111,6 +114,24 @@ def build_api(app: App, host: str | None = None) -> Any:
     async def on_error(request: Request, exc: QAError) -> Any:
         status, body = error_body(exc)
         return JSONResponse(body, status_code=status)
+
+    from fastapi.exceptions import RequestValidationError
+
+    @api.exception_handler(RequestValidationError)
+    async def on_bad_body(request: Request, exc: RequestValidationError) -> Any:
+        first = (exc.errors() or [{}])[0]
+        where = ".".join(str(p) for p in first.get("loc", ()) if p != "body") or "body"
+        status, body = error_body(InputError(where, str(first.get("msg", "is not valid"))))
+        return JSONResponse(body, status_code=status)
+
+    @api.exception_handler(Exception)
+    async def on_crash(request: Request, exc: Exception) -> Any:
+        import logging
+
+        logging.getLogger("qa.api").exception("unexpected error on %s", request.url.path)
+        body = {"error": {"type": "InternalError", "message": f"Something went wrong ({type(exc).__name__}); "
+                          "details are in qa.log in the data folder."}}
+        return JSONResponse(body, status_code=500)
 
     def run(fn: Any, *args: Any, **kwargs: Any) -> Any:
         return asyncio.to_thread(fn, *args, **kwargs)
@@ -125,14 +146,14 @@ def build_api(app: App, host: str | None = None) -> Any:
 
     @api.post("/api/documents")
     async def upload(files: list[UploadFile] = File(...)) -> list[dict[str, Any]]:  # noqa: B008 (FastAPI idiom)
-        limit = int(app.settings.max_file_mb * 1e6)
+        limit = app.max_bytes
         results = []
         for f in files:
             data = await f.read(limit + 1)  # never hold more than the limit (+1 byte to know it was over)
 
-            def add(name: str = f.filename or "", data: bytes = data) -> Any:
+            def add(name: str = f.filename or "", data: bytes = data, size: int | None = f.size) -> Any:
                 with lock:
-                    return app.add_upload(name, data)
+                    return app.add_upload(name, data, size=size)
 
             results.append((await run(add)).to_json())
         return results
@@ -147,8 +168,6 @@ def build_api(app: App, host: str | None = None) -> Any:
 
     @api.post("/api/ask")
     async def ask(body: AskBody) -> Any:
-        if not body.question.strip():
-            raise InputError("question", "the question is empty")
         if not body.stream:
             return (await run(app.ask, body.question, docs=body.docs)).to_json()
         events = app.ask_stream(body.question, docs=body.docs)  # resolves documents now: errors become JSON
@@ -172,8 +191,6 @@ def build_api(app: App, host: str | None = None) -> Any:
 
     @api.post("/api/compare")
     async def compare(body: AskBody) -> Any:
-        if not body.question.strip():
-            raise InputError("question", "the question is empty")
         return (await run(app.compare, body.question, docs=body.docs)).to_json()
 
     class VerifyBody(BaseModel):

@@ -24,7 +24,7 @@ from index.store import ChromaStore
 from qa.ask import Asker
 from qa.cite import Verifier, VerifierConfig
 from qa.compare import Comparer, Comparison, route
-from qa.errors import IndexStateError, InputError, NotIndexedError
+from qa.errors import IndexStateError, InputError, NotIndexedError, TooLargeError
 from qa.factcheck import Check, FactChecker
 from qa.generate import Generator, LlamaCppGenerator, OpenAIGenerator, probe
 from qa.judge import Judge
@@ -37,6 +37,20 @@ from qa.settings import Settings
 def seed_files(folder: Path) -> list[Path]:
     """The sample documents in ``folder`` (its README describes them and is not one of them)."""
     return [p for p in expand([folder]) if p.name.lower() != "readme.md"]
+
+
+MAX_NAME_BYTES = 200  # an uploaded file's name (most file systems allow 255 bytes)
+MAX_QUESTION_CHARS = 2000  # a question or statement: its sources must still fit the model's context
+
+
+def checked_text(text: str, what: str) -> str:
+    """A question or statement that is not empty and within ``MAX_QUESTION_CHARS``."""
+    if not text.strip():
+        raise InputError(what, f"the {what} is empty")
+    if len(text) > MAX_QUESTION_CHARS:
+        raise TooLargeError(what, f"the {what} is {len(text):,} characters long, over the limit of "
+                            f"{MAX_QUESTION_CHARS:,}; shorten it")
+    return text
 
 
 def verifier_config(settings: Settings) -> VerifierConfig:
@@ -63,7 +77,8 @@ class App:
             )
         self.store = ChromaStore(embedder, data_dir=settings.data_dir, chroma_url=settings.chroma_url,
                                  chroma_token=settings.chroma_token, collection=settings.collection)
-        self.ingestor = Ingestor(self.catalog, self.store, embedder, max_bytes=int(settings.max_file_mb * 1e6))
+        self.ingestor = Ingestor(self.catalog, self.store, embedder, max_bytes=self.max_bytes,
+                                 max_chars=settings.max_chars, max_sentences=settings.max_sentences)
         self.retriever = Retriever(self.catalog, self.store, embedder)
         self._generator = generator
         self._judge = judge
@@ -115,11 +130,17 @@ class App:
             self.lock.release()
 
     @property
+    def max_bytes(self) -> int:
+        """The file-size limit in bytes (``QA_MAX_FILE_MB``)."""
+        return int(self.settings.max_file_mb * 1e6)
+
+    @property
     def uploads_dir(self) -> Path:
         """Where uploaded files are kept (their stored copy is the document's path)."""
         return (self.settings.data_dir / "uploads").resolve()
 
-    def add_upload(self, name: str, data: bytes, progress: Progress | None = None) -> IngestResult:
+    def add_upload(self, name: str, data: bytes, progress: Progress | None = None, *,
+                   size: int | None = None) -> IngestResult:
         """Store an uploaded file under ``data_dir/uploads`` by its plain base name and ingest it.
 
         The name cannot leave that folder, the type must be supported, the size within the limit, and the
@@ -128,19 +149,24 @@ class App:
         safe = re.sub(r"[^\w.\- ]", "_", PurePath(name.replace("\\", "/")).name).strip().lstrip(".")
         if not safe:
             return IngestResult(name, "error", "the file name is empty")
+        if len(safe.encode()) > MAX_NAME_BYTES:
+            return IngestResult(safe[:60] + "…", "error", f"the file name is {len(safe)} characters long, over the "
+                                f"limit of {MAX_NAME_BYTES}; rename the file")
         folder = self.uploads_dir
         target = (folder / safe).resolve()
         if target.parent != folder:
             return IngestResult(name, "error", "the file name is not allowed")
         suffix = target.suffix.lower()
-        limit = int(self.settings.max_file_mb * 1e6)
+        limit = self.max_bytes
         try:
             if suffix not in SUPPORTED:
                 raise InputError(safe, f"unsupported file type '{suffix or 'none'}' (supported: {', '.join(SUPPORTED)})")
             if not data:
                 raise InputError(safe, "the file is empty")
-            if len(data) > limit:
-                raise InputError(safe, f"the file is {len(data) / 1e6:.1f} MB, over the {limit / 1e6:.0f} MB limit")
+            if len(data) > limit or (size or 0) > limit:
+                true = max(size or 0, len(data))
+                shown = f"{true / 1e6:.1f} MB" if size else f"over {limit / 1e6:.0f} MB"
+                raise InputError(safe, f"the file is {shown}, over the {limit / 1e6:.0f} MB limit (QA_MAX_FILE_MB)")
             parse(data, suffix, safe)
         except InputError as exc:
             return IngestResult(safe, "error", exc.reason)
@@ -196,10 +222,10 @@ class App:
 
     # questions
     def ask(self, question: str, *, docs: Iterable[str] | None = None, **kwargs: Any) -> Answer:
-        return self.asker.ask(question, doc_ids=self.doc_ids(docs), **kwargs)
+        return self.asker.ask(checked_text(question, "question"), doc_ids=self.doc_ids(docs), **kwargs)
 
     def ask_stream(self, question: str, *, docs: Iterable[str] | None = None, **kwargs: Any) -> Any:
-        return self.asker.stream(question, doc_ids=self.doc_ids(docs), **kwargs)
+        return self.asker.stream(checked_text(question, "question"), doc_ids=self.doc_ids(docs), **kwargs)
 
     def check(self, *, repair: bool = False) -> CheckReport:
         if not repair:
@@ -226,13 +252,11 @@ class App:
         """Per-document cited answers and agree/differ/only-in points; all documents when none are named."""
         names = list(docs or [])
         chosen = [self.resolve(n) for n in names] if names else self.catalog.documents()
-        return self.comparer.compare(question, chosen)
+        return self.comparer.compare(checked_text(question, "question"), chosen)
 
     def verify(self, statement: str, *, docs: Iterable[str] | None = None) -> Check:
         """Whether the documents support, contradict or dispute ``statement``, with the sentences that say so."""
-        if not statement.strip():
-            raise InputError("statement", "the statement is empty")
-        return self.checker.check(statement, self.doc_ids(docs))
+        return self.checker.check(checked_text(statement, "statement"), self.doc_ids(docs))
 
     def route(self, question: str) -> tuple[str, list[str]]:
         """``("compare", paths)`` when a chat question names two or more documents or asks to compare."""

@@ -74,7 +74,7 @@ def test_upload_type_and_size_limits_keep_the_index(settings, embedder):
     bad = client.post("/api/documents", files=[
         ("files", ("run.exe", b"MZ\x90\x00")),
         ("files", ("big.txt", b"Too long. " * 500)),
-        ("files", ("a.txt", b"\xff\xfe\x00 not text")),
+        ("files", ("a.txt", b"\x00\x01\x00 not text")),
     ]).json()
     assert [b["status"] for b in bad] == ["error"] * 3
     assert "unsupported" in bad[0]["reason"] and "limit" in bad[1]["reason"]
@@ -99,3 +99,31 @@ def test_refuses_to_bind_beyond_loopback_without_a_token():
         check_bind("0.0.0.0", "")
     check_bind("0.0.0.0", "token")
     check_bind("127.0.0.1", "")
+
+
+def test_every_error_has_the_documented_shape_and_limits_are_named(settings, embedder):
+    app, client = _client(settings, embedder, max_file_mb=0.001)
+    for bad in ({"docs": ["x"]}, {"question": 3, "stream": "maybe"}, [1, 2]):
+        r = client.post("/api/ask", json=bad)
+        assert r.status_code == 400 and set(r.json()) == {"error"} and r.json()["error"]["type"] == "InputError"
+    r = client.post("/api/ask", content=b"{not json", headers={"Content-Type": "application/json"})
+    assert r.status_code == 400 and "error" in r.json()
+    huge = "Why? " * 2_000_000  # 10 MB
+    for stream in (False, True):
+        r = client.post("/api/ask", json={"question": huge, "stream": stream})
+        assert r.status_code == 413 and "2,000" in r.json()["error"]["message"]
+    assert client.post("/api/verify", json={"statement": huge}).status_code == 413
+    (row,) = client.post("/api/documents", files=[("files", ("n" * 250 + ".txt", b"A fine file."))]).json()
+    assert row["status"] == "error" and "limit of 200" in row["reason"]
+    (row,) = client.post("/api/documents", files=[("files", ("big.txt", b"Too long. " * 6000))]).json()
+    assert "the file is 0.1 MB" in row["reason"]  # the true size, not the limit
+    app.close()
+
+
+def test_the_token_in_the_address_only_opens_the_page(settings, embedder):
+    app, client = _client(settings, embedder, api_token="s3cret")
+    assert client.get("/api/health?token=s3cret").status_code == 401  # it would end up in logs
+    assert client.get("/gradio_api/info?token=s3cret").status_code == 401
+    r = client.get("/?token=s3cret", follow_redirects=False)
+    assert r.status_code == 303 and "qa_token" in r.headers["set-cookie"]
+    app.close()

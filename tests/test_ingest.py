@@ -81,7 +81,7 @@ def test_bad_files_do_not_stop_the_others_and_lose_nothing(app, tmp_path):
     assert status["binary.txt"][0] == "error"
     assert status["other.md"][0] == "indexed"
     # A good document that turns bad keeps its indexed version.
-    good.write_bytes(b"\xff\xfe\x00garbage")
+    good.write_bytes(b"\x00\x01\x00garbage")
     (r,) = app.ingest([good])
     assert r.status == "error"
     assert {d.path.rsplit("/", 1)[-1] for d in app.documents()} == {"good.txt", "other.md"}
@@ -136,3 +136,17 @@ def test_a_failed_batch_write_leaves_its_documents_pending_and_the_next_ingest_r
                       "doc4.txt": "indexed", "doc5.txt": "indexed"}
     assert app.store.count() == 12 == app.catalog.sentence_count()
     assert len(app.retriever.search("heron fish", 12)) == 12
+
+
+def test_per_file_limits_give_their_own_error_and_keep_the_others(settings, embedder, tmp_path):
+    from qa.app import App
+
+    app = App(settings.with_(max_chars=2000, max_sentences=20), embedder)
+    (tmp_path / "long.txt").write_text("The heron waits. " * 200)  # 3,400 characters
+    (tmp_path / "many.txt").write_text("\n\n".join(f"Line {i} is short." for i in range(30)))
+    (tmp_path / "fine.txt").write_text("The otter swims in the pond.")
+    results = {r.path.rsplit("/", 1)[-1]: r for r in app.ingest([tmp_path / "long.txt", tmp_path / "many.txt",
+                                                                  tmp_path / "fine.txt"])}
+    assert "QA_MAX_CHARS" in results["long.txt"].reason and "QA_MAX_SENTENCES" in results["many.txt"].reason
+    assert results["fine.txt"].status == "indexed"
+    app.close()

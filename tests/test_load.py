@@ -101,3 +101,58 @@ def test_html_with_only_markup(tmp_path):
     p = tmp_path / "blank.html"
     p.write_text("<html><head><script>var x = 1;</script></head><body>   </body></html>")
     _expect(p, "no text")
+
+
+def test_utf16_text_with_a_bom_is_decoded(tmp_path):
+    f = tmp_path / "windows.txt"
+    f.write_bytes("\ufeffThe heron nests by the lake. Le héron niche.".encode("utf-16-le"))
+    assert load(f, max_bytes=MB).text == "The heron nests by the lake. Le héron niche."
+    g = tmp_path / "big_endian.txt"
+    g.write_bytes("\ufeffOtters swim.".encode("utf-16-be"))
+    assert load(g, max_bytes=MB).text == "Otters swim."
+
+
+def test_a_symlink_loop_is_named_as_one(tmp_path):
+    a, b = tmp_path / "a.txt", tmp_path / "b.txt"
+    a.symlink_to(b)
+    b.symlink_to(a)
+    with pytest.raises(InputError, match="loop"):
+        load(a, max_bytes=MB)
+    dangling = tmp_path / "c.txt"
+    dangling.symlink_to(tmp_path / "gone.txt")
+    with pytest.raises(InputError, match="missing file"):
+        load(dangling, max_bytes=MB)
+
+
+def test_a_newline_in_a_file_name_keeps_the_report_on_one_line(tmp_path):
+    f = tmp_path / "bad\nname.txt"
+    f.write_bytes(b"\x00\x01binary")
+    with pytest.raises(InputError) as err:
+        load(f, max_bytes=MB)
+    assert "\n" not in str(err.value) and "bad\\nname.txt" in str(err.value)
+
+
+def test_pypdf_warnings_name_the_file(tmp_path, caplog, capsys):
+    import logging
+
+    pdf = (SEEDS / "tomato_growing_guide.pdf").read_bytes()
+    f = tmp_path / "truncated.pdf"
+    f.write_bytes(pdf.replace(b"%%EOF", b""))  # pypdf warns "EOF marker not found"
+    with caplog.at_level(logging.WARNING, logger="qa.load"):
+        try:
+            load(f, max_bytes=10 * MB)
+        except InputError:
+            pass
+    assert all("truncated.pdf" in r.getMessage() for r in caplog.records if r.name == "qa.load")
+    assert "EOF marker" not in capsys.readouterr().err
+
+
+def test_a_small_docx_that_unpacks_far_beyond_its_size_is_refused(tmp_path):
+    import zipfile
+
+    f = tmp_path / "bomb.docx"
+    with zipfile.ZipFile(f, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("word/document.xml", "<w:document/>" + " " * 30_000_000)
+    assert f.stat().st_size < 200_000
+    with pytest.raises(InputError, match="zip bomb"):
+        load(f, max_bytes=50 * MB)
