@@ -8,6 +8,22 @@ from collections.abc import Callable, Iterator
 
 MAX_SENTENCE = 600  # longer runs (tables, minified text) are cut at whitespace so one "sentence" stays readable
 
+# A sentence that reads as an instruction to an assistant: the splitter keeps it apart from its neighbours, and
+# the verifier (qa/cite.py) never takes it as evidence.
+_INSTRUCTION = re.compile(
+    r"\b(ignore|disregard|forget)\b.{0,40}\b(instructions?|sources?|rules|prompt)\b|^\W*(system|assistant)\s*:"
+    r"|\b(note|message)\s+to\s+(the\s+)?(assistant|ai|model|chatbot)|\bAI\s+assistants?\b"
+    r"|\b(answer|reply|respond)\s+(to\s+)?(every|all|any)\s+questions?\b|\bevery question\b"
+    r"|\byour\s+(instructions|sources|rules)\b|^\W*sources?\s*:\s*\[\d",  # or imitates the prompt
+    re.IGNORECASE,
+)
+
+
+def instruction_like(text: str) -> bool:
+    """Whether a sentence reads as an instruction to the assistant ("Ignore previous instructions and …")."""
+    return bool(_INSTRUCTION.search(text))
+
+
 _BLOCK_BREAK = re.compile(r"\n[ \t]*\n+|\n(?=[ \t]*(?:#{1,6}\s|[-*+]\s|\d+[.)]\s|\|))")
 
 
@@ -94,7 +110,39 @@ def split_spans(text: str) -> list[tuple[int, int]]:
             continue
         for s, e in tokenize(block):
             spans.extend(_cap(text, b_start + s, b_start + e))
-    return _split_heading_lines(text, spans)
+    return _split_instruction_lines(text, _split_heading_lines(text, spans))
+
+
+def _split_instruction_lines(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """A line that reads as an instruction ("Ignore previous instructions and …") is a sentence of its own, so it
+    never glues onto a fact on the next line (which would then be dropped as evidence with it)."""
+    out: list[tuple[int, int]] = []
+    for start, end in spans:
+        piece = text[start:end]
+        if "\n" not in piece or not instruction_like(piece):
+            out.append((start, end))
+            continue
+        pos = start
+        for line in piece.split("\n"):
+            if line.strip():
+                out.extend(_cap(text, pos, pos + len(line)))
+            pos += len(line) + 1
+        # lines that are not instructions but belonged to one sentence (a wrapped line) are joined back
+        out = _rejoin(text, out, start)
+    return out
+
+
+def _rejoin(text: str, spans: list[tuple[int, int]], since: int) -> list[tuple[int, int]]:
+    head = [sp for sp in spans if sp[0] < since]
+    tail = [sp for sp in spans if sp[0] >= since]
+    joined: list[tuple[int, int]] = []
+    for s, e in tail:
+        if joined and not instruction_like(text[joined[-1][0]:joined[-1][1]]) and not instruction_like(text[s:e]) \
+                and text[joined[-1][1] - 1] not in ".!?":
+            joined[-1] = (joined[-1][0], e)
+        else:
+            joined.append((s, e))
+    return head + joined
 
 
 def _split_heading_lines(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:

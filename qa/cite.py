@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from index.embed import Embedder
-from index.sentences import split_spans
+from index.sentences import instruction_like, split_spans
 from qa.judge import Judge, answer_messages, support_messages
 from qa.prompt import DECLINE
 from qa.records import AnswerSentence, Citation, Source
@@ -38,21 +38,6 @@ _STOP = frozenset(
     " its of on or our she so than that the their them then there these they this those to was we were"
     " what when where which while who whom why will with would".split()
 )
-
-# A source sentence that reads as an instruction to the assistant is never evidence for a claim.
-_INSTRUCTION = re.compile(
-    r"\b(ignore|disregard|forget)\b.{0,40}\b(instructions?|sources?|rules|prompt)\b|^\W*(system|assistant)\s*:"
-    r"|\b(note|message)\s+to\s+(the\s+)?(assistant|ai|model|chatbot)|\bAI\s+assistants?\b"
-    r"|\b(answer|reply|respond)\s+(to\s+)?(every|all|any)\s+questions?\b|\bevery question\b"
-    r"|\byour\s+(instructions|sources|rules)\b|^\W*sources?\s*:\s*\[\d",  # or imitates the prompt
-    re.IGNORECASE,
-)
-
-
-def instruction_like(text: str) -> bool:
-    """Whether a sentence reads as an instruction to the assistant ("Ignore previous instructions and …")."""
-    return bool(_INSTRUCTION.search(text))
-
 
 @dataclass(frozen=True)
 class VerifierConfig:

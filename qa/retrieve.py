@@ -8,6 +8,7 @@ from typing import Any
 
 from index.catalog import Catalog
 from index.embed import Embedder
+from index.sentences import instruction_like
 from index.store import ChromaStore
 from qa.records import Sentence, Source
 
@@ -121,7 +122,8 @@ class Retriever:
         return extra
 
     def sources(self, hits: list[Hit], window: int) -> list[Source]:
-        """Hits widened by ``window`` neighbours each, merged per document, numbered from 1 in reading order."""
+        """Hits widened by ``window`` neighbours each, merged per document, numbered from 1 in reading order;
+        instruction-like sentences ("Ignore previous instructions …") are withheld from the model."""
         wanted: dict[str, dict[int, float]] = {}
         for h in hits:
             spots = wanted.setdefault(h.doc_id, {})
@@ -135,6 +137,7 @@ class Retriever:
             spots = wanted[doc_id]
             sentences: list[Sentence] = self.catalog.sentences(doc_id, min(spots), max(spots))
             for s in sentences:
-                if s.index in spots:
+                # an instruction to the assistant is never evidence; shown to the model, it gets obeyed
+                if s.index in spots and not instruction_like(s.text):
                     sources.append(Source(len(sources) + 1, docs.get(doc_id, doc_id), s, spots[s.index]))
         return sources
