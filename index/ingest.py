@@ -63,13 +63,14 @@ def make_sentences(doc_id: str, text: str, page_at: Callable[[int], int | None])
 
 class Ingestor:
     def __init__(self, catalog: Catalog, store: ChromaStore, embedder: Embedder, *, max_bytes: int,
-                 max_chars: int = 5_000_000, max_sentences: int = 50_000) -> None:
+                 max_chars: int = 2_000_000, max_sentences: int = 20_000, seconds: float | None = None) -> None:
         self.catalog = catalog
         self.store = store
         self.embedder = embedder
         self.max_bytes = max_bytes
         self.max_chars = max_chars  # bounded work per file: a small file can extract to a huge text
         self.max_sentences = max_sentences
+        self.seconds = seconds  # time limit to extract one file's text (None: no child process)
 
     def ingest(self, paths: Iterable[str | Path], progress: Progress | None = None) -> list[IngestResult]:
         """Ingest every file; a bad file gets an ``error`` result and the others still go in.
@@ -145,7 +146,7 @@ class Ingestor:
         existing = self.catalog.document(doc_id)
         if existing and existing.status == "ready" and existing.sha256 == sha and not force:
             return IngestResult(name, "unchanged", sentences=existing.sentences)
-        extracted = load(source, max_bytes=self.max_bytes)
+        extracted = load(source, max_bytes=self.max_bytes, seconds=self.seconds)
         if len(extracted.text) > self.max_chars:
             raise InputError(name, f"its text is {len(extracted.text):,} characters, over the limit of "
                              f"{self.max_chars:,} per file (QA_MAX_CHARS); split it into smaller files")

@@ -6,9 +6,11 @@ import html.parser
 import io
 import logging
 import os
+import threading
 import time
 import zipfile
 from dataclasses import dataclass
+from typing import Any
 from pathlib import Path
 
 from index.errors import InputError
@@ -34,8 +36,54 @@ class Extracted:
         return None
 
 
-def load(path: Path, *, max_bytes: int) -> Extracted:
-    """Read ``path`` into text; every failure is an ``InputError`` with a user-facing reason."""
+SLOW_TYPES = (".pdf", ".docx", ".html", ".htm")  # parsed in a child process when a time limit is given
+_pool: Any = None
+_pool_lock = threading.Lock()
+
+
+def _child_pool() -> Any:
+    """One reusable worker process (spawned, so it shares no threads or locks with the caller)."""
+    global _pool
+    if _pool is None:
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+
+        _pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"))
+    return _pool
+
+
+def _kill_pool() -> None:
+    global _pool
+    if _pool is not None:
+        for proc in list(getattr(_pool, "_processes", {}).values()):
+            proc.kill()
+        _pool.shutdown(wait=False, cancel_futures=True)
+        _pool = None
+
+
+def parse_within(data: bytes, suffix: str, name: str, seconds: float) -> Extracted:
+    """``parse`` in the worker process, stopped after ``seconds``: no file can hold an ingest for long."""
+    from concurrent.futures import TimeoutError as Timeout
+    from concurrent.futures.process import BrokenProcessPool
+
+    with _pool_lock:
+        future = _child_pool().submit(parse, data, suffix, name)
+        try:
+            return future.result(timeout=seconds)  # type: ignore[no-any-return]
+        except Timeout:
+            _kill_pool()
+            raise InputError(name, f"reading its text took over {seconds:.0f} s, the limit per file "
+                             "(QA_FILE_SECONDS); the file is damaged or built to be slow") from None
+        except BrokenProcessPool:
+            _kill_pool()
+            raise InputError(name, "reading it crashed the reader; the file is damaged") from None
+
+
+def load(path: Path, *, max_bytes: int, seconds: float | None = None) -> Extracted:
+    """Read ``path`` into text; every failure is an ``InputError`` with a user-facing reason.
+
+    With ``seconds``, formats whose parsing can be slow are parsed in a child process stopped after that long.
+    """
     if not path.exists():
         if path.is_symlink():
             try:
@@ -57,6 +105,8 @@ def load(path: Path, *, max_bytes: int) -> Extracted:
     if size > max_bytes:
         raise InputError(str(path), f"the file is {size / 1e6:.1f} MB, over the {max_bytes / 1e6:.0f} MB limit (QA_MAX_FILE_MB)")
     data = path.read_bytes()
+    if seconds is not None and suffix in SLOW_TYPES:
+        return parse_within(data, suffix, str(path), seconds)
     return parse(data, suffix, str(path))
 
 

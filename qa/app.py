@@ -78,7 +78,8 @@ class App:
         self.store = ChromaStore(embedder, data_dir=settings.data_dir, chroma_url=settings.chroma_url,
                                  chroma_token=settings.chroma_token, collection=settings.collection)
         self.ingestor = Ingestor(self.catalog, self.store, embedder, max_bytes=self.max_bytes,
-                                 max_chars=settings.max_chars, max_sentences=settings.max_sentences)
+                                 max_chars=settings.max_chars, max_sentences=settings.max_sentences,
+                                 seconds=settings.file_seconds)
         self.retriever = Retriever(self.catalog, self.store, embedder)
         self._generator = generator
         self._judge = judge

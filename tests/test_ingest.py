@@ -2,6 +2,8 @@
 
 import shutil
 
+import pytest
+
 from qa.app import seed_files
 from tests.conftest import SEEDS
 
@@ -150,3 +152,19 @@ def test_per_file_limits_give_their_own_error_and_keep_the_others(settings, embe
     assert "QA_MAX_CHARS" in results["long.txt"].reason and "QA_MAX_SENTENCES" in results["many.txt"].reason
     assert results["fine.txt"].status == "indexed"
     app.close()
+
+
+def test_small_files_are_committed_before_a_big_one_embeds(app, tmp_path, monkeypatch):
+    """An ingest interrupted while a big file embeds keeps every small file read before it."""
+    for i in range(3):
+        (tmp_path / f"small_{i}.txt").write_text(f"Small note {i} is about herons. It is short.")
+    (tmp_path / "zz_big.txt").write_text(" ".join(f"Sentence {i} of the big file." for i in range(400)))
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt  # the user pressed Ctrl+C while the big file was embedding
+
+    monkeypatch.setattr(app.ingestor, "add_vectors", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        app.ingest([tmp_path])
+    ready = sorted(d.path.rsplit("/", 1)[-1] for d in app.documents())
+    assert ready == ["small_0.txt", "small_1.txt", "small_2.txt"]

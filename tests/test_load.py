@@ -156,3 +156,14 @@ def test_a_small_docx_that_unpacks_far_beyond_its_size_is_refused(tmp_path):
     assert f.stat().st_size < 200_000
     with pytest.raises(InputError, match="zip bomb"):
         load(f, max_bytes=50 * MB)
+
+
+def test_a_file_that_takes_too_long_to_read_is_stopped_and_named(tmp_path):
+    from index.load import parse_within
+
+    pdf = SEEDS / "tomato_growing_guide.pdf"
+    with pytest.raises(InputError, match="QA_FILE_SECONDS") as err:
+        parse_within(pdf.read_bytes(), ".pdf", str(pdf), seconds=0.0001)  # the worker cannot even start in time
+    assert str(pdf) in str(err.value)
+    ex = load(pdf, max_bytes=10 * MB, seconds=120)  # a fresh worker afterwards, and the same text as inline
+    assert ex.text == load(pdf, max_bytes=10 * MB).text and ex.pages
