@@ -53,6 +53,22 @@ def test_declined_answer_says_so():
     assert "No sources" in render.sources_html(turns)
 
 
+def test_the_two_kinds_of_decline_look_different_and_near_sentences_are_not_citations():
+    near = [Citation(1, "/data/uploads/council.md", "The bridge opens in 2027.", 0, 25, None, 0.6)]
+    found = Answer("The documents do not say.", True, [], [], why="not_verified", near=near)
+    nothing = Answer("The documents do not say.", True, [], [], why="no_relevant_sources")
+    a, b = render.answer_html(0, found), render.answer_html(0, nothing)
+    assert "qa-declined-unverified" in a and "qa-declined-none" in b and a != b
+    assert "Possibly relevant" in a and "council.md" in a and "/data/uploads" not in a and "qa-cite" not in a
+
+
+def test_a_streaming_draft_is_marked_and_has_no_bare_markers():
+    html = render.turn_html(0, render.Turn("Q?", draft="[6] The bridge opens in 2027 [2]."), True)
+    assert "Draft, not yet checked" in html and "[6]" not in html and "[2]" not in html
+    assert "checking citations" not in html  # only once the draft is complete
+    assert "searched as" not in render.turn_html(0, render.Turn("Q?", rewritten="Q?"), True)
+
+
 def test_context_highlights_exactly_the_cited_sentence():
     text = "First one. The <cited> one. Third & last."
     spans = [(0, 10), (11, 27), (28, 41)]

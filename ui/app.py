@@ -70,6 +70,8 @@ def build_ui(app: App) -> gr.Blocks:
                     if time.monotonic() - last < STREAM_EVERY_S:
                         continue
                     last = time.monotonic()
+                elif event.kind == "checking":
+                    turn.checking = True
                 elif event.kind == "answer":
                     turn.answer = event.data
                     continue

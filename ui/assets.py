@@ -45,6 +45,14 @@ CSS = """
   background: var(--color-accent); animation: qa-blink 1s steps(1) infinite; }
 @keyframes qa-blink { 50% { opacity: 0; } }
 .qa-wait { font-style: italic; }
+.qa-draft-label { font-size: 0.85em; font-weight: 600; }
+.qa-draft { font-style: italic; opacity: 0.75; }
+.qa-declined-unverified { border-left: 3px solid #d97706; padding-left: 0.5em; }
+.qa-declined-none { border-left: 3px solid #9ca3af; padding-left: 0.5em; }
+.qa-near ul { margin: 0.3em 0 0 1.2em; }
+.qa-near-doc { font-weight: 600; }
+.qa-stance-contradicts strong { color: #b91c1c; }
+.qa-stance-supports strong { color: #15803d; }
 .qa-meta { font-size: 0.75rem; color: var(--body-text-color-subdued); margin: 0.15rem 0 0 0.2rem; }
 button.qa-cite { all: unset; cursor: pointer; color: var(--color-accent); font-weight: 700; font-size: 0.8em;
   vertical-align: super; padding: 0 1px; }

@@ -7,6 +7,7 @@ citations carry ``data-turn`` and ``data-cite``; the click handler in ``ui/asset
 from __future__ import annotations
 
 import html
+import re
 from dataclasses import dataclass
 from pathlib import PurePath
 from typing import Any
@@ -37,6 +38,7 @@ class Turn:
     question: str
     rewritten: str = ""
     draft: str = ""
+    checking: bool = False  # the draft is complete and being checked
     answer: Answer | None = None
     error: str = ""
 
@@ -103,15 +105,19 @@ def _timings(answer: Answer) -> str:
 def turn_html(i: int, turn: Turn, last: bool) -> str:
     answer_id = ' id="qa-answer"' if last else ""
     out = [f'<div class="qa-turn" data-turn="{i}">', f'<div class="qa-q">{esc(turn.question)}</div>']
-    if turn.rewritten:
+    if turn.rewritten and turn.rewritten.strip().lower() != turn.question.strip().lower():
         out.append(f'<div class="qa-rewritten" title="{REWRITTEN}">searched as: {esc(turn.rewritten)}</div>')
     if turn.error:
         out.append(f'<div class="qa-a qa-failed"{answer_id}><b>Could not answer:</b> {esc(turn.error)}</div>')
     elif turn.answer is None:
-        body = esc(turn.draft) if turn.draft else '<span class="qa-wait">Searching your documents…</span>'
-        status = "checking citations…" if turn.draft else ""
+        draft = re.sub(r"\s*\[\d+(?:\s*[,;]\s*\d+)*\]", "", turn.draft).strip()  # no bare markers in a draft
+        if draft:
+            label = '<span class="qa-draft-label">Draft, not yet checked against the documents:</span> '
+            body = f'{label}<span class="qa-draft">{esc(draft)}</span>'
+        else:
+            body = f'<span class="qa-wait">{"Writing…" if turn.draft else "Searching your documents…"}</span>'
         out.append(f'<div class="qa-a qa-streaming"{answer_id}>{body}<span class="qa-caret"></span></div>')
-        out.append(f'<div class="qa-meta">{status}</div>')
+        out.append(f'<div class="qa-meta">{"checking citations…" if turn.checking else ""}</div>')
     else:
         cls = "qa-a qa-done" + (" qa-is-declined" if turn.answer.declined else "")
         out.append(f'<div class="{cls}"{answer_id}>{answer_html(i, turn.answer)}</div>')
