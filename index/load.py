@@ -10,8 +10,8 @@ import threading
 import time
 import zipfile
 from dataclasses import dataclass
-from typing import Any
 from pathlib import Path
+from typing import Any
 
 from index.errors import InputError
 
