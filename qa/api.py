@@ -7,6 +7,7 @@
     POST   /api/ask         {"question", "docs"?, "stream"?}   Answer (as `qa ask --json`), or NDJSON events
     POST   /api/compare     {"question", "docs"?}              Comparison (as `qa compare --json`)
     POST   /api/verify      {"statement", "docs"?}             Check (as `qa verify --json`)
+    GET    /v1/models, POST /v1/chat/completions               OpenAI-compatible chat (``qa.openai_api``)
 
 Errors are ``{"error": {"type": "InputError", "message": "…"}}`` with a 4xx/5xx status.
 """
@@ -28,8 +29,10 @@ _STATUS = {TooLargeError: 413, InputError: 400, NotIndexedError: 404, AuthError:
 
 
 def error_body(exc: QAError) -> tuple[int, dict[str, Any]]:
+    """Status and body of an error; the body is also OpenAI's error shape (``param`` and ``code`` added)."""
     status = next((code for kind, code in _STATUS.items() if isinstance(exc, kind)), 500)
-    return status, {"error": {"type": type(exc).__name__, "message": str(exc)}}
+    code = "invalid_api_key" if isinstance(exc, AuthError) else None
+    return status, {"error": {"type": type(exc).__name__, "message": str(exc), "param": None, "code": code}}
 
 
 def check_bind(host: str, token: str) -> None:
@@ -130,7 +133,7 @@ def build_api(app: App, host: str | None = None) -> Any:
 
         logging.getLogger("qa.api").exception("unexpected error on %s", request.url.path)
         body = {"error": {"type": "InternalError", "message": f"Something went wrong ({type(exc).__name__}); "
-                          "details are in qa.log in the data folder."}}
+                          "details are in qa.log in the data folder.", "param": None, "code": None}}
         return JSONResponse(body, status_code=500)
 
     def run(fn: Any, *args: Any, **kwargs: Any) -> Any:
@@ -200,5 +203,42 @@ def build_api(app: App, host: str | None = None) -> Any:
     @api.post("/api/verify")
     async def verify(body: VerifyBody) -> Any:
         return (await run(app.verify, body.statement, docs=body.docs)).to_json()
+
+    from qa import openai_api
+    from qa.app import checked_text
+
+    class ChatBody(BaseModel):
+        model: str = "qa"
+        messages: list[dict[str, Any]]
+        stream: bool = False
+
+    @api.get("/v1/models")
+    async def models() -> dict[str, Any]:
+        return {"object": "list", "data": [{"id": m, "object": "model", "created": 0, "owned_by": "qa"}
+                                           for m in openai_api.MODELS]}
+
+    @api.post("/v1/chat/completions")
+    async def chat(body: ChatBody) -> Any:
+        if body.model not in openai_api.MODELS:
+            raise NotIndexedError(f"There is no model '{body.model}' here; use 'qa' or 'qa-compare'.")
+        question, _ = openai_api._turns(body.messages)
+        checked_text(question, "question")  # a bad request fails here, as JSON, not inside a stream
+        if not body.stream:
+            content, cites, full = await run(openai_api.answer, app, body.model, body.messages)
+            return openai_api.completion(body.model, content, cites, full)
+
+        async def events() -> AsyncIterator[str]:
+            first = {"id": "chatcmpl-start", "object": "chat.completion.chunk", "model": body.model,
+                     "choices": [{"index": 0, "delta": {"role": "assistant"}, "finish_reason": None}]}
+            yield f"data: {json.dumps(first)}\n\n"  # at once: the client knows the answer is on its way
+            try:
+                content, cites, full = await run(openai_api.answer, app, body.model, body.messages)
+            except QAError as exc:
+                yield f"data: {json.dumps(error_body(exc)[1])}\n\n"
+                return
+            for line in openai_api.chunks(body.model, content, cites, full):
+                yield line
+
+        return StreamingResponse(events(), media_type="text/event-stream")
 
     return api

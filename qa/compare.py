@@ -77,6 +77,19 @@ class Comparison:
         text = " ".join(s.text + "".join(f"[{n}]" for n in s.citations) for s in sentences)
         return Answer(text, declined, sentences, self.citations, self.timings, self.question, self.question)
 
+    def as_markdown(self) -> str:
+        """The comparison as Markdown: each document's cited answer, then the points, with ``[n]`` markers."""
+        lines = ["| document | says |", "|---|---|"]
+        for d in self.documents:
+            said = d.answer.answer if d.addressed else "does not address this"
+            lines.append(f"| {PurePath(d.document).name} | {said.replace('|', '/')} |")
+        if self.points:
+            lines.append("")
+            for p in self.points:
+                marks = "".join(f"[{n}]" for n in p.citations)
+                lines.append(f"- **{p.kind.replace('_', ' ')}**: {p.text} {marks}".rstrip())
+        return "\n".join(lines)
+
     def to_json(self) -> dict[str, Any]:
         """The stable ``qa compare --json`` object (see README)."""
         return {
