@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import sys
 from collections.abc import Callable
@@ -172,6 +173,17 @@ def cmd_serve(app: Any, args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_mcp(app: Any, args: argparse.Namespace) -> int:
+    """Serve MCP over stdin/stdout: stdout carries only the protocol, so nothing else may print to it."""
+    from front.mcp_server import build_mcp
+
+    with contextlib.redirect_stdout(sys.stderr):  # the SDK claims the real stdout when it starts serving
+        app.ensure_seeds()
+        server = build_mcp(app)
+    server.run("stdio")
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="qa", description="Ask questions about your documents; every claim is cited.")
     sub = p.add_subparsers(dest="command", required=True)
@@ -210,6 +222,8 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("--host")
     s.add_argument("--port", type=int)
     s.set_defaults(func=cmd_serve)
+    m = sub.add_parser("mcp", help="serve the Model Context Protocol over stdio (for desktop assistants)")
+    m.set_defaults(func=cmd_mcp)
     return p
 
 
@@ -222,7 +236,10 @@ def main(argv: list[str] | None = None) -> int:
         from qa.app import build_app
 
         writer = args.command in WRITERS or (args.command == "check" and args.repair)
-        app = build_app(Settings.from_env(), allow_model_change=args.command == "reindex", writer=writer)
+        # `qa mcp` speaks the protocol on stdout: whatever loading the app prints goes to stderr instead
+        quiet = contextlib.redirect_stdout(sys.stderr) if args.command == "mcp" else contextlib.nullcontext()
+        with quiet:
+            app = build_app(Settings.from_env(), allow_model_change=args.command == "reindex", writer=writer)
         return int(args.func(app, args))
     except QAError as exc:
         print(f"qa: {exc}", file=sys.stderr)

@@ -1,4 +1,5 @@
-"""``serve(app)``: the HTTP API (``qa.api``) with the Gradio UI (``ui``) mounted on it, on one port."""
+"""``serve(app)``: the HTTP API (``qa.api``) with MCP at ``/mcp`` (``front.mcp_server``) and the Gradio UI
+(``ui``) mounted on it, on one port."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ os.environ["GRADIO_ANALYTICS_ENABLED"] = "False"  # before gradio is first impor
 
 import gradio as gr  # noqa: E402
 
+from front.mcp_server import mount_http  # noqa: E402
 from qa.api import LOOPBACK, build_api, check_bind  # noqa: E402
 from qa.app import App  # noqa: E402
 from ui.app import build_ui  # noqa: E402
@@ -27,8 +29,10 @@ def serve(app: App, host: str = "127.0.0.1", port: int = 7860) -> None:
         print(f"qa: serving on {host}:{port}, reachable from other machines (token required).", file=sys.stderr)
     demo = build_ui(app)
     demo.queue(default_concurrency_limit=4)
+    api = build_api(app, host)
+    mount_http(api, app)  # before Gradio takes "/"; behind the API's token, Host and Origin checks
     server = gr.mount_gradio_app(
-        build_api(app, host), demo, path="/", server_name=host, server_port=port, css=CSS, footer_links=[],
+        api, demo, path="/", server_name=host, server_port=port, css=CSS, footer_links=[],
         run_history=False, enable_monitoring=False, mcp_server=False, pwa=False, ssr_mode=False, show_error=False,
         max_file_size=int(app.settings.max_file_mb * 4e6),
     )

@@ -37,46 +37,67 @@ class Extracted:
 
 
 SLOW_TYPES = (".pdf", ".docx", ".html", ".htm")  # parsed in a child process when a time limit is given
-_pool: Any = None
-_pool_lock = threading.Lock()
+_worker: Any = None
+_worker_lock = threading.Lock()
 
 
-def _child_pool() -> Any:
-    """One reusable worker process (spawned, so it shares no threads or locks with the caller)."""
-    global _pool
-    if _pool is None:
-        import multiprocessing
-        from concurrent.futures import ProcessPoolExecutor
+def _start_worker() -> Any:
+    import subprocess
+    import sys
 
-        _pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"))
-    return _pool
+    return subprocess.Popen([sys.executable, "-m", "index.load_worker"], stdin=subprocess.PIPE,
+                            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
 
 
-def _kill_pool() -> None:
-    global _pool
-    if _pool is not None:
-        for proc in list(getattr(_pool, "_processes", {}).values()):
-            proc.kill()
-        _pool.shutdown(wait=False, cancel_futures=True)
-        _pool = None
+def _stop_worker() -> None:
+    global _worker
+    if _worker is not None:
+        _worker.kill()
+        _worker.wait()
+        _worker = None
+
+
+def _read(pipe: Any, n: int, deadline: float) -> bytes:
+    import select
+
+    buf = b""
+    while len(buf) < n:
+        left = deadline - time.monotonic()
+        if left <= 0 or not select.select([pipe], [], [], left)[0]:
+            raise TimeoutError
+        chunk = os.read(pipe.fileno(), n - len(buf))
+        if not chunk:
+            raise EOFError
+        buf += chunk
+    return buf
 
 
 def parse_within(data: bytes, suffix: str, name: str, seconds: float) -> Extracted:
-    """``parse`` in the worker process, stopped after ``seconds``: no file can hold an ingest for long."""
-    from concurrent.futures import TimeoutError as Timeout
-    from concurrent.futures.process import BrokenProcessPool
+    """``parse`` in a reusable child process (``index.load_worker``), stopped after ``seconds``."""
+    import pickle
+    import struct
 
-    with _pool_lock:
-        future = _child_pool().submit(parse, data, suffix, name)
+    global _worker
+    with _worker_lock:
+        deadline = time.monotonic() + seconds
+        if _worker is None or _worker.poll() is not None:
+            _worker = _start_worker()
         try:
-            return future.result(timeout=seconds)  # type: ignore[no-any-return]
-        except Timeout:
-            _kill_pool()
+            body = pickle.dumps((data, suffix, name))
+            _worker.stdin.write(struct.pack("<Q", len(body)) + body)
+            _worker.stdin.flush()
+            size = struct.unpack("<Q", _read(_worker.stdout, 8, deadline))[0]
+            kind, value = pickle.loads(_read(_worker.stdout, size, deadline))
+        except TimeoutError:
+            _stop_worker()
             raise InputError(name, f"reading its text took over {seconds:.0f} s, the limit per file "
                              "(QA_FILE_SECONDS); the file is damaged or built to be slow") from None
-        except BrokenProcessPool:
-            _kill_pool()
+        except (EOFError, OSError, pickle.UnpicklingError):
+            _stop_worker()
             raise InputError(name, "reading it crashed the reader; the file is damaged") from None
+    if kind != "ok":
+        raise InputError(name, str(value))
+    return value  # type: ignore[no-any-return]
 
 
 def load(path: Path, *, max_bytes: int, seconds: float | None = None) -> Extracted:

@@ -270,15 +270,31 @@ class App:
             self.lock.release()
 
 
+class _LogFile(logging.FileHandler):
+    """``DATA_DIR/qa.log``; a log line that cannot be written (the folder was removed) never fails the caller."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        try:
+            super().emit(record)
+        except OSError:
+            pass
+
+
 def configure_logging(settings: Settings) -> None:
+    """Log to the data directory of the app built last (one process may build apps over several folders)."""
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     root = logging.getLogger("qa")
-    if not root.handlers:
-        handler = logging.FileHandler(settings.data_dir / "qa.log", encoding="utf-8")
-        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-        root.addHandler(handler)
-        root.setLevel(settings.log_level.upper())
-        root.propagate = False
+    path = str((settings.data_dir / "qa.log").resolve())
+    for old in [h for h in root.handlers if isinstance(h, _LogFile)]:
+        if old.baseFilename == path:
+            return
+        root.removeHandler(old)
+        old.close()
+    handler = _LogFile(path, encoding="utf-8", delay=True)
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    root.addHandler(handler)
+    root.setLevel(settings.log_level.upper())
+    root.propagate = False
 
 
 def build_app(settings: Settings | None = None, *, embedder: Embedder | None = None,

@@ -43,9 +43,10 @@ _STOP = frozenset(
 class VerifierConfig:
     """Every threshold of the verifier, in one place; ``python -m bench verifier`` calibrates them."""
 
-    support: float = 0.5  # judge P(Yes) "the source states the claim" at or above which a citation stands
+    support: float = 0.55  # judge P(Yes) "the source states the claim" at or above which a citation stands
     answer: float = 0.6  # judge P(Yes) "the reply answers the question" below which the answer is declined
-    candidates: int = 2  # retrieved sentences (most similar to the claim) judged when the model's citation fails
+    candidates: int = 2  # retrieved sentences (most similar to the claim, past the screens) judged when the
+    # model's citation fails
     names: bool = True  # screen: a name in the claim that neither the evidence nor the question has
 
 
@@ -153,11 +154,19 @@ def screen(claim: str, evidence: str, question: str = "", *, check_names: bool =
             "the cited text is negated and the claim is not"
     if check_names:
         have = {w.lower() for w in _WORD.findall((evidence + " " + question).lower())}
-        lost = sorted(n for n in names(claim) if n.lower().strip("'’") not in have
-                      and n.lower().removesuffix("'s").removesuffix("’s") not in have)
+        lost = sorted(n for n in names(claim) if not _has_name(n, have))
         if lost:
             return f"the name {lost[0]} is not in the cited text"
     return ""
+
+
+def _has_name(name: str, have: set[str]) -> bool:
+    """A name is in the evidence as itself, or as a form of it ("Ukraine" in "Ukrainian", "Oldquay's")."""
+    low = name.lower().strip("'’").removesuffix("'s").removesuffix("’s")
+    if low in have:
+        return True
+    stem = low[: max(5, len(low) - 2)]
+    return len(low) >= 6 and any(w.startswith(stem) for w in have)
 
 
 @dataclass(frozen=True)
@@ -222,11 +231,20 @@ class Verifier:
         if question:
             p = self.answers(question, " ".join(r[0].text for r in kept))
             calls += 1
+            answering: set[int] = set()
+            if p < self.config.answer and len(kept) > 1:
+                # a long reply can bury its answer: judge the first few supported sentences one by one
+                for i, r in enumerate(results):
+                    if r[1] == SUPPORTED and calls < 12:
+                        calls += 1
+                        if self.answers(question, r[0].text) >= self.config.answer:
+                            answering.add(i)
             if p < self.config.answer:
                 why = f"the supported sentences do not answer the question (judge {p:.2f})"
-                results = [(c, NOT_AN_ANSWER, ch, s, why) if v == SUPPORTED else (c, v, ch, s, r)
-                           for c, v, ch, s, r in results]
-                return Verification(self._sentences(results, by_n)[0], [], True, "not_an_answer", calls)
+                results = [(c, NOT_AN_ANSWER, ch, s, why) if v == SUPPORTED and i not in answering else (c, v, ch, s, r)
+                           for i, (c, v, ch, s, r) in enumerate(results)]
+                if not answering:
+                    return Verification(self._sentences(results, by_n)[0], [], True, "not_an_answer", calls)
         sentences, citations = self._sentences(results, by_n)
         return Verification(sentences, citations, False, "", calls)
 
@@ -239,15 +257,16 @@ class Verifier:
         if claim.bare and valid:
             return SUPPORTED, valid, 1.0, "quoted from the cited sentence", 0
         ranked = [evidence[i].n for i in np.argsort(-cos, kind="stable")]
+        # the model's own citation(s) first, then single retrieved sentences most similar to the claim; sentences
+        # are joined only when the model cited them together (a made-up pair let a heading "support" a claim)
         tries: list[list[int]] = [valid] if valid else []
-        tries += [[n] for n in ranked[: self.config.candidates] if [n] != valid]
-        if len(ranked) >= 2:
-            tries.append(ranked[:2] if not valid else list(dict.fromkeys([*valid, ranked[0] if ranked[0] not in valid
-                                                                           else ranked[1]])))
+        tries += [[n] for n in ranked[:12] if [n] != valid]
         first_reason, best_p, calls = "", 0.0, 0
         for ns in tries:
+            if calls > self.config.candidates:  # the screens are free; the judge is asked a few times at most
+                break
             text = " ".join(by_n[n].sentence.text for n in ns)
-            p, reason = self.supports(claim.text, text, question)
+            p, reason = self.supports(claim.text, text, _premise(question, ns, by_n, evidence))
             calls += not reason
             if p >= self.config.support:
                 how = "the cited sentence states it" if ns == valid else "a retrieved sentence states it (re-cited)"
@@ -259,7 +278,7 @@ class Verifier:
         closest = valid or ranked[:1]
         if closest:
             text = " ".join(by_n[n].sentence.text for n in closest)
-            reason = screen(claim.text, text, question, check_names=False)
+            reason = screen(claim.text, text, _premise(question, closest, by_n, evidence), check_names=False)
             if conflicts(reason, text):
                 return CONTRADICTED, [], best_p, f"the closest source sentence says otherwise: {reason}", calls
         return UNSUPPORTED, [], best_p, first_reason or "no source sentence states it", calls
@@ -291,6 +310,16 @@ class Verifier:
                 ids.append(numbering[n])
             sentences.append(AnswerSentence(claim.text, ids, verdict == SUPPORTED, verdict, reason))
         return sentences, citations
+
+
+def _premise(question: str, ns: list[int], by_n: dict[int, Source], evidence: list[Source]) -> str:
+    """The words of the question that the evidence's own documents also have (in their retrieved sentences):
+    a claim may restate those without the cited sentence holding them. Words only the question has, or only
+    another document has, do not count: "a Friday open evening at the observatory" must not join another
+    document's "£8 ticket"."""
+    docs = {by_n[n].document for n in ns}
+    have = {w.lower() for s in evidence if s.document in docs for w in _WORD.findall(s.sentence.text.lower())}
+    return " ".join(w for w in question.split() if w.lower().strip(".,;:!?\"'’()") in have)
 
 
 def render(sentences: list[AnswerSentence]) -> str:
