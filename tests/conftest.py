@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
 from collections.abc import Callable
 from pathlib import Path
 
@@ -111,3 +117,41 @@ def seeded_app(tmp_path_factory: pytest.TempPathFactory, embedder, generator):
     assert all(r.status == "indexed" for r in results), results
     yield a
     a.close()
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@contextlib.contextmanager
+def serve_process(tmp_path: Path, model_path: Path, **env: str):
+    """`qa serve` as a subprocess on a free port with its own data folder (and ``QA_*`` extras); yields its URL."""
+    port = free_port()
+    full = {**os.environ, "QA_DATA_DIR": str(tmp_path / "data"), "QA_MODEL_PATH": str(model_path),
+            "GRADIO_TEMP_DIR": str(tmp_path / "gradio"), **env}
+    log = (tmp_path / "serve.log").open("w")
+    proc = subprocess.Popen([sys.executable, "-m", "front.cli", "serve", "--port", str(port)], cwd=REPO_ROOT,
+                            env=full, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}/"
+    token = env.get("QA_API_TOKEN")
+    health = urllib.request.Request(url + "api/health", headers={"Authorization": f"Bearer {token}"} if token else {})
+    try:
+        deadline = time.monotonic() + 240
+        while True:
+            assert proc.poll() is None, (tmp_path / "serve.log").read_text()
+            try:
+                urllib.request.urlopen(health, timeout=5).close()
+                break
+            except OSError:
+                assert time.monotonic() < deadline, "qa serve did not start in time"
+                time.sleep(1)
+        yield url
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        log.close()

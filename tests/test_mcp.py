@@ -7,8 +7,6 @@ import os
 import subprocess
 import sys
 import time
-import urllib.error
-import urllib.request
 from pathlib import Path
 
 import anyio
@@ -22,8 +20,8 @@ from mcp.shared.exceptions import MCPError
 
 from front.mcp_server import build_mcp, document_uri
 from qa.settings import REPO_ROOT
-from tests.conftest import SEEDS, FakeGenerator
-from tests.test_ui import _free_port, server  # noqa: F401 (the fixture)
+from tests.conftest import SEEDS, FakeGenerator, serve_process
+from tests.test_ui import server  # noqa: F401 (the fixture)
 
 TOOLS = {"ask", "search", "compare", "verify", "list_documents"}
 ANSWER_KEYS = {"answer", "declined", "sentences", "citations", "timings"}
@@ -218,35 +216,9 @@ def test_stdio_lists_searches_opens_a_cited_span_and_answers(stdio_env, tmp_path
 
 # ---------------------------------------------------------------- /mcp of `qa serve` (subprocesses)
 
-@contextlib.contextmanager
 def _serve(tmp_path: Path, model_path: Path, token: str):
-    """`qa serve` with QA_API_TOKEN set, as the `server` fixture starts it; yields its URL."""
-    port = _free_port()
-    env = {**os.environ, "QA_DATA_DIR": str(tmp_path / "data"), "QA_MODEL_PATH": str(model_path),
-           "GRADIO_TEMP_DIR": str(tmp_path / "gradio"), "QA_API_TOKEN": token}
-    log = (tmp_path / "serve.log").open("w")
-    proc = subprocess.Popen([sys.executable, "-m", "front.cli", "serve", "--port", str(port)], cwd=REPO_ROOT,
-                            env=env, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}/"
-    health = urllib.request.Request(url + "api/health", headers={"Authorization": f"Bearer {token}"})
-    try:
-        deadline = time.monotonic() + 240
-        while True:
-            assert proc.poll() is None, (tmp_path / "serve.log").read_text()
-            try:
-                urllib.request.urlopen(health, timeout=5).close()
-                break
-            except OSError:
-                assert time.monotonic() < deadline, "qa serve did not start in time"
-                time.sleep(1)
-        yield url
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(30)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-        log.close()
+    """`qa serve` with QA_API_TOKEN set; yields its URL."""
+    return serve_process(tmp_path, model_path, QA_API_TOKEN=token)
 
 
 @contextlib.asynccontextmanager

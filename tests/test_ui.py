@@ -2,12 +2,8 @@
 
 import os
 import shutil
-import socket
 import sqlite3
-import subprocess
-import sys
 import time
-import urllib.request
 from contextlib import closing
 from urllib.parse import urlparse
 
@@ -16,8 +12,7 @@ import pytest
 
 from qa.errors import ModelError, NotIndexedError
 from qa.records import Answer, AnswerSentence, Citation, DocumentInfo, IngestResult, Sentence
-from qa.settings import REPO_ROOT
-from tests.conftest import SEEDS
+from tests.conftest import SEEDS, serve_process
 from ui import actions, render
 
 HOSTILE = "<img src=x onerror=alert(1)> ${alert(2)} {{value}} & \"quoted\""
@@ -184,40 +179,11 @@ def test_build_ui_has_analytics_off(app):
 
 # ---------------------------------------------------------------- the real page in a real browser
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture
 def server(tmp_path, model_path):
     """`qa serve` as a subprocess on a free port, with its own data folder."""
-    port = _free_port()
-    env = {**os.environ, "QA_DATA_DIR": str(tmp_path / "data"), "QA_MODEL_PATH": str(model_path),
-           "GRADIO_TEMP_DIR": str(tmp_path / "gradio")}
-    log = (tmp_path / "serve.log").open("w")
-    proc = subprocess.Popen([sys.executable, "-m", "front.cli", "serve", "--port", str(port)], cwd=REPO_ROOT,
-                            env=env, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}/"
-    try:
-        deadline = time.monotonic() + 240
-        while True:
-            assert proc.poll() is None, (tmp_path / "serve.log").read_text()
-            try:
-                urllib.request.urlopen(url, timeout=5).close()
-                break
-            except OSError:
-                assert time.monotonic() < deadline, "qa serve did not start in time"
-                time.sleep(1)
+    with serve_process(tmp_path, model_path) as url:
         yield url, tmp_path / "data"
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(30)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-        log.close()
 
 
 WATCH_STREAM = """() => {
