@@ -68,3 +68,26 @@ def test_a_cross_site_write_is_refused(server):  # noqa: F811
     own = url.rstrip("/")
     status, body = _request(url + "api/verify", {"statement": " "}, headers={"Origin": own})
     assert status == 400, body  # its own origin passes the check (and gets the usual validation)
+
+
+def test_gradio_routes_and_gradio_client_need_the_token(tmp_path, model_path):
+    """With QA_API_TOKEN set, nothing of Gradio's own API (config, info, queue, call) answers without it, and the
+    official gradio_client works only when it sends it."""
+    import gradio_client
+
+    from tests.conftest import serve_process
+
+    token = "gr-s3cret"
+    with serve_process(tmp_path, model_path, QA_API_TOKEN=token) as url:
+        for path, method, body in [("config", "GET", None), ("gradio_api/info", "GET", None),
+                                   ("gradio_api/queue/join", "POST", {"data": [], "fn_index": 0}),
+                                   ("gradio_api/call/on_check", "POST", {"data": ["x"]}),
+                                   ("gradio_api/upload", "POST", {})]:
+            status, text = _request(url + path, body, method=method)
+            assert status == 401, (path, status, text[:200])
+        with pytest.raises(Exception):  # noqa: B017 - the client cannot even read the app's config
+            gradio_client.Client(url, verbose=False, analytics_enabled=False, download_files=False)
+        client = gradio_client.Client(url, verbose=False, analytics_enabled=False, download_files=False,
+                                      headers={"Authorization": f"Bearer {token}"})
+        result = client.predict("", api_name="/on_check")
+        assert "Write a statement" in result
