@@ -137,12 +137,12 @@ class OpenAIGenerator:
         self.headers = {"Authorization": f"Bearer {api_key}"} if api_key else {}
         self.client = httpx.Client(timeout=timeout)
         self.lock = threading.Lock()
-        self._base, self._key = base_url, api_key
 
     def judge(self) -> Any:
+        """The yes/no judge over the same server, URL, key and HTTP client."""
         from qa.judge import OpenAIJudge
 
-        return OpenAIJudge(self._base, self.name, self._key)
+        return OpenAIJudge(self.url, self.name, self.headers, self.client)
 
     def stream(self, messages: Messages, *, max_tokens: int, temperature: float) -> Iterator[str]:
         import httpx

@@ -118,14 +118,12 @@ class LlamaCppJudge:
 class OpenAIJudge:
     """A one-token completion from an OpenAI-compatible server; ``top_logprobs`` when it gives them, else the word."""
 
-    def __init__(self, base_url: str, model: str, api_key: str = "", *, timeout: float = 120.0) -> None:
-        import httpx
-
-        base = base_url.rstrip("/")
-        self.url = base + ("/chat/completions" if base.endswith("/v1") else "/v1/chat/completions")
+    def __init__(self, url: str, model: str, headers: dict[str, str], client: Any) -> None:
+        """``url`` is the server's ``…/chat/completions``; ``OpenAIGenerator.judge()`` passes its own, and its client."""
+        self.url = url
         self.name = model
-        self.headers = {"Authorization": f"Bearer {api_key}"} if api_key else {}
-        self.client = httpx.Client(timeout=timeout)
+        self.headers = headers
+        self.client = client
         self.logprobs = True
 
     def p_yes(self, messages: Messages) -> float:

@@ -341,9 +341,9 @@ def test_wrong_model_server_key_is_a_model_error(llm_url):
 @pytest.mark.slow
 def test_the_judge_through_the_model_server(llm_url):
     """The verifier's judge over QA_LLM_URL: top_logprobs where the server gives them, else the one-token word."""
-    from qa.judge import OpenAIJudge, support_messages
+    from qa.judge import support_messages
 
-    judge = OpenAIJudge(llm_url, MODEL_ALIAS, LLM_KEY)
+    judge = OpenAIGenerator(llm_url, MODEL_ALIAS, LLM_KEY).judge()
     src = "The total cost of the Kestrel Bridge is estimated at £46 million."
     yes = judge.p_yes(support_messages("The Kestrel Bridge is estimated to cost £46 million.", src))
     no = judge.p_yes(support_messages("Tomatoes need six hours of sun a day.", src))
