@@ -1,7 +1,7 @@
 """``python -m bench <subcommand> [options]``: each subcommand is a module with ``main(argv)``, loaded on use.
 
-    python -m bench quality --quick      # ours vs the LlamaIndex baseline on a small subset
-    python -m bench quality --help
+python -m bench quality --quick      # ours vs the LlamaIndex baseline on a small subset
+python -m bench quality --help
 """
 
 from __future__ import annotations

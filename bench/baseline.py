@@ -35,12 +35,18 @@ def messages_to_prompt(messages: Sequence[Any]) -> str:
 
 
 def completion_to_prompt(completion: str) -> str:
-    return (f"<|im_start|>system\n{CHATML_SYSTEM}<|im_end|>\n<|im_start|>user\n{completion}<|im_end|>\n"
-            "<|im_start|>assistant\n")
+    return f"<|im_start|>system\n{CHATML_SYSTEM}<|im_end|>\n<|im_start|>user\n{completion}<|im_end|>\n<|im_start|>assistant\n"
 
 
-def make_llm(model_path: Path, *, llama: Any = None, max_new_tokens: int = 256, temperature: float = 0.0,
-             n_ctx: int = 4096, n_threads: int = 0) -> Any:
+def make_llm(
+    model_path: Path,
+    *,
+    llama: Any = None,
+    max_new_tokens: int = 256,
+    temperature: float = 0.0,
+    n_ctx: int = 4096,
+    n_threads: int = 0,
+) -> Any:
     """``LlamaCPP`` with ChatML; a loaded ``llama_cpp.Llama`` passed as ``llama`` is shared, not reloaded."""
     import os
 
@@ -49,21 +55,34 @@ def make_llm(model_path: Path, *, llama: Any = None, max_new_tokens: int = 256, 
 
     generate_kwargs = {"stop": ["<|im_end|>", "<|endoftext|>"]}
     common: dict[str, Any] = dict(
-        temperature=temperature, max_new_tokens=max_new_tokens, verbose=False,
-        messages_to_prompt=messages_to_prompt, completion_to_prompt=completion_to_prompt,
+        temperature=temperature,
+        max_new_tokens=max_new_tokens,
+        verbose=False,
+        messages_to_prompt=messages_to_prompt,
+        completion_to_prompt=completion_to_prompt,
     )
     if llama is None:
-        return LlamaCPP(model_path=str(model_path), context_window=n_ctx, generate_kwargs=generate_kwargs,
-                        model_kwargs={"n_threads": n_threads or os.cpu_count() or 1, "seed": 0}, **common)
+        return LlamaCPP(
+            model_path=str(model_path),
+            context_window=n_ctx,
+            generate_kwargs=generate_kwargs,
+            model_kwargs={"n_threads": n_threads or os.cpu_count() or 1, "seed": 0},
+            **common,
+        )
 
     class SharedLlamaCPP(LlamaCPP):
         """LlamaCPP around a model that is already in memory (its own ``__init__`` always loads one)."""
 
         def __init__(self, model: Any) -> None:
-            CustomLLM.__init__(self, model_path=str(model_path), model_url=None, context_window=model.n_ctx(),
-                               generate_kwargs={**generate_kwargs, "temperature": temperature,
-                                                "max_tokens": max_new_tokens},
-                               model_kwargs={}, **common)
+            CustomLLM.__init__(
+                self,
+                model_path=str(model_path),
+                model_url=None,
+                context_window=model.n_ctx(),
+                generate_kwargs={**generate_kwargs, "temperature": temperature, "max_tokens": max_new_tokens},
+                model_kwargs={},
+                **common,
+            )
             self._model = model
 
     return SharedLlamaCPP(llama)
@@ -99,19 +118,21 @@ class Baseline:
         docs = []
         for path in files:
             name = name_of(str(path))
-            docs.append(Document(text=load(path, max_bytes=50_000_000).text,
-                                 metadata={"file_name": Path(name).name, "file_path": name}))
-        client = chromadb.PersistentClient(path=str(self.workdir / "chroma"),
-                                           settings=ChromaSettings(anonymized_telemetry=False))
+            docs.append(
+                Document(text=load(path, max_bytes=50_000_000).text, metadata={"file_name": Path(name).name, "file_path": name})
+            )
+        client = chromadb.PersistentClient(path=str(self.workdir / "chroma"), settings=ChromaSettings(anonymized_telemetry=False))
         store = ChromaVectorStore(chroma_collection=client.get_or_create_collection("baseline"))
         index = VectorStoreIndex.from_documents(
-            docs, storage_context=StorageContext.from_defaults(vector_store=store),
+            docs,
+            storage_context=StorageContext.from_defaults(vector_store=store),
             embed_model=self.embed_model,
             transformations=[SentenceSplitter(chunk_size=CHUNK_SIZE, chunk_overlap=CHUNK_OVERLAP)],
         )
         self.chunks = store._collection.count()
-        self.engine = CitationQueryEngine.from_args(index, llm=self.llm, similarity_top_k=TOP_K,
-                                                    citation_chunk_size=CITATION_CHUNK_SIZE, streaming=True)
+        self.engine = CitationQueryEngine.from_args(
+            index, llm=self.llm, similarity_top_k=TOP_K, citation_chunk_size=CITATION_CHUNK_SIZE, streaming=True
+        )
         return len(docs)
 
     def ask(self, question: str, history: list[tuple[str, str]] | None = None) -> dict[str, Any]:
@@ -122,11 +143,10 @@ class Baseline:
         t0 = time.perf_counter()
         standalone = question
         if history:
-            chat_history = [ChatMessage(role=role, content=text) for q, a in history
-                            for role, text in (("user", q), ("assistant", a))]
-            chat = CondenseQuestionChatEngine.from_defaults(
-                query_engine=self.engine, chat_history=chat_history, llm=self.llm
-            )
+            chat_history = [
+                ChatMessage(role=role, content=text) for q, a in history for role, text in (("user", q), ("assistant", a))
+            ]
+            chat = CondenseQuestionChatEngine.from_defaults(query_engine=self.engine, chat_history=chat_history, llm=self.llm)
             response = chat.stream_chat(question)
             if response.sources:
                 standalone = response.sources[0].raw_input.get("query", question)
@@ -147,8 +167,14 @@ class Baseline:
         for m in _MARKER.finditer(answer):
             cited_ns.extend(int(x) for x in re.findall(r"\d+", m.group(1)))
         cited = [shown[n - 1] for n in dict.fromkeys(cited_ns) if 1 <= n <= len(shown)]
-        return {"answer": answer, "citations": cited, "retrieved": shown,
-                "ttft_s": ttft if ttft is not None else total, "total_s": total, "standalone": standalone}
+        return {
+            "answer": answer,
+            "citations": cited,
+            "retrieved": shown,
+            "ttft_s": ttft if ttft is not None else total,
+            "total_s": total,
+            "standalone": standalone,
+        }
 
     @staticmethod
     def _chunk(node: Any) -> dict[str, Any]:

@@ -101,9 +101,17 @@ def labelled(ids: list[str] | None = None) -> Corpus:
     for qid in ids if ids is not None else list(by_id):
         r = by_id[qid]
         answers = [] if r["answer"] is None else [[r["answer"]]]
-        items.append(Item("labelled", qid, r["question"], answers, r["kind"],
-                          support=[s["text"] for s in r["support"]],
-                          gold_docs=sorted({s["document"] for s in r["support"]})))
+        items.append(
+            Item(
+                "labelled",
+                qid,
+                r["question"],
+                answers,
+                r["kind"],
+                support=[s["text"] for s in r["support"]],
+                gold_docs=sorted({s["document"] for s in r["support"]}),
+            )
+        )
     files = labelled_files()
     return Corpus("labelled", files, {str(p.resolve()): p.name for p in files}, items)
 
@@ -127,8 +135,9 @@ def tokens(task_ids: list[str] | None = None) -> Corpus:
         earlier: list[str] = []
         for k, (turn, expect) in enumerate(zip(t["turns"], t["expect"], strict=True), start=1):
             iid = tid if len(t["turns"]) == 1 else f"{tid}#{k}"
-            items.append(Item("tokens", iid, turn, expect, t["class"], gold_docs=list(t["gold_docs"]),
-                              history=list(earlier), task=tid))
+            items.append(
+                Item("tokens", iid, turn, expect, t["class"], gold_docs=list(t["gold_docs"]), history=list(earlier), task=tid)
+            )
             earlier.append(iid)
     return Corpus("tokens", files, names, items)
 

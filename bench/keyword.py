@@ -21,9 +21,10 @@ import numpy as np
 
 from bench.scale import _NO_JOIN, RESULTS, Corpus, insert_catalog, layout, machine, pct
 
-_PLAIN = ("SELECT f.doc_id, f.idx, -bm25(sentences_fts) FROM sentences_fts f JOIN documents d ON d.doc_id = f.doc_id"
-          " AND d.status='ready' WHERE sentences_fts MATCH ? ORDER BY bm25(sentences_fts) LIMIT ?")
-
+_PLAIN = (
+    "SELECT f.doc_id, f.idx, -bm25(sentences_fts) FROM sentences_fts f JOIN documents d ON d.doc_id = f.doc_id"
+    " AND d.status='ready' WHERE sentences_fts MATCH ? ORDER BY bm25(sentences_fts) LIMIT ?"
+)
 
 
 def measure(cat: Any, questions: list[str], k: int) -> dict[str, Any]:
@@ -50,12 +51,17 @@ def measure(cat: Any, questions: list[str], k: int) -> dict[str, Any]:
         if exact:
             kth = exact[-1][2]
             recall.append(sum(1 for *_, s in ours if s >= kth - 1e-9) / len(exact))
-        matched.append(db.execute("SELECT count(*) FROM sentences_fts WHERE sentences_fts MATCH ?",
-                                  (keyword_query(q),)).fetchone()[0])
+        matched.append(
+            db.execute("SELECT count(*) FROM sentences_fts WHERE sentences_fts MATCH ?", (keyword_query(q),)).fetchone()[0]
+        )
     out: dict[str, Any] = {f"{n}_{q}": pct(v, q) for n, v in times.items() for q in (50, 95)}
     out["commit_s"] = commit_seconds(cat)
-    out.update(score_recall_mean=float(np.mean(recall)), score_recall_min=float(np.min(recall)),
-               matched=float(np.median(matched)), questions=len(questions))
+    out.update(
+        score_recall_mean=float(np.mean(recall)),
+        score_recall_min=float(np.min(recall)),
+        matched=float(np.median(matched)),
+        questions=len(questions),
+    )
     return out
 
 
@@ -78,14 +84,15 @@ def commit_seconds(cat: Any) -> float:
 
 def report(res: dict[str, Any]) -> str:
     m = res["machine"]
-    lines = [f"""# Keyword index at scale: qa's query plan vs the plain BM25 OR query
+    lines = [
+        f"""# Keyword index at scale: qa's query plan vs the plain BM25 OR query
 
-- Command: `{res['command']}`; {res['date']} UTC; commit {m['commit'] or '?'} plus the working tree.
-- Machine: {m['cpu']}, {m['cores']} cores, {m['ram']} RAM, SQLite {m['sqlite']}; load average at the end
-  {', '.join(f'{x:.1f}' for x in res.get('load', [])) or 'not recorded'} (other jobs slow both plans alike:
+- Command: `{res["command"]}`; {res["date"]} UTC; commit {m["commit"] or "?"} plus the working tree.
+- Machine: {m["cpu"]}, {m["cores"]} cores, {m["ram"]} RAM, SQLite {m["sqlite"]}; load average at the end
+  {", ".join(f"{x:.1f}" for x in res.get("load", [])) or "not recorded"} (other jobs slow both plans alike:
   the questions interleave them).
 - Corpus: `bench.scale`'s generated documents (small vocabulary: a question's terms match many sentences,
-  pessimistic for BM25); {res['questions']} generated questions per size, k={res['k']} (what the retriever asks).
+  pessimistic for BM25); {res["questions"]} generated questions per size, k={res["k"]} (what the retriever asks).
 - `plan`: `Catalog.keyword_search` now (`keyword_plan`, term counts cached); `plan, cold`: the same right after a
   write (term counts recounted); `plain + JOIN`: the query it replaced; `plain`: the same OR query without the
   JOIN. Score recall: share of the plain query's top k whose BM25 score the plan's top k reaches (1.0 = the
@@ -95,19 +102,26 @@ def report(res: dict[str, Any]) -> str:
 report measured 0.58 s at 1M when a document's old keyword rows were found by scanning the keyword table).
 
 | sentences | matched (median) | plan p50 / p95 ms | plan, cold p50 / p95 ms | plain + JOIN p50 / p95 ms | plain p50 / p95 ms | score recall mean (min) | commit s |
-|---:|---:|---:|---:|---:|---:|---:|---:|"""]  # noqa: E501
+|---:|---:|---:|---:|---:|---:|---:|---:|"""  # noqa: E501 (a table header is one line)
+    ]
     for p in res["points"]:
         commit = f"{p['commit_s']:.3f}" if "commit_s" in p else "n/a"
-        lines.append(f"| {p['size']:,} | {p['matched']:,.0f} | {p['plan_50'] * 1e3:.0f} / {p['plan_95'] * 1e3:.0f} | "
-                     f"{p['plan_cold_50'] * 1e3:.0f} / {p['plan_cold_95'] * 1e3:.0f} | "
-                     f"{p['plain_join_50'] * 1e3:.0f} / {p['plain_join_95'] * 1e3:.0f} | "
-                     f"{p['plain_50'] * 1e3:.0f} / {p['plain_95'] * 1e3:.0f} | "
-                     f"{p['score_recall_mean']:.3f} ({p['score_recall_min']:.2f}) | {commit} |")
+        lines.append(
+            f"| {p['size']:,} | {p['matched']:,.0f} | {p['plan_50'] * 1e3:.0f} / {p['plan_95'] * 1e3:.0f} | "
+            f"{p['plan_cold_50'] * 1e3:.0f} / {p['plan_cold_95'] * 1e3:.0f} | "
+            f"{p['plain_join_50'] * 1e3:.0f} / {p['plain_join_95'] * 1e3:.0f} | "
+            f"{p['plain_50'] * 1e3:.0f} / {p['plain_95'] * 1e3:.0f} | "
+            f"{p['score_recall_mean']:.3f} ({p['score_recall_min']:.2f}) | {commit} |"
+        )
     last = res["points"][-1]
-    lines += ["", f"At {last['size']:,} sentences the plan's p95 (cold) is {last['plan_cold_95'] * 1e3:.0f} ms against "
-              f"{last['plain_join_95'] * 1e3:.0f} ms for the query it replaced "
-              f"(ratio {last['plan_cold_95'] / last['plain_join_95']:.2f}). `python -m bench.scale --render "
-              "bench/results/scale.json` takes the keyword p95 at 1,000,000 from here.", ""]
+    lines += [
+        "",
+        f"At {last['size']:,} sentences the plan's p95 (cold) is {last['plan_cold_95'] * 1e3:.0f} ms against "
+        f"{last['plain_join_95'] * 1e3:.0f} ms for the query it replaced "
+        f"(ratio {last['plan_cold_95'] / last['plain_join_95']:.2f}). `python -m bench.scale --render "
+        "bench/results/scale.json` takes the keyword p95 at 1,000,000 from here.",
+        "",
+    ]
     return "\n".join(lines)
 
 
@@ -122,9 +136,14 @@ def main(argv: list[str] | None = None) -> int:
     sizes = sorted(int(s) for s in args.sizes.split(","))
     corpus, k = Corpus(), 24
     questions = corpus.questions(args.queries)
-    res: dict[str, Any] = {"command": " ".join(["python -m bench keyword", *(argv or [])]), "k": k,
-                           "questions": len(questions), "machine": machine(), "points": [],
-                           "date": time.strftime("%Y-%m-%d %H:%M", time.gmtime())}
+    res: dict[str, Any] = {
+        "command": " ".join(["python -m bench keyword", *(argv or [])]),
+        "k": k,
+        "questions": len(questions),
+        "machine": machine(),
+        "points": [],
+        "date": time.strftime("%Y-%m-%d %H:%M", time.gmtime()),
+    }
     with tempfile.TemporaryDirectory(prefix="qa-keyword-") as tmp:
         cat = Catalog(Path(tmp) / "catalog.db")
         size, doc = 0, 0
@@ -141,8 +160,11 @@ def main(argv: list[str] | None = None) -> int:
                 size += n
             point = {"size": size, **measure(cat, questions, k)}
             res["points"].append(point)
-            print(f"{size:,} sentences: plan p95 {point['plan_cold_95'] * 1e3:.0f} ms (cold), plain + JOIN "
-                  f"{point['plain_join_95'] * 1e3:.0f} ms, score recall {point['score_recall_mean']:.3f}", flush=True)
+            print(
+                f"{size:,} sentences: plan p95 {point['plan_cold_95'] * 1e3:.0f} ms (cold), plain + JOIN "
+                f"{point['plain_join_95'] * 1e3:.0f} ms, score recall {point['score_recall_mean']:.3f}",
+                flush=True,
+            )
         cat.close()
     res["load"] = list(os.getloadavg())
     args.out.mkdir(parents=True, exist_ok=True)

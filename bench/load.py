@@ -40,8 +40,13 @@ def free_port() -> int:
 
 def start_server(data_dir: Path, port: int) -> subprocess.Popen[bytes]:
     env = {**os.environ, "QA_DATA_DIR": str(data_dir)}
-    proc = subprocess.Popen([sys.executable, "-m", "front.cli", "serve", "--port", str(port)], env=env,
-                            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "front.cli", "serve", "--port", str(port)],
+        env=env,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     deadline = time.time() + 180
     while time.time() < deadline:
         try:
@@ -119,8 +124,11 @@ def main(argv: list[str] | None = None) -> int:
         base = f"http://127.0.0.1:{port}"
         try:
             seeds = Path(__file__).resolve().parents[1] / "seeds"
-            files = [("files", (f.name, f.read_bytes())) for f in sorted(seeds.iterdir())
-                     if f.suffix in (".txt", ".md", ".html", ".pdf", ".docx") and f.name != "README.md"]
+            files = [
+                ("files", (f.name, f.read_bytes()))
+                for f in sorted(seeds.iterdir())
+                if f.suffix in (".txt", ".md", ".html", ".pdf", ".docx") and f.name != "README.md"
+            ]
             httpx.post(base + "/api/documents", files=files, timeout=600).raise_for_status()
             records: list[dict[str, object]] = []
             lock = threading.Lock()
@@ -138,9 +146,13 @@ def main(argv: list[str] | None = None) -> int:
     asks = [r for r in records if r.get("kind") in ("own", "seed")]
     lat = [float(r["latency_s"]) for r in asks]  # type: ignore[arg-type]
     summary = {
-        "clients": args.clients, "seconds": round(wall, 1), "requests": len(records), "questions": len(asks),
+        "clients": args.clients,
+        "seconds": round(wall, 1),
+        "requests": len(records),
+        "questions": len(asks),
         "throughput_per_min": round(60 * len(records) / wall, 2),
-        "p50_s": round(statistics.median(lat), 2) if lat else None, "p95_s": round(pct(lat, 0.95), 2),
+        "p50_s": round(statistics.median(lat), 2) if lat else None,
+        "p95_s": round(pct(lat, 0.95), 2),
         "errors": sum(1 for r in records if not r.get("ok")),
         "crosstalk": sum(1 for r in asks if r.get("crosstalk")),
         "answered": sum(1 for r in asks if r.get("answered")),
@@ -149,11 +161,15 @@ def main(argv: list[str] | None = None) -> int:
     args.out.mkdir(parents=True, exist_ok=True)
     (args.out / "load.json").write_text(json.dumps({"summary": summary, "records": records}, indent=1))
     md = [
-        "# Load benchmark", "",
+        "# Load benchmark",
+        "",
         f"Command: `python -m bench load --clients {args.clients} --seconds {args.seconds:g}`  ",
-        f"Machine: {platform.platform()}, {os.cpu_count()} cores. One `qa serve` on loopback, the bundled model.", "",
-        "| metric | value |", "|---|---|",
-        *[f"| {k} | {v} |" for k, v in summary.items()], "",
+        f"Machine: {platform.platform()}, {os.cpu_count()} cores. One `qa serve` on loopback, the bundled model.",
+        "",
+        "| metric | value |",
+        "|---|---|",
+        *[f"| {k} | {v} |" for k, v in summary.items()],
+        "",
         "Each client uploads its own note with a private code and asks for it, alternating with questions on the",
         "seed documents. `crosstalk` counts answers citing another client's note or naming another client's code;",
         "`own_citations` counts answers citing the sentence that holds the answer (the client's own code, or the",

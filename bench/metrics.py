@@ -118,14 +118,11 @@ def declined(rec: dict[str, Any]) -> bool:
 def score(rec: dict[str, Any]) -> dict[str, Any]:
     """Per-question scores of one question record (also stored in the record for failure analysis)."""
     cites = rec["citations"]
-    out: dict[str, Any] = {"correct": answer_correct(rec["answer"], rec["answers"]),
-                           "declined": declined(rec)}
+    out: dict[str, Any] = {"correct": answer_correct(rec["answer"], rec["answers"]), "declined": declined(rec)}
     if rec["set"] == "labelled" and rec["answers"]:
-        out["cit_precision"], out["cit_recall"] = sentence_citation_scores([c["text"] for c in cites],
-                                                                           rec["support"])
+        out["cit_precision"], out["cit_recall"] = sentence_citation_scores([c["text"] for c in cites], rec["support"])
     if rec["set"] == "tokens":
-        out["cit_precision"], out["cit_recall"] = doc_citation_scores([c["document"] for c in cites],
-                                                                     rec["gold_docs"])
+        out["cit_precision"], out["cit_recall"] = doc_citation_scores([c["document"] for c in cites], rec["gold_docs"])
     if rec["set"] == "hotpot" and not is_yes_no(rec["answers"]):
         out["answer_cited"] = answer_in_citation([c["text"] for c in cites], rec["answers"])
     return out
@@ -146,8 +143,9 @@ def summarize(records: list[dict[str, Any]], system: str) -> dict[str, float | N
     tok = [s for r, s in answerable if r["set"] == "tokens"]
     m["cit_precision_tokens"] = _mean(s["cit_precision"] for s in tok if not s["declined"])
     m["cit_recall_tokens"] = _mean(s["cit_recall"] or 0.0 for s in tok)
-    m["answer_cited_hotpot"] = _mean(float(s["answer_cited"]) for r, s in answerable
-                                     if r["set"] == "hotpot" and s["correct"] and "answer_cited" in s)
+    m["answer_cited_hotpot"] = _mean(
+        float(s["answer_cited"]) for r, s in answerable if r["set"] == "hotpot" and s["correct"] and "answer_cited" in s
+    )
     cites = [c for r, s in scored if not s["declined"] for c in r["citations"]]
     m["cit_len_mean"] = _mean(len(c["text"]) for c in cites)
     m["cit_per_answer"] = _mean(len(r["citations"]) for r, s in scored if not s["declined"])
@@ -167,8 +165,7 @@ def summarize(records: list[dict[str, Any]], system: str) -> dict[str, float | N
     mem = [r for r in records if r.get("type") == "memory" and r["system"] == system]
     m["peak_rss_mb"] = max(r["peak_rss_mb"] for r in mem) if mem else None
     m["questions"] = float(len(qs))
-    m["errors"] = float(sum(1 for r in records if r.get("type") == "question" and r["system"] == system
-                            and r.get("error")))
+    m["errors"] = float(sum(1 for r in records if r.get("type") == "question" and r["system"] == system and r.get("error")))
     return m
 
 
@@ -177,25 +174,36 @@ Target = tuple[str, float | None, str, bool | None, float | None]
 
 def targets(ours: dict[str, float | None], base: dict[str, float | None]) -> list[Target]:
     """The issue's targets: (what, ours' value, the bar, met, margin — positive when met by that much)."""
+
     def ge(value: float | None, bar: float | None) -> tuple[bool | None, float | None]:
         if value is None or bar is None:
             return None, None
         return value >= bar, value - bar
 
     rows = []
-    for label, key, bar in (("citation precision (labelled) ≥ 0.90", "cit_precision_labelled", 0.90),
-                            ("citation recall (labelled) ≥ 0.80", "cit_recall_labelled", 0.80)):
+    for label, key, bar in (
+        ("citation precision (labelled) ≥ 0.90", "cit_precision_labelled", 0.90),
+        ("citation recall (labelled) ≥ 0.80", "cit_recall_labelled", 0.80),
+    ):
         rows.append((label, ours[key], f"{bar:.2f}", *ge(ours[key], bar)))
     far = ours["false_answer_rate"]
-    rows.append(("false-answer rate ≤ 0.05", far, "0.05",
-                 None if far is None else far <= 0.05, None if far is None else 0.05 - far))
-    rows.append(("answer accuracy ≥ baseline (all sets)", ours["acc_all"],
-                 _fmt(base["acc_all"]), *ge(ours["acc_all"], base["acc_all"])))
+    rows.append(
+        ("false-answer rate ≤ 0.05", far, "0.05", None if far is None else far <= 0.05, None if far is None else 0.05 - far)
+    )
+    rows.append(
+        ("answer accuracy ≥ baseline (all sets)", ours["acc_all"], _fmt(base["acc_all"]), *ge(ours["acc_all"], base["acc_all"]))
+    )
     half = None if base["total_median"] is None else base["total_median"] / 2
     ttft = ours["ttft_median"]
-    rows.append(("median TTFT ≤ ½ baseline median total time (s)", ttft, _fmt(half),
-                 None if ttft is None or half is None else ttft <= half,
-                 None if ttft is None or half is None else half - ttft))
+    rows.append(
+        (
+            "median TTFT ≤ ½ baseline median total time (s)",
+            ttft,
+            _fmt(half),
+            None if ttft is None or half is None else ttft <= half,
+            None if ttft is None or half is None else half - ttft,
+        )
+    )
     eff = ours.get("ingest_eff_all")
     rows.append(("ingest ≥ 0.8 × embedder throughput", eff, "0.80", *ge(eff, 0.8)))
     return rows

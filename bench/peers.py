@@ -22,8 +22,7 @@ def free_port() -> int:
 
 
 @contextmanager
-def running(cmd: list[str], ready_url: str, log: Path, timeout: float,
-            headers: dict[str, str] | None = None) -> Iterator[None]:
+def running(cmd: list[str], ready_url: str, log: Path, timeout: float, headers: dict[str, str] | None = None) -> Iterator[None]:
     """Run ``cmd`` until the block ends; ready once ``ready_url`` answers 200 (RuntimeError with the log tail if
     it exits or is not ready within ``timeout`` seconds)."""
     with open(log, "wb") as out:
@@ -32,16 +31,14 @@ def running(cmd: list[str], ready_url: str, log: Path, timeout: float,
         deadline = time.monotonic() + timeout
         while True:
             if proc.poll() is not None:
-                raise RuntimeError(f"{cmd[:3]} exited with {proc.returncode}:\n"
-                                   f"{log.read_text(errors='replace')[-3000:]}")
+                raise RuntimeError(f"{cmd[:3]} exited with {proc.returncode}:\n{log.read_text(errors='replace')[-3000:]}")
             try:
                 if httpx.get(ready_url, headers=headers, timeout=2).status_code == 200:
                     break
             except httpx.HTTPError:
                 pass
             if time.monotonic() > deadline:
-                raise RuntimeError(f"{cmd[:3]} not ready after {timeout:.0f}s:\n"
-                                   f"{log.read_text(errors='replace')[-3000:]}")
+                raise RuntimeError(f"{cmd[:3]} not ready after {timeout:.0f}s:\n{log.read_text(errors='replace')[-3000:]}")
             time.sleep(0.25)
         yield
     finally:

@@ -27,20 +27,28 @@ EMBED_BATCH = 256  # as index.ingest does
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
     p = argparse.ArgumentParser(prog="python -m bench quality", description=__doc__.splitlines()[0])
-    p.add_argument("--quick", action="store_true",
-                   help="5 HotpotQA + 8 labelled (2 unanswerable) + 2 tokens_saved tasks, into "
-                        "bench/results/quick/")
+    p.add_argument(
+        "--quick",
+        action="store_true",
+        help="5 HotpotQA + 8 labelled (2 unanswerable) + 2 tokens_saved tasks, into bench/results/quick/",
+    )
     p.add_argument("--limit", type=int, help="only the first N questions of each set")
-    p.add_argument("--every", type=int, default=1,
-                   help="every N-th question of each set (multi-turn tasks whole): a sample when time is short")
+    p.add_argument(
+        "--every",
+        type=int,
+        default=1,
+        help="every N-th question of each set (multi-turn tasks whole): a sample when time is short",
+    )
     p.add_argument("--sets", default=",".join(datasets.SETS), help="comma-separated: hotpot,labelled,tokens")
     p.add_argument("--only", choices=metrics.SYSTEMS, help="run one system only")
-    p.add_argument("--resume", action="store_true",
-                   help="keep quality.jsonl and skip the questions already answered")
-    p.add_argument("--redo", choices=metrics.SYSTEMS,
-                   help="drop this system's results from quality.jsonl and run it again, keeping the other's "
-                        "(implies --resume --only SYSTEM): after a pipeline change, ours without re-running the "
-                        "baseline")
+    p.add_argument("--resume", action="store_true", help="keep quality.jsonl and skip the questions already answered")
+    p.add_argument(
+        "--redo",
+        choices=metrics.SYSTEMS,
+        help="drop this system's results from quality.jsonl and run it again, keeping the other's "
+        "(implies --resume --only SYSTEM): after a pipeline change, ours without re-running the "
+        "baseline",
+    )
     p.add_argument("--out", type=Path, help="output folder (default bench/results, or bench/results/quick)")
     p.add_argument("--report-only", action="store_true", help="rebuild the report from quality.jsonl")
     p.add_argument("--no-progress", action="store_true", help="no progress bars")
@@ -119,8 +127,9 @@ class Runner:
         if opts.resume and self.jsonl.exists():
             lines = self.jsonl.read_text(encoding="utf-8").splitlines()
             self.records = [json.loads(line) for line in lines if line.strip()]
-        self.done = {(r["set"], r["id"], r["system"]): r for r in self.records
-                     if r.get("type") == "question" and not r.get("error")}
+        self.done = {
+            (r["set"], r["id"], r["system"]): r for r in self.records if r.get("type") == "question" and not r.get("error")
+        }
         self.sampler = RssSampler()
         self._models: dict[str, Any] = {}
 
@@ -143,14 +152,18 @@ class Runner:
             elif name == "model_path":
                 self._models[name] = s.model_path or bundled_model(Settings().data_dir)
             elif name == "generator":
-                self._models[name] = LlamaCppGenerator(self.model("model_path"), n_ctx=s.n_ctx,
-                                                       n_threads=s.n_threads)
+                self._models[name] = LlamaCppGenerator(self.model("model_path"), n_ctx=s.n_ctx, n_threads=s.n_threads)
             elif name == "llm":
                 # share the generator's llama_cpp.Llama (one copy of the weights); load another if unreachable
                 llama = getattr(self.model("generator"), "_llm", None)
-                self._models[name] = make_llm(self.model("model_path"), llama=llama, n_ctx=s.n_ctx,
-                                              max_new_tokens=s.max_tokens, temperature=s.temperature,
-                                              n_threads=s.n_threads)
+                self._models[name] = make_llm(
+                    self.model("model_path"),
+                    llama=llama,
+                    n_ctx=s.n_ctx,
+                    max_new_tokens=s.max_tokens,
+                    temperature=s.temperature,
+                    n_threads=s.n_threads,
+                )
             elif name == "embed_model":
                 self._models[name] = make_embed_model(s.embed_model or bundled_embed_model())
         return self._models[name]
@@ -165,25 +178,38 @@ class Runner:
         self.sampler.start()
         with tempfile.TemporaryDirectory(prefix="qa-bench-") as tmp:
             for name in opts.sets:
-                self.run_set(datasets.load(name, Path(tmp), quick=opts.quick, limit=opts.limit,
-                                                  every=opts.every), Path(tmp))
+                self.run_set(datasets.load(name, Path(tmp), quick=opts.quick, limit=opts.limit, every=opts.every), Path(tmp))
         self.sampler.stop()
         for system in self.systems:
             if system in self.sampler.peaks:
                 peak = round(self.sampler.peaks[system], 1)
                 self._append({"type": "memory", "system": system, "peak_rss_mb": peak})
         settings = Settings.from_env()
-        tuned = {f.name: getattr(settings, f.name) for f in fields(settings)
-                 if type(getattr(settings, f.name)) in (int, float) and f.name != "port"}
-        self._append({"type": "run", "command": self.opts.command,
-                      "started": started, "finished": time.strftime("%Y-%m-%d %H:%M:%S"),
-                      "quick": opts.quick, "limit": opts.limit, "every": opts.every, "sets": opts.sets, "systems": self.systems,
-                      "vm_hwm_mb": round(rss_mb("VmHWM"), 1), "env": report.environment(),
-                      "settings": tuned, "code": code})
+        tuned = {
+            f.name: getattr(settings, f.name)
+            for f in fields(settings)
+            if type(getattr(settings, f.name)) in (int, float) and f.name != "port"
+        }
+        self._append(
+            {
+                "type": "run",
+                "command": self.opts.command,
+                "started": started,
+                "finished": time.strftime("%Y-%m-%d %H:%M:%S"),
+                "quick": opts.quick,
+                "limit": opts.limit,
+                "every": opts.every,
+                "sets": opts.sets,
+                "systems": self.systems,
+                "vm_hwm_mb": round(rss_mb("VmHWM"), 1),
+                "env": report.environment(),
+                "settings": tuned,
+                "code": code,
+            }
+        )
 
     def run_set(self, corpus: datasets.Corpus, tmp: Path) -> None:
-        pending = {s: [i for i in corpus.items if (corpus.name, i.id, s) not in self.done]
-                   for s in self.systems}
+        pending = {s: [i for i in corpus.items if (corpus.name, i.id, s) not in self.done] for s in self.systems}
         systems = [s for s in self.systems if pending[s]]
         if not systems:
             return
@@ -198,9 +224,18 @@ class Runner:
                 ingest = self.ingest_ours if system == "ours" else self.ingest_baseline
                 built[system], extra = ingest(corpus, tmp)
                 seconds = time.perf_counter() - t0
-            self._append({"type": "ingest", "set": corpus.name, "system": system,
-                          "seconds": round(seconds, 3), "embed_seconds": round(embed_s, 3),
-                          "sentences": n_sentences, "documents": len(corpus.files), **extra})
+            self._append(
+                {
+                    "type": "ingest",
+                    "set": corpus.name,
+                    "system": system,
+                    "seconds": round(seconds, 3),
+                    "embed_seconds": round(embed_s, 3),
+                    "sentences": n_sentences,
+                    "documents": len(corpus.files),
+                    **extra,
+                }
+            )
         bar = report.progress(corpus.items, f"{corpus.name}: questions", self.opts.no_progress)
         for item in bar:
             for system in systems:
@@ -237,10 +272,10 @@ class Runner:
     def ingest_ours(self, corpus: datasets.Corpus, tmp: Path) -> tuple[Any, dict[str, Any]]:
         from qa.app import App
 
-        app = App(Settings.from_env().with_(data_dir=tmp / f"ours_{corpus.name}"), self.model("embedder"),
-                  self.model("generator"))
-        bar = report.progress(None, f"{corpus.name}: ingest ours", self.opts.no_progress,
-                              total=len(corpus.files))
+        app = App(
+            Settings.from_env().with_(data_dir=tmp / f"ours_{corpus.name}"), self.model("embedder"), self.model("generator")
+        )
+        bar = report.progress(None, f"{corpus.name}: ingest ours", self.opts.no_progress, total=len(corpus.files))
         results = app.ingest(corpus.files, lambda _n, done, total: bar.update(1) if done == total else None)
         bar.close()
         errors = [r for r in results if r.status == "error"]
@@ -258,13 +293,23 @@ class Runner:
         return [(t["question"], t["answer"]) for t in turns if t]
 
     def ask(self, system: str, target: Any, corpus: datasets.Corpus, item: datasets.Item) -> dict[str, Any]:
-        rec: dict[str, Any] = {"type": "question", "set": item.set, "id": item.id, "system": system,
-                               "question": item.question, "kind": item.kind, "task": item.task,
-                               "answers": item.answers, "support": item.support, "gold_docs": item.gold_docs}
+        rec: dict[str, Any] = {
+            "type": "question",
+            "set": item.set,
+            "id": item.id,
+            "system": system,
+            "question": item.question,
+            "kind": item.kind,
+            "task": item.task,
+            "answers": item.answers,
+            "support": item.support,
+            "gold_docs": item.gold_docs,
+        }
         history = self.history(system, item)
         try:
-            rec.update(self.ask_ours(target, corpus, item.question, history) if system == "ours"
-                       else target.ask(item.question, history))
+            rec.update(
+                self.ask_ours(target, corpus, item.question, history) if system == "ours" else target.ask(item.question, history)
+            )
         except Exception as exc:  # one failed question must not end a multi-hour run
             rec.update(answer="", declined=True, citations=[], error=f"{type(exc).__name__}: {exc}")
             return rec
@@ -272,8 +317,7 @@ class Runner:
         return rec
 
     @staticmethod
-    def ask_ours(app: Any, corpus: datasets.Corpus, question: str,
-                 history: list[tuple[str, str]]) -> dict[str, Any]:
+    def ask_ours(app: Any, corpus: datasets.Corpus, question: str, history: list[tuple[str, str]]) -> dict[str, Any]:
         t0 = time.perf_counter()
         ttft = None
         raw: list[str] = []
@@ -284,19 +328,26 @@ class Runner:
                 ttft = time.perf_counter() - t0 if ttft is None else ttft
                 raw.append(event.data)
             elif event.kind == "sources":
-                retrieved = [{"n": s.n, "text": s.sentence.text, "document": corpus.doc_name(s.document),
-                              "score": round(s.score, 3)} for s in event.data]
+                retrieved = [
+                    {"n": s.n, "text": s.sentence.text, "document": corpus.doc_name(s.document), "score": round(s.score, 3)}
+                    for s in event.data
+                ]
             elif event.kind == "answer":
                 answer = event.data
         total = time.perf_counter() - t0
         assert answer is not None
-        return {"answer": answer.answer, "declined": answer.declined, "raw": "".join(raw),
-                "citations": [{"text": c.text, "document": corpus.doc_name(c.document), "score": c.score}
-                              for c in answer.citations],
-                "unsupported": sum(1 for s in answer.sentences if not s.supported),
-                "retrieved": retrieved, "ttft_s": ttft if ttft is not None else total, "total_s": total,
-                "timings": {k: round(v, 3) for k, v in answer.timings.items()},
-                "standalone": answer.rewritten}
+        return {
+            "answer": answer.answer,
+            "declined": answer.declined,
+            "raw": "".join(raw),
+            "citations": [{"text": c.text, "document": corpus.doc_name(c.document), "score": c.score} for c in answer.citations],
+            "unsupported": sum(1 for s in answer.sentences if not s.supported),
+            "retrieved": retrieved,
+            "ttft_s": ttft if ttft is not None else total,
+            "total_s": total,
+            "timings": {k: round(v, 3) for k, v in answer.timings.items()},
+            "standalone": answer.rewritten,
+        }
 
 
 def main(argv: list[str]) -> int:

@@ -12,9 +12,17 @@ from typing import Any
 
 from bench import metrics
 
-PACKAGES = ("qa", "llama-index-core", "llama-index-llms-llama-cpp", "llama-index-vector-stores-chroma",
-            "llama-index-embeddings-huggingface", "chromadb", "llama-cpp-python", "sentence-transformers",
-            "torch")
+PACKAGES = (
+    "qa",
+    "llama-index-core",
+    "llama-index-llms-llama-cpp",
+    "llama-index-vector-stores-chroma",
+    "llama-index-embeddings-huggingface",
+    "chromadb",
+    "llama-cpp-python",
+    "sentence-transformers",
+    "torch",
+)
 
 # (key, label, format): "p" share, "s" seconds, "n" number
 ROWS = [
@@ -36,16 +44,28 @@ ROWS = [
     ("total_median", "total time per question, median (s)", "s"),
     ("total_p95", "total time per question, p95 (s)", "s"),
     *[(f"ingest_s_{s}", f"ingest time: {s} (s)", "s") for s in ("hotpot", "labelled", "tokens")],
-    *[(f"ingest_eff_{s}", f"ingest efficiency: {s} (embedder-only time / ingest time)", "p")
-      for s in ("hotpot", "labelled", "tokens")],
+    *[
+        (f"ingest_eff_{s}", f"ingest efficiency: {s} (embedder-only time / ingest time)", "p")
+        for s in ("hotpot", "labelled", "tokens")
+    ],
     ("ingest_eff_all", "ingest efficiency: all sets", "p"),
     ("peak_rss_mb", "peak RSS while this system ran (MiB)", "n"),
     ("questions", "questions answered", "n"),
     ("errors", "questions that raised an error", "n"),
 ]
-CHART_KEYS = ["acc_hotpot", "acc_labelled", "acc_tokens", "acc_all", "cit_precision_labelled",
-              "cit_recall_labelled", "cit_precision_tokens", "cit_recall_tokens", "answer_cited_hotpot",
-              "false_answer_rate", "decline_rate"]
+CHART_KEYS = [
+    "acc_hotpot",
+    "acc_labelled",
+    "acc_tokens",
+    "acc_all",
+    "cit_precision_labelled",
+    "cit_recall_labelled",
+    "cit_precision_tokens",
+    "cit_recall_tokens",
+    "answer_cited_hotpot",
+    "false_answer_rate",
+    "decline_rate",
+]
 
 
 def environment() -> dict[str, Any]:
@@ -58,15 +78,29 @@ def environment() -> dict[str, Any]:
     cpu = platform.processor()
     ram = 0.0
     try:
-        cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
-                    if line.startswith("model name")), cpu)
-        ram = int(next(line.split()[1] for line in Path("/proc/meminfo").read_text().splitlines()
-                       if line.startswith("MemTotal"))) / 2**20
+        cpu = next(
+            (
+                line.split(":", 1)[1].strip()
+                for line in Path("/proc/cpuinfo").read_text().splitlines()
+                if line.startswith("model name")
+            ),
+            cpu,
+        )
+        ram = (
+            int(next(line.split()[1] for line in Path("/proc/meminfo").read_text().splitlines() if line.startswith("MemTotal")))
+            / 2**20
+        )
     except (OSError, StopIteration):
         pass
-    return {"versions": versions, "cpus": os.cpu_count(), "cpu": cpu, "ram_gib": round(ram, 1),
-            "platform": platform.platform(), "python": sys.version.split()[0],
-            "load_avg": [round(x, 2) for x in os.getloadavg()]}
+    return {
+        "versions": versions,
+        "cpus": os.cpu_count(),
+        "cpu": cpu,
+        "ram_gib": round(ram, 1),
+        "platform": platform.platform(),
+        "python": sys.version.split()[0],
+        "load_avg": [round(x, 2) for x in os.getloadavg()],
+    }
 
 
 def code_version() -> str:
@@ -75,8 +109,9 @@ def code_version() -> str:
 
     def git(*args: str) -> str:
         try:
-            return subprocess.run(["git", *args], cwd=Path(__file__).resolve().parents[1], capture_output=True,
-                                  text=True, timeout=30).stdout.strip()
+            return subprocess.run(
+                ["git", *args], cwd=Path(__file__).resolve().parents[1], capture_output=True, text=True, timeout=30
+            ).stdout.strip()
         except (OSError, subprocess.SubprocessError):
             return ""
 
@@ -112,18 +147,23 @@ def write(out: Path) -> Path:
     lines += ["", "## Targets (ours)", "", "| target | ours | bar | met | margin |", "|---|---|---|---|---|"]
     for label, value, bar, met, margin in metrics.targets(ours, base):
         verdict = "n/a" if met is None else ("**met**" if met else "**not met**")
-        lines.append(f"| {label} | {_fmt(value, 'p')} | {bar} | {verdict} | "
-                     f"{'n/a' if margin is None else f'{margin:+.3f}'} |")
+        lines.append(f"| {label} | {_fmt(value, 'p')} | {bar} | {verdict} | {'n/a' if margin is None else f'{margin:+.3f}'} |")
     lines += _why_not_met(records, ours, base)
     lines += ["", "## Metrics", "", "| metric | ours | baseline | ours / baseline |", "|---|---|---|---|"]
     for key, label, kind in ROWS:
         a, b = ours.get(key), base.get(key)
         lines.append(f"| {label} | {_fmt(a, kind)} | {_fmt(b, kind)} | {_ratio(a, b)} |")
-    lines += ["", "## Where answers are lost", "",
-              "Questions by failure category (the per-question list is under Failures). \"model was right\": the "
-              "model's raw answer held the gold answer but the citation check declined or dropped it; \"retrieval "
-              "miss\": what a right answer needs was not among the retrieved sources.", "",
-              "| failure | ours | baseline |", "|---|---|---|"]
+    lines += [
+        "",
+        "## Where answers are lost",
+        "",
+        'Questions by failure category (the per-question list is under Failures). "model was right": the '
+        "model's raw answer held the gold answer but the citation check declined or dropped it; \"retrieval "
+        'miss": what a right answer needs was not among the retrieved sources.',
+        "",
+        "| failure | ours | baseline |",
+        "|---|---|---|",
+    ]
     counts: dict[str, dict[str, int]] = {}
     for r in records:
         if r.get("type") == "question" and (why := metrics.failure(r)):
@@ -134,9 +174,15 @@ def write(out: Path) -> Path:
     charts = _charts(out, records, ours, base)
     lines += ["", "## Charts", ""] + [f"![{c.stem}]({c.name})" for c in charts]
     lines += ["", "## Definitions", ""] + DEFINITIONS
-    lines += ["", "## Failures", "", "Per question, from `quality.jsonl` "
-              "(`python -m bench quality --report-only` rebuilds this report).", "",
-              "| system | set | id | kind | failure | answer |", "|---|---|---|---|---|---|"]
+    lines += [
+        "",
+        "## Failures",
+        "",
+        "Per question, from `quality.jsonl` (`python -m bench quality --report-only` rebuilds this report).",
+        "",
+        "| system | set | id | kind | failure | answer |",
+        "|---|---|---|---|---|---|",
+    ]
     for r in records:
         if r.get("type") == "question" and (why := metrics.failure(r)):
             answer = " ".join((r.get("answer") or r.get("error") or "").split())
@@ -147,8 +193,7 @@ def write(out: Path) -> Path:
     return report
 
 
-def _why_not_met(records: list[dict[str, Any]], ours: dict[str, float | None],
-                 base: dict[str, float | None]) -> list[str]:
+def _why_not_met(records: list[dict[str, Any]], ours: dict[str, float | None], base: dict[str, float | None]) -> list[str]:
     """For each target ours misses, what the per-question records say about why (counts, not opinions)."""
     unmet = [label for label, _, _, met, _ in metrics.targets(ours, base) if met is False]
     if not unmet:
@@ -166,29 +211,39 @@ def _why_not_met(records: list[dict[str, Any]], ours: dict[str, float | None],
             by_set = ", ".join(
                 f"{s}: {count([r for r in answerable if r['set'] == s], 'declined')} declined, "
                 f"{count([r for r in answerable if r['set'] == s], 'wrong', 'verifier dropped')} wrong"
-                for s in ("hotpot", "labelled", "tokens") if any(r["set"] == s for r in answerable))
-            out.append(f"- **{label}**: of {len(answerable)} answerable questions ours declined "
-                       f"{count(answerable, 'declined')} ({count(answerable, 'declined by the verifier, model was right')} "
-                       f"where the model's own answer was right but no cited sentence supported it, "
-                       f"{count(answerable, 'declined (retrieval miss')} after a retrieval miss) and answered "
-                       f"{count(answerable, 'wrong', 'verifier dropped')} wrongly; by set: {by_set}.")
+                for s in ("hotpot", "labelled", "tokens")
+                if any(r["set"] == s for r in answerable)
+            )
+            out.append(
+                f"- **{label}**: of {len(answerable)} answerable questions ours declined "
+                f"{count(answerable, 'declined')} ({count(answerable, 'declined by the verifier, model was right')} "
+                f"where the model's own answer was right but no cited sentence supported it, "
+                f"{count(answerable, 'declined (retrieval miss')} after a retrieval miss) and answered "
+                f"{count(answerable, 'wrong', 'verifier dropped')} wrongly; by set: {by_set}."
+            )
         elif label.startswith("citation recall"):
             lab = [r for r in answerable if r["set"] == "labelled"]
-            out.append(f"- **{label}**: {count(lab, 'declined')} of {len(lab)} answerable labelled questions were "
-                       f"declined (recall 0) and {count(lab, 'right answer, gold citation missing')} right answers "
-                       "cite another sentence than the gold one.")
+            out.append(
+                f"- **{label}**: {count(lab, 'declined')} of {len(lab)} answerable labelled questions were "
+                f"declined (recall 0) and {count(lab, 'right answer, gold citation missing')} right answers "
+                "cite another sentence than the gold one."
+            )
         elif label.startswith("citation precision"):
             lab = [r for r in answerable if r["set"] == "labelled"]
-            out.append(f"- **{label}**: {count(lab, 'right answer, some citations wrong', 'wrong')} labelled answers "
-                       "cite a sentence that is not gold.")
+            out.append(
+                f"- **{label}**: {count(lab, 'right answer, some citations wrong', 'wrong')} labelled answers "
+                "cite a sentence that is not gold."
+            )
         elif label.startswith("false-answer"):
             ids = [f"{r['set']} {r['id']}" for r in qs if not r["answers"] and why[id(r)]]
             out.append(f"- **{label}**: answered unanswerable questions: {', '.join(ids)}.")
         elif label.startswith("ingest"):
             sets = {k: v for k, v in ours.items() if k.startswith("ingest_eff_") and k != "ingest_eff_all"}
-            out.append(f"- **{label}**: by set {', '.join(f'{k[11:]} {v:.2f}' for k, v in sets.items() if v)}; "
-                       "small corpora pay fixed costs (opening the index, extracting PDF and DOCX) that the "
-                       "embedder-only time does not.")
+            out.append(
+                f"- **{label}**: by set {', '.join(f'{k[11:]} {v:.2f}' for k, v in sets.items() if v)}; "
+                "small corpora pay fixed costs (opening the index, extracting PDF and DOCX) that the "
+                "embedder-only time does not."
+            )
         else:
             out.append(f"- **{label}**: see the latency rows below.")
     return out
@@ -197,13 +252,17 @@ def _why_not_met(records: list[dict[str, Any]], ours: dict[str, float | None],
 def _header(run: dict[str, Any], n_runs: int, records: list[dict[str, Any]]) -> list[str]:
     env = run["env"]
     v = env["versions"]
-    qs = [r for r in records if r.get("type") == "question" and r["system"] == "ours"] or \
-         [r for r in records if r.get("type") == "question"]
+    qs = [r for r in records if r.get("type") == "question" and r["system"] == "ours"] or [
+        r for r in records if r.get("type") == "question"
+    ]
     counts = {s: sum(1 for r in qs if r["set"] == s) for s in ("hotpot", "labelled", "tokens")}
     unans = sum(1 for r in qs if not r["answers"])
     ingests = {(r["set"], r["system"]): r for r in records if r.get("type") == "ingest"}
-    corpus = ", ".join(f"{s}: {r['documents']} documents / {r['sentences']} sentences"
-                       for (s, system), r in ingests.items() if system == (run.get("systems") or ["ours"])[0])
+    corpus = ", ".join(
+        f"{s}: {r['documents']} documents / {r['sentences']} sentences"
+        for (s, system), r in ingests.items()
+        if system == (run.get("systems") or ["ours"])[0]
+    )
     return [
         "# Quality: qa against LlamaIndex CitationQueryEngine",
         "",
@@ -231,8 +290,7 @@ def _header(run: dict[str, Any], n_runs: int, records: list[dict[str, Any]]) -> 
         f"{counts['tokens']} turns; {unans} unanswerable"
         + (" — **quick subset**" if run.get("quick") else "")
         + (f", limit {run['limit']} per set" if run.get("limit") else "")
-        + (f", every {run['every']}th question of each set (a sample, not the full sets)" if (run.get("every") or 1) > 1
-           else ""),
+        + (f", every {run['every']}th question of each set (a sample, not the full sets)" if (run.get("every") or 1) > 1 else ""),
         f"- Corpora: {corpus or 'n/a'}",
         *_runs(records),
     ]
@@ -243,13 +301,17 @@ def _runs(records: list[dict[str, Any]]) -> list[str]:
     runs = [r for r in records if r.get("type") == "run"]
     if len(runs) < 2:
         return []
-    lines = ["- Results of several runs (later runs resume earlier ones; `--only` reruns one system); each "
-             "system's answers come from the last run that included it. Timing ratios across runs are not "
-             "measured in one run: the machine's load can differ."]
+    lines = [
+        "- Results of several runs (later runs resume earlier ones; `--only` reruns one system); each "
+        "system's answers come from the last run that included it. Timing ratios across runs are not "
+        "measured in one run: the machine's load can differ."
+    ]
     for r in runs:
-        lines.append(f"  - {r.get('started', '?')} → {r.get('finished', '?')}: {', '.join(r.get('systems') or [])}; "
-                     f"code {r.get('code', '?')}; `{r.get('command', '?')}`; load average at the end "
-                     f"{r.get('env', {}).get('load_avg', '?')}")
+        lines.append(
+            f"  - {r.get('started', '?')} → {r.get('finished', '?')}: {', '.join(r.get('systems') or [])}; "
+            f"code {r.get('code', '?')}; `{r.get('command', '?')}`; load average at the end "
+            f"{r.get('env', {}).get('load_avg', '?')}"
+        )
     return lines
 
 
@@ -261,12 +323,11 @@ DEFINITIONS = [
     "sentence (whitespace-normalised); precision = right citations / citations, averaged over non-declined "
     "answerable questions; recall = gold sentences contained in some citation / gold sentences, averaged "
     "over all answerable questions (a decline scores 0). Baseline citations: the chunks its answer cites.",
-    "- **Citation precision / recall (tokens_saved)**: the same at the document level against the tasks' "
-    "`gold_docs`.",
+    "- **Citation precision / recall (tokens_saved)**: the same at the document level against the tasks' `gold_docs`.",
     "- **Answer in citation (HotpotQA, no sentence labels)**: share of correct non-yes/no answers with a "
     "citation that contains the normalised answer string.",
-    "- **Declined**: ours: its `declined` flag. Baseline: a decline phrase (\"does not\", \"cannot\", "
-    "\"no information\", \"not mentioned\", …) in an answer that is not correct. False-answer rate = "
+    '- **Declined**: ours: its `declined` flag. Baseline: a decline phrase ("does not", "cannot", '
+    '"no information", "not mentioned", …) in an answer that is not correct. False-answer rate = '
     "unanswerable questions not declined; decline rate = answerable questions declined.",
     "- **Time to first token**: from the call to the first streamed text (ours: a decline before generation "
     "counts as its first token); total: until the final answer, including ours' citation check.",
@@ -278,8 +339,7 @@ DEFINITIONS = [
 ]
 
 
-def _charts(out: Path, records: list[dict[str, Any]], ours: dict[str, Any],
-            base: dict[str, Any]) -> list[Path]:
+def _charts(out: Path, records: list[dict[str, Any]], ours: dict[str, Any], base: dict[str, Any]) -> list[Path]:
     import matplotlib
 
     matplotlib.use("Agg")
@@ -303,10 +363,11 @@ def _charts(out: Path, records: list[dict[str, Any]], ours: dict[str, Any],
     plt.close(fig)
 
     fig, axes = plt.subplots(1, 2, figsize=(9, 3.6))
-    for ax, key, title in zip(axes, ("ttft_s", "total_s"), ("time to first token (s)", "total time (s)"),
-                              strict=True):
-        data = [[r[key] for r in records if r.get("type") == "question" and r["system"] == s
-                 and r.get(key) is not None] for s in metrics.SYSTEMS]
+    for ax, key, title in zip(axes, ("ttft_s", "total_s"), ("time to first token (s)", "total time (s)"), strict=True):
+        data = [
+            [r[key] for r in records if r.get("type") == "question" and r["system"] == s and r.get(key) is not None]
+            for s in metrics.SYSTEMS
+        ]
         ax.boxplot([d or [0.0] for d in data], tick_labels=list(metrics.SYSTEMS))
         ax.set_title(title)
     fig.tight_layout()
@@ -319,8 +380,7 @@ def _charts(out: Path, records: list[dict[str, Any]], ours: dict[str, Any],
         sets = list(dict.fromkeys(r["set"] for r in ingests))
         fig, ax = plt.subplots(figsize=(7, 3.4))
         width = 0.27
-        for i, (label, pick) in enumerate((("embedder only", lambda r: r["embed_seconds"]),
-                                           ("ours", None), ("baseline", None))):
+        for i, (label, pick) in enumerate((("embedder only", lambda r: r["embed_seconds"]), ("ours", None), ("baseline", None))):
             vals = []
             for s in sets:
                 rs = [r for r in ingests if r["set"] == s and (pick or r["system"] == label)]

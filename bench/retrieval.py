@@ -31,8 +31,13 @@ def measure(app: Any, corpus: datasets.Corpus, top_k: int, hops: int) -> dict[st
         if not item.answers or item.history:
             continue
         sources = asker.retrieve(item.question, None)
-        rec = {"set": corpus.name, "support": item.support, "answers": item.answers, "gold_docs": item.gold_docs,
-               "retrieved": [{"text": s.sentence.text, "document": corpus.doc_name(s.document)} for s in sources]}
+        rec = {
+            "set": corpus.name,
+            "support": item.support,
+            "answers": item.answers,
+            "gold_docs": item.gold_docs,
+            "retrieved": [{"text": s.sentence.text, "document": corpus.doc_name(s.document)} for s in sources],
+        }
         hit = metrics.gold_retrieved(rec)
         if hit is None:
             continue
@@ -40,8 +45,12 @@ def measure(app: Any, corpus: datasets.Corpus, top_k: int, hops: int) -> dict[st
         found += hit
         n_sources += len(sources)
         chars += sum(len(s.sentence.text) for s in sources)
-    return {"questions": total, "recall": found / total if total else None,
-            "sentences": n_sources / total if total else None, "chars": chars / total if total else None}
+    return {
+        "questions": total,
+        "recall": found / total if total else None,
+        "sentences": n_sources / total if total else None,
+        "chars": chars / total if total else None,
+    }
 
 
 def run(sets: list[str], grid: list[tuple[int, int]], workdir: Path, quick: bool = False) -> list[dict[str, Any]]:
@@ -62,15 +71,17 @@ def run(sets: list[str], grid: list[tuple[int, int]], workdir: Path, quick: bool
 
 
 def render(rows: list[dict[str, Any]], command: str) -> str:
-    lines = [f"""# Retrieval: does what the answer needs reach the model?
+    lines = [
+        f"""# Retrieval: does what the answer needs reach the model?
 
-- Command: `{command}`; {time.strftime('%Y-%m-%d %H:%M:%S')}; no model is loaded.
+- Command: `{command}`; {time.strftime("%Y-%m-%d %H:%M:%S")}; no model is loaded.
 - Recall: share of answerable first-turn questions whose needs are among the sources shown to the model (labelled:
   every gold sentence; tokens_saved: every gold document; HotpotQA: the answer string, yes/no questions left out).
   Sentences and characters: what the sources add to the prompt, per question.
 
 | set | top_k | hops | questions | recall | sentences | characters |
-|---|---|---|---|---|---|---|"""]
+|---|---|---|---|---|---|---|"""
+    ]
     for r in rows:
         rec = "n/a" if r["recall"] is None else f"{r['recall']:.3f}"
         sen = "n/a" if r["sentences"] is None else f"{r['sentences']:.1f}"

@@ -51,17 +51,14 @@ _PRE = (
     "Glen Hol Kil Lith Mor Strath Thorn Ald Bex Carr Dray Esk Frog Hask Ivel Kirk Lud Mells Nant Oak Pid "
     "Rush Sand Tew Wend"
 ).split()
-_SUF = ("by ford ham holt moor wick ton mouth field stead dale bridge port well combe ley worth thorpe haven "
-        "mere").split()
+_SUF = ("by ford ham holt moor wick ton mouth field stead dale bridge port well combe ley worth thorpe haven mere").split()
 _FIRST = (
     "Alice Amir Beth Bilal Carys Chen Dafydd Dorota Eamon Elena Farah Finn Grace Hamid Imogen Ivan Jana "
     "Joseph Kofi Lena Mairi Mateo Nadia Niall Olga Owen Priya Rhys Rosa Sami Sian Tomas Una Viktor Wen "
     "Yusuf Zara Gwen Hugo Ines"
 ).split()
 _V = {
-    "body": "council|parish council|harbour board|planning committee|school governors|water authority".split(
-        "|"
-    ),
+    "body": "council|parish council|harbour board|planning committee|school governors|water authority".split("|"),
     "project": (
         "new footbridge|flood defences|library extension|harbour wall repairs|cycle path|community "
         "orchard|bus shelter upgrade|market hall roof|sports pavilion|street lighting scheme"
@@ -75,8 +72,7 @@ _V = {
         "Heritage Trust|Allotment Society|Rotary Club|Wildlife Trust|Choral Society|Chamber of Commerce|"
         "Lifeboat Station|Astronomy Society|Cricket Club|Housing Association"
     ).split("|"),
-    "structure": "bridge|lighthouse|chapel|town hall|windmill|water tower|pier|viaduct|granary|signal box"
-    .split("|"),
+    "structure": "bridge|lighthouse|chapel|town hall|windmill|water tower|pier|viaduct|granary|signal box".split("|"),
     "venue": (
         "village hall|public library|market square|community centre|museum|leisure centre|parish church|"
         "old school|observatory|harbour office"
@@ -85,34 +81,25 @@ _V = {
         "open day|book fair|cider festival|harvest supper|summer fete|public meeting|star party|regatta|"
         "craft market|charity concert|plant sale|history talk"
     ).split("|"),
-    "item": "books|audiobooks|jigsaws|seed packets|board games|tools|maps|telescopes|films|sheet music".split(
-        "|"
-    ),
+    "item": "books|audiobooks|jigsaws|seed packets|board games|tools|maps|telescopes|films|sheet music".split("|"),
     "vehicle": "ferry|bus|mobile library|shuttle train|water taxi|community minibus".split("|"),
-    "month": (
-        "January February March April May June July August September October November December"
-    ).split(),
+    "month": ("January February March April May June July August September October November December").split(),
     "weekday": "Monday Tuesday Wednesday Thursday Friday Saturday Sunday".split(),
     "crop": "apple|pear|plum|barley|potato|strawberry|cherry|hop|wheat|blackcurrant".split("|"),
     "species": (
-        "otters|curlews|grey seals|water voles|barn owls|dragonflies|oystercatchers|brown trout|bats|"
-        "natterjack toads"
+        "otters|curlews|grey seals|water voles|barn owls|dragonflies|oystercatchers|brown trout|bats|natterjack toads"
     ).split("|"),
     "river": "Marrow|Tarn|Esk|Wend|Ivel|Calder|Lud|Frome|Ock|Brede".split("|"),
     "cause": (
         "heavy rain|a shortage of steel|high tides|a legal dispute|nesting birds|a design change|"
         "supplier delays|ground conditions|a staff shortage|an electrical fault"
     ).split("|"),
-    "service": (
-        "blood tests|vaccinations|hearing checks|physiotherapy|eye tests|a baby clinic|diabetes reviews"
-    ).split("|"),
+    "service": ("blood tests|vaccinations|hearing checks|physiotherapy|eye tests|a baby clinic|diabetes reviews").split("|"),
     "company": (
         "Brightwater Construction|Harrow Mills|Fenlight Energy|Oldquay Boatyard|Greyfield Dairies|"
         "Kestrel Engineering|Northgate Printing|Saltmarsh Foods|Ironbank Logistics|Meadowsweet Farms"
     ).split("|"),
-    "facility": "warehouse|depot|workshop|bakery|solar farm|packing plant|showroom|training centre".split(
-        "|"
-    ),
+    "facility": "warehouse|depot|workshop|bakery|solar farm|packing plant|showroom|training centre".split("|"),
     "material": "steel|timber|diesel|electricity|fertiliser|paper|grain|copper".split("|"),
     "concern": (
         "parking|speeding traffic|litter|flooding|noise from the quarry|the closure of the bank|"
@@ -123,9 +110,7 @@ _V = {
         "policy|volunteer handbook|complaints procedure"
     ).split("|"),
     "defect": "corrosion|cracks|loose bolts|rotten timber|damp|subsidence|worn bearings".split("|"),
-    "artefact": (
-        "coins|maps|photographs|fishing nets|ship models|letters|clay pipes|toys|uniforms|farm tools"
-    ).split("|"),
+    "artefact": ("coins|maps|photographs|fishing nets|ship models|letters|clay pipes|toys|uniforms|farm tools").split("|"),
     "people": "residents|visitors|pupils|volunteers|members|families|stallholders|cyclists".split("|"),
     "honey": "heather|clover|wildflower|borage|lime blossom|orchard".split("|"),
 }
@@ -196,17 +181,26 @@ class Corpus:
     def __init__(self, seed: int = 7) -> None:
         self.seed = seed
         self.towns = [p + s for p in _PRE for s in _SUF]
-        self.people = [f"{f} {random.Random(i).choice(_PRE)}{random.Random(-i).choice(_SUF)}"
-                       for i, f in enumerate(_FIRST * 25)]
+        self.people = [f"{f} {random.Random(i).choice(_PRE)}{random.Random(-i).choice(_SUF)}" for i, f in enumerate(_FIRST * 25)]
 
     def _fill(self, template: str, rng: random.Random, town: str, org: str) -> str:
         v: dict[str, Any] = {k: rng.choice(words) for k, words in _V.items()}
-        v.update(town=town if rng.random() < 0.6 else rng.choice(self.towns), town2=rng.choice(self.towns),
-                 person=rng.choice(self.people), money=f"{rng.randrange(2, 900) * 1000:,}",
-                 num=rng.randrange(12, 4000), num2=rng.randrange(12, 4000), n=rng.randrange(2, 40),
-                 year=rng.randrange(1850, 2025), year2=rng.randrange(1960, 2025), price=rng.randrange(2, 90),
-                 price2=rng.randrange(1, 30), day=rng.randrange(1, 29), hour=rng.randrange(7, 11),
-                 hour2=rng.randrange(4, 10))
+        v.update(
+            town=town if rng.random() < 0.6 else rng.choice(self.towns),
+            town2=rng.choice(self.towns),
+            person=rng.choice(self.people),
+            money=f"{rng.randrange(2, 900) * 1000:,}",
+            num=rng.randrange(12, 4000),
+            num2=rng.randrange(12, 4000),
+            n=rng.randrange(2, 40),
+            year=rng.randrange(1850, 2025),
+            year2=rng.randrange(1960, 2025),
+            price=rng.randrange(2, 90),
+            price2=rng.randrange(1, 30),
+            day=rng.randrange(1, 29),
+            hour=rng.randrange(7, 11),
+            hour2=rng.randrange(4, 10),
+        )
         v["org"] = org if rng.random() < 0.5 else v["org"]
         return template.format(**v)
 
@@ -220,8 +214,7 @@ class Corpus:
 
     def questions(self, n: int) -> list[str]:
         rng = random.Random(f"{self.seed}:questions")
-        return [self._fill(rng.choice(_QUESTIONS), rng, rng.choice(self.towns), rng.choice(_V["org"]))
-                for _ in range(n)]
+        return [self._fill(rng.choice(_QUESTIONS), rng, rng.choice(self.towns), rng.choice(_V["org"])) for _ in range(n)]
 
 
 def layout(sentences: list[str]) -> tuple[str, list[tuple[int, int]]]:
@@ -310,8 +303,9 @@ class Backend:
             metas += [{"doc_id": doc_id, "idx": x.index, "sha": sha[:16]} for x in sents]
         b = self.write_batch
         for lo in range(0, len(ids), b):
-            self.app.store.collection.upsert(ids=ids[lo : lo + b], embeddings=vectors[lo : lo + b],
-                                             documents=texts[lo : lo + b], metadatas=metas[lo : lo + b])
+            self.app.store.collection.upsert(
+                ids=ids[lo : lo + b], embeddings=vectors[lo : lo + b], documents=texts[lo : lo + b], metadatas=metas[lo : lo + b]
+            )
         insert_catalog(self.app.catalog, docs)
         self.bulk_s += time.perf_counter() - t
         self.bulk_n += len(ids)
@@ -349,13 +343,18 @@ def matched_rows(catalog: Any, questions: list[str]) -> float:
     from index.catalog import keyword_query
 
     with catalog._lock:
-        counts = [catalog._db.execute("SELECT count(*) FROM sentences_fts WHERE sentences_fts MATCH ?",
-                                      (keyword_query(q),)).fetchone()[0] for q in questions[:30]]
+        counts = [
+            catalog._db.execute("SELECT count(*) FROM sentences_fts WHERE sentences_fts MATCH ?", (keyword_query(q),)).fetchone()[
+                0
+            ]
+            for q in questions[:30]
+        ]
     return float(np.median(counts))
 
 
-_NO_JOIN = ("SELECT doc_id, idx, -bm25(sentences_fts) FROM sentences_fts WHERE sentences_fts MATCH ? "
-            "ORDER BY bm25(sentences_fts) LIMIT ?")
+_NO_JOIN = (
+    "SELECT doc_id, idx, -bm25(sentences_fts) FROM sentences_fts WHERE sentences_fts MATCH ? ORDER BY bm25(sentences_fts) LIMIT ?"
+)
 
 
 def keyword_latency(catalog: Any, questions: list[str], k: int) -> dict[str, float]:
@@ -373,8 +372,13 @@ def keyword_latency(catalog: Any, questions: list[str], k: int) -> dict[str, flo
             catalog._db.execute(_NO_JOIN, (keyword_query(q), k)).fetchall()
         bare.append(time.perf_counter() - t1)
         ours.append(t1 - t0)
-    return {"keyword_p50": pct(ours, 50), "keyword_p95": pct(ours, 95), "nojoin_p50": pct(bare, 50),
-            "nojoin_p95": pct(bare, 95), "matched": matched_rows(catalog, questions)}
+    return {
+        "keyword_p50": pct(ours, 50),
+        "keyword_p95": pct(ours, 95),
+        "nojoin_p50": pct(bare, 50),
+        "nojoin_p95": pct(bare, 95),
+        "matched": matched_rows(catalog, questions),
+    }
 
 
 Doc = tuple[str, str, list[tuple[int, int]]]  # (path, text, sentence spans)
@@ -399,14 +403,20 @@ def insert_catalog(catalog: Any, docs: list[Doc]) -> None:
     with catalog._lock:
         db = catalog._db
         db.execute("BEGIN IMMEDIATE")
-        db.executemany("INSERT INTO documents (doc_id, path, sha256, size, sentences, added_at, status, text)"
-                       " VALUES (?,?,?,?,?,?,'ready',?)",
-                       [(d, path, sha, len(text), len(ss), now, text) for d, path, sha, text, ss in rows])
+        db.executemany(
+            "INSERT INTO documents (doc_id, path, sha256, size, sentences, added_at, status, text)"
+            " VALUES (?,?,?,?,?,?,'ready',?)",
+            [(d, path, sha, len(text), len(ss), now, text) for d, path, sha, text, ss in rows],
+        )
         last = db.execute("SELECT coalesce(max(rowid), 0) FROM sentences").fetchone()[0]
-        db.executemany('INSERT INTO sentences (doc_id, idx, start, "end", page, text) VALUES (?,?,?,?,?,?)',
-                       [(x.doc_id, x.index, x.start, x.end, x.page, x.text) for *_, ss in rows for x in ss])
-        db.execute("INSERT INTO sentences_fts (rowid, text, doc_id, idx) SELECT rowid, text, doc_id, idx FROM sentences"
-                   " WHERE rowid > ?", (last,))  # keyword rows share their sentence's rowid, as Catalog.commit writes
+        db.executemany(
+            'INSERT INTO sentences (doc_id, idx, start, "end", page, text) VALUES (?,?,?,?,?,?)',
+            [(x.doc_id, x.index, x.start, x.end, x.page, x.text) for *_, ss in rows for x in ss],
+        )
+        db.execute(
+            "INSERT INTO sentences_fts (rowid, text, doc_id, idx) SELECT rowid, text, doc_id, idx FROM sentences WHERE rowid > ?",
+            (last,),
+        )  # keyword rows share their sentence's rowid, as Catalog.commit writes
         db.execute("COMMIT")
 
 
@@ -446,31 +456,57 @@ def machine() -> dict[str, Any]:
         lines = p.read_text().splitlines() if p.exists() else []
         return next((ln.split(":", 1)[1].strip() for ln in lines if ln.startswith(key)), "")
 
-    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=REPO_ROOT, capture_output=True,
-                            text=True, check=False).stdout.strip()
-    return {"python": platform.python_version(), "chromadb": chromadb.__version__,
-            "sentence_transformers": sentence_transformers.__version__, "torch": torch.__version__,
-            "numpy": np.__version__, "sqlite": sqlite3.sqlite_version, "platform": platform.platform(),
-            "cpu": first("/proc/cpuinfo", "model name") or platform.processor(), "cores": os.cpu_count(),
-            "ram": f"{int((first('/proc/meminfo', 'MemTotal') or '0').split()[0]) / 2**20:.0f} GB",
-            "torch_threads": torch.get_num_threads(), "commit": commit}
+    commit = subprocess.run(
+        ["git", "rev-parse", "--short", "HEAD"], cwd=REPO_ROOT, capture_output=True, text=True, check=False
+    ).stdout.strip()
+    return {
+        "python": platform.python_version(),
+        "chromadb": chromadb.__version__,
+        "sentence_transformers": sentence_transformers.__version__,
+        "torch": torch.__version__,
+        "numpy": np.__version__,
+        "sqlite": sqlite3.sqlite_version,
+        "platform": platform.platform(),
+        "cpu": first("/proc/cpuinfo", "model name") or platform.processor(),
+        "cores": os.cpu_count(),
+        "ram": f"{int((first('/proc/meminfo', 'MemTotal') or '0').split()[0]) / 2**20:.0f} GB",
+        "torch_threads": torch.get_num_threads(),
+        "commit": commit,
+    }
 
 
 def plan(args: argparse.Namespace) -> dict[str, Any]:
     if args.quick:
-        return {"real": [400, 1200], "synthetic": [5000], "keyword_only": [20_000], "probe": 150, "queries": 20,
-                "embed_sample": 256,
-                "embed_batches": [32, 64], "ingest_batches": [64, 256], "ingest_docs": (2, 300),
-                "write_n": 2048, "write_batches": [256, 1024]}
+        return {
+            "real": [400, 1200],
+            "synthetic": [5000],
+            "keyword_only": [20_000],
+            "probe": 150,
+            "queries": 20,
+            "embed_sample": 256,
+            "embed_batches": [32, 64],
+            "ingest_batches": [64, 256],
+            "ingest_docs": (2, 300),
+            "write_n": 2048,
+            "write_batches": [256, 1024],
+        }
     steps = (1000, 3000, 10000, 30000, 100000)
     real = [n for n in steps if n < args.real_sentences] + [args.real_sentences]
     big = [n for n in (100_000, 200_000, 300_000, 500_000, 1_000_000) if real[-1] < n < args.max_sentences]
     kw_only = sorted({n for n in (300_000, 1_000_000) if n < args.max_sentences} | {args.max_sentences})
-    return {"real": real, "synthetic": big + ([args.max_sentences] if args.max_sentences > real[-1] else []),
-            "keyword_only": kw_only, "probe": 450, "queries": args.queries, "embed_sample": 768,
-            "embed_batches": [16, 32, 64, 128],
-            "ingest_batches": [64, 256, 1024], "ingest_docs": (3, 500), "write_n": 8192,
-            "write_batches": [256, 1024, 4096]}
+    return {
+        "real": real,
+        "synthetic": big + ([args.max_sentences] if args.max_sentences > real[-1] else []),
+        "keyword_only": kw_only,
+        "probe": 450,
+        "queries": args.queries,
+        "embed_sample": 768,
+        "embed_batches": [16, 32, 64, 128],
+        "ingest_batches": [64, 256, 1024],
+        "ingest_docs": (3, 500),
+        "write_n": 8192,
+        "write_batches": [256, 1024, 4096],
+    }
 
 
 def embed_sweep(embedder: Any, sample: list[str], batches: list[int], log: Callable[..., None]) -> dict:
@@ -488,15 +524,15 @@ def embed_sweep(embedder: Any, sample: list[str], batches: list[int], log: Calla
     return {"sentences": len(sample), "rates": rates}
 
 
-def ingest_sweep(embedder: Any, corpus: Corpus, root: Path, p: dict[str, Any],
-                 log: Callable[..., None]) -> dict:
+def ingest_sweep(embedder: Any, corpus: Corpus, root: Path, p: dict[str, Any], log: Callable[..., None]) -> dict:
     """Real ingest of long documents (so the batch binds) into one fresh store per ``EMBED_BATCH`` value."""
     import index.ingest as ingest_mod
 
     n_docs, n_sent = p["ingest_docs"]
     (root / "batch-docs").mkdir()
-    stores = {b: Backend("embedded", Settings(data_dir=root / f"eb{b}", collection="scale"), embedder)
-              for b in p["ingest_batches"]}
+    stores = {
+        b: Backend("embedded", Settings(data_dir=root / f"eb{b}", collection="scale"), embedder) for b in p["ingest_batches"]
+    }
     alone = Clock()
     default, total = ingest_mod.EMBED_BATCH, 0
     try:
@@ -527,26 +563,30 @@ def ingest_sweep(embedder: Any, corpus: Corpus, root: Path, p: dict[str, Any],
     return {"sentences": total, "embed_rate": base, "runs": runs}
 
 
-def write_sweep(backends: list[Backend], pool: np.ndarray, p: dict[str, Any],
-                log: Callable[..., None]) -> dict:
+def write_sweep(backends: list[Backend], pool: np.ndarray, p: dict[str, Any], log: Callable[..., None]) -> dict:
     """Vectors/s of Chroma upserts for each batch size, into fresh collections, in interleaved rounds."""
     rng = np.random.default_rng(1)
     n, batches = p["write_n"], p["write_batches"]
     spent: dict[tuple[str, int], float] = {}
     vecs = perturb(pool[rng.integers(0, len(pool), n)], rng)
     meta = {"hnsw:space": "cosine"}
-    cols = {(be.label, b): be.app.store.client.create_collection(f"sweep-{b}", metadata=meta,
-                                                                 embedding_function=None)
-            for be in backends for b in batches}
+    cols = {
+        (be.label, b): be.app.store.client.create_collection(f"sweep-{b}", metadata=meta, embedding_function=None)
+        for be in backends
+        for b in batches
+    }
     for r, lo in enumerate(range(0, n, 4096)):
         for key in rotate(list(cols), r):
             b = key[1]
             t = time.perf_counter()
             for at in range(lo, min(n, lo + 4096), b):
                 rows = range(at, min(n, lo + 4096, at + b))
-                cols[key].upsert(ids=[f"s{i}" for i in rows], embeddings=vecs[rows.start : rows.stop],
-                                 documents=[f"Sentence {i} of the write sweep." for i in rows],
-                                 metadatas=[{"doc_id": f"d{i // 150}", "idx": i, "sha": "x"} for i in rows])
+                cols[key].upsert(
+                    ids=[f"s{i}" for i in rows],
+                    embeddings=vecs[rows.start : rows.stop],
+                    documents=[f"Sentence {i} of the write sweep." for i in rows],
+                    metadatas=[{"doc_id": f"d{i // 150}", "idx": i, "sha": "x"} for i in rows],
+                )
             spent[key] = spent.get(key, 0.0) + time.perf_counter() - t
     for be in backends:
         for b in batches:
@@ -569,14 +609,23 @@ def run(args: argparse.Namespace, log: Callable[..., None]) -> dict[str, Any]:
     corpus = Corpus()
     questions = corpus.questions(p["queries"])
     embedder = SentenceTransformerEmbedder()
-    res: dict[str, Any] = {"machine": machine(), "plan": p, "load": [os.getloadavg()[0]], "ingest": [],
-                           "points": [], "keyword_only": [], "embed_batch": EMBED_BATCH, "sigma": SIGMA,
-                           "stopped": ""}
+    res: dict[str, Any] = {
+        "machine": machine(),
+        "plan": p,
+        "load": [os.getloadavg()[0]],
+        "ingest": [],
+        "points": [],
+        "keyword_only": [],
+        "embed_batch": EMBED_BATCH,
+        "sigma": SIGMA,
+        "stopped": "",
+    }
     top_k = Settings().top_k
     k = max(4 * top_k, 20)  # the retriever's candidate pool per query
 
     def save() -> None:  # what is measured so far, in case the run is stopped
         PARTIAL.write_text(json.dumps(res, indent=1, default=str), encoding="utf-8")
+
     try:
         embedder.embed(questions)  # warm up
         qvecs = embedder.embed(questions)
@@ -586,8 +635,10 @@ def run(args: argparse.Namespace, log: Callable[..., None]) -> dict[str, Any]:
         res["query_embed_s"] = (time.perf_counter() - t) / len(questions[:20])
         with chroma_server(root / "server-db") as url:
             s = Settings(collection="scale")
-            backends = [Backend("embedded", s.with_(data_dir=root / "embedded"), embedder),
-                        Backend("server", s.with_(data_dir=root / "server", chroma_url=url), embedder)]
+            backends = [
+                Backend("embedded", s.with_(data_dir=root / "embedded"), embedder),
+                Backend("server", s.with_(data_dir=root / "server", chroma_url=url), embedder),
+            ]
             (root / "corpus").mkdir()
             alone, vectors, state = Clock(), [], {"doc": 0, "size": 0}
 
@@ -613,8 +664,12 @@ def run(args: argparse.Namespace, log: Callable[..., None]) -> dict[str, Any]:
                         else:
                             who.ingest(path)
                     state["size"] += len(texts)
-                step: dict[str, Any] = {"size": state["size"], "sentences": state["size"] - n0, "probe": probe,
-                                        "embed_s": alone.spent.pop("step")}
+                step: dict[str, Any] = {
+                    "size": state["size"],
+                    "sentences": state["size"] - n0,
+                    "probe": probe,
+                    "embed_s": alone.spent.pop("step"),
+                }
                 alone.add("embed", step["embed_s"])
                 step["embed_rate"] = step["sentences"] / step["embed_s"]
                 for be in backends:
@@ -622,24 +677,35 @@ def run(args: argparse.Namespace, log: Callable[..., None]) -> dict[str, Any]:
                     r = be.take()
                     step[be.label] = {**r, "rate": step["sentences"] / r["wall"], "ratio": step["embed_s"] / r["wall"]}
                 res["ingest"].append(step)
-                log(f"{'ingest probe' if probe else 'real ingest'} to {state['size']:,}: embedder alone "
-                    f"{step['embed_rate']:.0f}/s; " + ", ".join(
-                        f"{lb} {step[lb]['rate']:.0f}/s (ratio {step[lb]['ratio']:.2f})" for lb in LABELS))
+                log(
+                    f"{'ingest probe' if probe else 'real ingest'} to {state['size']:,}: embedder alone "
+                    f"{step['embed_rate']:.0f}/s; "
+                    + ", ".join(f"{lb} {step[lb]['rate']:.0f}/s (ratio {step[lb]['ratio']:.2f})" for lb in LABELS)
+                )
 
             def measure(synthetic: bool) -> None:
                 kw = keyword_latency(backends[0].app.catalog, questions, k)
-                point: dict[str, Any] = {"size": state["size"], "synthetic": synthetic, "matched": kw["matched"],
-                                         "nojoin_p50": kw["nojoin_p50"], "nojoin_p95": kw["nojoin_p95"]}
+                point: dict[str, Any] = {
+                    "size": state["size"],
+                    "synthetic": synthetic,
+                    "matched": kw["matched"],
+                    "nojoin_p50": kw["nojoin_p50"],
+                    "nojoin_p95": kw["nojoin_p95"],
+                }
                 for be in rotate(backends, len(res["points"])):
                     point[be.label] = be.latency(questions, qvecs, k, top_k)
                     be.take()  # the retriever embedded the questions: not ingest time
                 res["points"].append(point)
                 res["load"].append(os.getloadavg()[0])
                 save()
-                log(f"latency at {state['size']:,}{' (inserted)' if synthetic else ''}: " + ", ".join(
-                    f"{lb} p50 {point[lb]['store_keyword_p50'] * 1e3:.1f} / p95 "
-                    f"{point[lb]['store_keyword_p95'] * 1e3:.1f} ms" for lb in LABELS)
-                    + f"; FTS5 matches {point['matched']:.0f} rows per question")
+                log(
+                    f"latency at {state['size']:,}{' (inserted)' if synthetic else ''}: "
+                    + ", ".join(
+                        f"{lb} p50 {point[lb]['store_keyword_p50'] * 1e3:.1f} / p95 {point[lb]['store_keyword_p95'] * 1e3:.1f} ms"
+                        for lb in LABELS
+                    )
+                    + f"; FTS5 matches {point['matched']:.0f} rows per question"
+                )
 
             for target in p["real"]:
                 rate = state["size"] / alone.spent["embed"] if state["size"] else 400.0
@@ -657,8 +723,10 @@ def run(args: argparse.Namespace, log: Callable[..., None]) -> dict[str, Any]:
                 rate = done / sum(be.bulk_s for be in backends) if done else 800.0
                 probe_s = p["probe"] * 3.5 * alone.spent["embed"] / state["size"]
                 if (target - state["size"]) * len(backends) / rate + probe_s > left():
-                    res["stopped"] = (f"stopped at {state['size']:,} sentences: growing to {target:,} would pass "
-                                      f"the {args.minutes:g}-minute budget at the measured {rate:.0f} sentences/s")
+                    res["stopped"] = (
+                        f"stopped at {state['size']:,} sentences: growing to {target:,} would pass "
+                        f"the {args.minutes:g}-minute budget at the measured {rate:.0f} sentences/s"
+                    )
                     break
                 while state["size"] < target - p["probe"]:
                     docs, n = [], 0
@@ -694,14 +762,21 @@ def run(args: argparse.Namespace, log: Callable[..., None]) -> dict[str, Any]:
                     state["size"] += n
                 write_s = time.perf_counter() - t
                 name, text, spans = next_document()
-                res["keyword_only"].append({"size": state["size"], "write_rate": (state["size"] - n) / write_s,
-                                            "commit_s": commit_probe(cat, str(root / name), text, spans),
-                                            **keyword_latency(cat, questions, k)})
+                res["keyword_only"].append(
+                    {
+                        "size": state["size"],
+                        "write_rate": (state["size"] - n) / write_s,
+                        "commit_s": commit_probe(cat, str(root / name), text, spans),
+                        **keyword_latency(cat, questions, k),
+                    }
+                )
                 state["size"] += len(spans)
                 kw = res["keyword_only"][-1]
                 save()
-                log(f"keyword index alone at {kw['size']:,}: p50 {kw['keyword_p50'] * 1e3:.0f} / p95 "
-                    f"{kw['keyword_p95'] * 1e3:.0f} ms; Catalog.commit of one new document {kw['commit_s']:.2f} s")
+                log(
+                    f"keyword index alone at {kw['size']:,}: p50 {kw['keyword_p50'] * 1e3:.0f} / p95 "
+                    f"{kw['keyword_p95'] * 1e3:.0f} ms; Catalog.commit of one new document {kw['commit_s']:.2f} s"
+                )
 
             save()
             res["write_sweep"] = write_sweep(backends, pool, p, log)
@@ -763,8 +838,10 @@ def plots(res: dict[str, Any], out: Path) -> None:
         a1.plot(sizes, [s[lb]["rate"] for s in ing], "-o", label=f"ingest, {lb} store")
         a2.plot(sizes, [s[lb]["ratio"] for s in ing], "-o", label=f"{lb} store")
     a2.axhline(0.8, color="grey", ls=":", label="aim 0.8")
-    for ax, title, ylabel in ((a1, "Ingest throughput (each step)", "sentences/s"),
-                              (a2, "Ingest throughput / embedder throughput", "ratio")):
+    for ax, title, ylabel in (
+        (a1, "Ingest throughput (each step)", "sentences/s"),
+        (a2, "Ingest throughput / embedder throughput", "ratio"),
+    ):
         ax.set(xscale="log", xlabel="corpus size after the step (sentences)", ylabel=ylabel, title=title)
         ax.grid(alpha=0.3)
         ax.legend(fontsize=8)
@@ -779,25 +856,48 @@ def plots(res: dict[str, Any], out: Path) -> None:
     fig, ax = plt.subplots(figsize=(8.5, 5.5))
     for lb, color in zip(LABELS, ("tab:blue", "tab:orange"), strict=True):
         for q, style in (("p95", "-o"), ("p50", "--o")):
-            ax.plot(xs, [p[lb][f"store_keyword_{q}"] * 1e3 for p in pts], style, color=color, ms=4,
-                    label=f"{lb}: store + keyword {q}")
+            ax.plot(
+                xs, [p[lb][f"store_keyword_{q}"] * 1e3 for p in pts], style, color=color, ms=4, label=f"{lb}: store + keyword {q}"
+            )
         ax.plot(xs, [p[lb]["dense_p95"] * 1e3 for p in pts], ":s", color=color, ms=3, label=f"{lb}: store p95")
         e = res["extrapolated"][lb]
         if xs[-1] < 1_000_000:
             ax.plot([xs[-1], 1_000_000], [pts[-1][lb]["dense_p95"] * 1e3, e["dense"] * 1e3], ":", color=color)
-            ax.plot([1_000_000], [e["store_keyword"] * 1e3], "X", color=color, ms=9,
-                    label=f"{lb}: store (fitted) + keyword at 1M, p95")
-    ax.plot(xs + [k["size"] for k in kws], [p["embedded"]["keyword_p95"] * 1e3 for p in pts]
-            + [k["keyword_p95"] * 1e3 for k in kws], "-^", color="black", ms=4, label="keyword (FTS5) p95")
-    ax.plot(xs + [k["size"] for k in kws], [p["nojoin_p95"] * 1e3 for p in pts]
-            + [k["nojoin_p95"] * 1e3 for k in kws], ":^", color="grey", ms=4,
-            label="keyword p95 without the JOIN on documents")
+            ax.plot(
+                [1_000_000],
+                [e["store_keyword"] * 1e3],
+                "X",
+                color=color,
+                ms=9,
+                label=f"{lb}: store (fitted) + keyword at 1M, p95",
+            )
+    ax.plot(
+        xs + [k["size"] for k in kws],
+        [p["embedded"]["keyword_p95"] * 1e3 for p in pts] + [k["keyword_p95"] * 1e3 for k in kws],
+        "-^",
+        color="black",
+        ms=4,
+        label="keyword (FTS5) p95",
+    )
+    ax.plot(
+        xs + [k["size"] for k in kws],
+        [p["nojoin_p95"] * 1e3 for p in pts] + [k["nojoin_p95"] * 1e3 for k in kws],
+        ":^",
+        color="grey",
+        ms=4,
+        label="keyword p95 without the JOIN on documents",
+    )
     first_inserted = next((p["size"] for p in pts if p["synthetic"]), None)
     if first_inserted:
         ax.axvspan(first_inserted, xs[-1], color="grey", alpha=0.1, label="vectors inserted, not embedded")
     ax.axhline(TARGET_P95_S * 1e3, color="red", ls=":", label="target: p95 < 250 ms at 1M")
-    ax.set(xscale="log", yscale="log", xlabel="corpus size (sentences)", ylabel="ms per question",
-           title="Retrieval latency: Chroma query + FTS5 query (no generation)")
+    ax.set(
+        xscale="log",
+        yscale="log",
+        xlabel="corpus size (sentences)",
+        ylabel="ms per question",
+        title="Retrieval latency: Chroma query + FTS5 query (no generation)",
+    )
     ax.grid(alpha=0.3, which="both")
     ax.legend(fontsize=7)
     fig.tight_layout()
@@ -810,14 +910,15 @@ def report(res: dict[str, Any], command: str) -> str:
     ing, es, ws, ins = res["ingest"], res["embed_sweep"], res["write_sweep"], res["ingest_sweep"]
     load = " → ".join(f"{x:.1f}" for x in res["load"])
     date = res.get("date") or f"{datetime.now(UTC):%Y-%m-%d %H:%M}"
-    out = [f"""# Ingestion at scale
+    out = [
+        f"""# Ingestion at scale
 
-- Command: `{command}`; {res['elapsed_s'] / 60:.1f} min; {date} UTC;
-  commit {m['commit'] or '?'} plus the working tree.
-- Versions: Python {m['python']}, chromadb {m['chromadb']}, sentence-transformers {m['sentence_transformers']},
-  torch {m['torch']}, numpy {m['numpy']}, SQLite {m['sqlite']}.
-- Machine: {m['cpu']}, {m['cores']} cores (torch uses {m['torch_threads']} threads), {m['ram']} RAM,
-  {m['platform']}. The cores were shared with other jobs: the 1-minute load average went {load}
+- Command: `{command}`; {res["elapsed_s"] / 60:.1f} min; {date} UTC;
+  commit {m["commit"] or "?"} plus the working tree.
+- Versions: Python {m["python"]}, chromadb {m["chromadb"]}, sentence-transformers {m["sentence_transformers"]},
+  torch {m["torch"]}, numpy {m["numpy"]}, SQLite {m["sqlite"]}.
+- Machine: {m["cpu"]}, {m["cores"]} cores (torch uses {m["torch_threads"]} threads), {m["ram"]} RAM,
+  {m["platform"]}. The cores were shared with other jobs: the 1-minute load average went {load}
   over the run, so absolute rates are noisy. Timed work is interleaved document by document (round by round
   in the sweeps), so the ratios compare like with like.
 - Stores: `embedded` is chromadb's PersistentClient in the data directory; `server` is `chroma run` on
@@ -831,30 +932,35 @@ def report(res: dict[str, Any], command: str) -> str:
 ## Ingest throughput (real `App.ingest`: read, split, embed, Chroma upsert, catalog)
 
 For every document the embedder alone first embeds exactly the sentences ingest will embed, in the same batches
-(`EMBED_BATCH={res['embed_batch']}`), then each store ingests the document (the order rotates). Ratio = ingest
+(`EMBED_BATCH={res["embed_batch"]}`), then each store ingests the document (the order rotates). Ratio = ingest
 throughput / embedder-alone throughput on the same sentences. Time inside ingest is split into embedding,
 Chroma upsert and catalog commit; `other` is reading, splitting and bookkeeping. Rows marked *probe* are a few
 real documents ingested on top of a store grown with inserted sentences (below): ingest speed at that size.
 
 | corpus after step | sentences in step | embedder alone /s | store | ingest /s | ratio | embed s | Chroma s | catalog s | other s |
-|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|"""]  # noqa: E501 (a table header is one line)
+|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|"""  # noqa: E501 (a table header is one line)
+    ]
     for st in ing:
         for lb in LABELS:
             r = st[lb]
             other = r["wall"] - r.get("embed", 0) - r.get("chroma", 0) - r.get("catalog", 0)
             size = f"{st['size']:,}" + (" (probe)" if st.get("probe") else "")
-            out.append(f"| {size} | {st['sentences']:,} | {st['embed_rate']:.0f} | {lb} "
-                       f"| {r['rate']:.0f} | **{r['ratio']:.2f}** | {r.get('embed', 0):.1f} "
-                       f"| {r.get('chroma', 0):.1f} | {r.get('catalog', 0):.2f} | {other:.1f} |")
+            out.append(
+                f"| {size} | {st['sentences']:,} | {st['embed_rate']:.0f} | {lb} "
+                f"| {r['rate']:.0f} | **{r['ratio']:.2f}** | {r.get('embed', 0):.1f} "
+                f"| {r.get('chroma', 0):.1f} | {r.get('catalog', 0):.2f} | {other:.1f} |"
+            )
     real = [st for st in ing if not st.get("probe")]
     alone_s, n_all = sum(st["embed_s"] for st in real), sum(st["sentences"] for st in real)
     summary = []
     for lb in LABELS:
         wall = sum(st[lb]["wall"] for st in real)
         part = {x: sum(st[lb].get(x, 0) for st in real) / wall for x in ("embed", "chroma", "catalog")}
-        summary.append(f"{lb}: {n_all / wall:.0f} sentences/s, ratio **{alone_s / wall:.2f}** (of ingest "
-                       f"time: embedding {part['embed']:.0%}, Chroma {part['chroma']:.0%}, catalog "
-                       f"{part['catalog']:.0%})")
+        summary.append(
+            f"{lb}: {n_all / wall:.0f} sentences/s, ratio **{alone_s / wall:.2f}** (of ingest "
+            f"time: embedding {part['embed']:.0%}, Chroma {part['chroma']:.0%}, catalog "
+            f"{part['catalog']:.0%})"
+        )
     out.append(f"""
 The {n_all:,} sentences of the real-ingest steps (embedder alone {n_all / alone_s:.0f}/s):
 {"; ".join(summary)}.
@@ -863,7 +969,7 @@ The {n_all:,} sentences of the real-ingest steps (embedder alone {n_all / alone_
 
 ## Batch sizes
 
-Embedder `batch_size` (`SentenceTransformerEmbedder`, default 64), {es['sentences']:,} sentences in
+Embedder `batch_size` (`SentenceTransformerEmbedder`, default 64), {es["sentences"]:,} sentences in
 interleaved rounds of 256:
 
 | batch_size | sentences/s |
@@ -871,36 +977,42 @@ interleaved rounds of 256:
     out += [f"| {b} | {r:.0f} |" for b, r in es["rates"].items()]
     out.append(f"""
 `EMBED_BATCH` in `index/ingest.py` (sentences per embed call and per Chroma upsert): real ingest of
-{ins['sentences']:,} sentences in long documents (so the batch binds) into a fresh embedded store per value,
-interleaved per document with the embedder alone ({ins['embed_rate']:.0f}/s):
+{ins["sentences"]:,} sentences in long documents (so the batch binds) into a fresh embedded store per value,
+interleaved per document with the embedder alone ({ins["embed_rate"]:.0f}/s):
 
 | EMBED_BATCH | ingest /s | ratio | embed s | Chroma s |
 |---:|---:|---:|---:|---:|""")
-    out += [f"| {b} | {r['rate']:.0f} | {r['rate'] / ins['embed_rate']:.2f} | {r.get('embed', 0):.1f} | "
-            f"{r.get('chroma', 0):.1f} |" for b, r in ins["runs"].items()]
+    out += [
+        f"| {b} | {r['rate']:.0f} | {r['rate'] / ins['embed_rate']:.2f} | {r.get('embed', 0):.1f} | {r.get('chroma', 0):.1f} |"
+        for b, r in ins["runs"].items()
+    ]
     out.append(f"""
-Chroma write batch (vectors per upsert): {ws['vectors']:,} real vectors, perturbed, into a fresh
+Chroma write batch (vectors per upsert): {ws["vectors"]:,} real vectors, perturbed, into a fresh
 collection per value, interleaved in rounds of 4,096:
 
 | store | batch | vectors/s |
 |---|---:|---:|""")
     out += [f"| {key.split(':')[0]} | {key.split(':')[1]} | {r:.0f} |" for key, r in ws["rates"].items()]
     synthetic = [p for p in res["points"] if p["synthetic"]]
-    inserted = f"""
+    inserted = (
+        f"""
 Points marked *inserted* go beyond the real ingest: their text is new generated text; their vectors are the
-{res['pool']:,} real vectors reused with Gaussian noise (σ={res['sigma']} per dimension, cosine ≈ 0.89 to
+{res["pool"]:,} real vectors reused with Gaussian noise (σ={res["sigma"]} per dimension, cosine ≈ 0.89 to
 the original) and re-normalised, written straight into Chroma (upserts of {Backend.write_batch}) and into the
 catalog/FTS5 with the rows ingest writes (`insert_catalog`). Each inserted point then gets a real *probe* ingest
 of a few documents on top.
-""" if synthetic else ""
+"""
+        if synthetic
+        else ""
+    )
     out.append(f"""
 ## Retrieval latency against corpus size
 
-{res['plan']['queries']} generated questions per point after 5 warm-up queries, stores in rotating order.
+{res["plan"]["queries"]} generated questions per point after 5 warm-up queries, stores in rotating order.
 `store`: the Chroma query for the question vector (n_results=24 with documents and metadata, as the retriever
 asks); `keyword`: `Catalog.keyword_search` (FTS5 BM25, k=24); **store + keyword**: both, per question;
 `retriever`: the whole `Retriever.search` for the first {RETRIEVER_QUERIES} questions (question embedding,
-llama-index, both queries, fusion; embedding one question alone took {res['query_embed_s'] * ms:.0f} ms). `matched`: median sentences matched by a question's FTS5
+llama-index, both queries, fusion; embedding one question alone took {res["query_embed_s"] * ms:.0f} ms). `matched`: median sentences matched by a question's FTS5
 OR-query, which BM25 has to score.
 {inserted}
 | sentences | vectors | matched | store | store p50 / p95 ms | keyword p50 / p95 ms | **store + keyword p50 / p95 ms** | retriever p50 / p95 ms |
@@ -909,11 +1021,13 @@ OR-query, which BM25 has to score.
         for lb in LABELS:
             r = {key: v * ms for key, v in pt[lb].items()}
             kind = "inserted" if pt["synthetic"] else "embedded"
-            out.append(f"| {pt['size']:,} | {kind} | {pt['matched']:,.0f} | {lb} "
-                       f"| {r['dense_p50']:.1f} / {r['dense_p95']:.1f} | {r['keyword_p50']:.1f} / "
-                       f"{r['keyword_p95']:.1f} | **{r['store_keyword_p50']:.1f} / "
-                       f"{r['store_keyword_p95']:.1f}** "
-                       f"| {r['retriever_p50']:.0f} / {r['retriever_p95']:.0f} |")
+            out.append(
+                f"| {pt['size']:,} | {kind} | {pt['matched']:,.0f} | {lb} "
+                f"| {r['dense_p50']:.1f} / {r['dense_p95']:.1f} | {r['keyword_p50']:.1f} / "
+                f"{r['keyword_p95']:.1f} | **{r['store_keyword_p50']:.1f} / "
+                f"{r['store_keyword_p95']:.1f}** "
+                f"| {r['retriever_p50']:.0f} / {r['retriever_p95']:.0f} |"
+            )
     kws = res.get("keyword_only", [])
     out.append("""
 The keyword index grows on alone (no vectors needed) to the full size. `as qa queries` is
@@ -922,12 +1036,25 @@ The keyword index grows on alone (no vectors needed) to the full size. `as qa qu
 
 | sentences | matched | keyword p50 / p95 ms (as qa queries) | without JOIN p50 / p95 ms | Catalog.commit of a new document |
 |---:|---:|---:|---:|---:|""")  # noqa: E501 (a table header is one line)
-    rows = [(p["size"], p["matched"], p["embedded"]["keyword_p50"], p["embedded"]["keyword_p95"], p["nojoin_p50"],
-             p["nojoin_p95"], "") for p in res["points"]]
-    rows += [(k["size"], k["matched"], k["keyword_p50"], k["keyword_p95"], k["nojoin_p50"], k["nojoin_p95"],
-              f"{k['commit_s']:.2f} s") for k in kws]
-    out += [f"| {n:,} | {m:,.0f} | {a * ms:.1f} / {b * ms:.1f} | {c * ms:.1f} / {d * ms:.1f} | {e} |"
-            for n, m, a, b, c, d, e in rows]
+    rows = [
+        (
+            p["size"],
+            p["matched"],
+            p["embedded"]["keyword_p50"],
+            p["embedded"]["keyword_p95"],
+            p["nojoin_p50"],
+            p["nojoin_p95"],
+            "",
+        )
+        for p in res["points"]
+    ]
+    rows += [
+        (k["size"], k["matched"], k["keyword_p50"], k["keyword_p95"], k["nojoin_p50"], k["nojoin_p95"], f"{k['commit_s']:.2f} s")
+        for k in kws
+    ]
+    out += [
+        f"| {n:,} | {m:,.0f} | {a * ms:.1f} / {b * ms:.1f} | {c * ms:.1f} / {d * ms:.1f} | {e} |" for n, m, a, b, c, d, e in rows
+    ]
     if kws:
         out.append("""
 `Catalog.commit` first deletes the document's old keyword rows with `DELETE FROM sentences_fts WHERE doc_id=?`;
@@ -945,25 +1072,30 @@ were written without it, see `insert_catalog`).""")
     for lb in LABELS:
         e = res["extrapolated"][lb]
         verdict = "within" if e["store_keyword"] < TARGET_P95_S else "above"
-        store = (f"store {last[lb]['dense_p95'] * ms:.0f} ms measured at {last['size']:,}"
-                 if last["size"] >= 1_000_000 else
-                 f"store {e['dense'] * ms:.0f} ms (fitted; {last[lb]['dense_p95'] * ms:.0f} ms measured at "
-                 f"{last['size']:,})")
+        store = (
+            f"store {last[lb]['dense_p95'] * ms:.0f} ms measured at {last['size']:,}"
+            if last["size"] >= 1_000_000
+            else f"store {e['dense'] * ms:.0f} ms (fitted; {last[lb]['dense_p95'] * ms:.0f} ms measured at {last['size']:,})"
+        )
         how = "measured" if e["keyword_measured"] else "fitted"
         if e.get("keyword_source"):
-            how = (f"measured by `python -m bench keyword` with qa's current keyword query plan, see "
-                   f"[{e['keyword_source']}]({e['keyword_source']}); the keyword columns above are the older plain "
-                   f"OR query")
+            how = (
+                f"measured by `python -m bench keyword` with qa's current keyword query plan, see "
+                f"[{e['keyword_source']}]({e['keyword_source']}); the keyword columns above are the older plain "
+                f"OR query"
+            )
         keyword = f"keyword {e['keyword'] * ms:.0f} ms ({how})"
-        out.append(f"- {lb}: p95 at 1,000,000 = {store} + {keyword} = **{e['store_keyword'] * ms:.0f} ms** "
-                   f"({verdict} the target).")
-    out.append("- Fits: store p95 = a + b·ln N (HNSW search grows with log N) over the points with vectors ≥ 10,000;\n"
-               "  keyword p95 = a + b·N when not measured. Adding two p95s overstates the p95 of their sum. The\n"
-               "  keyword index is the local catalog in both modes, so its half is the same for both.")
+        out.append(
+            f"- {lb}: p95 at 1,000,000 = {store} + {keyword} = **{e['store_keyword'] * ms:.0f} ms** ({verdict} the target)."
+        )
+    out.append(
+        "- Fits: store p95 = a + b·ln N (HNSW search grows with log N) over the points with vectors ≥ 10,000;\n"
+        "  keyword p95 = a + b·N when not measured. Adding two p95s overstates the p95 of their sum. The\n"
+        "  keyword index is the local catalog in both modes, so its half is the same for both."
+    )
     if synthetic:
         rates = ", ".join(f"{lb} {last[lb]['bulk_rate']:.0f}/s" for lb in LABELS)
-        out.append(f"- Bulk write rate of the inserted sentences (Chroma upsert + catalog, no embedding): "
-                   f"{rates}.")
+        out.append(f"- Bulk write rate of the inserted sentences (Chroma upsert + catalog, no embedding): {rates}.")
     return "\n".join(out) + "\n"
 
 
@@ -971,8 +1103,12 @@ def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(prog="python -m bench.scale", description=(__doc__ or "").split("\n")[0])
     ap.add_argument("--max-sentences", type=int, default=1_000_000, help="grow the corpus to this size")
     ap.add_argument("--real-sentences", type=int, default=10_000, help="really ingest up to this size")
-    ap.add_argument("--minutes", type=float, default=18.0,
-                    help="time for growing the stores (the keyword-only phase and the sweeps come after)")
+    ap.add_argument(
+        "--minutes",
+        type=float,
+        default=18.0,
+        help="time for growing the stores (the keyword-only phase and the sweeps come after)",
+    )
     ap.add_argument("--queries", type=int, default=100, help="questions per latency point")
     ap.add_argument("--quick", action="store_true", help="a small smoke run; results go to a temp dir")
     ap.add_argument("--out", type=Path, default=None, help="results folder (default: bench/results)")
@@ -995,6 +1131,7 @@ def main(argv: list[str] | None = None) -> None:
         res["extrapolated"] = {lb: fit(res, lb) for lb in LABELS}
         command = res.get("command", "python -m bench.scale")
     else:
+
         def stop(signum: int, frame: Any) -> None:
             raise KeyboardInterrupt  # so the Chroma server is stopped and the temp dir removed
 

@@ -46,7 +46,7 @@ def negate(text: str) -> str:
     """ "The bridge will open" -> "The bridge will not open"; with no auxiliary, "It is not true that …"."""
     m = _AUX.search(text)
     if m:
-        return text[: m.end()] + " not" + text[m.end():]
+        return text[: m.end()] + " not" + text[m.end() :]
     return "It is not true that " + text[0].lower() + text[1:]
 
 
@@ -58,14 +58,14 @@ def swap_number(text: str) -> str | None:
         value = float(raw.replace(",", ""))
         new = value * 2 + 3 if value < 1000 else value + 1000
         shown = f"{new:.2f}" if "." in raw else str(int(new))
-        return text[: m.start()] + shown + text[m.end():]
+        return text[: m.start()] + shown + text[m.end() :]
     return None
 
 
 def swap_date(text: str) -> str | None:
     m = _YEAR.search(text)
     if m:
-        return text[: m.start()] + str(int(m.group()) + 3) + text[m.end():]
+        return text[: m.start()] + str(int(m.group()) + 3) + text[m.end() :]
     for names in (MONTHS, DAYS):
         for i, name in enumerate(names):
             if re.search(rf"\b{name}\b", text):
@@ -74,8 +74,7 @@ def swap_date(text: str) -> str | None:
 
 
 def _is_name(answer: str) -> bool:
-    return bool(answer) and answer[0].isupper() and not any(ch.isdigit() for ch in answer) and answer.lower() not in (
-        "yes", "no")
+    return bool(answer) and answer[0].isupper() and not any(ch.isdigit() for ch in answer) and answer.lower() not in ("yes", "no")
 
 
 def pairs(paraphrases: dict[str, str], docs_text: dict[str, list[str]]) -> list[dict[str, Any]]:
@@ -86,8 +85,16 @@ def pairs(paraphrases: dict[str, str], docs_text: dict[str, list[str]]) -> list[
 
     def add(item: Any, kind: str, claim: str | None, truth: bool, evidence: str | None = None) -> None:
         if claim:
-            out.append({"id": item.id, "kind": kind, "truth": truth, "claim": claim, "question": item.question,
-                        "evidence": evidence if evidence is not None else " ".join(item.support)})
+            out.append(
+                {
+                    "id": item.id,
+                    "kind": kind,
+                    "truth": truth,
+                    "claim": claim,
+                    "question": item.question,
+                    "evidence": evidence if evidence is not None else " ".join(item.support),
+                }
+            )
 
     for k, item in enumerate(items):
         gold = item.answers[0][0]
@@ -99,12 +106,13 @@ def pairs(paraphrases: dict[str, str], docs_text: dict[str, list[str]]) -> list[
             add(item, "number", swap_number(base), False)
             add(item, "date", swap_date(base), False)
             if _is_name(gold) and gold in base:
-                other = next((n for n in names[k + 1:] + names[:k] if n != gold and n not in base), None)
+                other = next((n for n in names[k + 1 :] + names[:k] if n != gold and n not in base), None)
                 add(item, "entity", base.replace(gold, other) if other else None, False)
         # a true sentence of the same document that does not hold the answer, for the answer gate
         doc = next(iter(item.gold_docs), "")
-        spare = [t for t in docs_text.get(doc, []) if gold.lower() not in t.lower() and t not in item.support
-                 and len(t.split()) >= 6]
+        spare = [
+            t for t in docs_text.get(doc, []) if gold.lower() not in t.lower() and t not in item.support and len(t.split()) >= 6
+        ]
         if spare:
             add(item, "not_answer", spare[k % len(spare)], False, spare[k % len(spare)])
     return out
@@ -125,13 +133,14 @@ def write_paraphrases(generator: Any) -> dict[str, str]:
     """Ask the model for a one-sentence answer from the gold sentences; keep those that contain the gold answer."""
     kept: dict[str, str] = {}
     for item in (it for it in labelled().items if it.answers and it.support):
-        messages = [{"role": "system", "content": "Answer in one complete sentence, in your own words."},
-                    {"role": "user", "content": f"Source: {' '.join(item.support)}\nQuestion: {item.question}"}]
+        messages = [
+            {"role": "system", "content": "Answer in one complete sentence, in your own words."},
+            {"role": "user", "content": f"Source: {' '.join(item.support)}\nQuestion: {item.question}"},
+        ]
         reply = " ".join("".join(generator.stream(messages, max_tokens=80, temperature=0.0)).split())
         if any(a.lower() in reply.lower() for a in item.answers[0]) and reply not in item.support:
             kept[item.id] = reply
-    PARAPHRASES.write_text("".join(json.dumps({"id": k, "claim": v}, ensure_ascii=False) + "\n"
-                                   for k, v in kept.items()))
+    PARAPHRASES.write_text("".join(json.dumps({"id": k, "claim": v}, ensure_ascii=False) + "\n" for k, v in kept.items()))
     return kept
 
 
@@ -179,10 +188,15 @@ def report(rows: list[dict[str, Any]], config: VerifierConfig) -> str:
 
     counts = Counter(r["kind"] for r in rows)
     got = rates(rows, config.support, config.answer)
-    lines = ["# Verifier contrast benchmark", "",
-             f"`python -m bench verifier` on {len(rows)} pairs from the labelled set (support {config.support}, "
-             f"answer gate {config.answer}, name screen {'on' if config.names else 'off'}).", "",
-             "| kind | pairs | rate | target | |", "|---|---|---|---|---|"]
+    lines = [
+        "# Verifier contrast benchmark",
+        "",
+        f"`python -m bench verifier` on {len(rows)} pairs from the labelled set (support {config.support}, "
+        f"answer gate {config.answer}, name screen {'on' if config.names else 'off'}).",
+        "",
+        "| kind | pairs | rate | target | |",
+        "|---|---|---|---|---|",
+    ]
     for kind, rate in got.items():
         true = kind in TRUE_KINDS or kind == "answers (gate)"
         target = 0.90 if true else 0.95
@@ -190,15 +204,20 @@ def report(rows: list[dict[str, Any]], config: VerifierConfig) -> str:
         n = counts.get(kind, 0) or sum(1 for r in rows if r["truth"] and "p_answer" in r)
         lines.append(f"| {kind} | {n} | {rate:.3f} {what} | {target:.2f} | {'met' if rate >= target else 'NOT met'} |")
     screened = Counter(r["kind"] for r in rows if r.get("screen"))
-    lines += ["", "Refused by a hard screen before the judge (number or name missing from the evidence): "
-              + ", ".join(f"{k} {v}" for k, v in sorted(screened.items())) + ".", "",
-              "## Threshold sweep (support threshold: true accepted / each false kind refused)", "",
-              "| support | " + " | ".join((*TRUE_KINDS, *FALSE_KINDS)) + " |",
-              "|---|" + "---|" * (len(TRUE_KINDS) + len(FALSE_KINDS))]
+    lines += [
+        "",
+        "Refused by a hard screen before the judge (number or name missing from the evidence): "
+        + ", ".join(f"{k} {v}" for k, v in sorted(screened.items()))
+        + ".",
+        "",
+        "## Threshold sweep (support threshold: true accepted / each false kind refused)",
+        "",
+        "| support | " + " | ".join((*TRUE_KINDS, *FALSE_KINDS)) + " |",
+        "|---|" + "---|" * (len(TRUE_KINDS) + len(FALSE_KINDS)),
+    ]
     for t in (0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9):
         r = rates(rows, t, config.answer)
-        lines.append(f"| {t:.1f} | " + " | ".join(f"{r.get(k, float('nan')):.2f}" for k in (*TRUE_KINDS, *FALSE_KINDS))
-                     + " |")
+        lines.append(f"| {t:.1f} | " + " | ".join(f"{r.get(k, float('nan')):.2f}" for k in (*TRUE_KINDS, *FALSE_KINDS)) + " |")
     lines += ["", "| answer gate | true answers accepted | not-answers refused |", "|---|---|---|"]
     for t in (0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7):
         r = rates(rows, config.support, t)
@@ -206,8 +225,11 @@ def report(rows: list[dict[str, Any]], config: VerifierConfig) -> str:
     judged = [r["judge_s"] for r in rows if not r.get("screen")]
     if judged:
         judged.sort()
-        lines += ["", f"Judge time per call: median {judged[len(judged) // 2]:.2f} s over {len(judged)} calls "
-                  "(one claim against its evidence; the added time per answer is in the quality report)."]
+        lines += [
+            "",
+            f"Judge time per call: median {judged[len(judged) // 2]:.2f} s over {len(judged)} calls "
+            "(one claim against its evidence; the added time per answer is in the quality report).",
+        ]
     return "\n".join(lines) + "\n"
 
 
@@ -216,8 +238,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--regen", action="store_true", help="write bench/data/paraphrases.jsonl again with the model")
     ap.add_argument("--limit", type=int, default=0, help="only the first N pairs (a smoke run)")
     ap.add_argument("--out", type=Path, default=RESULTS)
-    ap.add_argument("--rescore", action="store_true", help="apply the current screens and thresholds to the stored "
-                    "judge scores in verifier.jsonl (no model; valid while the screens only add refusals)")
+    ap.add_argument(
+        "--rescore",
+        action="store_true",
+        help="apply the current screens and thresholds to the stored "
+        "judge scores in verifier.jsonl (no model; valid while the screens only add refusals)",
+    )
     args = ap.parse_args(argv)
     if args.rescore:
         from qa.app import verifier_config as config_of

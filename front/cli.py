@@ -24,8 +24,7 @@ def _progress_bar() -> Callable[[str, int, int], None]:
     def update(name: str, done: int, total: int) -> None:
         bar = bars.get(name)
         if bar is None:
-            bar = bars[name] = tqdm(total=total, desc=name[:30], unit="sent", file=sys.stderr, leave=False,
-                                    disable=total < 500)
+            bar = bars[name] = tqdm(total=total, desc=name[:30], unit="sent", file=sys.stderr, leave=False, disable=total < 500)
         bar.update(done - bar.n)
         if done >= total:
             bar.close()
@@ -47,14 +46,16 @@ def _print_results(results: list[IngestResult]) -> int:
 def _print_answer(answer: Answer) -> None:
     print()
     if answer.declined:
-        why = {"no_relevant_sources": "nothing in the documents is about this",
-               "not_verified": "the model's answer could not be checked against the documents",
-               "not_an_answer": "what the documents say here does not answer the question"}.get(answer.why, "")
+        why = {
+            "no_relevant_sources": "nothing in the documents is about this",
+            "not_verified": "the model's answer could not be checked against the documents",
+            "not_an_answer": "what the documents say here does not answer the question",
+        }.get(answer.why, "")
         print(f"Answer: {answer.answer}" + (f" ({why})" if why else ""))
         if answer.near:
             print("Possibly relevant (not checked as an answer):")
             for c in answer.near:
-                print(f"  - {PurePath(c.document).name}: \"{' '.join(c.text.split())}\"")
+                print(f'  - {PurePath(c.document).name}: "{" ".join(c.text.split())}"')
         return
     print("Answer (checked):")
     for s in answer.sentences:
@@ -64,10 +65,12 @@ def _print_answer(answer: Answer) -> None:
     for c in answer.citations:
         page = f", page {c.page}" if c.page else ""
         print(f"  [{c.id}] {PurePath(c.document).name}{page}, chars {c.start}-{c.end}, support {c.score:.2f}")
-        print(f"      \"{c.text}\"")
+        print(f'      "{c.text}"')
     t = answer.timings
-    print(f"({t.get('retrieve_s', 0):.2f}s retrieve, {t.get('first_token_s', 0):.1f}s to first token, "
-          f"{t.get('total_s', 0):.1f}s total)")
+    print(
+        f"({t.get('retrieve_s', 0):.2f}s retrieve, {t.get('first_token_s', 0):.1f}s to first token, "
+        f"{t.get('total_s', 0):.1f}s total)"
+    )
 
 
 def cmd_ask(app: Any, args: argparse.Namespace) -> int:
@@ -105,7 +108,7 @@ def cmd_compare(app: Any, args: argparse.Namespace) -> int:
     print("\nSources:")
     for c in result.citations:
         page = f", page {c.page}" if c.page else ""
-        print(f"  [{c.id}] {PurePath(c.document).name}{page}, chars {c.start}-{c.end}: \"{c.text}\"")
+        print(f'  [{c.id}] {PurePath(c.document).name}{page}, chars {c.start}-{c.end}: "{c.text}"')
     return 0
 
 
@@ -118,7 +121,7 @@ def cmd_verify(app: Any, args: argparse.Namespace) -> int:
     print(f"Verdict: {result.verdict.replace('_', ' ')}")
     for s in result.citations:
         c = s.citation
-        print(f"  [{c.id}] {s.stance:<11} {PurePath(c.document).name}, chars {c.start}-{c.end}: \"{c.text}\"")
+        print(f'  [{c.id}] {s.stance:<11} {PurePath(c.document).name}, chars {c.start}-{c.end}: "{c.text}"')
     return 0
 
 
@@ -155,8 +158,11 @@ def cmd_check(app: Any, args: argparse.Namespace) -> int:
                 print(f"{kind:<12} {item}")
         for line in report.repaired:
             print(f"repaired     {line}")
-        print("index is consistent" if report.ok else
-              ("repaired" if args.repair else "problems found: run `qa check --repair` to fix them"))
+        print(
+            "index is consistent"
+            if report.ok
+            else ("repaired" if args.repair else "problems found: run `qa check --repair` to fix them")
+        )
     return 0 if report.ok or args.repair else 1
 
 

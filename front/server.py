@@ -32,8 +32,19 @@ def serve(app: App, host: str = "127.0.0.1", port: int = 7860) -> None:
     api = build_api(app, host)
     mount_http(api, app)  # before Gradio takes "/"; behind the API's token, Host and Origin checks
     server = gr.mount_gradio_app(
-        api, demo, path="/", server_name=host, server_port=port, css=CSS, footer_links=[],
-        run_history=False, enable_monitoring=False, mcp_server=False, pwa=False, ssr_mode=False, show_error=False,
+        api,
+        demo,
+        path="/",
+        server_name=host,
+        server_port=port,
+        css=CSS,
+        footer_links=[],
+        run_history=False,
+        enable_monitoring=False,
+        mcp_server=False,
+        pwa=False,
+        ssr_mode=False,
+        show_error=False,
         max_file_size=int(app.settings.max_file_mb * 4e6),
     )
     # mount_gradio_app never marks the Blocks as launched, and Gradio skips its own check that a file handed to

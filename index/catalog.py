@@ -86,7 +86,7 @@ def keyword_plan(counts: dict[str, int], budget: int = RARE_BUDGET) -> tuple[lis
             break
         rare.append(t)
         total += counts[t]
-    common = terms[len(rare):]
+    common = terms[len(rare) :]
     every_common = " AND ".join(f'"{t}"' for t in common)
     plan = [f"({_any(rare)}) AND ({_any(common)})", _any(rare)]
     return (plan + [every_common], []) if len(common) > 1 else (plan, [every_common])
@@ -186,8 +186,11 @@ class Catalog:
                     [(s.doc_id, s.index, s.start, s.end, s.page, s.text) for s in sentences],
                 )
                 self._counts.clear()
-                db.execute("INSERT INTO sentences_fts (rowid, text, doc_id, idx)"
-                           " SELECT rowid, text, doc_id, idx FROM sentences WHERE doc_id=?", (doc_id,))
+                db.execute(
+                    "INSERT INTO sentences_fts (rowid, text, doc_id, idx)"
+                    " SELECT rowid, text, doc_id, idx FROM sentences WHERE doc_id=?",
+                    (doc_id,),
+                )
                 db.execute(
                     "UPDATE documents SET status='ready', sentences=?, text=? WHERE doc_id=?",
                     (len(sentences), text, doc_id),
@@ -200,8 +203,9 @@ class Catalog:
     def _delete_rows(self, doc_id: str) -> None:
         self._counts.clear()
         # by rowid through the sentences index; the doc_id test only guards against a catalog rewritten by hand
-        self._db.execute("DELETE FROM sentences_fts WHERE rowid IN (SELECT rowid FROM sentences WHERE doc_id=?)"
-                         " AND doc_id=?", (doc_id, doc_id))
+        self._db.execute(
+            "DELETE FROM sentences_fts WHERE rowid IN (SELECT rowid FROM sentences WHERE doc_id=?) AND doc_id=?", (doc_id, doc_id)
+        )
         self._db.execute("DELETE FROM sentences WHERE doc_id=?", (doc_id,))
 
     def restore(self, doc_id: str, sha256: str = "") -> None:
@@ -225,8 +229,7 @@ class Catalog:
         hi = 1 << 62 if hi is None else hi
         with self._lock:
             rows = self._db.execute(
-                'SELECT doc_id, idx, start, "end", page, text FROM sentences WHERE doc_id=? AND idx BETWEEN ? AND ?'
-                " ORDER BY idx",
+                'SELECT doc_id, idx, start, "end", page, text FROM sentences WHERE doc_id=? AND idx BETWEEN ? AND ? ORDER BY idx',
                 (doc_id, lo, hi),
             ).fetchall()
         return [Sentence(*r) for r in rows]
@@ -242,8 +245,11 @@ class Catalog:
         if not terms or (ids is not None and not ids):
             return []
         scope = f" AND doc_id IN ({','.join('?' * len(ids))})" if ids is not None else ""
-        sql = ("SELECT doc_id, idx, -bm25(sentences_fts) FROM sentences_fts WHERE sentences_fts MATCH ?" + scope
-               + " ORDER BY bm25(sentences_fts) LIMIT ?")
+        sql = (
+            "SELECT doc_id, idx, -bm25(sentences_fts) FROM sentences_fts WHERE sentences_fts MATCH ?"
+            + scope
+            + " ORDER BY bm25(sentences_fts) LIMIT ?"
+        )
         with self._lock:
             # documents being (re)written or removed keep old keyword rows: skip them, fetching enough to still fill k
             hidden = dict(self._db.execute("SELECT doc_id, sentences FROM documents WHERE status != 'ready'").fetchall())
@@ -266,6 +272,7 @@ class Catalog:
             if len(self._counts) > 50_000:
                 self._counts.clear()
             match = f'"{term}"'
-            self._counts[term] = int(self._db.execute(
-                "SELECT count(*) FROM sentences_fts WHERE sentences_fts MATCH ?", (match,)).fetchone()[0])
+            self._counts[term] = int(
+                self._db.execute("SELECT count(*) FROM sentences_fts WHERE sentences_fts MATCH ?", (match,)).fetchone()[0]
+            )
         return self._counts[term]

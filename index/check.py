@@ -34,8 +34,7 @@ class CheckReport:
 
     @property
     def ok(self) -> bool:
-        return not (self.missing or self.changed or self.interrupted or self.mismatched or self.orphans
-                    or self.strays)
+        return not (self.missing or self.changed or self.interrupted or self.mismatched or self.orphans or self.strays)
 
     def to_json(self) -> dict[str, Any]:
         return {**asdict(self), "ok": self.ok}
@@ -45,8 +44,9 @@ def _sha(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def check(catalog: Catalog, store: ChromaStore, ingestor: Ingestor, *, repair: bool = False,
-          uploads: Path | None = None) -> CheckReport:
+def check(
+    catalog: Catalog, store: ChromaStore, ingestor: Ingestor, *, repair: bool = False, uploads: Path | None = None
+) -> CheckReport:
     report = CheckReport()
     counts = store.doc_counts()
     docs = catalog.documents(status=None)
@@ -64,8 +64,9 @@ def check(catalog: Catalog, store: ChromaStore, ingestor: Ingestor, *, repair: b
     report.orphans = sorted(doc_id for doc_id in counts if doc_id not in known)
     if uploads is not None and uploads.is_dir():
         used = {str(Path(d.path).resolve()) for d in docs}
-        report.strays = sorted(str(p) for p in uploads.iterdir()
-                               if p.is_file() and not p.name.startswith(".") and str(p.resolve()) not in used)
+        report.strays = sorted(
+            str(p) for p in uploads.iterdir() if p.is_file() and not p.name.startswith(".") and str(p.resolve()) not in used
+        )
     if not repair:
         return report
     by_path = {d.path: d for d in docs}

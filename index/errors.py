@@ -1,12 +1,12 @@
 """Every error a user can cause, under one base class, with a message that says what to do.
 
-    QAError
-     ├── InputError        a file or argument we cannot use (names the file and the reason)
-     │    └── TooLargeError   over a size limit (the message names it)
-     ├── NotIndexedError   a document the user named is not in the index
-     ├── ModelError        the generator or embedder is missing, corrupt or unreachable
-     ├── IndexStateError   the index was built differently (other embedder) or is damaged
-     └── AuthError         a missing or wrong API token
+QAError
+ ├── InputError        a file or argument we cannot use (names the file and the reason)
+ │    └── TooLargeError   over a size limit (the message names it)
+ ├── NotIndexedError   a document the user named is not in the index
+ ├── ModelError        the generator or embedder is missing, corrupt or unreachable
+ ├── IndexStateError   the index was built differently (other embedder) or is damaged
+ └── AuthError         a missing or wrong API token
 """
 
 from __future__ import annotations

@@ -23,6 +23,7 @@ log = logging.getLogger("qa.ingest")
 
 EMBED_BATCH = 256  # measured in bench/ingest: larger batches gain <2% and delay progress updates
 
+
 @dataclass(frozen=True)
 class _Prepared:
     """A document read and split, ready to embed and write."""
@@ -50,8 +51,15 @@ def expand(paths: Iterable[str | Path]) -> list[Path]:
     for raw in paths:
         p = Path(raw).expanduser()
         if p.is_dir():
-            out.extend(sorted(f for f in p.rglob("*") if f.is_file() and f.suffix.lower() in SUPPORTED
-                              and not any(part.startswith(".") for part in f.relative_to(p).parts)))
+            out.extend(
+                sorted(
+                    f
+                    for f in p.rglob("*")
+                    if f.is_file()
+                    and f.suffix.lower() in SUPPORTED
+                    and not any(part.startswith(".") for part in f.relative_to(p).parts)
+                )
+            )
         else:
             out.append(p)
     return out
@@ -62,8 +70,17 @@ def make_sentences(doc_id: str, text: str, page_at: Callable[[int], int | None])
 
 
 class Ingestor:
-    def __init__(self, catalog: Catalog, store: ChromaStore, embedder: Embedder, *, max_bytes: int,
-                 max_chars: int = 2_000_000, max_sentences: int = 20_000, seconds: float | None = None) -> None:
+    def __init__(
+        self,
+        catalog: Catalog,
+        store: ChromaStore,
+        embedder: Embedder,
+        *,
+        max_bytes: int,
+        max_chars: int = 2_000_000,
+        max_sentences: int = 20_000,
+        seconds: float | None = None,
+    ) -> None:
         self.catalog = catalog
         self.store = store
         self.embedder = embedder
@@ -89,8 +106,7 @@ class Ingestor:
 
             def write(job: tuple[list[tuple[int, _Prepared]], Future[np.ndarray]]) -> None:
                 slots, future = job
-                for slot, result in zip(slots, self._write_many([p for _, p in slots], future.result(), progress),
-                                        strict=True):
+                for slot, result in zip(slots, self._write_many([p for _, p in slots], future.result(), progress), strict=True):
                     results[slot[0]] = result
 
             def flush() -> None:
@@ -148,14 +164,20 @@ class Ingestor:
             return IngestResult(name, "unchanged", sentences=existing.sentences)
         extracted = load(source, max_bytes=self.max_bytes, seconds=self.seconds)
         if len(extracted.text) > self.max_chars:
-            raise InputError(name, f"its text is {len(extracted.text):,} characters, over the limit of "
-                             f"{self.max_chars:,} per file (QA_MAX_CHARS); split it into smaller files")
+            raise InputError(
+                name,
+                f"its text is {len(extracted.text):,} characters, over the limit of "
+                f"{self.max_chars:,} per file (QA_MAX_CHARS); split it into smaller files",
+            )
         sentences = make_sentences(doc_id, extracted.text, extracted.page_at)
         if not sentences:
             raise InputError(name, "no sentences could be found in the text")
         if len(sentences) > self.max_sentences:
-            raise InputError(name, f"it has {len(sentences):,} sentences, over the limit of {self.max_sentences:,} "
-                             "per file (QA_MAX_SENTENCES); split it into smaller files")
+            raise InputError(
+                name,
+                f"it has {len(sentences):,} sentences, over the limit of {self.max_sentences:,} "
+                "per file (QA_MAX_SENTENCES); split it into smaller files",
+            )
         return _Prepared(name, doc_id, sha, len(data), extracted.text, sentences, existing is not None)
 
     def _write(self, prep: _Prepared, progress: Progress | None) -> IngestResult:
@@ -164,8 +186,7 @@ class Ingestor:
         self.add_vectors(prep.doc_id, prep.sha, prep.sentences, progress, prep.name)
         return self._commit(prep)
 
-    def _write_many(self, preps: list[_Prepared], vectors: np.ndarray,
-                    progress: Progress | None) -> list[IngestResult]:
+    def _write_many(self, preps: list[_Prepared], vectors: np.ndarray, progress: Progress | None) -> list[IngestResult]:
         """Several small documents embedded together: all pending, one upsert, then each committed ready."""
         for prep in preps:
             self._begin(prep)
@@ -196,8 +217,7 @@ class Ingestor:
             metadatas=[{"doc_id": doc_id, "idx": s.index, "sha": sha[:16]} for doc_id, sha, s in rows],
         )
 
-    def add_vectors(self, doc_id: str, sha: str, sentences: list[Sentence], progress: Progress | None,
-                    name: str) -> None:
+    def add_vectors(self, doc_id: str, sha: str, sentences: list[Sentence], progress: Progress | None, name: str) -> None:
         """Embed and store a document's sentences in batches; ids ``doc_id:index`` make a retry overwrite."""
         for lo in range(0, len(sentences), EMBED_BATCH):
             batch = sentences[lo : lo + EMBED_BATCH]

@@ -45,8 +45,9 @@ def _start_worker() -> Any:
     import subprocess
     import sys
 
-    return subprocess.Popen([sys.executable, "-m", "index.load_worker"], stdin=subprocess.PIPE,
-                            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+    return subprocess.Popen(
+        [sys.executable, "-m", "index.load_worker"], stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL
+    )
 
 
 def _stop_worker() -> None:
@@ -90,8 +91,11 @@ def parse_within(data: bytes, suffix: str, name: str, seconds: float) -> Extract
             kind, value = pickle.loads(_read(_worker.stdout, size, deadline))
         except TimeoutError:
             _stop_worker()
-            raise InputError(name, f"reading its text took over {seconds:.0f} s, the limit per file "
-                             "(QA_FILE_SECONDS); the file is damaged or built to be slow") from None
+            raise InputError(
+                name,
+                f"reading its text took over {seconds:.0f} s, the limit per file "
+                "(QA_FILE_SECONDS); the file is damaged or built to be slow",
+            ) from None
         except (EOFError, OSError, pickle.UnpicklingError):
             _stop_worker()
             raise InputError(name, "reading it crashed the reader; the file is damaged") from None
@@ -145,18 +149,23 @@ def parse(data: bytes, suffix: str, name: str) -> Extracted:
     return result
 
 
-_BOMS = ((b"\xff\xfe\x00\x00", "utf-32-le"), (b"\x00\x00\xfe\xff", "utf-32-be"), (b"\xff\xfe", "utf-16-le"),
-         (b"\xfe\xff", "utf-16-be"))
+_BOMS = (
+    (b"\xff\xfe\x00\x00", "utf-32-le"),
+    (b"\x00\x00\xfe\xff", "utf-32-be"),
+    (b"\xff\xfe", "utf-16-le"),
+    (b"\xfe\xff", "utf-16-be"),
+)
 
 
 def _decode(data: bytes, name: str) -> str:
     for bom, codec in _BOMS:  # UTF-16/32 text (Windows Notepad's "Unicode") has NUL bytes but is text
         if data.startswith(bom):
             try:
-                text = data[len(bom):].decode(codec)
+                text = data[len(bom) :].decode(codec)
             except UnicodeDecodeError as exc:
-                raise InputError(name, f"starts as {codec.upper()} text but has a bad byte at offset {exc.start}; "
-                                 "re-save it as UTF-8") from None
+                raise InputError(
+                    name, f"starts as {codec.upper()} text but has a bad byte at offset {exc.start}; re-save it as UTF-8"
+                ) from None
             return text.replace("\r\n", "\n").replace("\r", "\n")
     if b"\x00" in data[:8192]:
         raise InputError(name, "looks like a binary file, not text")
@@ -167,8 +176,34 @@ def _decode(data: bytes, name: str) -> str:
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
-_BLOCK = {"p", "div", "br", "li", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6", "tr", "table", "section",
-          "article", "header", "footer", "blockquote", "pre", "title", "dd", "dt", "hr", "main", "nav"}
+_BLOCK = {
+    "p",
+    "div",
+    "br",
+    "li",
+    "ul",
+    "ol",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "tr",
+    "table",
+    "section",
+    "article",
+    "header",
+    "footer",
+    "blockquote",
+    "pre",
+    "title",
+    "dd",
+    "dt",
+    "hr",
+    "main",
+    "nav",
+}
 _SKIP = {"script", "style", "noscript", "template", "svg", "head"}
 
 
@@ -248,8 +283,11 @@ def _pdf_text(data: bytes, name: str) -> Extracted:
         deadline = time.monotonic() + PDF_SECONDS
         for number, page in enumerate(reader.pages, start=1):
             if time.monotonic() > deadline:
-                raise InputError(name, f"reading its text took over {PDF_SECONDS:.0f} s (stopped at page {number}); "
-                                 "the PDF is damaged or built to be slow")
+                raise InputError(
+                    name,
+                    f"reading its text took over {PDF_SECONDS:.0f} s (stopped at page {number}); "
+                    "the PDF is damaged or built to be slow",
+                )
             page_text = (page.extract_text() or "").strip()
             if not page_text:
                 continue
@@ -276,8 +314,11 @@ def _docx(data: bytes, name: str) -> str:
             unzipped = sum(info.file_size for info in archive.infolist())  # zipfile never reads past these
         limit = min(DOCX_UNZIPPED, max(DOCX_RATIO * len(data), 10_000_000))
         if unzipped > limit:
-            raise InputError(name, f"unpacks to {unzipped / 1e6:,.0f} MB, over the {limit / 1e6:.0f} MB limit for a "
-                             f"Word file of {len(data) / 1e6:.1f} MB (a zip bomb?)")
+            raise InputError(
+                name,
+                f"unpacks to {unzipped / 1e6:,.0f} MB, over the {limit / 1e6:.0f} MB limit for a "
+                f"Word file of {len(data) / 1e6:.1f} MB (a zip bomb?)",
+            )
         document = docx.Document(io.BytesIO(data))
         paragraphs = [p.text.strip() for p in document.paragraphs if p.text.strip()]
         # Cells straight from the XML, each once: python-docx's row.cells repeats a cell per spanned column

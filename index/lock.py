@@ -60,7 +60,8 @@ class WriteLock:
                         raise IndexStateError(
                             f"{self.holder()} is writing to {self.path.parent}; only one qa process can change an "
                             "index at a time. Wait for it to finish (or stop `qa serve` and add files through its "
-                            "page or API instead), then run this again.") from None
+                            "page or API instead), then run this again."
+                        ) from None
                     time.sleep(0.2)
             os.ftruncate(fd, 0)
             os.write(fd, f"qa (pid {os.getpid()}: {' '.join(Path(a).name for a in sys.argv[:2])})".encode())

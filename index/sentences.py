@@ -137,8 +137,12 @@ def _rejoin(text: str, spans: list[tuple[int, int]], since: int) -> list[tuple[i
     tail = [sp for sp in spans if sp[0] >= since]
     joined: list[tuple[int, int]] = []
     for s, e in tail:
-        if joined and not instruction_like(text[joined[-1][0]:joined[-1][1]]) and not instruction_like(text[s:e]) \
-                and text[joined[-1][1] - 1] not in ".!?":
+        if (
+            joined
+            and not instruction_like(text[joined[-1][0] : joined[-1][1]])
+            and not instruction_like(text[s:e])
+            and text[joined[-1][1] - 1] not in ".!?"
+        ):
             joined[-1] = (joined[-1][0], e)
         else:
             joined.append((s, e))

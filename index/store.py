@@ -49,8 +49,11 @@ def make_client(data_dir: Path, chroma_url: str = "", chroma_token: str = "") ->
         headers = {"Authorization": f"Bearer {chroma_token}"} if chroma_token else None
         try:  # the client checks the server (and the token) right away
             return chromadb.HttpClient(
-                host=url.hostname or "127.0.0.1", port=url.port or 8000, ssl=url.scheme == "https",
-                headers=headers, settings=chroma_settings,
+                host=url.hostname or "127.0.0.1",
+                port=url.port or 8000,
+                ssl=url.scheme == "https",
+                headers=headers,
+                settings=chroma_settings,
             )
         except Exception as exc:
             raise IndexStateError(
@@ -65,8 +68,16 @@ def make_client(data_dir: Path, chroma_url: str = "", chroma_token: str = "") ->
 class ChromaStore:
     """Sentence vectors with ``doc_id``/``idx``/``sha`` metadata; all writes for a document are by ``doc_id``."""
 
-    def __init__(self, embedder: Embedder, *, data_dir: Path, chroma_url: str = "", chroma_token: str = "",
-                 collection: str = "qa_sentences", client: Any = None) -> None:
+    def __init__(
+        self,
+        embedder: Embedder,
+        *,
+        data_dir: Path,
+        chroma_url: str = "",
+        chroma_token: str = "",
+        collection: str = "qa_sentences",
+        client: Any = None,
+    ) -> None:
         self.client = client if client is not None else make_client(data_dir, chroma_url, chroma_token)
         self.embedder = embedder
         self.name = collection
@@ -126,8 +137,11 @@ class ChromaStore:
                     except Exception:  # noqa: BLE001
                         pass
             vectors = got.get("embeddings")
-            have = {i for i, v in zip(got["ids"], vectors if vectors is not None else [None] * len(got["ids"]),
-                                      strict=False) if v is not None and len(v)}
+            have = {
+                i
+                for i, v in zip(got["ids"], vectors if vectors is not None else [None] * len(got["ids"]), strict=False)
+                if v is not None and len(v)
+            }
             missing.extend(i for i in want if i not in have)
         return missing
 

@@ -12,7 +12,6 @@
 Errors are ``{"error": {"type": "InputError", "message": "…"}}`` with a 4xx/5xx status.
 """
 
-
 import asyncio
 import hmac
 import json
@@ -38,8 +37,10 @@ def error_body(exc: QAError) -> tuple[int, dict[str, Any]]:
 def check_bind(host: str, token: str) -> None:
     """Refuse to listen beyond loopback without a token: the documents would be open to the network."""
     if host not in LOOPBACK and not token:
-        raise AuthError(f"Refusing to listen on {host} without QA_API_TOKEN: anyone on the network could read your "
-                        "documents. Set QA_API_TOKEN, or serve on 127.0.0.1.")
+        raise AuthError(
+            f"Refusing to listen on {host} without QA_API_TOKEN: anyone on the network could read your "
+            "documents. Set QA_API_TOKEN, or serve on 127.0.0.1."
+        )
 
 
 def allowed_hosts(host: str, extra: str = "") -> set[str]:
@@ -87,8 +88,12 @@ def build_api(app: App, host: str | None = None) -> Any:
     async def auth(request: Request, call_next: Any) -> Any:
         asked = request.headers.get("host", "")
         if not (bound_anywhere and token) and host_name(asked) not in hosts:
-            status, body = error_body(AuthError(f"This server does not answer to the host name '{host_name(asked)}'. "
-                                                "Add it to QA_ALLOWED_HOSTS if it is yours."))
+            status, body = error_body(
+                AuthError(
+                    f"This server does not answer to the host name '{host_name(asked)}'. "
+                    "Add it to QA_ALLOWED_HOSTS if it is yours."
+                )
+            )
             return JSONResponse(body, status_code=403)
         origin = request.headers.get("origin")
         if request.method not in ("GET", "HEAD", "OPTIONS") and origin:  # "null" (a sandboxed frame) is foreign too
@@ -132,8 +137,14 @@ def build_api(app: App, host: str | None = None) -> Any:
         import logging
 
         logging.getLogger("qa.api").exception("unexpected error on %s", request.url.path)
-        body = {"error": {"type": "InternalError", "message": f"Something went wrong ({type(exc).__name__}); "
-                          "details are in qa.log in the data folder.", "param": None, "code": None}}
+        body = {
+            "error": {
+                "type": "InternalError",
+                "message": f"Something went wrong ({type(exc).__name__}); details are in qa.log in the data folder.",
+                "param": None,
+                "code": None,
+            }
+        }
         return JSONResponse(body, status_code=500)
 
     def run(fn: Any, *args: Any, **kwargs: Any) -> Any:
@@ -214,8 +225,10 @@ def build_api(app: App, host: str | None = None) -> Any:
 
     @api.get("/v1/models")
     async def models() -> dict[str, Any]:
-        return {"object": "list", "data": [{"id": m, "object": "model", "created": 0, "owned_by": "qa"}
-                                           for m in openai_api.MODELS]}
+        return {
+            "object": "list",
+            "data": [{"id": m, "object": "model", "created": 0, "owned_by": "qa"} for m in openai_api.MODELS],
+        }
 
     @api.post("/v1/chat/completions")
     async def chat(body: ChatBody) -> Any:
@@ -228,8 +241,12 @@ def build_api(app: App, host: str | None = None) -> Any:
             return openai_api.completion(body.model, content, cites, full)
 
         async def events() -> AsyncIterator[str]:
-            first = {"id": "chatcmpl-start", "object": "chat.completion.chunk", "model": body.model,
-                     "choices": [{"index": 0, "delta": {"role": "assistant"}, "finish_reason": None}]}
+            first = {
+                "id": "chatcmpl-start",
+                "object": "chat.completion.chunk",
+                "model": body.model,
+                "choices": [{"index": 0, "delta": {"role": "assistant"}, "finish_reason": None}],
+            }
             yield f"data: {json.dumps(first)}\n\n"  # at once: the client knows the answer is on its way
             try:
                 content, cites, full = await run(openai_api.answer, app, body.model, body.messages)

@@ -48,8 +48,9 @@ def checked_text(text: str, what: str) -> str:
     if not text.strip():
         raise InputError(what, f"the {what} is empty")
     if len(text) > MAX_QUESTION_CHARS:
-        raise TooLargeError(what, f"the {what} is {len(text):,} characters long, over the limit of "
-                            f"{MAX_QUESTION_CHARS:,}; shorten it")
+        raise TooLargeError(
+            what, f"the {what} is {len(text):,} characters long, over the limit of {MAX_QUESTION_CHARS:,}; shorten it"
+        )
     return text
 
 
@@ -58,8 +59,16 @@ def verifier_config(settings: Settings) -> VerifierConfig:
 
 
 class App:
-    def __init__(self, settings: Settings, embedder: Embedder, generator: Generator | None = None, *,
-                 judge: Judge | None = None, allow_model_change: bool = False, writer: bool = False) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        embedder: Embedder,
+        generator: Generator | None = None,
+        *,
+        judge: Judge | None = None,
+        allow_model_change: bool = False,
+        writer: bool = False,
+    ) -> None:
         self.settings = settings
         self.embedder = embedder
         settings.data_dir.mkdir(parents=True, exist_ok=True)
@@ -75,11 +84,22 @@ class App:
                 f"The index was built with the embedding model '{built_with}' but '{embedder.name}' is configured; "
                 "run `qa reindex` to rebuild it with the new model, or set QA_EMBED_MODEL back."
             )
-        self.store = ChromaStore(embedder, data_dir=settings.data_dir, chroma_url=settings.chroma_url,
-                                 chroma_token=settings.chroma_token, collection=settings.collection)
-        self.ingestor = Ingestor(self.catalog, self.store, embedder, max_bytes=self.max_bytes,
-                                 max_chars=settings.max_chars, max_sentences=settings.max_sentences,
-                                 seconds=settings.file_seconds)
+        self.store = ChromaStore(
+            embedder,
+            data_dir=settings.data_dir,
+            chroma_url=settings.chroma_url,
+            chroma_token=settings.chroma_token,
+            collection=settings.collection,
+        )
+        self.ingestor = Ingestor(
+            self.catalog,
+            self.store,
+            embedder,
+            max_bytes=self.max_bytes,
+            max_chars=settings.max_chars,
+            max_sentences=settings.max_sentences,
+            seconds=settings.file_seconds,
+        )
         self.retriever = Retriever(self.catalog, self.store, embedder)
         self._generator = generator
         self._judge = judge
@@ -140,8 +160,7 @@ class App:
         """Where uploaded files are kept (their stored copy is the document's path)."""
         return (self.settings.data_dir / "uploads").resolve()
 
-    def add_upload(self, name: str, data: bytes, progress: Progress | None = None, *,
-                   size: int | None = None) -> IngestResult:
+    def add_upload(self, name: str, data: bytes, progress: Progress | None = None, *, size: int | None = None) -> IngestResult:
         """Store an uploaded file under ``data_dir/uploads`` by its plain base name and ingest it.
 
         The name cannot leave that folder, the type must be supported, the size within the limit, and the
@@ -151,8 +170,11 @@ class App:
         if not safe:
             return IngestResult(name, "error", "the file name is empty")
         if len(safe.encode()) > MAX_NAME_BYTES:
-            return IngestResult(safe[:60] + "…", "error", f"the file name is {len(safe)} characters long, over the "
-                                f"limit of {MAX_NAME_BYTES}; rename the file")
+            return IngestResult(
+                safe[:60] + "…",
+                "error",
+                f"the file name is {len(safe)} characters long, over the limit of {MAX_NAME_BYTES}; rename the file",
+            )
         folder = self.uploads_dir
         target = (folder / safe).resolve()
         if target.parent != folder:
@@ -192,8 +214,9 @@ class App:
             return matches[0]
         if not matches:
             raise NotIndexedError(f"No indexed document matches '{name}'. `qa docs` lists what is indexed.")
-        raise NotIndexedError(f"'{name}' matches {len(matches)} documents; give more of the path: "
-                              + ", ".join(d.path for d in matches))
+        raise NotIndexedError(
+            f"'{name}' matches {len(matches)} documents; give more of the path: " + ", ".join(d.path for d in matches)
+        )
 
     def doc_ids(self, names: Iterable[str] | None) -> list[str] | None:
         names = list(names or [])
@@ -297,11 +320,23 @@ def configure_logging(settings: Settings) -> None:
     root.propagate = False
 
 
-def build_app(settings: Settings | None = None, *, embedder: Embedder | None = None,
-              generator: Generator | None = None, judge: Judge | None = None, allow_model_change: bool = False,
-              writer: bool = False) -> App:
+def build_app(
+    settings: Settings | None = None,
+    *,
+    embedder: Embedder | None = None,
+    generator: Generator | None = None,
+    judge: Judge | None = None,
+    allow_model_change: bool = False,
+    writer: bool = False,
+) -> App:
     """Wire every part from ``settings`` (default: ``Settings.from_env()``); pass parts to share or replace them."""
     settings = settings or Settings.from_env()
     configure_logging(settings)
-    return App(settings, embedder or SentenceTransformerEmbedder(settings.embed_model), generator, judge=judge,
-               allow_model_change=allow_model_change, writer=writer)
+    return App(
+        settings,
+        embedder or SentenceTransformerEmbedder(settings.embed_model),
+        generator,
+        judge=judge,
+        allow_model_change=allow_model_change,
+        writer=writer,
+    )

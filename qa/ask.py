@@ -29,13 +29,14 @@ NEAR = 3  # possibly relevant sentences shown with a decline
 def nearest(sources: list[Source], k: int = NEAR) -> list[Citation]:
     """The retrieved sentences most similar to the question: shown as "possibly relevant", never as citations."""
     best = sorted((s for s in sources if s.score > 0), key=lambda s: -s.score)[:k]
-    return [Citation(i + 1, s.document, s.sentence.text, s.sentence.start, s.sentence.end, s.sentence.page,
-                     round(s.score, 3)) for i, s in enumerate(best)]
+    return [
+        Citation(i + 1, s.document, s.sentence.text, s.sentence.start, s.sentence.end, s.sentence.page, round(s.score, 3))
+        for i, s in enumerate(best)
+    ]
 
 
 class Asker:
-    def __init__(self, settings: Settings, retriever: Retriever, verifier: Verifier,
-                 generator: Callable[[], Generator]) -> None:
+    def __init__(self, settings: Settings, retriever: Retriever, verifier: Verifier, generator: Callable[[], Generator]) -> None:
         self.settings = settings
         self.retriever = retriever
         self.verifier = verifier
@@ -49,8 +50,15 @@ class Asker:
         hits += self.retriever.bridge(question, hits, self.settings.hops, doc_ids)
         return self.retriever.sources(hits, self.settings.window)
 
-    def stream(self, question: str, *, doc_ids: list[str] | None = None, history: list[tuple[str, str]] | None = None,
-               temperature: float | None = None, top_k: int | None = None) -> Iterator[Event]:
+    def stream(
+        self,
+        question: str,
+        *,
+        doc_ids: list[str] | None = None,
+        history: list[tuple[str, str]] | None = None,
+        temperature: float | None = None,
+        top_k: int | None = None,
+    ) -> Iterator[Event]:
         t0 = time.perf_counter()
         question = " ".join(question.split())
         standalone = question
@@ -82,8 +90,12 @@ class Asker:
         timings["total_s"] = time.perf_counter() - t0
         text = DECLINE if checked.declined else render(checked.sentences)
         near = nearest(sources) if checked.declined else []
-        yield Event("answer", Answer(text, checked.declined, checked.sentences, checked.citations, timings, question,
-                                     standalone, checked.why, near))
+        yield Event(
+            "answer",
+            Answer(
+                text, checked.declined, checked.sentences, checked.citations, timings, question, standalone, checked.why, near
+            ),
+        )
 
     def ask(self, question: str, **kwargs: Any) -> Answer:
         for event in self.stream(question, **kwargs):

@@ -39,6 +39,7 @@ _STOP = frozenset(
     " what when where which while who whom why will with would".split()
 )
 
+
 @dataclass(frozen=True)
 class VerifierConfig:
     """Every threshold of the verifier, in one place; ``python -m bench verifier`` calibrates them."""
@@ -96,8 +97,9 @@ def _leading_markers_last(text: str) -> str:
     for marker, segment in zip(pieces[1::2], pieces[2::2], strict=True):
         body = segment.strip()
         m = re.search(r"[.!?]+[\"')\]]*(?=\s|$)", body)  # the end of the segment's first sentence
-        out.append(f"{body[: m.start()]} {marker}{body[m.start():]}" if m and body[: m.start()].strip()
-                   else f"{body} {marker}".strip())
+        out.append(
+            f"{body[: m.start()]} {marker}{body[m.start() :]}" if m and body[: m.start()].strip() else f"{body} {marker}".strip()
+        )
     return " ".join(x for x in out if x.strip())
 
 
@@ -150,8 +152,11 @@ def screen(claim: str, evidence: str, question: str = "", *, check_names: bool =
     # The 1.5B judge does not see negation: `bench verifier` refused 0.08 of negated claims at support 0.5
     # without this screen and 0.99 with it, at a cost of 0.96 -> 0.94 of true paraphrases accepted.
     if negated(claim) != negated(evidence):
-        return "the claim is negated and the cited text is not" if negated(claim) else \
-            "the cited text is negated and the claim is not"
+        return (
+            "the claim is negated and the cited text is not"
+            if negated(claim)
+            else "the cited text is negated and the claim is not"
+        )
     if check_names:
         have = {w.lower() for w in _WORD.findall((evidence + " " + question).lower())}
         lost = sorted(n for n in names(claim) if not _has_name(n, have))
@@ -183,8 +188,7 @@ class Verification:
 class Verifier:
     """Checks claims against sources with the hard screens and the judge, thresholds from ``config``."""
 
-    def __init__(self, embedder: Embedder, judge: Judge | Callable[[], Judge],
-                 config: VerifierConfig | None = None) -> None:
+    def __init__(self, embedder: Embedder, judge: Judge | Callable[[], Judge], config: VerifierConfig | None = None) -> None:
         self.embedder = embedder
         self._judge = judge
         self.config = config or VerifierConfig()
@@ -218,7 +222,7 @@ class Verifier:
             return Verification([], [], True, "not_verified")
         texts = [s.sentence.text for s in evidence]
         vectors = self.embedder.embed([c.text for c in claims] + texts)
-        cos = vectors[: len(claims)] @ vectors[len(claims):].T  # [claim, source]
+        cos = vectors[: len(claims)] @ vectors[len(claims) :].T  # [claim, source]
         calls = 0
         results: list[tuple[Claim, str, list[int], float, str]] = []
         for ci, claim in enumerate(claims):
@@ -241,15 +245,18 @@ class Verifier:
                             answering.add(i)
             if p < self.config.answer:
                 why = f"the supported sentences do not answer the question (judge {p:.2f})"
-                results = [(c, NOT_AN_ANSWER, ch, s, why) if v == SUPPORTED and i not in answering else (c, v, ch, s, r)
-                           for i, (c, v, ch, s, r) in enumerate(results)]
+                results = [
+                    (c, NOT_AN_ANSWER, ch, s, why) if v == SUPPORTED and i not in answering else (c, v, ch, s, r)
+                    for i, (c, v, ch, s, r) in enumerate(results)
+                ]
                 if not answering:
                     return Verification(self._sentences(results, by_n)[0], [], True, "not_an_answer", calls)
         sentences, citations = self._sentences(results, by_n)
         return Verification(sentences, citations, False, "", calls)
 
-    def _check(self, claim: Claim, cos: np.ndarray, evidence: list[Source], by_n: dict[int, Source],
-               question: str) -> tuple[str, list[int], float, str, int]:
+    def _check(
+        self, claim: Claim, cos: np.ndarray, evidence: list[Source], by_n: dict[int, Source], question: str
+    ) -> tuple[str, list[int], float, str, int]:
         """(verdict, chosen source numbers, score, reason, judge calls) for one claim."""
         valid = [n for n in claim.cited if n in by_n]
         if instruction_like(claim.text):
@@ -284,8 +291,7 @@ class Verifier:
         return UNSUPPORTED, [], best_p, first_reason or "no source sentence states it", calls
 
     @staticmethod
-    def _needed(claim: str, ns: list[int], by_n: dict[int, Source], cos: np.ndarray, evidence: list[Source]
-                ) -> list[int]:
+    def _needed(claim: str, ns: list[int], by_n: dict[int, Source], cos: np.ndarray, evidence: list[Source]) -> list[int]:
         """Of several sentences that state a claim together, those that share a word with it, most similar first."""
         if len(ns) < 2:
             return ns
@@ -293,8 +299,9 @@ class Verifier:
         kept = [n for n in ns if words(claim) & words(by_n[n].sentence.text)] or ns
         return sorted(kept, key=lambda n: -sim.get(n, 0.0))
 
-    def _sentences(self, results: list[tuple[Claim, str, list[int], float, str]], by_n: dict[int, Source]
-                   ) -> tuple[list[AnswerSentence], list[Citation]]:
+    def _sentences(
+        self, results: list[tuple[Claim, str, list[int], float, str]], by_n: dict[int, Source]
+    ) -> tuple[list[AnswerSentence], list[Citation]]:
         numbering: dict[int, int] = {}
         citations: list[Citation] = []
         sentences: list[AnswerSentence] = []
@@ -305,8 +312,7 @@ class Verifier:
                     numbering[n] = len(numbering) + 1
                     src = by_n[n]
                     s = src.sentence
-                    citations.append(Citation(numbering[n], src.document, s.text, s.start, s.end, s.page,
-                                              round(score, 3)))
+                    citations.append(Citation(numbering[n], src.document, s.text, s.start, s.end, s.page, round(score, 3)))
                 ids.append(numbering[n])
             sentences.append(AnswerSentence(claim.text, ids, verdict == SUPPORTED, verdict, reason))
         return sentences, citations

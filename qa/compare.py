@@ -161,8 +161,9 @@ class Comparer:
         used: set[int] = set()
         points: list[Point] = []
         for i, (doc_i, s_i) in enumerate(claims):
-            partners = [j for j in range(len(claims)) if claims[j][0] != doc_i and j not in used and j != i
-                        and sim[i, j] >= SAME_ASPECT]
+            partners = [
+                j for j in range(len(claims)) if claims[j][0] != doc_i and j not in used and j != i and sim[i, j] >= SAME_ASPECT
+            ]
             # one partner per other document: the most similar claim
             best: dict[str, int] = {}
             for j in partners:

@@ -40,9 +40,12 @@ class Check:
 
     def to_json(self) -> dict[str, Any]:
         """The stable ``qa verify --json`` object (see README)."""
-        return {"statement": self.statement, "verdict": self.verdict,
-                "citations": [c.to_json() for c in self.citations],
-                "timings": {k: round(v, 3) for k, v in self.timings.items()}}
+        return {
+            "statement": self.statement,
+            "verdict": self.verdict,
+            "citations": [c.to_json() for c in self.citations],
+            "timings": {k: round(v, 3) for k, v in self.timings.items()},
+        }
 
 
 class FactChecker:
@@ -67,8 +70,15 @@ class FactChecker:
             if found:
                 stances.append(found)
         kinds = {s.stance for s in stances}
-        verdict = ("disputed" if kinds == {"supports", "contradicts"} else "supported" if kinds == {"supports"}
-                   else "contradicted" if kinds == {"contradicts"} else "not_found")
+        verdict = (
+            "disputed"
+            if kinds == {"supports", "contradicts"}
+            else "supported"
+            if kinds == {"supports"}
+            else "contradicted"
+            if kinds == {"contradicts"}
+            else "not_found"
+        )
         return Check(statement, verdict, stances, {"total_s": time.perf_counter() - t0})
 
     def _document(self, statement: str, doc_id: str, hits: list[Any], path: str, n: int) -> StanceCitation | None:
@@ -84,6 +94,7 @@ class FactChecker:
             if p >= v.config.support:
                 return StanceCitation(cite, "supports")
             if contradiction is None and h.dense >= SAME_SUBJECT and conflicts(reason, s.text):
-                contradiction = StanceCitation(Citation(n + 1, path, s.text, s.start, s.end, s.page,
-                                                        round(1.0 - p, 3)), "contradicts")
+                contradiction = StanceCitation(
+                    Citation(n + 1, path, s.text, s.start, s.end, s.page, round(1.0 - p, 3)), "contradicts"
+                )
         return contradiction

@@ -22,8 +22,10 @@ class Generator(Protocol):
         ...
 
 
-AMX_HINT = ("llama.cpp crashed in its CPU backend. On Intel CPUs with AMX, qa turns off llama.cpp's weight repacking "
-            "(use_extra_bufts); if it still fails, set QA_LLM_URL to an OpenAI-compatible model server.")
+AMX_HINT = (
+    "llama.cpp crashed in its CPU backend. On Intel CPUs with AMX, qa turns off llama.cpp's weight repacking "
+    "(use_extra_bufts); if it still fails, set QA_LLM_URL to an OpenAI-compatible model server."
+)
 
 
 def cpu_flags(cpuinfo: str | None = None) -> set[str]:
@@ -89,8 +91,7 @@ def _load_llama(overrides: dict[str, Any], **kwargs: Any) -> Any:
 class LlamaCppGenerator:
     """One llama.cpp model; generations are serialised by a lock so users never interleave."""
 
-    def __init__(self, model_path: Path, *, n_ctx: int = 4096, n_threads: int = 0,
-                 flags: set[str] | None = None) -> None:
+    def __init__(self, model_path: Path, *, n_ctx: int = 4096, n_threads: int = 0, flags: set[str] | None = None) -> None:
         try:
             import llama_cpp  # noqa: F401
         except ImportError:
@@ -98,8 +99,9 @@ class LlamaCppGenerator:
         threads = n_threads or max(1, os.cpu_count() or 1)
         self.overrides = model_overrides(cpu_flags() if flags is None else flags)
         try:
-            self._llm = _load_llama(self.overrides, model_path=str(model_path), n_ctx=n_ctx, n_threads=threads,
-                                    n_batch=512, verbose=False, seed=0)
+            self._llm = _load_llama(
+                self.overrides, model_path=str(model_path), n_ctx=n_ctx, n_threads=threads, n_batch=512, verbose=False, seed=0
+            )
         except Exception as exc:
             raise ModelError(f"Could not load the model {model_path}: {exc}. Check QA_MODEL_PATH.") from None
         # No LlamaRAMCache: Llama already reuses the KV cache for a shared prompt prefix (the system prompt),
@@ -110,7 +112,10 @@ class LlamaCppGenerator:
     def stream(self, messages: Messages, *, max_tokens: int, temperature: float) -> Iterator[str]:
         with self.lock:
             for chunk in self._llm.create_chat_completion(
-                messages=messages, max_tokens=max_tokens, temperature=temperature, stream=True,  # type: ignore[arg-type]
+                messages=messages,
+                max_tokens=max_tokens,
+                temperature=temperature,
+                stream=True,  # type: ignore[arg-type]
                 top_k=1 if temperature == 0 else 40,
             ):
                 delta: Any = chunk["choices"][0]["delta"]  # type: ignore[index]
@@ -147,8 +152,7 @@ class OpenAIGenerator:
     def stream(self, messages: Messages, *, max_tokens: int, temperature: float) -> Iterator[str]:
         import httpx
 
-        body = {"model": self.name, "messages": messages, "max_tokens": max_tokens, "temperature": temperature,
-                "stream": True}
+        body = {"model": self.name, "messages": messages, "max_tokens": max_tokens, "temperature": temperature, "stream": True}
         try:
             with self.client.stream("POST", self.url, json=body, headers=self.headers) as resp:
                 if resp.status_code != 200:
@@ -177,8 +181,14 @@ print(repr("".join(g.stream([{"role": "user", "content": "Say OK."}], max_tokens
 """
 
 
-def probe(model_path: Path, *, n_threads: int = 0, stamp_dir: Path | None = None,
-          command: list[str] | None = None, timeout: float = 900.0) -> None:
+def probe(
+    model_path: Path,
+    *,
+    n_threads: int = 0,
+    stamp_dir: Path | None = None,
+    command: list[str] | None = None,
+    timeout: float = 900.0,
+) -> None:
     """Load the model and generate two tokens in a child process, so that a crash inside llama.cpp (a signal,
     not an exception) becomes one clear ``ModelError`` instead of a core dump. Done once per model file, CPU
     and llama-cpp-python version: the stamp in ``stamp_dir`` remembers a probe that passed.
@@ -196,8 +206,16 @@ def probe(model_path: Path, *, n_threads: int = 0, stamp_dir: Path | None = None
         build = "?"
     st = model_path.stat()
     flags = cpu_flags()
-    key = " ".join([str(model_path), str(st.st_size), str(st.st_mtime_ns), build, str(model_overrides(flags)),
-                    hashlib.sha256(" ".join(sorted(flags)).encode()).hexdigest()[:16]])
+    key = " ".join(
+        [
+            str(model_path),
+            str(st.st_size),
+            str(st.st_mtime_ns),
+            build,
+            str(model_overrides(flags)),
+            hashlib.sha256(" ".join(sorted(flags)).encode()).hexdigest()[:16],
+        ]
+    )
     stamp = (stamp_dir / f"{model_path.name}.probed") if stamp_dir else None
     if stamp is not None and stamp.is_file() and stamp.read_text() == key:
         return
@@ -205,8 +223,10 @@ def probe(model_path: Path, *, n_threads: int = 0, stamp_dir: Path | None = None
     try:
         proc = subprocess.run(argv, capture_output=True, text=True, timeout=timeout)
     except subprocess.TimeoutExpired:
-        raise ModelError(f"The model {model_path.name} did not answer a two-token prompt in {timeout:.0f} s. "
-                         "Set QA_N_THREADS, or QA_LLM_URL to an OpenAI-compatible model server.") from None
+        raise ModelError(
+            f"The model {model_path.name} did not answer a two-token prompt in {timeout:.0f} s. "
+            "Set QA_N_THREADS, or QA_LLM_URL to an OpenAI-compatible model server."
+        ) from None
     if proc.returncode < 0:
         try:
             name = signal.Signals(-proc.returncode).name

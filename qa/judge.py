@@ -22,15 +22,25 @@ _SYSTEM = "You check facts. Reply with one word: Yes or No."
 
 def support_messages(claim: str, evidence: str) -> Messages:
     """Claim first, so that judging one claim against several sources reuses the cached prompt prefix."""
-    return [{"role": "system", "content": _SYSTEM},
-            {"role": "user", "content": f"Claim: {_one_line(claim)}\nSource: {_one_line(evidence)}\n"
-                                        "Does the source state the claim? Answer Yes or No."}]
+    return [
+        {"role": "system", "content": _SYSTEM},
+        {
+            "role": "user",
+            "content": f"Claim: {_one_line(claim)}\nSource: {_one_line(evidence)}\n"
+            "Does the source state the claim? Answer Yes or No.",
+        },
+    ]
 
 
 def answer_messages(question: str, answer: str) -> Messages:
-    return [{"role": "system", "content": _SYSTEM},
-            {"role": "user", "content": f"Question: {_one_line(question)}\nReply: {_one_line(answer)}\n"
-                                        "Does the reply give the answer to the question? Answer Yes or No."}]
+    return [
+        {"role": "system", "content": _SYSTEM},
+        {
+            "role": "user",
+            "content": f"Question: {_one_line(question)}\nReply: {_one_line(answer)}\n"
+            "Does the reply give the answer to the question? Answer Yes or No.",
+        },
+    ]
 
 
 def _one_line(text: str) -> str:

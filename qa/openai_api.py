@@ -31,6 +31,7 @@ def openai_error(message: str, kind: str, code: str | None = None) -> dict[str, 
 
 def _turns(messages: list[dict[str, Any]]) -> tuple[str, list[tuple[str, str]]]:
     """The question (the last user message) and the earlier (user, assistant) pairs."""
+
     def text(m: dict[str, Any]) -> str:
         content = m.get("content") or ""
         if isinstance(content, list):  # [{"type": "text", "text": …}, …]
@@ -66,7 +67,9 @@ def completion(model: str, content: str, citations: list[Citation], full: dict[s
     from dataclasses import asdict
 
     return {
-        "id": f"chatcmpl-{uuid.uuid4().hex[:24]}", "object": "chat.completion", "created": int(time.time()),
+        "id": f"chatcmpl-{uuid.uuid4().hex[:24]}",
+        "object": "chat.completion",
+        "created": int(time.time()),
         "model": model,
         "choices": [{"index": 0, "message": {"role": "assistant", "content": content}, "finish_reason": "stop"}],
         "usage": {"prompt_tokens": 0, "completion_tokens": 0, "total_tokens": 0},
@@ -82,8 +85,14 @@ def chunks(model: str, content: str, citations: list[Citation], full: dict[str, 
     cid, created = f"chatcmpl-{uuid.uuid4().hex[:24]}", int(time.time())
 
     def event(delta: dict[str, Any], finish: str | None = None, **extra: Any) -> str:
-        body = {"id": cid, "object": "chat.completion.chunk", "created": created, "model": model,
-                "choices": [{"index": 0, "delta": delta, "finish_reason": finish}], **extra}
+        body = {
+            "id": cid,
+            "object": "chat.completion.chunk",
+            "created": created,
+            "model": model,
+            "choices": [{"index": 0, "delta": delta, "finish_reason": finish}],
+            **extra,
+        }
         return f"data: {json.dumps(body, ensure_ascii=False)}\n\n"
 
     words = content.split(" ")

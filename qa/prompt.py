@@ -39,9 +39,12 @@ def rewrite_messages(question: str, history: list[tuple[str, str]]) -> list[dict
     """Messages asking the model to turn a follow-up into a standalone question."""
     turns = "\n".join(f"User: {q}\nAssistant: {a}" for q, a in history[-3:])
     return [
-        {"role": "system", "content": "Rewrite the user's last question so it can be understood without the "
-         "conversation. Keep names and details. Do not answer it. Reply with one question ending in '?'.\n"
-         "Example: after 'Who builds the bridge?', the last question 'And how long is it?' becomes "
-         "'How long is the bridge?'"},
+        {
+            "role": "system",
+            "content": "Rewrite the user's last question so it can be understood without the "
+            "conversation. Keep names and details. Do not answer it. Reply with one question ending in '?'.\n"
+            "Example: after 'Who builds the bridge?', the last question 'And how long is it?' becomes "
+            "'How long is the bridge?'",
+        },
         {"role": "user", "content": f"Conversation:\n{turns}\n\nLast question: {question}\nStandalone question:"},
     ]

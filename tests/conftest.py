@@ -129,11 +129,22 @@ def free_port() -> int:
 def serve_process(tmp_path: Path, model_path: Path, **env: str):
     """`qa serve` as a subprocess on a free port with its own data folder (and ``QA_*`` extras); yields its URL."""
     port = free_port()
-    full = {**os.environ, "QA_DATA_DIR": str(tmp_path / "data"), "QA_MODEL_PATH": str(model_path),
-            "GRADIO_TEMP_DIR": str(tmp_path / "gradio"), **env}
+    full = {
+        **os.environ,
+        "QA_DATA_DIR": str(tmp_path / "data"),
+        "QA_MODEL_PATH": str(model_path),
+        "GRADIO_TEMP_DIR": str(tmp_path / "gradio"),
+        **env,
+    }
     log = (tmp_path / "serve.log").open("w")
-    proc = subprocess.Popen([sys.executable, "-m", "front.cli", "serve", "--port", str(port)], cwd=REPO_ROOT,
-                            env=full, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "front.cli", "serve", "--port", str(port)],
+        cwd=REPO_ROOT,
+        env=full,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        stdin=subprocess.DEVNULL,
+    )
     url = f"http://127.0.0.1:{port}/"
     token = env.get("QA_API_TOKEN")
     health = urllib.request.Request(url + "api/health", headers={"Authorization": f"Bearer {token}"} if token else {})

@@ -71,11 +71,14 @@ def test_upload_type_and_size_limits_keep_the_index(settings, embedder):
     app, client = _client(settings, embedder, max_file_mb=0.001)
     ok = client.post("/api/documents", files=[("files", ("a.txt", b"Short and fine."))]).json()[0]
     assert ok["status"] == "indexed"
-    bad = client.post("/api/documents", files=[
-        ("files", ("run.exe", b"MZ\x90\x00")),
-        ("files", ("big.txt", b"Too long. " * 500)),
-        ("files", ("a.txt", b"\x00\x01\x00 not text")),
-    ]).json()
+    bad = client.post(
+        "/api/documents",
+        files=[
+            ("files", ("run.exe", b"MZ\x90\x00")),
+            ("files", ("big.txt", b"Too long. " * 500)),
+            ("files", ("a.txt", b"\x00\x01\x00 not text")),
+        ],
+    ).json()
     assert [b["status"] for b in bad] == ["error"] * 3
     assert "unsupported" in bad[0]["reason"] and "limit" in bad[1]["reason"]
     assert [d["path"].rsplit("/", 1)[-1] for d in client.get("/api/documents").json()] == ["a.txt"]

@@ -20,9 +20,14 @@ def test_redo_drops_one_systems_results_and_keeps_the_others(tmp_path: Path):
     from bench.quality import parse_args
 
     jsonl = tmp_path / "quality.jsonl"
-    rows = [{"type": "ingest", "system": "ours"}, {"type": "ingest", "system": "baseline"},
-            {"type": "question", "system": "ours", "id": "q1"}, {"type": "question", "system": "baseline", "id": "q1"},
-            {"type": "memory", "system": "ours"}, {"type": "run", "systems": ["ours", "baseline"]}]
+    rows = [
+        {"type": "ingest", "system": "ours"},
+        {"type": "ingest", "system": "baseline"},
+        {"type": "question", "system": "ours", "id": "q1"},
+        {"type": "question", "system": "baseline", "id": "q1"},
+        {"type": "memory", "system": "ours"},
+        {"type": "run", "systems": ["ours", "baseline"]},
+    ]
     jsonl.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
     opts = parse_args(["--redo", "ours", "--out", str(tmp_path)])
     assert opts.only == "ours" and opts.resume
@@ -82,17 +87,35 @@ def test_percentile():
 
 
 def _q(system, set_, answers, answer, *, declined=False, citations=(), support=(), gold_docs=(), **extra):
-    return {"type": "question", "system": system, "set": set_, "id": "x", "kind": "k", "answers": answers,
-            "answer": answer, "declined": declined, "support": list(support), "gold_docs": list(gold_docs),
-            "citations": [{"text": t, "document": d} for t, d in citations], "ttft_s": 1.0, "total_s": 2.0,
-            **extra}
+    return {
+        "type": "question",
+        "system": system,
+        "set": set_,
+        "id": "x",
+        "kind": "k",
+        "answers": answers,
+        "answer": answer,
+        "declined": declined,
+        "support": list(support),
+        "gold_docs": list(gold_docs),
+        "citations": [{"text": t, "document": d} for t, d in citations],
+        "ttft_s": 1.0,
+        "total_s": 2.0,
+        **extra,
+    }
 
 
 def test_summarize_and_targets():
     gold = "The bridge will cross the Marrow Estuary."
     records = [
-        _q("ours", "labelled", [["Marrow Estuary"]], "It crosses the Marrow Estuary [1].",
-           citations=[(gold, "r.md")], support=[gold]),
+        _q(
+            "ours",
+            "labelled",
+            [["Marrow Estuary"]],
+            "It crosses the Marrow Estuary [1].",
+            citations=[(gold, "r.md")],
+            support=[gold],
+        ),
         _q("ours", "labelled", [], "The documents do not say.", declined=True),
         _q("ours", "tokens", [["6543"]], "Port 6543 [1].", citations=[("x", "a.md")], gold_docs=["a.md"]),
         _q("baseline", "labelled", [["Marrow Estuary"]], "The documents do not say where.", support=[gold]),
@@ -149,8 +172,7 @@ def test_quick_run_writes_the_report(tmp_path: Path):
     assert quality.main(["--quick", "--limit", "1", "--out", str(out), "--no-progress"]) == 0
     records = [json.loads(line) for line in (out / "quality.jsonl").read_text().splitlines()]
     questions = [r for r in records if r["type"] == "question"]
-    assert {(r["set"], r["system"]) for r in questions} == {
-        (s, system) for s in datasets.SETS for system in metrics.SYSTEMS}
+    assert {(r["set"], r["system"]) for r in questions} == {(s, system) for s in datasets.SETS for system in metrics.SYSTEMS}
     assert not [r for r in questions if r.get("error")], [r["error"] for r in questions if r.get("error")]
     assert {r["type"] for r in records} >= {"question", "ingest", "memory", "run"}
     report = (out / "quality.md").read_text()

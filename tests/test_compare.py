@@ -31,28 +31,33 @@ def test_route_by_named_documents_and_by_wording():
     assert route("When will the bridge open?", DOCS) == ("ask", [])
 
 
-@pytest.mark.parametrize("question", [
-    "What did both sides agree to exchange?",  # the README's headline question
-    "Did the two leaders agree on a ceasefire?",
-    "Which different varieties of tomato are easy to grow?",
-    "What do both parents need to sign?",
-    "How different is the new toll from the ferry fare?",
-])
+@pytest.mark.parametrize(
+    "question",
+    [
+        "What did both sides agree to exchange?",  # the README's headline question
+        "Did the two leaders agree on a ceasefire?",
+        "Which different varieties of tomato are easy to grow?",
+        "What do both parents need to sign?",
+        "How different is the new toll from the ferry fare?",
+    ],
+)
 def test_ordinary_questions_with_agree_both_or_different_are_not_comparisons(question):
     assert route(question, DOCS) == ("ask", [])
 
 
-@pytest.mark.parametrize("question", [
-    "How do the council report and the newsletter differ on the cost?",
-    "What is the difference between the two reports on the opening date?",
-    "Compare what the documents say about tolls.",
-    "Do the documents agree on the number of lanes?",
-    "Council report versus newsletter: who builds the bridge?",
-])
+@pytest.mark.parametrize(
+    "question",
+    [
+        "How do the council report and the newsletter differ on the cost?",
+        "What is the difference between the two reports on the opening date?",
+        "Compare what the documents say about tolls.",
+        "Do the documents agree on the number of lanes?",
+        "Council report versus newsletter: who builds the bridge?",
+    ],
+)
 def test_questions_that_ask_for_a_comparison_are_routed_to_it(question):
     assert route(question, DOCS)[0] == "compare"
-    assert [d.path for d in named_documents("what does tomato_growing_guide.pdf say", DOCS)] == [
-        "/docs/tomato_growing_guide.pdf"]
+    assert [d.path for d in named_documents("what does tomato_growing_guide.pdf say", DOCS)] == ["/docs/tomato_growing_guide.pdf"]
 
 
 def _scripted(prompt: str) -> str:
@@ -104,12 +109,22 @@ def _answer(*texts):
 
 def test_points_agree_differ_and_only_in(embedder):
     comparer = Comparer(asker=None, embedder=embedder)
-    points = comparer.points([
-        DocAnswer("a.md", True, _answer("The bridge is built by Brightwater Civil Works.",
-                                        "The bridge will cost £46 million.")),
-        DocAnswer("b.html", True, _answer("The bridge is built by Brightwater Civil Works.",
-                                          "The bridge will cost £61 million.", "Ducks nest on the river bank.")),
-    ])
+    points = comparer.points(
+        [
+            DocAnswer(
+                "a.md", True, _answer("The bridge is built by Brightwater Civil Works.", "The bridge will cost £46 million.")
+            ),
+            DocAnswer(
+                "b.html",
+                True,
+                _answer(
+                    "The bridge is built by Brightwater Civil Works.",
+                    "The bridge will cost £61 million.",
+                    "Ducks nest on the river bank.",
+                ),
+            ),
+        ]
+    )
     kinds = sorted(p.kind for p in points)
     assert kinds == ["agree", "differ", "only_in"]
     (only,) = [p for p in points if p.kind == "only_in"]

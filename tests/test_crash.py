@@ -20,8 +20,10 @@ WORDS = "heron otter badger willow harbour lantern meadow quarry beacon orchard 
 def _corpus(folder, n_docs=24, n_sentences=120):
     folder.mkdir()
     for d in range(n_docs):
-        lines = [f"Report {d} notes that the {WORDS[(d + j) % 12]} near the {WORDS[(d * 3 + j) % 12]} "
-                 f"was seen {j} times in week {d}." for j in range(n_sentences)]
+        lines = [
+            f"Report {d} notes that the {WORDS[(d + j) % 12]} near the {WORDS[(d * 3 + j) % 12]} was seen {j} times in week {d}."
+            for j in range(n_sentences)
+        ]
         (folder / f"report_{d:02}.txt").write_text(" ".join(lines) + "\n")
     return folder
 
@@ -39,8 +41,13 @@ def _statuses(db):
 
 
 def _ingest(env, corpus):
-    return subprocess.Popen([sys.executable, "-m", "front.cli", "ingest", str(corpus)], env=env,
-                            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    return subprocess.Popen(
+        [sys.executable, "-m", "front.cli", "ingest", str(corpus)],
+        env=env,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
 
 
 def test_sigkill_during_ingest_then_resume(tmp_path, embedder):

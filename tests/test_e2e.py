@@ -49,11 +49,14 @@ def test_off_topic_question_is_declined(seeded_app):
     assert answer.why in ("no_relevant_sources", "not_verified", "not_an_answer")
 
 
-@pytest.mark.parametrize(("statement", "verdict"), [
-    ("The Kestrel Bridge will cost £46 million.", "disputed"),  # the council report against the newsletter
-    ("The bridge is being built by Brightwater Civil Works.", "supported"),
-    ("Penguins can fly faster than jet aircraft over Antarctica.", "not_found"),
-])
+@pytest.mark.parametrize(
+    ("statement", "verdict"),
+    [
+        ("The Kestrel Bridge will cost £46 million.", "disputed"),  # the council report against the newsletter
+        ("The bridge is being built by Brightwater Civil Works.", "supported"),
+        ("Penguins can fly faster than jet aircraft over Antarctica.", "not_found"),
+    ],
+)
 def test_verify_a_statement(seeded_app, statement, verdict):
     result = seeded_app.verify(statement)
     assert result.verdict == verdict, result
@@ -70,15 +73,22 @@ def test_cli_json_contract(model_path, tmp_path):
     env = {**os.environ, "QA_DATA_DIR": str(tmp_path / "cli"), "QA_MODEL_PATH": str(model_path)}
     out = subprocess.run(
         [sys.executable, "-m", "front.cli", "ask", "--json", "What did both sides agree to exchange?"],
-        env=env, capture_output=True, text=True, timeout=600, stdin=subprocess.DEVNULL,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        stdin=subprocess.DEVNULL,
     )
     assert out.returncode == 0, out.stderr
     data = json.loads(out.stdout)
     assert data["declined"] is False
     assert data["citations"] and any(s["supported"] and s["citations"] for s in data["sentences"])
     assert "combatants" in data["answer"]
-    docs = json.loads(subprocess.run([sys.executable, "-m", "front.cli", "docs", "--json"], env=env,
-                                     capture_output=True, text=True, check=True).stdout)
+    docs = json.loads(
+        subprocess.run(
+            [sys.executable, "-m", "front.cli", "docs", "--json"], env=env, capture_output=True, text=True, check=True
+        ).stdout
+    )
     texts = {}
     for c in data["citations"]:
         assert c["document"] in {d["path"] for d in docs}

@@ -113,18 +113,70 @@ def check_parse(data: bytes, suffix: str) -> Extracted | None:
 # ---- strategies -------------------------------------------------------------------------------------------
 
 _PIECES = [
-    "Hello there.", "The U.S. President spoke.", "Mr. Smith left", "e.g.", "...", "?!", "!", ".", ". ", " ",
-    "\n", "\n\n", "\n \n", "\t", "\r\n", "\r", "# ", "## Heading", "- ", "* ", "+ ", "1. ", "2) ", "| a | b |",
-    "\u00a0", "\u2028", "\u2029", "\u3000", "\x0b", "\x0c", "\x1c", "\x1d", "\x1e", "\x1f", "\x85", "\u200b",
-    "\ufeff", "[1]", "[2, 3]", "\"", "'", "(", ")", "A", "a", "Word", "word", "42", "3.14", "\u00e9", "\u0301",
-    "\U0001f600", "\u05d0\u05d1", "\u0645\u0631\u062d\u0628\u0627", "\u4e2d\u6587\u3002", "\x00", "\x7f",
+    "Hello there.",
+    "The U.S. President spoke.",
+    "Mr. Smith left",
+    "e.g.",
+    "...",
+    "?!",
+    "!",
+    ".",
+    ". ",
+    " ",
+    "\n",
+    "\n\n",
+    "\n \n",
+    "\t",
+    "\r\n",
+    "\r",
+    "# ",
+    "## Heading",
+    "- ",
+    "* ",
+    "+ ",
+    "1. ",
+    "2) ",
+    "| a | b |",
+    "\u00a0",
+    "\u2028",
+    "\u2029",
+    "\u3000",
+    "\x0b",
+    "\x0c",
+    "\x1c",
+    "\x1d",
+    "\x1e",
+    "\x1f",
+    "\x85",
+    "\u200b",
+    "\ufeff",
+    "[1]",
+    "[2, 3]",
+    '"',
+    "'",
+    "(",
+    ")",
+    "A",
+    "a",
+    "Word",
+    "word",
+    "42",
+    "3.14",
+    "\u00e9",
+    "\u0301",
+    "\U0001f600",
+    "\u05d0\u05d1",
+    "\u0645\u0631\u062d\u0628\u0627",
+    "\u4e2d\u6587\u3002",
+    "\x00",
+    "\x7f",
 ]
 structured_text = st.lists(st.one_of(st.sampled_from(_PIECES), st.text(max_size=20)), max_size=120).map("".join)
 huge_line = st.builds(lambda unit, n: unit * n, st.text(min_size=1, max_size=6), st.integers(50, 2500))
-no_whitespace = st.text(st.characters(codec="utf-8", exclude_categories=["Zs", "Zl", "Zp", "Cc"]),
-                        min_size=MAX_SENTENCE, max_size=4 * MAX_SENTENCE)
-control_heavy = st.text(st.characters(codec="utf-8", categories=["Cc", "Cf", "Zs", "Zl", "Zp", "Po", "Lu", "Nd"]),
-                        max_size=2000)
+no_whitespace = st.text(
+    st.characters(codec="utf-8", exclude_categories=["Zs", "Zl", "Zp", "Cc"]), min_size=MAX_SENTENCE, max_size=4 * MAX_SENTENCE
+)
+control_heavy = st.text(st.characters(codec="utf-8", categories=["Cc", "Cf", "Zs", "Zl", "Zp", "Po", "Lu", "Nd"]), max_size=2000)
 texts = st.one_of(st.text(max_size=2000), structured_text, huge_line, no_whitespace, control_heavy)
 
 
@@ -152,20 +204,52 @@ def mutations(base: bytes) -> st.SearchStrategy[bytes]:
     return st.one_of(
         st.integers(0, len(base)).map(lambda n: base[:n]),  # truncated
         flips.map(lambda f: _flip(base, f)),  # bit-flipped
-        st.builds(lambda a, c, b: _splice(base, a, c, b), st.integers(0, 1 << 30), st.integers(0, 300),
-                  st.binary(max_size=300)),
+        st.builds(lambda a, c, b: _splice(base, a, c, b), st.integers(0, 1 << 30), st.integers(0, 300), st.binary(max_size=300)),
     )
 
 
 _BIG_NUMBERS = st.sampled_from([b"0", b"-1", b"1", b"2", b"99999999999", b"4294967296", b"3 0 R", b"1 0 R", b"2 0 R"])
-pdf_numbers = st.builds(lambda w, n: _renumber(PDF, w, n), st.integers(0, 1 << 20),
-                        st.one_of(_BIG_NUMBERS, st.integers(-10, 10**6).map(lambda i: str(i).encode())))
-_PDF_TOKENS = [b"obj", b"endobj", b"stream\n", b"endstream", b"<<", b">>", b"[", b"]", b"/Kids [2 0 R]",
-               b"/Parent 2 0 R", b"/Type /Pages", b"/Count 999999999", b"/Length 99999999", b"/Filter /FlateDecode",
-               b"/Encrypt 1 0 R", b"(", b")", b"\\", b"BT", b"ET", b"Tj", b"TJ", b"xref", b"trailer", b"startxref",
-               b"%%EOF", b"/Root 1 0 R", b"R", b"0 0 R"]
-pdf_tokens = st.builds(lambda a, toks: _splice(PDF, a, 0, b" ".join(toks)), st.integers(0, 1 << 30),
-                       st.lists(st.sampled_from(_PDF_TOKENS), min_size=1, max_size=6))
+pdf_numbers = st.builds(
+    lambda w, n: _renumber(PDF, w, n),
+    st.integers(0, 1 << 20),
+    st.one_of(_BIG_NUMBERS, st.integers(-10, 10**6).map(lambda i: str(i).encode())),
+)
+_PDF_TOKENS = [
+    b"obj",
+    b"endobj",
+    b"stream\n",
+    b"endstream",
+    b"<<",
+    b">>",
+    b"[",
+    b"]",
+    b"/Kids [2 0 R]",
+    b"/Parent 2 0 R",
+    b"/Type /Pages",
+    b"/Count 999999999",
+    b"/Length 99999999",
+    b"/Filter /FlateDecode",
+    b"/Encrypt 1 0 R",
+    b"(",
+    b")",
+    b"\\",
+    b"BT",
+    b"ET",
+    b"Tj",
+    b"TJ",
+    b"xref",
+    b"trailer",
+    b"startxref",
+    b"%%EOF",
+    b"/Root 1 0 R",
+    b"R",
+    b"0 0 R",
+]
+pdf_tokens = st.builds(
+    lambda a, toks: _splice(PDF, a, 0, b" ".join(toks)),
+    st.integers(0, 1 << 30),
+    st.lists(st.sampled_from(_PDF_TOKENS), min_size=1, max_size=6),
+)
 pdfs = st.one_of(st.binary(max_size=2048).map(lambda b: b"%PDF-1.4\n" + b), mutations(PDF), pdf_numbers, pdf_tokens)
 
 
@@ -180,15 +264,51 @@ def _zip(members: dict[str, bytes]) -> bytes:
 with zipfile.ZipFile(io.BytesIO(DOCX)) as _z:
     DOCX_PARTS = {i.filename: _z.read(i.filename) for i in _z.infolist()}
 
-_DOCX_NAMES = ["[Content_Types].xml", "_rels/.rels", "word/document.xml", "word/_rels/document.xml.rels",
-               "word/styles.xml", "docProps/core.xml", "junk.bin"]
-random_zip = st.dictionaries(st.sampled_from(_DOCX_NAMES), st.one_of(st.binary(max_size=512),
-                             st.sampled_from(list(DOCX_PARTS.values()))), max_size=6).map(_zip)
-_XML_TOKENS = [b"<w:p>", b"</w:p>", b"<w:r>", b"</w:r>", b"<w:t>", b"</w:t>", b"<w:tbl>", b"</w:tbl>", b"<w:tr>",
-               b"</w:tr>", b"<w:tc>", b"</w:tc>", b'<w:gridSpan w:val="0"/>', b'<w:gridSpan w:val="-3"/>',
-               b'<w:gridSpan w:val="999999"/>', b'<w:vMerge w:val="continue"/>', b"<w:vMerge/>", b"<w:tblGrid/>",
-               b'<w:gridCol w:w="-1"/>', b"<w:br/>", b"<w:tab/>", b"&amp;", b"&bogus;", b"<!DOCTYPE x [<!ENTITY a 'b'>]>",
-               b"<w:sdt><w:sdtContent>", b"</w:sdtContent></w:sdt>", b"<", b">", b"\"", b"\x00", b"\xff"]
+_DOCX_NAMES = [
+    "[Content_Types].xml",
+    "_rels/.rels",
+    "word/document.xml",
+    "word/_rels/document.xml.rels",
+    "word/styles.xml",
+    "docProps/core.xml",
+    "junk.bin",
+]
+random_zip = st.dictionaries(
+    st.sampled_from(_DOCX_NAMES), st.one_of(st.binary(max_size=512), st.sampled_from(list(DOCX_PARTS.values()))), max_size=6
+).map(_zip)
+_XML_TOKENS = [
+    b"<w:p>",
+    b"</w:p>",
+    b"<w:r>",
+    b"</w:r>",
+    b"<w:t>",
+    b"</w:t>",
+    b"<w:tbl>",
+    b"</w:tbl>",
+    b"<w:tr>",
+    b"</w:tr>",
+    b"<w:tc>",
+    b"</w:tc>",
+    b'<w:gridSpan w:val="0"/>',
+    b'<w:gridSpan w:val="-3"/>',
+    b'<w:gridSpan w:val="999999"/>',
+    b'<w:vMerge w:val="continue"/>',
+    b"<w:vMerge/>",
+    b"<w:tblGrid/>",
+    b'<w:gridCol w:w="-1"/>',
+    b"<w:br/>",
+    b"<w:tab/>",
+    b"&amp;",
+    b"&bogus;",
+    b"<!DOCTYPE x [<!ENTITY a 'b'>]>",
+    b"<w:sdt><w:sdtContent>",
+    b"</w:sdtContent></w:sdt>",
+    b"<",
+    b">",
+    b'"',
+    b"\x00",
+    b"\xff",
+]
 
 
 def _mutate_part(part: str, at: int, cut: int, tokens: list[bytes]) -> bytes:
@@ -197,13 +317,26 @@ def _mutate_part(part: str, at: int, cut: int, tokens: list[bytes]) -> bytes:
     return _zip(members)
 
 
-docx_xml = st.builds(_mutate_part, st.sampled_from(["word/document.xml", "[Content_Types].xml", "_rels/.rels",
-                                                     "word/_rels/document.xml.rels"]),
-                     st.integers(0, 1 << 30), st.integers(0, 40), st.lists(st.sampled_from(_XML_TOKENS), max_size=6))
+docx_xml = st.builds(
+    _mutate_part,
+    st.sampled_from(["word/document.xml", "[Content_Types].xml", "_rels/.rels", "word/_rels/document.xml.rels"]),
+    st.integers(0, 1 << 30),
+    st.integers(0, 40),
+    st.lists(st.sampled_from(_XML_TOKENS), max_size=6),
+)
 _BODY = DOCX_PARTS["word/document.xml"].find(b"<w:body>") + len(b"<w:body>")
-_TC_PROPS = [b"", b'<w:gridSpan w:val="0"/>', b'<w:gridSpan w:val="-3"/>', b'<w:gridSpan w:val="2"/>',
-             b'<w:gridSpan w:val="1000000000"/>', b'<w:gridSpan w:val="x"/>', b'<w:vMerge w:val="continue"/>',
-             b"<w:vMerge/>", b'<w:vMerge w:val="restart"/>', b'<w:tcW w:w="-5" w:type="dxa"/>']
+_TC_PROPS = [
+    b"",
+    b'<w:gridSpan w:val="0"/>',
+    b'<w:gridSpan w:val="-3"/>',
+    b'<w:gridSpan w:val="2"/>',
+    b'<w:gridSpan w:val="1000000000"/>',
+    b'<w:gridSpan w:val="x"/>',
+    b'<w:vMerge w:val="continue"/>',
+    b"<w:vMerge/>",
+    b'<w:vMerge w:val="restart"/>',
+    b'<w:tcW w:w="-5" w:type="dxa"/>',
+]
 
 
 def _table(rows: list[list[bytes]], grid: bytes = b"") -> bytes:
@@ -223,17 +356,75 @@ docx_table = st.builds(
 )
 docxs = st.one_of(random_zip, mutations(DOCX), docx_xml, docx_table)
 
-_HTML_TOKENS = ["<p>", "</p>", "<div>", "</div", "<script>", "</script>", "<script>", "<style>", "</style>",
-                "<svg>", "</svg>", "<head>", "</head>", "<template>", "<noscript>", "</noscript>", "<br/>", "<title>",
-                "<!--", "-->", "<!DOCTYPE html>", "<![CDATA[", "]]>", "<![ ", "<![if x]>", "<![endif]>", "<!", "<?",
-                "?>", "</", "<", ">", "&", "&amp;", "&#0;", "&#x110000;", "&#xD800;", "&#9999999999;", "&lt;script&gt;",
-                "<img src=x onerror=alert(1)>", "<a href='", "'>", "\"", "=", "<p class=", "Text here.", "Another one.",
-                " ", "\n", "\r\n", "\t", "\u00a0", "<p/>", "<>", "</>", "<a b c d e f>", "<plaintext>", "<xmp>"]
+_HTML_TOKENS = [
+    "<p>",
+    "</p>",
+    "<div>",
+    "</div",
+    "<script>",
+    "</script>",
+    "<script>",
+    "<style>",
+    "</style>",
+    "<svg>",
+    "</svg>",
+    "<head>",
+    "</head>",
+    "<template>",
+    "<noscript>",
+    "</noscript>",
+    "<br/>",
+    "<title>",
+    "<!--",
+    "-->",
+    "<!DOCTYPE html>",
+    "<![CDATA[",
+    "]]>",
+    "<![ ",
+    "<![if x]>",
+    "<![endif]>",
+    "<!",
+    "<?",
+    "?>",
+    "</",
+    "<",
+    ">",
+    "&",
+    "&amp;",
+    "&#0;",
+    "&#x110000;",
+    "&#xD800;",
+    "&#9999999999;",
+    "&lt;script&gt;",
+    "<img src=x onerror=alert(1)>",
+    "<a href='",
+    "'>",
+    '"',
+    "=",
+    "<p class=",
+    "Text here.",
+    "Another one.",
+    " ",
+    "\n",
+    "\r\n",
+    "\t",
+    "\u00a0",
+    "<p/>",
+    "<>",
+    "</>",
+    "<a b c d e f>",
+    "<plaintext>",
+    "<xmp>",
+]
 html_tokens = st.lists(st.one_of(st.sampled_from(_HTML_TOKENS), st.text(max_size=12)), max_size=80).map("".join)
-huge_attribute = st.builds(lambda n, q: f"<p><a title={q}{'x' * n}{q}>link text</a> after.</p>", st.integers(1, 200_000),
-                           st.sampled_from(['"', "'", ""]))
-nested_scripts = st.builds(lambda n, closed: "<p>kept</p>" + "<script>" * n + "var x;" + "</script>" * closed
-                           + "<p>tail</p>", st.integers(1, 50), st.integers(0, 50))
+huge_attribute = st.builds(
+    lambda n, q: f"<p><a title={q}{'x' * n}{q}>link text</a> after.</p>", st.integers(1, 200_000), st.sampled_from(['"', "'", ""])
+)
+nested_scripts = st.builds(
+    lambda n, closed: "<p>kept</p>" + "<script>" * n + "var x;" + "</script>" * closed + "<p>tail</p>",
+    st.integers(1, 50),
+    st.integers(0, 50),
+)
 htmls = st.one_of(html_tokens, huge_attribute, nested_scripts)
 
 
@@ -312,7 +503,7 @@ def test_malformed_html(text, suffix):
     [
         ([[b'<w:vMerge w:val="continue"/>', b""]], "cell"),  # python-docx: "no tr above topmost tr"
         ([[b'<w:gridSpan w:val="1000000000"/>']], "cell"),  # python-docx: a 10**9-long row, never ends
-        ([[b"<w:vMerge w:val=\"restart\"/>"]] + [[b"<w:vMerge/>"]] * 1500, "cell"),  # deep recursion in python-docx
+        ([[b'<w:vMerge w:val="restart"/>']] + [[b"<w:vMerge/>"]] * 1500, "cell"),  # deep recursion in python-docx
         ([[b'<w:gridSpan w:val="x"/>']], None),  # unparseable: a clear error is fine
     ],
 )
@@ -352,12 +543,15 @@ def test_docx_zip_bomb_is_refused(monkeypatch):
 def _pdf(pages: int, content: bytes) -> bytes:
     """A valid PDF whose ``pages`` pages all draw the same content stream (tiny file, lots of work)."""
     kids = b" ".join(b"%d 0 R" % (5 + i) for i in range(pages))
-    objs = [b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [%s] /Count %d >>" % (kids, pages),
-            b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
-            b"<< /Length %d /Filter /FlateDecode >>\nstream\n%s\nendstream" % (len(zlib.compress(content)),
-                                                                                zlib.compress(content))]
-    objs += [b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R "
-             b"/Resources << /Font << /F1 3 0 R >> >> >>"] * pages
+    objs = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [%s] /Count %d >>" % (kids, pages),
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+        b"<< /Length %d /Filter /FlateDecode >>\nstream\n%s\nendstream" % (len(zlib.compress(content)), zlib.compress(content)),
+    ]
+    objs += [
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R /Resources << /Font << /F1 3 0 R >> >> >>"
+    ] * pages
     out, offsets = bytearray(b"%PDF-1.4\n"), []
     for i, obj in enumerate(objs, start=1):
         offsets.append(len(out))

@@ -7,8 +7,10 @@ import pytest
 from qa.errors import ModelError
 from qa.generate import cpu_flags, model_overrides, probe
 
-AMX = ("processor\t: 0\nvendor_id\t: GenuineIntel\nflags\t\t: fpu vme sse2 avx2 avx512f avx512_vnni amx_bf16 amx_tile "
-       "amx_int8\nbugs\t\t: spectre_v1\n")
+AMX = (
+    "processor\t: 0\nvendor_id\t: GenuineIntel\nflags\t\t: fpu vme sse2 avx2 avx512f avx512_vnni amx_bf16 amx_tile "
+    "amx_int8\nbugs\t\t: spectre_v1\n"
+)
 NO_AMX = "processor\t: 0\nvendor_id\t: AuthenticAMD\nflags\t\t: fpu vme sse2 avx2 fma f16c\n"
 
 
@@ -61,8 +63,22 @@ def test_a_probe_that_passes_is_remembered(tmp_path):
 def test_p_yes_from_an_openai_choice():
     from qa.judge import p_yes_from_choice
 
-    choice = {"message": {"content": "Yes"}, "logprobs": {"content": [{"token": "Yes", "logprob": -0.2, "top_logprobs": [
-        {"token": "Yes", "logprob": -0.2}, {"token": "No", "logprob": -1.8}, {"token": " yes", "logprob": -5.0}]}]}}
+    choice = {
+        "message": {"content": "Yes"},
+        "logprobs": {
+            "content": [
+                {
+                    "token": "Yes",
+                    "logprob": -0.2,
+                    "top_logprobs": [
+                        {"token": "Yes", "logprob": -0.2},
+                        {"token": "No", "logprob": -1.8},
+                        {"token": " yes", "logprob": -5.0},
+                    ],
+                }
+            ]
+        },
+    }
     p = p_yes_from_choice(choice)
     assert 0.8 < p < 0.85
     assert p_yes_from_choice({"message": {"content": "No."}}) == 0.0  # a server without logprobs: the word

@@ -134,8 +134,14 @@ def test_a_failed_batch_write_leaves_its_documents_pending_and_the_next_ingest_r
     assert app.store.count() == 4
     monkeypatch.setattr(app.store, "add", real_add)
     status = {r.path.rsplit("/", 1)[-1]: r.status for r in app.ingest(files)}
-    assert status == {"doc0.txt": "unchanged", "doc1.txt": "unchanged", "doc2.txt": "indexed", "doc3.txt": "indexed",
-                      "doc4.txt": "indexed", "doc5.txt": "indexed"}
+    assert status == {
+        "doc0.txt": "unchanged",
+        "doc1.txt": "unchanged",
+        "doc2.txt": "indexed",
+        "doc3.txt": "indexed",
+        "doc4.txt": "indexed",
+        "doc5.txt": "indexed",
+    }
     assert app.store.count() == 12 == app.catalog.sentence_count()
     assert len(app.retriever.search("heron fish", 12)) == 12
 
@@ -147,8 +153,9 @@ def test_per_file_limits_give_their_own_error_and_keep_the_others(settings, embe
     (tmp_path / "long.txt").write_text("The heron waits. " * 200)  # 3,400 characters
     (tmp_path / "many.txt").write_text("\n\n".join(f"Line {i} is short." for i in range(30)))
     (tmp_path / "fine.txt").write_text("The otter swims in the pond.")
-    results = {r.path.rsplit("/", 1)[-1]: r for r in app.ingest([tmp_path / "long.txt", tmp_path / "many.txt",
-                                                                  tmp_path / "fine.txt"])}
+    results = {
+        r.path.rsplit("/", 1)[-1]: r for r in app.ingest([tmp_path / "long.txt", tmp_path / "many.txt", tmp_path / "fine.txt"])
+    }
     assert "QA_MAX_CHARS" in results["long.txt"].reason and "QA_MAX_SENTENCES" in results["many.txt"].reason
     assert results["fine.txt"].status == "indexed"
     app.close()

@@ -29,8 +29,10 @@ def _catalog(tmp_path, n_docs=30, per_doc=60):
 
 
 def _exact(cat, query, k):
-    sql = ("SELECT doc_id, idx, -bm25(sentences_fts) FROM sentences_fts WHERE sentences_fts MATCH ?"
-           " ORDER BY bm25(sentences_fts) LIMIT ?")
+    sql = (
+        "SELECT doc_id, idx, -bm25(sentences_fts) FROM sentences_fts WHERE sentences_fts MATCH ?"
+        " ORDER BY bm25(sentences_fts) LIMIT ?"
+    )
     return cat._db.execute(sql, (keyword_query(query), k)).fetchall()
 
 
@@ -42,8 +44,7 @@ def test_plan_is_the_or_query_under_budget():
 
 def test_plan_splits_rare_and_common_terms():
     required, optional = keyword_plan({"kestrel": 5, "bridge": 400, "river": 300, "toll": 200}, budget=10)
-    assert required == ['("kestrel") AND ("toll" OR "river" OR "bridge")', '"kestrel"',
-                        '"toll" AND "river" AND "bridge"']
+    assert required == ['("kestrel") AND ("toll" OR "river" OR "bridge")', '"kestrel"', '"toll" AND "river" AND "bridge"']
     assert optional == []
     required, optional = keyword_plan({"kestrel": 5, "bridge": 400}, budget=10)
     assert required == ['("kestrel") AND ("bridge")', '"kestrel"'] and optional == ['"bridge"']
@@ -53,8 +54,14 @@ def test_plan_splits_rare_and_common_terms():
 def test_split_plan_ranks_as_the_or_query(tmp_path, monkeypatch, budget):
     cat = _catalog(tmp_path)
     monkeypatch.setattr(catalog_mod, "RARE_BUDGET", budget)
-    queries = ["Kestrel bridge toll?", "Which engineer surveyed the Marrow estuary crossing?",
-               "council budget for the harbour tunnel", "river ferry", "Oldquay", "Verrin council ferry budget"]
+    queries = [
+        "Kestrel bridge toll?",
+        "Which engineer surveyed the Marrow estuary crossing?",
+        "council budget for the harbour tunnel",
+        "river ferry",
+        "Oldquay",
+        "Verrin council ferry budget",
+    ]
     for q in queries:
         k = 10
         ours = cat.keyword_search(q, k)

@@ -65,6 +65,7 @@ def _verbatim(citations: list[dict], texts: dict[str, tuple[str, str]]) -> None:
 
 # ---------------------------------------------------------------- in-process, the fake model (fast)
 
+
 @pytest.fixture
 def qa_app(settings, embedder):
     from qa.app import App
@@ -100,8 +101,7 @@ def test_the_tools_return_the_cli_json_and_the_resources_hold_the_cited_text(qa_
             answer = _data(await client.call_tool("ask", {"question": QUESTION, "docs": [COUNCIL.name]}))
             assert ANSWER_KEYS <= set(answer) and answer["declined"] is False and answer["citations"]
             _verbatim(answer["citations"], texts)
-            check = _data(await client.call_tool("verify", {"statement": "The main contractor is Brightwater "
-                                                                         "Civil Works."}))
+            check = _data(await client.call_tool("verify", {"statement": "The main contractor is Brightwater Civil Works."}))
             assert set(check) == {"statement", "verdict", "citations", "timings"} and check["verdict"] == "supported"
             assert check["citations"][0]["stance"] == "supports"
             _verbatim(check["citations"], texts)
@@ -139,27 +139,37 @@ def test_user_errors_are_tool_errors_and_a_crash_says_no_more(qa_app, monkeypatc
 
 # ---------------------------------------------------------------- `qa mcp` over stdio (subprocesses)
 
+
 @pytest.fixture(scope="module")
 def stdio_env(tmp_path_factory, model_path):
     """A first-run data folder shared by the stdio tests (the seeds are indexed once)."""
     data = tmp_path_factory.mktemp("mcp-stdio") / "data"
-    return {"QA_DATA_DIR": str(data), "QA_MODEL_PATH": str(model_path), "HF_HUB_OFFLINE": "1",
-            "ANONYMIZED_TELEMETRY": "False"}
+    return {"QA_DATA_DIR": str(data), "QA_MODEL_PATH": str(model_path), "HF_HUB_OFFLINE": "1", "ANONYMIZED_TELEMETRY": "False"}
 
 
 @pytest.mark.slow
 def test_stdio_first_run_indexes_the_seeds_and_stdout_carries_only_the_protocol(stdio_env, tmp_path):
     requests = [
-        {"jsonrpc": "2.0", "id": 1, "method": "initialize",
-         "params": {"protocolVersion": "2025-06-18", "capabilities": {}, "clientInfo": {"name": "raw", "version": "0"}}},
+        {
+            "jsonrpc": "2.0",
+            "id": 1,
+            "method": "initialize",
+            "params": {"protocolVersion": "2025-06-18", "capabilities": {}, "clientInfo": {"name": "raw", "version": "0"}},
+        },
         {"jsonrpc": "2.0", "method": "notifications/initialized"},
         {"jsonrpc": "2.0", "id": 2, "method": "tools/call", "params": {"name": "list_documents", "arguments": {}}},
     ]
     errlog = tmp_path / "mcp-stderr.log"
     with errlog.open("w") as err:
-        proc = subprocess.Popen([sys.executable, "-m", "front.cli", "mcp"], cwd=REPO_ROOT,
-                                env={**os.environ, **stdio_env}, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                stderr=err, text=True)
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "front.cli", "mcp"],
+            cwd=REPO_ROOT,
+            env={**os.environ, **stdio_env},
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=err,
+            text=True,
+        )
     try:
         assert proc.stdin and proc.stdout
         proc.stdin.write("".join(json.dumps(r) + "\n" for r in requests))
@@ -185,8 +195,7 @@ def test_stdio_first_run_indexes_the_seeds_and_stdout_carries_only_the_protocol(
 
 @pytest.mark.slow
 def test_stdio_lists_searches_opens_a_cited_span_and_answers(stdio_env, tmp_path):
-    params = StdioServerParameters(command=sys.executable, args=["-m", "front.cli", "mcp"], env=stdio_env,
-                                   cwd=REPO_ROOT)
+    params = StdioServerParameters(command=sys.executable, args=["-m", "front.cli", "mcp"], env=stdio_env, cwd=REPO_ROOT)
     errlog = (tmp_path / "mcp-stderr.log").open("w")
 
     async def go():
@@ -200,8 +209,10 @@ def test_stdio_lists_searches_opens_a_cited_span_and_answers(stdio_env, tmp_path
 
             started = time.monotonic()
             answer = _data(await client.call_tool("ask", {"question": QUESTION}))  # the real model, once
-            print(f"ask {json.dumps({'question': QUESTION})} ({time.monotonic() - started:.0f} s) ->\n  "
-                  f"{json.dumps({k: answer[k] for k in ('answer', 'declined', 'citations')}, ensure_ascii=False)}")
+            print(
+                f"ask {json.dumps({'question': QUESTION})} ({time.monotonic() - started:.0f} s) ->\n  "
+                f"{json.dumps({k: answer[k] for k in ('answer', 'declined', 'citations')}, ensure_ascii=False)}"
+            )
             assert ANSWER_KEYS <= set(answer)
             assert answer["declined"] is False and "Brightwater" in answer["answer"] and answer["citations"]
             assert all(set(s) >= {"text", "citations", "supported"} for s in answer["sentences"])
@@ -215,6 +226,7 @@ def test_stdio_lists_searches_opens_a_cited_span_and_answers(stdio_env, tmp_path
 
 
 # ---------------------------------------------------------------- /mcp of `qa serve` (subprocesses)
+
 
 def _serve(tmp_path: Path, model_path: Path, token: str):
     """`qa serve` with QA_API_TOKEN set; yields its URL."""
@@ -251,8 +263,12 @@ def test_http_lists_tools_and_searches(server):  # noqa: F811
 @pytest.mark.slow
 def test_http_mcp_needs_the_token(tmp_path, model_path):
     token = "s3cret-mcp-token"
-    initialize = {"jsonrpc": "2.0", "id": 1, "method": "initialize",
-                  "params": {"protocolVersion": "2025-06-18", "capabilities": {}, "clientInfo": {"name": "t", "version": "0"}}}
+    initialize = {
+        "jsonrpc": "2.0",
+        "id": 1,
+        "method": "initialize",
+        "params": {"protocolVersion": "2025-06-18", "capabilities": {}, "clientInfo": {"name": "t", "version": "0"}},
+    }
     headers = {"Content-Type": "application/json", "Accept": "application/json, text/event-stream"}
     with _serve(tmp_path, model_path, token) as url:
         for given in ({}, {"Authorization": "Bearer wrong"}):

@@ -37,10 +37,20 @@ def test_missing_part_package(monkeypatch, tmp_path):
 
 
 def test_cli_reports_model_error_in_one_line(tmp_path):
-    env = {"QA_DATA_DIR": str(tmp_path), "QA_MODEL_PATH": str(tmp_path / "missing.gguf"), "PATH": "/usr/bin:/bin",
-           "HF_HUB_OFFLINE": "1"}
-    out = subprocess.run([sys.executable, "-m", "front.cli", "ask", "What did both sides agree to exchange?"],
-                         env=env, capture_output=True, text=True, timeout=300, stdin=subprocess.DEVNULL)
+    env = {
+        "QA_DATA_DIR": str(tmp_path),
+        "QA_MODEL_PATH": str(tmp_path / "missing.gguf"),
+        "PATH": "/usr/bin:/bin",
+        "HF_HUB_OFFLINE": "1",
+    }
+    out = subprocess.run(
+        [sys.executable, "-m", "front.cli", "ask", "What did both sides agree to exchange?"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        stdin=subprocess.DEVNULL,
+    )
     assert out.returncode == ModelError.exit_code
     assert out.stderr.strip().startswith("qa: Model file not found")
     assert "Traceback" not in out.stderr

@@ -77,8 +77,7 @@ def test_a_completion_is_the_checked_answer_with_citations(live):
 
 def test_a_stream_sends_the_checked_answer_and_the_citations_last(live):
     base, app = live
-    stream = _client(base).chat.completions.create(model="qa", stream=True,
-                                                   messages=[{"role": "user", "content": QUESTION}])
+    stream = _client(base).chat.completions.create(model="qa", stream=True, messages=[{"role": "user", "content": QUESTION}])
     chunks = list(stream)
     text = "".join(c.choices[0].delta.content or "" for c in chunks)
     assert text.startswith("However, both sides did agree") and text.endswith("[1]")
@@ -90,18 +89,23 @@ def test_a_stream_sends_the_checked_answer_and_the_citations_last(live):
 def test_a_follow_up_uses_the_earlier_turns(live):
     base, app = live
     app._generator.calls.clear()
-    r = _client(base).chat.completions.create(model="qa", messages=[
-        {"role": "user", "content": "Who held talks in Istanbul?"},
-        {"role": "assistant", "content": "Russia and Ukraine held talks in Istanbul [1]."},
-        {"role": "user", "content": "And what did they agree to exchange?"}])
+    r = _client(base).chat.completions.create(
+        model="qa",
+        messages=[
+            {"role": "user", "content": "Who held talks in Istanbul?"},
+            {"role": "assistant", "content": "Russia and Ukraine held talks in Istanbul [1]."},
+            {"role": "user", "content": "And what did they agree to exchange?"},
+        ],
+    )
     assert any("Rewrite the user's last question" in m[0]["content"] for m in app._generator.calls)
     assert r.model_extra["qa"]["declined"] is False
 
 
 def test_an_off_topic_question_comes_back_declined(live):
     base, _ = live
-    r = _client(base).chat.completions.create(model="qa", messages=[
-        {"role": "user", "content": "Who won the football World Cup in 1998?"}])
+    r = _client(base).chat.completions.create(
+        model="qa", messages=[{"role": "user", "content": "Who won the football World Cup in 1998?"}]
+    )
     assert r.choices[0].message.content == "The documents do not say."
     assert r.model_extra["qa"]["declined"] is True and r.model_extra["citations"] == []
 
@@ -119,8 +123,10 @@ def test_a_wrong_key_and_a_wrong_model_are_openai_errors(live):
 
 def test_compare_returns_markdown_with_citations(live):
     base, app = live
-    r = _client(base).chat.completions.create(model="qa-compare", messages=[
-        {"role": "user", "content": "How do the council report and the residents newsletter differ on the cost?"}])
+    r = _client(base).chat.completions.create(
+        model="qa-compare",
+        messages=[{"role": "user", "content": "How do the council report and the residents newsletter differ on the cost?"}],
+    )
     content = r.choices[0].message.content
     assert content.startswith("| document | says |")
     assert "kestrel_bridge_council_report.md" in content

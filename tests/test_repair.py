@@ -86,8 +86,17 @@ def test_two_ingests_at_once_take_turns_and_every_vector_is_retrievable(tmp_path
     data = tmp_path / "data"
     env = {**os.environ, "QA_DATA_DIR": str(data)}
     folders = [REPO_ROOT / "seeds", REPO_ROOT / "bench" / "data" / "docs"]
-    procs = [subprocess.Popen([sys.executable, "-m", "front.cli", "ingest", str(f)], env=env, stdin=subprocess.DEVNULL,
-                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for f in folders]
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-m", "front.cli", "ingest", str(f)],
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for f in folders
+    ]
     outs = [p.communicate(timeout=600) for p in procs]
     assert [p.returncode for p in procs] == [0, 0], outs
     assert any("waiting for" in err for _, err in outs), outs  # the second writer said why it waited

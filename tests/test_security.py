@@ -14,8 +14,7 @@ pytestmark = pytest.mark.slow
 
 def _request(url, data=None, headers=None, method=None):
     body = json.dumps(data).encode() if data is not None else None
-    req = urllib.request.Request(url, data=body, method=method,
-                                 headers={"Content-Type": "application/json", **(headers or {})})
+    req = urllib.request.Request(url, data=body, method=method, headers={"Content-Type": "application/json", **(headers or {})})
     try:
         with urllib.request.urlopen(req, timeout=60) as r:
             return r.status, r.read().decode()
@@ -41,8 +40,9 @@ def test_the_upload_route_reads_no_server_file(server, tmp_path):  # noqa: F811
     missing = _gradio_upload(url, tmp_path / "nothing-here.txt")
     assert "7781" not in found and "indexed" not in found
     # a file that exists and one that does not get the same answer: the route does not reveal which files exist
-    assert found.replace(str(secret), "X").replace("secret.txt", "X") == \
-        missing.replace(str(tmp_path / "nothing-here.txt"), "X").replace("nothing-here.txt", "X")
+    assert found.replace(str(secret), "X").replace("secret.txt", "X") == missing.replace(
+        str(tmp_path / "nothing-here.txt"), "X"
+    ).replace("nothing-here.txt", "X")
     status, docs = _request(url + "api/documents")
     assert status == 200 and json.loads(docs) == []
     assert not (data_dir / "uploads").exists() or not any((data_dir / "uploads").iterdir())
@@ -60,8 +60,9 @@ def test_a_foreign_host_is_refused(server):  # noqa: F811
 def test_a_cross_site_write_is_refused(server):  # noqa: F811
     url, _ = server
     for origin in ("http://evil.example", "null"):
-        status, body = _request(url + "api/ask", {"question": "What did both sides agree to exchange?"},
-                                headers={"Origin": origin})
+        status, body = _request(
+            url + "api/ask", {"question": "What did both sides agree to exchange?"}, headers={"Origin": origin}
+        )
         assert status == 403, body
         status, _ = _request(url + "api/documents/anything.md", method="DELETE", headers={"Origin": origin})
         assert status == 403
@@ -79,15 +80,19 @@ def test_gradio_routes_and_gradio_client_need_the_token(tmp_path, model_path):
 
     token = "gr-s3cret"
     with serve_process(tmp_path, model_path, QA_API_TOKEN=token) as url:
-        for path, method, body in [("config", "GET", None), ("gradio_api/info", "GET", None),
-                                   ("gradio_api/queue/join", "POST", {"data": [], "fn_index": 0}),
-                                   ("gradio_api/call/on_check", "POST", {"data": ["x"]}),
-                                   ("gradio_api/upload", "POST", {})]:
+        for path, method, body in [
+            ("config", "GET", None),
+            ("gradio_api/info", "GET", None),
+            ("gradio_api/queue/join", "POST", {"data": [], "fn_index": 0}),
+            ("gradio_api/call/on_check", "POST", {"data": ["x"]}),
+            ("gradio_api/upload", "POST", {}),
+        ]:
             status, text = _request(url + path, body, method=method)
             assert status == 401, (path, status, text[:200])
         with pytest.raises(Exception):  # noqa: B017 - the client cannot even read the app's config
             gradio_client.Client(url, verbose=False, analytics_enabled=False, download_files=False)
-        client = gradio_client.Client(url, verbose=False, analytics_enabled=False, download_files=False,
-                                      headers={"Authorization": f"Bearer {token}"})
+        client = gradio_client.Client(
+            url, verbose=False, analytics_enabled=False, download_files=False, headers={"Authorization": f"Bearer {token}"}
+        )
         result = client.predict("", api_name="/on_check")
         assert "Write a statement" in result

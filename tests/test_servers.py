@@ -31,8 +31,6 @@ LLM_KEY = "test-llm-key"
 QUESTION = "What did both sides agree to exchange?"
 
 
-
-
 @pytest.fixture(scope="session")
 def chroma_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A real Chroma server on a free loopback port over a temporary path."""
@@ -46,12 +44,30 @@ def llm_url(model_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Itera
     root = tmp_path_factory.mktemp("llm-server")
     port = free_port()
     # llama_cpp.server loads the model itself: apply the same CPU-dependent parameters qa uses (AMX: see README)
-    launch = ("import runpy, sys; from qa.generate import cpu_flags, model_overrides, patch_model_defaults; "
-              "patch_model_defaults(model_overrides(cpu_flags())); sys.argv[0] = 'llama_cpp.server'; "
-              "runpy.run_module('llama_cpp.server', run_name='__main__', alter_sys=True)")
-    cmd = [sys.executable, "-c", launch, "--model", str(model_path), "--host", "127.0.0.1",
-           "--port", str(port), "--n_ctx", "4096", "--model_alias", MODEL_ALIAS, "--api_key", LLM_KEY,
-           "--n_threads", str(os.cpu_count() or 1)]
+    launch = (
+        "import runpy, sys; from qa.generate import cpu_flags, model_overrides, patch_model_defaults; "
+        "patch_model_defaults(model_overrides(cpu_flags())); sys.argv[0] = 'llama_cpp.server'; "
+        "runpy.run_module('llama_cpp.server', run_name='__main__', alter_sys=True)"
+    )
+    cmd = [
+        sys.executable,
+        "-c",
+        launch,
+        "--model",
+        str(model_path),
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--n_ctx",
+        "4096",
+        "--model_alias",
+        MODEL_ALIAS,
+        "--api_key",
+        LLM_KEY,
+        "--n_threads",
+        str(os.cpu_count() or 1),
+    ]
     base = f"http://127.0.0.1:{port}/v1"
     auth = {"Authorization": f"Bearer {LLM_KEY}"}
     with running(cmd, base + "/models", root / "server.log", timeout=300, headers=auth):
@@ -138,8 +154,11 @@ def test_changed_file_replaces_its_vectors_on_the_server(server_settings, embedd
     try:
         (first,) = app.ingest([note])
         assert first.status == "indexed" and first.sentences == 3
-        note.write_text("The ferry leaves at ten. It returns at one. Tickets cost five pounds. Dogs travel free. "
-                        "Bicycles go on the lower deck.", encoding="utf-8")
+        note.write_text(
+            "The ferry leaves at ten. It returns at one. Tickets cost five pounds. Dogs travel free. "
+            "Bicycles go on the lower deck.",
+            encoding="utf-8",
+        )
         (second,) = app.ingest([note])
         assert second.status == "indexed" and second.sentences == 5
         (doc,) = app.documents()
@@ -181,8 +200,12 @@ def test_check_and_repair_against_the_chroma_server(server_settings, embedder, t
         victim = app.documents()[0]
         peer = _peer_collection(server_settings)
         peer.delete(where={"doc_id": victim.doc_id})  # vectors lost on the server
-        peer.upsert(ids=["ghost:0"], embeddings=[[0.0] * 383 + [1.0]], documents=["Nobody indexed this."],
-                    metadatas=[{"doc_id": "ghost", "idx": 0, "sha": "x"}])
+        peer.upsert(
+            ids=["ghost:0"],
+            embeddings=[[0.0] * 383 + [1.0]],
+            documents=["Nobody indexed this."],
+            metadatas=[{"doc_id": "ghost", "idx": 0, "sha": "x"}],
+        )
         report = app.check()
         assert report.mismatched == [victim.path] and report.orphans == ["ghost"] and not report.ok
         assert app.check(repair=True).repaired

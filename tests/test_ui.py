@@ -15,10 +15,9 @@ from qa.records import Answer, AnswerSentence, Citation, DocumentInfo, IngestRes
 from tests.conftest import SEEDS, serve_process
 from ui import actions, render
 
-HOSTILE = "<img src=x onerror=alert(1)> ${alert(2)} {{value}} & \"quoted\""
+HOSTILE = '<img src=x onerror=alert(1)> ${alert(2)} {{value}} & "quoted"'
 CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update"]
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"]
 
 
 def _answer(sentences, citations, declined=False):
@@ -28,8 +27,7 @@ def _answer(sentences, citations, declined=False):
 
 def test_answer_marks_citations_and_unsupported_claims_and_escapes():
     c = Citation(1, "/docs/a.txt", HOSTILE, 0, len(HOSTILE), 2, 0.81)
-    answer = _answer([AnswerSentence("Supported " + HOSTILE, [1], True),
-                      AnswerSentence("Made up.", [], False)], [c])
+    answer = _answer([AnswerSentence("Supported " + HOSTILE, [1], True), AnswerSentence("Made up.", [], False)], [c])
     turns = [render.Turn("What? <b>", rewritten="What about <i>it</i>?", answer=answer)]
     chat = render.chat_html(turns)
     assert '<button type="button" class="qa-cite" data-turn="0" data-cite="1"' in chat
@@ -39,7 +37,7 @@ def test_answer_marks_citations_and_unsupported_claims_and_escapes():
     for html in (chat, sources):
         assert "<img" not in html and "<b>" not in html and "${" not in html and "{{" not in html
     assert 'class="qa-source qa-selected" data-turn="0" data-cite="1"' in sources
-    assert "a.txt</span> · page 2 · support <span class=\"qa-score\">0.81" in sources
+    assert 'a.txt</span> · page 2 · support <span class="qa-score">0.81' in sources
 
 
 def test_declined_answer_says_so():
@@ -78,15 +76,21 @@ def test_context_highlights_exactly_the_cited_sentence():
 
 
 def test_upload_results_show_each_file():
-    html = render.upload_results_html([IngestResult("/u/a.txt", "indexed", sentences=3),
-                                       IngestResult("/u/b.pdf", "error", "is not a readable <PDF>")])
+    html = render.upload_results_html(
+        [IngestResult("/u/a.txt", "indexed", sentences=3), IngestResult("/u/b.pdf", "error", "is not a readable <PDF>")]
+    )
     assert "a.txt" in html and "indexed" in html and 'class="qa-error"' in html and "&lt;PDF&gt;" in html
 
 
-@pytest.mark.parametrize(("raw", "name"), [
-    ("/tmp/x/report.md", "report.md"), ("..\\..\\evil.txt", "evil.txt"), ("/tmp/x/.hidden.txt", "hidden.txt"),
-    ("/tmp/x/..", "upload"),
-])
+@pytest.mark.parametrize(
+    ("raw", "name"),
+    [
+        ("/tmp/x/report.md", "report.md"),
+        ("..\\..\\evil.txt", "evil.txt"),
+        ("/tmp/x/.hidden.txt", "hidden.txt"),
+        ("/tmp/x/..", "upload"),
+    ],
+)
 def test_safe_name_keeps_only_the_base_name(raw, name):
     assert actions.safe_name(raw) == name
 
@@ -98,8 +102,9 @@ def test_upload_copies_into_the_data_folder_and_reports_each_file(app, tmp_path,
     shutil.copy(SEEDS / "kestrel_bridge_council_report.md", src)
     (src / "broken.pdf").write_bytes(b"%PDF-1.4\n\x00garbage")
     seen = []
-    results = actions.upload(app, [str(src / "kestrel_bridge_council_report.md"), str(src / "broken.pdf")],
-                             lambda f, desc: seen.append(f))
+    results = actions.upload(
+        app, [str(src / "kestrel_bridge_council_report.md"), str(src / "broken.pdf")], lambda f, desc: seen.append(f)
+    )
     assert [r.status for r in results] == ["indexed", "error"] and results[1].reason
     assert results[0].path == str((actions.uploads_dir(app) / "kestrel_bridge_council_report.md").resolve())
     assert seen and all(0 <= f <= 1 for f in seen)
@@ -151,9 +156,11 @@ def _comparison():
     b = Citation(2, "/d/news.html", "The cost is <b>£61 million</b>.", 5, 36, None, 0.8)
     claim = AnswerSentence("It costs £46 million.", [1], True)
     other = AnswerSentence("It costs £61 million.", [2], True)
-    docs = [DocAnswer("/d/council.md", True, _answer([claim], [a])),
-            DocAnswer("/d/news.html", True, _answer([other], [b])),
-            DocAnswer("/d/other.txt", False, _answer([], [], declined=True))]
+    docs = [
+        DocAnswer("/d/council.md", True, _answer([claim], [a])),
+        DocAnswer("/d/news.html", True, _answer([other], [b])),
+        DocAnswer("/d/other.txt", False, _answer([], [], declined=True)),
+    ]
     points = [Point("differ", "council.md: … — news.html: …", [1, 2], ["/d/council.md", "/d/news.html"])]
     return Comparison("What does it cost?", docs, points, {"total_s": 1.0})
 
@@ -178,6 +185,7 @@ def test_build_ui_has_analytics_off(app):
 
 
 # ---------------------------------------------------------------- the real page in a real browser
+
 
 @pytest.fixture
 def server(tmp_path, model_path):

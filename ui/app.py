@@ -25,8 +25,13 @@ def _doc_updates(app: App, page: Page, scope: list[str] | None) -> tuple[Any, ..
     paths = {d.path for d in docs}
     kept = [p for p in scope or [] if p in paths]
     extra = (gr.update(choices=choices, value=[]),) if page.compare else ()
-    return (render.documents_html(docs), gr.update(choices=choices, value=kept),
-            gr.update(choices=choices, value=None), gr.update(visible=not docs), *extra)
+    return (
+        render.documents_html(docs),
+        gr.update(choices=choices, value=kept),
+        gr.update(choices=choices, value=None),
+        gr.update(visible=not docs),
+        *extra,
+    )
 
 
 def _ask_failed(text: str, q: str, turns: list[Turn], *_: Any) -> tuple[Any, ...]:
@@ -87,12 +92,10 @@ def build_ui(app: App) -> gr.Blocks:
             if not cited:
                 return gr.skip(), render.message_html("That citation is no longer available.", error=True)
             doc, text, window = actions.citation_context(app, cited[0])
-            return (render.sources_html(turns, i, n),
-                    render.context_html(cited[0], doc, text, window, actions.NEAR_SENTENCES))
+            return (render.sources_html(turns, i, n), render.context_html(cited[0], doc, text, window, actions.NEAR_SENTENCES))
 
         @guard
-        def on_upload(paths: list[str] | None, scope: list[str] | None,
-                      progress: gr.Progress = gr.Progress()) -> tuple[Any, ...]:  # noqa: B008 (Gradio's idiom)
+        def on_upload(paths: list[str] | None, scope: list[str] | None, progress: gr.Progress = gr.Progress()) -> tuple[Any, ...]:  # noqa: B008 (Gradio's idiom)
             if not paths:
                 return (gr.skip(), gr.skip(), *_doc_updates(app, page, scope))
             found = actions.upload(app, list(paths), lambda f, desc: progress(f, desc=desc))
@@ -128,18 +131,28 @@ def build_ui(app: App) -> gr.Blocks:
 
         p = page
         asking = [p.question, p.turns, p.scope, p.top_k, p.temperature]
-        gr.on([p.question.submit, p.ask.click], on_ask, asking, [p.chat, p.sources, p.turns, p.question],
-              concurrency_limit=1, concurrency_id="model", show_progress="minimal")
+        gr.on(
+            [p.question.submit, p.ask.click],
+            on_ask,
+            asking,
+            [p.chat, p.sources, p.turns, p.question],
+            concurrency_limit=1,
+            concurrency_id="model",
+            show_progress="minimal",
+        )
         for html in (p.chat, p.sources):
             html.cite(on_cite, [p.turns], [p.sources, p.context])  # type: ignore[attr-defined]
-        p.files.upload(on_upload, [p.files, p.scope], [p.results, p.files, *p.doc_outputs],
-                       concurrency_limit=1, concurrency_id="index")
+        p.files.upload(
+            on_upload, [p.files, p.scope], [p.results, p.files, *p.doc_outputs], concurrency_limit=1, concurrency_id="index"
+        )
         p.remove.click(on_remove, [p.doomed, p.scope], [p.removed, *p.doc_outputs], concurrency_id="index")
         p.seeds.click(on_seeds, [p.scope], [p.results, *p.doc_outputs], concurrency_id="index").then(
-            on_new_chat, None, p.conversation)
+            on_new_chat, None, p.conversation
+        )
         p.new_chat.click(on_new_chat, None, p.conversation)
-        gr.on([p.statement.submit, p.check.click], on_check, [p.statement], [p.verdict],
-              concurrency_limit=1, concurrency_id="model")
+        gr.on(
+            [p.statement.submit, p.check.click], on_check, [p.statement], [p.verdict], concurrency_limit=1, concurrency_id="model"
+        )
         demo.load(on_load, [p.scope], p.doc_outputs).then(on_new_chat, None, p.conversation)
         if p.compare:
             compare.wire(app, p.compare)

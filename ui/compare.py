@@ -23,8 +23,13 @@ def available(app: App) -> bool:
 
 
 def _answer(data: dict[str, Any]) -> Answer:
-    return Answer(data["answer"], data["declined"], [AnswerSentence(**s) for s in data["sentences"]],
-                  [Citation(**c) for c in data["citations"]], data.get("timings", {}))
+    return Answer(
+        data["answer"],
+        data["declined"],
+        [AnswerSentence(**s) for s in data["sentences"]],
+        [Citation(**c) for c in data["citations"]],
+        data.get("timings", {}),
+    )
 
 
 def citations(data: dict[str, Any]) -> dict[int, Citation]:
@@ -46,37 +51,52 @@ def compare_html(data: dict[str, Any]) -> str:
         return render.message_html("No documents to compare: add some in the “Documents” tab.", error=True)
     answers = [_answer(d["answer"]) for d in docs]
     head = "".join(f'<th title="{esc(d["document"])}">{esc(name_of(d["document"]))}</th>' for d in docs)
-    cells = "".join(f"<td>{render.answer_html(0, a)}</td>" if d["addressed"] else
-                    '<td><span class="qa-note">Does not address this question.</span></td>'
-                    for d, a in zip(docs, answers, strict=True))
+    cells = "".join(
+        f"<td>{render.answer_html(0, a)}</td>"
+        if d["addressed"]
+        else '<td><span class="qa-note">Does not address this question.</span></td>'
+        for d, a in zip(docs, answers, strict=True)
+    )
     rows = [f'<tr class="qa-compare-answers"><th>Answer</th>{cells}</tr>']
     for p in data["points"]:
         ids = set(p["citations"])
-        cells = "".join(f"<td>{_claims(a, ids)}</td>" if d["document"] in p["documents"] else
-                        '<td><span class="qa-note">—</span></td>' for d, a in zip(docs, answers, strict=True))
+        cells = "".join(
+            f"<td>{_claims(a, ids)}</td>" if d["document"] in p["documents"] else '<td><span class="qa-note">—</span></td>'
+            for d, a in zip(docs, answers, strict=True)
+        )
         kind, label = esc(p["kind"]), esc(KINDS.get(p["kind"], p["kind"]))
         rows.append(f'<tr class="qa-point qa-{kind}"><th>{label}</th>{cells}</tr>')
     question = f'<div class="qa-compare-q">{esc(data.get("question", ""))}</div>'
-    return (f'{question}<table class="qa-table qa-compare"><thead><tr><th></th>{head}</tr></thead>'
-            f'<tbody>{"".join(rows)}</tbody></table>')
+    return (
+        f'{question}<table class="qa-table qa-compare"><thead><tr><th></th>{head}</tr></thead>'
+        f"<tbody>{''.join(rows)}</tbody></table>"
+    )
 
 
 def build(app: App) -> dict[str, Any]:
     """The tab's components (inside an open ``gr.Tab``)."""
     with gr.Row():
-        question = gr.Textbox(placeholder="Compare the documents on… e.g. the cost of the bridge",
-                              show_label=False, scale=6, elem_id="qa-compare-question")
+        question = gr.Textbox(
+            placeholder="Compare the documents on… e.g. the cost of the bridge",
+            show_label=False,
+            scale=6,
+            elem_id="qa-compare-question",
+        )
         go = gr.Button("Compare", variant="primary", scale=1, min_width=100, elem_id="qa-compare-go")
-    docs = gr.Dropdown(label="Documents to compare", info="Leave empty to compare the most relevant ones.",
-                       multiselect=True, choices=actions.document_choices(app), value=[],
-                       elem_id="qa-compare-docs")
+    docs = gr.Dropdown(
+        label="Documents to compare",
+        info="Leave empty to compare the most relevant ones.",
+        multiselect=True,
+        choices=actions.document_choices(app),
+        value=[],
+        elem_id="qa-compare-docs",
+    )
     with gr.Row(equal_height=False):
         with gr.Column(scale=3):
             table = gr.HTML("", elem_id="qa-compare", js_on_load=CITE_JS)
         with gr.Column(scale=2):
             context = gr.HTML(render.context_empty(), elem_id="qa-compare-context", js_on_load=CONTEXT_JS)
-    return {"question": question, "go": go, "docs": docs, "table": table, "context": context,
-            "state": gr.State(None)}
+    return {"question": question, "go": go, "docs": docs, "table": table, "context": context, "state": gr.State(None)}
 
 
 def wire(app: App, parts: dict[str, Any]) -> None:
@@ -97,6 +117,12 @@ def wire(app: App, parts: dict[str, Any]) -> None:
         return render.context_html(cited, doc, text, window, actions.NEAR_SENTENCES)
 
     p = parts
-    gr.on([p["question"].submit, p["go"].click], on_compare, [p["question"], p["docs"]],
-          [p["table"], p["state"]], concurrency_limit=1, concurrency_id="model")
+    gr.on(
+        [p["question"].submit, p["go"].click],
+        on_compare,
+        [p["question"], p["docs"]],
+        [p["table"], p["state"]],
+        concurrency_limit=1,
+        concurrency_id="model",
+    )
     p["table"].cite(on_cite, [p["state"]], [p["context"]])

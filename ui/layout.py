@@ -8,8 +8,10 @@ from qa.app import App
 from ui import compare, render
 from ui.assets import CITE_JS, CONTEXT_JS
 
-INTRO = ("<h1>qa</h1><p>Ask questions about your own documents. Every sentence of an answer cites the "
-         "sentence it comes from, and each citation is checked.</p>")
+INTRO = (
+    "<h1>qa</h1><p>Ask questions about your own documents. Every sentence of an answer cites the "
+    "sentence it comes from, and each citation is checked.</p>"
+)
 TOP_K_INFO = "Sentences retrieved per question; each brings its neighbours."
 SETTINGS_NOTE = "These only change how questions are answered; they never touch the index."
 
@@ -29,13 +31,15 @@ class Page:
                     gr.Markdown("#### Sources")
                     self.sources = gr.HTML(render.sources_html([]), elem_id="qa-sources", js_on_load=CITE_JS)
                     gr.Markdown("#### In the document")
-                    self.context = gr.HTML(render.context_empty(), elem_id="qa-context",
-                                           js_on_load=CONTEXT_JS)
+                    self.context = gr.HTML(render.context_empty(), elem_id="qa-context", js_on_load=CONTEXT_JS)
             with gr.Tab("Documents", id="documents"):
                 self._documents_tab()
             with gr.Tab("Check a statement", id="verify"):
-                self.statement = gr.Textbox(placeholder="A statement to check, e.g. The Kestrel Bridge will cost "
-                                            "£46 million.", show_label=False, elem_id="qa-statement")
+                self.statement = gr.Textbox(
+                    placeholder="A statement to check, e.g. The Kestrel Bridge will cost £46 million.",
+                    show_label=False,
+                    elem_id="qa-statement",
+                )
                 self.check = gr.Button("Check", variant="primary", elem_id="qa-check")
                 self.verdict = gr.HTML("", elem_id="qa-verdict")
             # ---- Compare tab (issue 4): shown once App.compare(question, docs=None) exists ----
@@ -45,35 +49,61 @@ class Page:
                     self.compare = compare.build(app)
 
     def _chat_column(self, app: App, top_k: int, temperature: float) -> None:
-        self.chat = gr.HTML(render.chat_html([]), elem_id="qa-chat", js_on_load=CITE_JS, autoscroll=True,
-                            min_height=380, max_height=560)
+        self.chat = gr.HTML(
+            render.chat_html([]), elem_id="qa-chat", js_on_load=CITE_JS, autoscroll=True, min_height=380, max_height=560
+        )
         with gr.Row():
-            self.question = gr.Textbox(placeholder="Ask a question about your documents…", show_label=False,
-                                       scale=6, lines=1, max_lines=6, autofocus=True, elem_id="qa-question")
+            self.question = gr.Textbox(
+                placeholder="Ask a question about your documents…",
+                show_label=False,
+                scale=6,
+                lines=1,
+                max_lines=6,
+                autofocus=True,
+                elem_id="qa-question",
+            )
             self.ask = gr.Button("Ask", variant="primary", scale=1, min_width=80, elem_id="qa-ask")
         with gr.Row():
-            self.scope = gr.Dropdown(label="Search in", info="Leave empty to search every document.",
-                                     multiselect=True, choices=[], value=[], scale=4, elem_id="qa-scope")
+            self.scope = gr.Dropdown(
+                label="Search in",
+                info="Leave empty to search every document.",
+                multiselect=True,
+                choices=[],
+                value=[],
+                scale=4,
+                elem_id="qa-scope",
+            )
             self.new_chat = gr.Button("New conversation", size="sm", scale=1, elem_id="qa-new-chat")
         self.seeds = gr.Button("Load the sample documents", size="sm", visible=False, elem_id="qa-load-seeds")
         with gr.Accordion("Settings", open=False, elem_id="qa-settings"):
             gr.Textbox(value=app.model_name, label="Model in use", interactive=False, elem_id="qa-model")
-            self.top_k = gr.Slider(1, 20, value=top_k, step=1, label="Number of sources", info=TOP_K_INFO,
-                                   elem_id="qa-top-k")
-            self.temperature = gr.Slider(0.0, 1.5, value=temperature, step=0.05, label="Temperature",
-                                         info="0 keeps answers closest to the sources.",
-                                         elem_id="qa-temperature")
+            self.top_k = gr.Slider(1, 20, value=top_k, step=1, label="Number of sources", info=TOP_K_INFO, elem_id="qa-top-k")
+            self.temperature = gr.Slider(
+                0.0,
+                1.5,
+                value=temperature,
+                step=0.05,
+                label="Temperature",
+                info="0 keeps answers closest to the sources.",
+                elem_id="qa-temperature",
+            )
             gr.Markdown(SETTINGS_NOTE)
 
     def _documents_tab(self) -> None:
-        self.files = gr.File(label="Add documents: drop files here (several at once) or click to choose",
-                             file_count="multiple", type="filepath", height=160, elem_id="qa-upload")
+        self.files = gr.File(
+            label="Add documents: drop files here (several at once) or click to choose",
+            file_count="multiple",
+            type="filepath",
+            height=160,
+            elem_id="qa-upload",
+        )
         self.results = gr.HTML("", elem_id="qa-upload-results")
         gr.Markdown("#### Indexed documents")
         self.table = gr.HTML(render.documents_html([]), elem_id="qa-docs")
         with gr.Row():
-            self.doomed = gr.Dropdown(label="Remove a document from the index", choices=[], value=None,
-                                      scale=4, elem_id="qa-remove-choice")
+            self.doomed = gr.Dropdown(
+                label="Remove a document from the index", choices=[], value=None, scale=4, elem_id="qa-remove-choice"
+            )
             self.remove = gr.Button("Remove", variant="stop", scale=1, elem_id="qa-remove")
         self.removed = gr.HTML("", elem_id="qa-remove-result")
 

@@ -16,10 +16,13 @@ from qa.records import Answer, Citation, DocumentInfo, IngestResult, Sentence
 
 UNSUPPORTED = "No source sentence supports this claim; do not rely on it."
 REWRITTEN = "Your follow-up, made standalone using the conversation, is what was searched for."
-EMPTY = ("Ask a question about your documents. Every sentence of the answer cites the sentence it comes "
-         "from; click a [n] marker to read it in place.")
-NO_DOCUMENTS = ("No documents are indexed yet. Add some in the “Documents” tab, or load the sample "
-                "documents with the button below.")
+EMPTY = (
+    "Ask a question about your documents. Every sentence of the answer cites the sentence it comes "
+    "from; click a [n] marker to read it in place."
+)
+NO_DOCUMENTS = (
+    "No documents are indexed yet. Add some in the “Documents” tab, or load the sample documents with the button below."
+)
 
 
 def esc(text: str) -> str:
@@ -45,8 +48,7 @@ class Turn:
 
 def _cite(turn: int, n: int, selected: bool = False) -> str:
     sel = " qa-selected" if selected else ""
-    return (f'<button type="button" class="qa-cite{sel}" data-turn="{turn}" data-cite="{n}" '
-            f'title="Show source {n}">[{n}]</button>')
+    return f'<button type="button" class="qa-cite{sel}" data-turn="{turn}" data-cite="{n}" title="Show source {n}">[{n}]</button>'
 
 
 def answer_html(turn: int, answer: Answer) -> str:
@@ -60,15 +62,19 @@ def answer_html(turn: int, answer: Answer) -> str:
             parts.append(f'<span class="qa-claim">{esc(s.text)}</span>{marks}')
         else:
             tag = s.verdict.replace("_", " ") if s.verdict != "supported" else "unsupported"
-            parts.append(f'<span class="qa-claim qa-unsupported" title="{esc(s.reason) or UNSUPPORTED}">'
-                         f'{esc(s.text)}</span><span class="qa-unsupported-tag">{esc(tag)}</span>')
+            parts.append(
+                f'<span class="qa-claim qa-unsupported" title="{esc(s.reason) or UNSUPPORTED}">'
+                f'{esc(s.text)}</span><span class="qa-unsupported-tag">{esc(tag)}</span>'
+            )
     return " ".join(parts)
 
 
 DECLINE_WHY = {
     "no_relevant_sources": ("qa-declined-none", "Nothing in the searched documents is about this."),
-    "not_verified": ("qa-declined-unverified", "Something related was found, but the model's answer could not be "
-                     "checked against it, so it is not shown."),
+    "not_verified": (
+        "qa-declined-unverified",
+        "Something related was found, but the model's answer could not be checked against it, so it is not shown.",
+    ),
     "not_an_answer": ("qa-declined-unverified", "What the documents say here does not answer the question."),
 }
 
@@ -76,30 +82,35 @@ DECLINE_WHY = {
 def declined_html(answer: Answer) -> str:
     """Which kind of decline this is, and, when something was found, the closest sentences (not citations)."""
     cls, why = DECLINE_WHY.get(answer.why, ("qa-declined-none", "No sentence in the searched documents answers it."))
-    near = "".join(f'<li><span class="qa-near-doc">{esc(name_of(c.document))}</span>: {esc(" ".join(c.text.split()))}'
-                   "</li>" for c in answer.near)
-    more = f'<div class="qa-near"><em>Possibly relevant (not checked as an answer):</em><ul>{near}</ul></div>' \
-        if near else ""
+    near = "".join(
+        f'<li><span class="qa-near-doc">{esc(name_of(c.document))}</span>: {esc(" ".join(c.text.split()))}</li>'
+        for c in answer.near
+    )
+    more = f'<div class="qa-near"><em>Possibly relevant (not checked as an answer):</em><ul>{near}</ul></div>' if near else ""
     return f'<div class="qa-declined {cls}"><strong>{esc(answer.answer)}</strong> {esc(why)}{more}</div>'
 
 
 def check_html(result: Any) -> str:
     """A fact-check: the verdict, then each cited sentence with its stance."""
-    label = {"supported": "Supported", "contradicted": "Contradicted", "disputed": "Disputed: the documents disagree",
-             "not_found": "Not found in the documents"}.get(result.verdict, result.verdict)
-    rows = "".join(f'<li class="qa-stance-{esc(s.stance)}"><strong>{esc(s.stance)}</strong> '
-                   f'<span class="qa-near-doc">{esc(name_of(s.citation.document))}</span>: {esc(s.citation.text)}</li>'
-                   for s in result.citations)
+    label = {
+        "supported": "Supported",
+        "contradicted": "Contradicted",
+        "disputed": "Disputed: the documents disagree",
+        "not_found": "Not found in the documents",
+    }.get(result.verdict, result.verdict)
+    rows = "".join(
+        f'<li class="qa-stance-{esc(s.stance)}"><strong>{esc(s.stance)}</strong> '
+        f'<span class="qa-near-doc">{esc(name_of(s.citation.document))}</span>: {esc(s.citation.text)}</li>'
+        for s in result.citations
+    )
     return f'<div class="qa-check qa-verdict-{esc(result.verdict)}"><h4>{esc(label)}</h4><ul>{rows}</ul></div>'
-
 
 
 def _timings(answer: Answer) -> str:
     t = answer.timings
     if not t:
         return ""
-    return (f'<div class="qa-meta">{t.get("first_token_s", 0):.1f} s to first word, '
-            f'{t.get("total_s", 0):.1f} s in all</div>')
+    return f'<div class="qa-meta">{t.get("first_token_s", 0):.1f} s to first word, {t.get("total_s", 0):.1f} s in all</div>'
 
 
 def turn_html(i: int, turn: Turn, last: bool) -> str:
@@ -153,9 +164,11 @@ def sources_html(turns: list[Turn], turn: int | None = None, selected: int | Non
     for c in answer.citations:
         sel = " qa-selected" if c.id == selected else ""
         attrs = f'class="qa-source{sel}" data-turn="{turn}" data-cite="{c.id}" tabindex="0" role="button"'
-        items.append(f"<li {attrs}>"
-                     f'<span class="qa-n">[{c.id}]</span> <span class="qa-src-text">{esc(c.text)}</span>'
-                     f"{_citation_meta(c)}</li>")
+        items.append(
+            f"<li {attrs}>"
+            f'<span class="qa-n">[{c.id}]</span> <span class="qa-src-text">{esc(c.text)}</span>'
+            f"{_citation_meta(c)}</li>"
+        )
     return head + '<ol class="qa-sources">' + "".join(items) + "</ol>"
 
 
@@ -166,23 +179,29 @@ def context_html(c: Citation, doc: DocumentInfo, text: str, window: list[Sentenc
     it are shown in full contrast, the rest dimmed. The text between sentences is kept as in the document.
     """
     if text[c.start : c.end] != c.text:
-        return ('<div class="qa-context-error">This document changed after the answer was written: the cited '
-                "sentence is no longer at that place. Ask again to get fresh citations.</div>")
+        return (
+            '<div class="qa-context-error">This document changed after the answer was written: the cited '
+            "sentence is no longer at that place. Ask again to get fresh citations.</div>"
+        )
     lo = min([c.start] + [s.start for s in window])
     hi = max([c.end] + [s.end for s in window])
     k = next((i for i, s in enumerate(window) if s.start == c.start), None)
     near_lo = window[max(k - near, 0)].start if k is not None else c.start
     near_hi = window[min(k + near, len(window) - 1)].end if k is not None else c.end
     page = f", page {c.page}" if c.page else ""
-    header = (f'<div class="qa-context-head"><span class="qa-n">[{c.id}]</span> '
-              f'<b title="{esc(doc.path)}">{esc(name_of(doc.path))}</b>{page}, characters {c.start}–{c.end}'
-              f' · support {c.score:.2f}</div>')
-    body = (f'<span class="qa-far">{esc(text[lo:near_lo])}</span>'
-            f'<span class="qa-near">{esc(text[near_lo:c.start])}</span>'
-            f'<mark class="qa-highlight" data-doc="{esc(doc.doc_id)}" data-start="{c.start}" '
-            f'data-end="{c.end}">{esc(text[c.start:c.end])}</mark>'
-            f'<span class="qa-near">{esc(text[c.end:near_hi])}</span>'
-            f'<span class="qa-far">{esc(text[near_hi:hi])}</span>')
+    header = (
+        f'<div class="qa-context-head"><span class="qa-n">[{c.id}]</span> '
+        f'<b title="{esc(doc.path)}">{esc(name_of(doc.path))}</b>{page}, characters {c.start}–{c.end}'
+        f" · support {c.score:.2f}</div>"
+    )
+    body = (
+        f'<span class="qa-far">{esc(text[lo:near_lo])}</span>'
+        f'<span class="qa-near">{esc(text[near_lo : c.start])}</span>'
+        f'<mark class="qa-highlight" data-doc="{esc(doc.doc_id)}" data-start="{c.start}" '
+        f'data-end="{c.end}">{esc(text[c.start : c.end])}</mark>'
+        f'<span class="qa-near">{esc(text[c.end : near_hi])}</span>'
+        f'<span class="qa-far">{esc(text[near_hi:hi])}</span>'
+    )
     more_before = '<div class="qa-more">…</div>' if lo > 0 else ""
     more_after = '<div class="qa-more">…</div>' if hi < len(text.rstrip()) else ""
     return f'{header}<div class="qa-context-text">{more_before}{body}{more_after}</div>'
@@ -219,10 +238,14 @@ def upload_results_html(results: list[IngestResult]) -> str:
             detail = f'<span class="qa-error">{esc(r.reason)}</span>'
         else:
             detail = f"{r.sentences:,} sentences"
-        rows.append(f'<tr class="qa-result qa-{esc(r.status)}"><td>{esc(name_of(r.path))}</td>'
-                    f'<td class="qa-status">{esc(r.status)}</td><td>{detail}</td></tr>')
-    return ('<table class="qa-table"><thead><tr><th>File</th><th>Result</th><th>Details</th></tr></thead>'
-            f'<tbody>{"".join(rows)}</tbody></table>')
+        rows.append(
+            f'<tr class="qa-result qa-{esc(r.status)}"><td>{esc(name_of(r.path))}</td>'
+            f'<td class="qa-status">{esc(r.status)}</td><td>{detail}</td></tr>'
+        )
+    return (
+        '<table class="qa-table"><thead><tr><th>File</th><th>Result</th><th>Details</th></tr></thead>'
+        f"<tbody>{''.join(rows)}</tbody></table>"
+    )
 
 
 def message_html(text: str, error: bool = False) -> str:

@@ -109,11 +109,7 @@ def is_whole_sentence(text: str, sentence: str, loose_spaces: bool = False) -> b
         start, end = m.start(), m.end()
         before = text[:start]
         stripped = before.rstrip()
-        ok_before = (
-            not stripped
-            or "\n" in before[len(stripped):]
-            or (before != stripped and stripped[-1] in ".!?")
-        )
+        ok_before = not stripped or "\n" in before[len(stripped) :] or (before != stripped and stripped[-1] in ".!?")
         ok_after = end == len(text) or text[end].isspace()
         if ok_before and ok_after:
             return True
