@@ -10,10 +10,10 @@ from urllib.parse import urlparse
 import gradio as gr
 import pytest
 
-from qa.errors import ModelError, NotIndexedError
+from qa.errors import InputError, ModelError, NotIndexedError
 from qa.records import Answer, AnswerSentence, Citation, DocumentInfo, IngestResult, Sentence
 from tests.conftest import SEEDS, serve_process
-from ui import actions, render
+from ui import actions, plain, render
 
 HOSTILE = '<img src=x onerror=alert(1)> ${alert(2)} {{value}} & "quoted"'
 CHROMIUM = "/usr/bin/chromium"
@@ -116,6 +116,7 @@ def test_upload_copies_into_the_data_folder_and_reports_each_file(app, tmp_path,
     assert text[hit.start : hit.end] == hit.text and hit in window
     actions.remove(app, doc.path)
     assert app.documents() == []
+    assert actions.citation_context(app, cited) is None  # the page then says plain.DOC_REMOVED
     assert not (actions.uploads_dir(app) / "kestrel_bridge_council_report.md").exists()
 
 
@@ -133,11 +134,11 @@ def test_upload_refuses_any_file_gradio_did_not_receive(app, tmp_path, monkeypat
 def test_guard_turns_errors_into_one_readable_line():
     @actions.guard
     def fails(name):
-        raise NotIndexedError(f"No indexed document matches '{name}'.")
+        raise ModelError(f"The model '{name}' is missing.")
 
     with pytest.raises(gr.Error) as info:
         fails("<b>x</b>")
-    assert info.value.message == "No indexed document matches &#x27;&lt;b&gt;x&lt;/b&gt;&#x27;."
+    assert info.value.message == "The model &#x27;&lt;b&gt;x&lt;/b&gt;&#x27; is missing."
 
     @actions.guard(inline=lambda text, q: ("inline", text, q))
     def streams(q):
@@ -170,11 +171,23 @@ def test_compare_table_has_a_column_per_document_and_a_row_per_point(app):
 
     data = _comparison().to_json()
     html = compare.compare_html(data)
-    assert html.count("<th title=") == 3 and html.count('<tr class="qa-point qa-differ">') == 1
+    assert html.count('<th scope="col">') == 3 and html.count('<tr class="qa-point qa-differ">') == 1
     assert 'data-cite="1"' in html and 'data-cite="2"' in html and "Does not address" in html
     assert "<b>" not in html
     assert set(compare.citations(data)) == {1, 2} and compare.citations(data)[2].document == "/d/news.html"
     assert compare.available(app)
+    assert '<div class="qa-scroll"><table class="qa-table qa-compare">' in html and "/d/" not in html
+
+
+def test_the_differ_row_marks_the_values_that_differ():
+    from ui import compare
+
+    html = compare.compare_html(_comparison().to_json())
+    differ = html.split('<tr class="qa-point qa-differ">')[1].split("</tr>")[0]
+    assert '<mark class="qa-diff">£46</mark>' in differ and '<mark class="qa-diff">£61</mark>' in differ
+    assert differ.count("<mark") == 2  # only the values, not the words both answers share
+    answers = html.split('<tr class="qa-compare-answers">')[1].split("</tr>")[0]
+    assert "<mark" not in answers
 
 
 def test_build_ui_has_analytics_off(app):
@@ -189,8 +202,8 @@ def test_build_ui_has_analytics_off(app):
 
 @pytest.fixture
 def server(tmp_path, model_path):
-    """`qa serve` as a subprocess on a free port, with its own data folder."""
-    with serve_process(tmp_path, model_path) as url:
+    """`qa serve` as a subprocess on a free port, with its own data folder and no sample documents to index."""
+    with serve_process(tmp_path, model_path, QA_SEEDS_DIR=str(tmp_path / "no-seeds")) as url:
         yield url, tmp_path / "data"
 
 
@@ -319,9 +332,102 @@ def test_browser_upload_ask_and_open_a_citation(server, tmp_path):
         page.locator("#qa-remove-choice input").click()
         page.get_by_role("option", name="kestrel_bridge_residents_newsletter.html").click()
         page.locator("#qa-remove").click()
-        page.wait_for_selector("#qa-remove-result .qa-note")
+        page.locator("#qa-remove-confirm").click()
+        page.wait_for_selector("#qa-remove-result .qa-done-note")
         assert "newsletter" not in page.locator("#qa-docs").inner_text()
         browser.close()
     print(f"\nbrowser test: {time.monotonic() - started:.0f} s; screenshot {tmp_path / 'answered.png'}")
     assert errors == []
     assert {urlparse(u).hostname for u in requests if not u.startswith(("data:", "blob:"))} == {"127.0.0.1"}
+
+
+# ---------------------------------------------------------------- plain language (issue 16)
+
+UPLOADS = "/home/someone/.local/share/qa/uploads/"
+
+
+def test_no_absolute_path_reaches_the_page():
+    c = Citation(1, UPLOADS + "notes.md", "The bridge opens in 2027.", 0, 25, 3, 0.8)
+    doc = DocumentInfo("d", UPLOADS + "notes.md", "0" * 64, 25, 1, "2025-01-01T00:00:00+00:00", "ready")
+    turns = [render.Turn("When?", answer=_answer([AnswerSentence("It opens in 2027.", [1], True)], [c]))]
+    shown = [
+        render.chat_html(turns),
+        render.sources_html(turns),
+        render.context_html(c, doc, c.text, [], near=1),
+        render.documents_html([doc]),
+        render.upload_results_html([IngestResult(UPLOADS + "notes.md", "indexed", sentences=1)]),
+    ]
+    for html in shown:
+        assert UPLOADS not in html and "/home" not in html
+    assert all("notes.md" in html for html in shown[1:])
+    gone = NotIndexedError(f"No indexed document matches '{UPLOADS}notes.md'. `qa docs` lists what is indexed.")
+    assert actions.message(gone) == plain.DOC_GONE
+    assert "/" not in plain.DOC_REMOVED and "Ask again" in plain.DOC_REMOVED
+    assert plain.no_paths(str(gone)) == "No indexed document matches 'notes.md'."
+
+
+@pytest.mark.parametrize(
+    ("reason", "says"),
+    [
+        ("is not a readable PDF (PdfReadError: EOF marker not found)", "the PDF is damaged. Re-export or re-save it"),
+        ("the PDF is password-protected; save an unprotected copy and add that", "Save a copy without a password"),
+        ("is not a readable Word .docx file (BadZipFile)", "save it again as .docx"),
+        ("unsupported file type '.exe' (supported: .txt, .md)", "Save it as PDF, Word"),
+        ("no text could be extracted (empty, or only images/markup)", "Upload a version with selectable text"),
+        ("the file is 30.0 MB, over the 25 MB limit (QA_MAX_FILE_MB)", "Split it into smaller files"),
+        ("is a symbolic link to a missing file (/srv/x/y.md)", "Check the file and upload it again"),
+    ],
+)
+def test_an_upload_error_says_what_happened_and_what_to_do(reason, says):
+    html = render.upload_results_html([IngestResult(UPLOADS + "x.pdf", "error", reason)])
+    line = html.split('class="qa-error">')[1].split("</span>")[0]
+    assert line.startswith("Could not be read: ") and says in line
+    assert "QA_" not in line and "/srv" not in line and "Error" not in line
+
+
+def test_every_plain_reason_ends_with_what_to_do():
+    for _, text in plain.REASONS:
+        what_happened, what_to_do = text.split(". ", 1)
+        assert what_happened and what_to_do[0].isupper() and text.endswith(".")
+    assert plain.error(InputError("/x/y/broken.pdf", "is not a readable PDF (PdfReadError)")) == (
+        "broken.pdf could not be read: the PDF is damaged. Re-export or re-save it and upload again."
+    )
+
+
+def test_the_document_view_shows_headings_and_offsets_only_in_a_details_line():
+    text = "Intro.\n\n## Cost and funding\n\nThe total cost is £46 million. Free to cross."
+    start = text.index("The total")
+    h = text.index("##")
+    spans = [(0, 6), (h, h + 19), (start, start + 30), (start + 31, len(text))]
+    window = [Sentence("d", i, s, e, None, text[s:e]) for i, (s, e) in enumerate(spans)]
+    c = Citation(2, "/d/report.md", text[start : start + 30], start, start + 30, None, 0.9)
+    doc = DocumentInfo("d", "/d/report.md", "0" * 64, len(text), 4, "2025-01-01T00:00:00+00:00", "ready")
+    html = render.context_html(c, doc, text, window, near=1)
+    assert '<strong class="qa-h qa-h2" role="heading" aria-level="2">' in html
+    assert '<span class="qa-md" aria-hidden="true">## </span>Cost and funding</strong>' in html  # hidden, still text
+    head, details = html.split('class="qa-context-head">')[1], html.split('class="qa-context-details">')[1]
+    assert "characters" not in head.split("</div>")[0] and details.startswith(f"characters {start}–{start + 30}")
+
+
+def test_document_choices_never_show_a_path(app, tmp_path):
+    for folder in ("a", "b"):
+        (tmp_path / folder).mkdir()
+        (tmp_path / folder / "notes.md").write_text(f"Notes from folder {folder}. They are short.")
+    app.ingest([tmp_path / "a" / "notes.md", tmp_path / "b" / "notes.md"])
+    labels = sorted(label for label, _ in actions.document_choices(app))
+    assert labels == ["notes.md (a)", "notes.md (b)"]
+
+
+def test_a_change_to_the_documents_keeps_what_is_still_indexed_selected(app, tmp_path):
+    from ui.app import _doc_updates
+    from ui.layout import Page
+
+    (tmp_path / "a.md").write_text("Alpha is first. It leads.")
+    (tmp_path / "b.md").write_text("Beta is second. It follows.")
+    a, b = (str(r.path) for r in app.ingest([tmp_path / "a.md", tmp_path / "b.md"]))
+    with gr.Blocks():
+        page = Page(app)
+    actions.remove(app, b)
+    table, scope, doomed, seeds, compared = _doc_updates(app, page, [a, b], [a, b])
+    assert scope["value"] == [a] and compared["value"] == [a] and doomed["value"] is None
+    assert "b.md" not in table and seeds["visible"] is False

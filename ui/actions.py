@@ -13,8 +13,9 @@ from typing import Any
 import gradio as gr
 
 from qa.app import App
-from qa.errors import QAError
+from qa.errors import NotIndexedError, QAError
 from qa.records import Citation, DocumentInfo, IngestResult, Sentence
+from ui import plain
 
 log = logging.getLogger("qa.ui")
 
@@ -25,9 +26,9 @@ NEAR_SENTENCES = 2  # of those, shown in full contrast around it
 def message(exc: BaseException) -> str:
     """One readable line for the user; only an unexpected error is logged with its trace."""
     if isinstance(exc, QAError):
-        return str(exc)
+        return plain.error(exc)
     log.exception("unexpected error in the UI")
-    return f"Something went wrong ({type(exc).__name__}: {exc}). Details are in qa.log in the data folder."
+    return f"Something went wrong ({type(exc).__name__}). Try again; if it keeps happening, qa.log in the data folder says why."
 
 
 def guard(fn: Callable[..., Any] | None = None, *, inline: Callable[..., Any] | None = None) -> Any:
@@ -121,10 +122,11 @@ def remove(app: App, path: str) -> DocumentInfo:
 
 
 def document_choices(app: App) -> list[tuple[str, str]]:
-    """(label, value) pairs for document pickers: the file name shown, the full path used."""
+    """(label, value) pairs for document pickers: the file name shown (with its folder's name when two files
+    share it), the full path used."""
     docs = app.documents()
     names = [Path(d.path).name for d in docs]
-    return [(n if names.count(n) == 1 else d.path, d.path) for n, d in zip(names, docs, strict=True)]
+    return [(n if names.count(n) == 1 else f"{n} ({Path(d.path).parent.name})", d.path) for n, d in zip(names, docs, strict=True)]
 
 
 def sentence_at(app: App, doc_id: str, count: int, start: int) -> Sentence | None:
@@ -145,9 +147,12 @@ def sentence_at(app: App, doc_id: str, count: int, start: int) -> Sentence | Non
     return None
 
 
-def citation_context(app: App, c: Citation) -> tuple[DocumentInfo, str, list[Sentence]]:
-    """The cited document, its text, and the sentences around the cited one."""
-    doc = app.resolve(c.document)
+def citation_context(app: App, c: Citation) -> tuple[DocumentInfo, str, list[Sentence]] | None:
+    """The cited document, its text, and the sentences around the cited one; None once it was removed."""
+    try:
+        doc = app.resolve(c.document)
+    except NotIndexedError:
+        return None
     text = app.text(doc.doc_id)
     hit = sentence_at(app, doc.doc_id, doc.sentences, c.start)
     if hit is None:

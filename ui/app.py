@@ -10,24 +10,34 @@ from typing import Any
 import gradio as gr
 
 from qa.app import App
-from ui import actions, compare, render
+from qa.records import IngestResult
+from ui import actions, compare, plain, render
 from ui.actions import guard
 from ui.layout import Page
 from ui.render import Turn
 
 STREAM_EVERY_S = 0.05  # re-render the streaming answer at most this often
+CITE_GONE = "That citation is no longer available. Ask again to get current sources."
+SEEDED = (
+    "Nothing was indexed yet, so the {n} sample documents were indexed for you to try questions on. Add your own "
+    "in the “Documents” tab, and remove the samples there when you no longer need them."
+)
 
 
-def _doc_updates(app: App, page: Page, scope: list[str] | None) -> tuple[Any, ...]:
-    """New values for ``page.doc_outputs``; the documents still indexed stay selected in "Search in"."""
+def _doc_updates(app: App, page: Page, scope: list[str] | None, compared: Any = None) -> tuple[Any, ...]:
+    """New values for ``page.doc_outputs``; the documents still indexed stay selected in "Search in" and in
+    "Documents to compare" (``page.doc_inputs``)."""
     docs = app.documents()
     choices = actions.document_choices(app)
     paths = {d.path for d in docs}
-    kept = [p for p in scope or [] if p in paths]
-    extra = (gr.update(choices=choices, value=[]),) if page.compare else ()
+
+    def kept(chosen: Any) -> list[str]:
+        return [p for p in chosen or [] if p in paths]
+
+    extra = (gr.update(choices=choices, value=kept(compared)),) if page.compare else ()
     return (
         render.documents_html(docs),
-        gr.update(choices=choices, value=kept),
+        gr.update(choices=choices, value=kept(scope)),
         gr.update(choices=choices, value=None),
         gr.update(visible=not docs),
         *extra,
@@ -37,11 +47,17 @@ def _doc_updates(app: App, page: Page, scope: list[str] | None) -> tuple[Any, ..
 def _ask_failed(text: str, q: str, turns: list[Turn], *_: Any) -> tuple[Any, ...]:
     """Show why a question failed in place of its answer, and give the question back to edit or retry."""
     shown = [*turns, Turn((q or "").strip(), error=text)]
-    return render.chat_html(shown), render.sources_html(turns), gr.skip(), q
+    return render.chat_html(shown), render.sources_html(turns), gr.skip(), q, gr.skip()
 
 
 def _cite_failed(text: str, *_: Any) -> tuple[Any, ...]:
     return gr.skip(), render.message_html(text, error=True)
+
+
+def _seeded(results: list[IngestResult]) -> str:
+    """The note shown when the first page load indexed the sample documents."""
+    added = [r for r in results if r.status == "indexed"]
+    return render.done_html(SEEDED.format(n=len(added))) if added else ""
 
 
 def build_ui(app: App) -> gr.Blocks:
@@ -53,18 +69,19 @@ def build_ui(app: App) -> gr.Blocks:
         def on_ask(q: str, turns: list[Turn], docs: list[str] | None, k: float, temp: float) -> Any:
             q = (q or "").strip()
             if not q:
-                yield gr.skip(), gr.skip(), gr.skip(), gr.skip()
+                yield gr.skip(), gr.skip(), gr.skip(), gr.skip(), gr.skip()
                 return
             past = [(t.question, t.answer.answer) for t in turns if t.answer is not None]
             turns = [*turns, Turn(q)]
             turn, last = turns[-1], 0.0
-            yield render.chat_html(turns), render.sources_html(turns), gr.skip(), ""
+            # the document view belongs to the previous answer's sources: it clears with them
+            yield render.chat_html(turns), render.sources_html(turns), gr.skip(), "", render.context_empty()
             kind, named = app.route(q)
             if kind == "compare":  # a question naming two documents, or asking to compare, gets a comparison
                 result = app.compare(q, docs=named or docs or None)
                 turn.rewritten = "compared: " + ", ".join(render.name_of(d.document) for d in result.documents)
                 turn.answer = result.as_answer()
-                yield render.chat_html(turns), render.sources_html(turns), turns, ""
+                yield render.chat_html(turns), render.sources_html(turns), turns, "", gr.skip()
                 return
             stream = app.ask_stream(q, docs=docs or None, history=past, top_k=int(k), temperature=float(temp))
             for event in stream:
@@ -77,11 +94,13 @@ def build_ui(app: App) -> gr.Blocks:
                     last = time.monotonic()
                 elif event.kind == "checking":
                     turn.checking = True
+                elif event.kind == "redraft":  # the draft only repeated a source: the model is asked again
+                    turn.draft, turn.checking = "", False
                 elif event.kind == "answer":
                     turn.answer = event.data
                     continue
-                yield render.chat_html(turns), render.sources_html(turns), gr.skip(), ""
-            yield render.chat_html(turns), render.sources_html(turns), turns, ""
+                yield render.chat_html(turns), render.sources_html(turns), gr.skip(), "", gr.skip()
+            yield render.chat_html(turns), render.sources_html(turns), turns, "", gr.skip()
 
         @guard(inline=_cite_failed)
         def on_cite(turns: list[Turn], evt: gr.EventData) -> tuple[str, str]:
@@ -90,29 +109,40 @@ def build_ui(app: App) -> gr.Blocks:
             answer = turns[i].answer if 0 <= i < len(turns) else None
             cited = [c for c in answer.citations if c.id == n] if answer else []
             if not cited:
-                return gr.skip(), render.message_html("That citation is no longer available.", error=True)
-            doc, text, window = actions.citation_context(app, cited[0])
-            return (render.sources_html(turns, i, n), render.context_html(cited[0], doc, text, window, actions.NEAR_SENTENCES))
+                return gr.skip(), render.message_html(CITE_GONE, error=True)
+            found = actions.citation_context(app, cited[0])
+            if found is None:
+                return gr.skip(), render.message_html(plain.DOC_REMOVED, error=True)
+            return render.sources_html(turns, i, n), render.context_html(cited[0], *found, actions.NEAR_SENTENCES)
 
         @guard
-        def on_upload(paths: list[str] | None, scope: list[str] | None, progress: gr.Progress = gr.Progress()) -> tuple[Any, ...]:  # noqa: B008 (Gradio's idiom)
+        def on_upload(
+            paths: list[str] | None,
+            scope: Any,
+            compared: Any,
+            progress: gr.Progress = gr.Progress(),  # noqa: B008 (Gradio)
+        ) -> tuple[Any, ...]:
             if not paths:
-                return (gr.skip(), gr.skip(), *_doc_updates(app, page, scope))
+                return (gr.skip(), gr.skip(), *_doc_updates(app, page, scope, compared))
             found = actions.upload(app, list(paths), lambda f, desc: progress(f, desc=desc))
-            return (render.upload_results_html(found), None, *_doc_updates(app, page, scope))
+            return (render.upload_results_html(found), None, *_doc_updates(app, page, scope, compared))
 
         @guard
-        def on_remove(path: str | None, scope: list[str] | None) -> tuple[Any, ...]:
+        def on_remove_asked(path: str | None) -> tuple[Any, ...]:
             if not path:
-                note = render.message_html("Choose a document to remove first.", error=True)
-            else:
-                doc = actions.remove(app, path)
-                note = render.message_html(f"Removed {render.name_of(doc.path)} from the index.")
-            return (note, *_doc_updates(app, page, scope))
+                return render.message_html("Choose a document to remove first.", error=True), gr.update(visible=False)
+            question = f"Remove {render.name_of(path)} from the index? Click “Confirm remove” to go ahead."
+            return render.message_html(question), gr.update(visible=True)
 
         @guard
-        def on_seeds(scope: list[str] | None) -> tuple[Any, ...]:
-            return (render.upload_results_html(app.ensure_seeds()), *_doc_updates(app, page, scope))
+        def on_remove(path: str | None, scope: Any, compared: Any) -> tuple[Any, ...]:
+            doc = actions.remove(app, path or "")
+            note = render.done_html(f"Removed {render.name_of(doc.path)} from the index.")
+            return (note, gr.update(visible=False), *_doc_updates(app, page, scope, compared))
+
+        @guard
+        def on_seeds(scope: Any, compared: Any) -> tuple[Any, ...]:
+            return (render.upload_results_html(app.ensure_seeds()), *_doc_updates(app, page, scope, compared))
 
         @guard
         def on_check(statement: str) -> str:
@@ -120,9 +150,16 @@ def build_ui(app: App) -> gr.Blocks:
                 return render.message_html("Write a statement to check first.", error=True)
             return render.check_html(app.verify(statement))
 
+        first_load = True
+
         @guard
-        def on_load(scope: list[str] | None) -> tuple[Any, ...]:
-            return _doc_updates(app, page, scope)
+        def on_load(scope: Any, compared: Any) -> tuple[Any, ...]:
+            # The first page load on an empty index indexes the sample documents, so a question works at once;
+            # only the first, so samples the user removed do not come back on a reload.
+            nonlocal first_load
+            note = _seeded(app.ensure_seeds()) if first_load and not app.documents() else ""
+            first_load = False
+            return (note or gr.skip(), *_doc_updates(app, page, scope, compared))
 
         @guard
         def on_new_chat() -> tuple[Any, ...]:
@@ -135,7 +172,7 @@ def build_ui(app: App) -> gr.Blocks:
             [p.question.submit, p.ask.click],
             on_ask,
             asking,
-            [p.chat, p.sources, p.turns, p.question],
+            [p.chat, p.sources, p.turns, p.question, p.context],
             concurrency_limit=1,
             concurrency_id="model",
             show_progress="minimal",
@@ -143,17 +180,21 @@ def build_ui(app: App) -> gr.Blocks:
         for html in (p.chat, p.sources):
             html.cite(on_cite, [p.turns], [p.sources, p.context])  # type: ignore[attr-defined]
         p.files.upload(
-            on_upload, [p.files, p.scope], [p.results, p.files, *p.doc_outputs], concurrency_limit=1, concurrency_id="index"
+            on_upload, [p.files, *p.doc_inputs], [p.results, p.files, *p.doc_outputs], concurrency_limit=1, concurrency_id="index"
         )
-        p.remove.click(on_remove, [p.doomed, p.scope], [p.removed, *p.doc_outputs], concurrency_id="index")
-        p.seeds.click(on_seeds, [p.scope], [p.results, *p.doc_outputs], concurrency_id="index").then(
+        p.remove.click(on_remove_asked, [p.doomed], [p.removed, p.confirm_remove])
+        p.doomed.input(lambda: ("", gr.update(visible=False)), None, [p.removed, p.confirm_remove])
+        p.confirm_remove.click(
+            on_remove, [p.doomed, *p.doc_inputs], [p.removed, p.confirm_remove, *p.doc_outputs], concurrency_id="index"
+        )
+        p.seeds.click(on_seeds, p.doc_inputs, [p.results, *p.doc_outputs], concurrency_id="index").then(
             on_new_chat, None, p.conversation
         )
         p.new_chat.click(on_new_chat, None, p.conversation)
         gr.on(
             [p.statement.submit, p.check.click], on_check, [p.statement], [p.verdict], concurrency_limit=1, concurrency_id="model"
         )
-        demo.load(on_load, [p.scope], p.doc_outputs).then(on_new_chat, None, p.conversation)
+        demo.load(on_load, p.doc_inputs, [p.notice, *p.doc_outputs]).then(on_new_chat, None, p.conversation)
         if p.compare:
             compare.wire(app, p.compare)
     return demo

@@ -80,7 +80,16 @@ mark.qa-highlight { background: #fde68a; color: #111; border-radius: 3px; paddin
 .qa-more { color: var(--body-text-color-subdued); }
 .qa-context-error, .qa-error { color: #b91c1c; }
 .qa-note { color: var(--body-text-color-subdued); }
+.qa-scroll { overflow-x: auto; max-width: 100%; }
 table.qa-table { width: 100%; border-collapse: collapse; font-size: 0.9rem; }
+table.qa-docs td:not(:first-child), table.qa-docs th { white-space: nowrap; }
+table.qa-compare td, table.qa-compare th { min-width: 9rem; }
+mark.qa-diff { background: #fde68a; color: #111; border-radius: 3px; padding: 0 2px; font-weight: 600; }
+.qa-done-note { color: #14532d; background: #dcfce7; border: 1px solid #86efac; border-radius: var(--radius-md);
+  padding: 0.5rem 0.75rem; font-weight: 600; }
+.qa-context-details { font-size: 0.72rem; color: var(--body-text-color-subdued); margin-top: 0.3rem; }
+.qa-h { font-size: 1.05em; }
+.qa-md { display: none; }
 .prose table.qa-table, .prose table.qa-table tr { border: none; }
 .prose table.qa-table th, .prose table.qa-table td { text-align: left; padding: 0.35rem 0.5rem; border: none;
   border-bottom: 1px solid var(--border-color-primary); }

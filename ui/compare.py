@@ -10,7 +10,7 @@ import gradio as gr
 
 from qa.app import App
 from qa.records import Answer, AnswerSentence, Citation
-from ui import actions, render
+from ui import actions, plain, render
 from ui.actions import guard
 from ui.assets import CITE_JS, CONTEXT_JS
 from ui.render import esc, name_of
@@ -37,12 +37,27 @@ def citations(data: dict[str, Any]) -> dict[int, Citation]:
     return {c.id: c for d in data["documents"] for c in _answer(d["answer"]).citations}
 
 
-def _claims(answer: Answer, ids: set[int]) -> str:
-    """The document's claims that a point is built from (those citing one of ``ids``), with their markers."""
-    picked = [s for s in answer.sentences if ids & set(s.citations)]
+def _picked(answer: Answer, ids: set[int]) -> list[AnswerSentence]:
+    """The document's claims that a point is built from (those citing one of ``ids``)."""
+    return [s for s in answer.sentences if ids & set(s.citations)]
+
+
+def _differing(claims: list[list[AnswerSentence]]) -> list[set[str]]:
+    """Per cell, the values to highlight: its numbers that not every other cell has, else such words."""
+    words = [render.tokens(" ".join(s.text for s in c)) for c in claims]
+    marks = []
+    for i, own in enumerate(words):
+        others = [w for j, w in enumerate(words) if j != i and w]
+        diff = {t for t in own if any(t not in w for w in others)}
+        numbers = {t for t in diff if any(ch.isdigit() for ch in t)}
+        marks.append(numbers or {t for t in diff if len(t) > 3})
+    return marks
+
+
+def _claims(answer: Answer, picked: list[AnswerSentence], marks: set[str] | None = None) -> str:
     if not picked:
         return '<span class="qa-note">—</span>'
-    return render.answer_html(0, Answer("", False, picked, answer.citations))
+    return render.answer_html(0, Answer("", False, picked, answer.citations), marks)
 
 
 def compare_html(data: dict[str, Any]) -> str:
@@ -50,7 +65,7 @@ def compare_html(data: dict[str, Any]) -> str:
     if not docs:
         return render.message_html("No documents to compare: add some in the “Documents” tab.", error=True)
     answers = [_answer(d["answer"]) for d in docs]
-    head = "".join(f'<th title="{esc(d["document"])}">{esc(name_of(d["document"]))}</th>' for d in docs)
+    head = "".join(f'<th scope="col">{esc(name_of(d["document"]))}</th>' for d in docs)
     cells = "".join(
         f"<td>{render.answer_html(0, a)}</td>"
         if d["addressed"]
@@ -60,26 +75,25 @@ def compare_html(data: dict[str, Any]) -> str:
     rows = [f'<tr class="qa-compare-answers"><th>Answer</th>{cells}</tr>']
     for p in data["points"]:
         ids = set(p["citations"])
-        cells = "".join(
-            f"<td>{_claims(a, ids)}</td>" if d["document"] in p["documents"] else '<td><span class="qa-note">—</span></td>'
-            for d, a in zip(docs, answers, strict=True)
-        )
+        picked = [_picked(a, ids) if d["document"] in p["documents"] else [] for d, a in zip(docs, answers, strict=True)]
+        marks = _differing(picked) if p["kind"] == "differ" else [set()] * len(docs)
+        cells = "".join(f"<td>{_claims(a, c, m)}</td>" for a, c, m in zip(answers, picked, marks, strict=True))
         kind, label = esc(p["kind"]), esc(KINDS.get(p["kind"], p["kind"]))
         rows.append(f'<tr class="qa-point qa-{kind}"><th>{label}</th>{cells}</tr>')
     question = f'<div class="qa-compare-q">{esc(data.get("question", ""))}</div>'
-    return (
-        f'{question}<table class="qa-table qa-compare"><thead><tr><th></th>{head}</tr></thead>'
-        f"<tbody>{''.join(rows)}</tbody></table>"
-    )
+    table = f'<table class="qa-table qa-compare"><thead><tr><th></th>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>'
+    return question + render.scroll(table)
 
 
 def build(app: App) -> dict[str, Any]:
     """The tab's components (inside an open ``gr.Tab``)."""
     with gr.Row():
         question = gr.Textbox(
-            placeholder="Compare the documents on… e.g. the cost of the bridge",
+            placeholder="Compare on… e.g. the bridge's cost",
             show_label=False,
             scale=6,
+            min_width=240,  # on a phone the button goes below, and the question keeps the width
+            max_lines=4,
             elem_id="qa-compare-question",
         )
         go = gr.Button("Compare", variant="primary", scale=1, min_width=100, elem_id="qa-compare-go")
@@ -112,9 +126,11 @@ def wire(app: App, parts: dict[str, Any]) -> None:
         n = int((getattr(evt, "_data", None) or {}).get("cite", -1))
         cited = citations(data or {"documents": []}).get(n)
         if cited is None:
-            return render.message_html("That citation is no longer available.", error=True)
-        doc, text, window = actions.citation_context(app, cited)
-        return render.context_html(cited, doc, text, window, actions.NEAR_SENTENCES)
+            return render.message_html("That citation is no longer available. Compare again to get current sources.", error=True)
+        found = actions.citation_context(app, cited)
+        if found is None:
+            return render.message_html(plain.DOC_REMOVED, error=True)
+        return render.context_html(cited, *found, actions.NEAR_SENTENCES)
 
     p = parts
     gr.on(

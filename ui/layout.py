@@ -13,6 +13,7 @@ INTRO = (
     "sentence it comes from, and each citation is checked.</p>"
 )
 TOP_K_INFO = "Sentences retrieved per question; each brings its neighbours."
+QUESTION_PLACEHOLDER = "Ask about your documents…"
 SETTINGS_NOTE = "These only change how questions are answered; they never touch the index."
 
 
@@ -23,21 +24,26 @@ class Page:
         s = app.settings
         self.turns = gr.State([])
         gr.HTML(INTRO, elem_id="qa-title")
-        with gr.Tabs():
-            with gr.Tab("Ask", id="ask"), gr.Row(equal_height=False):
-                with gr.Column(scale=3):
-                    self._chat_column(app, s.top_k, s.temperature)
-                with gr.Column(scale=2):
-                    gr.Markdown("#### Sources")
-                    self.sources = gr.HTML(render.sources_html([]), elem_id="qa-sources", js_on_load=CITE_JS)
-                    gr.Markdown("#### In the document")
-                    self.context = gr.HTML(render.context_empty(), elem_id="qa-context", js_on_load=CONTEXT_JS)
+        with gr.Tabs(overflow_behavior="wrap"):  # on a phone every tab stays in sight
+            with gr.Tab("Ask", id="ask"):
+                self.notice = gr.HTML("", elem_id="qa-notice")
+                # On a narrow screen the columns stack: Sources and the document come right after the chat,
+                # and the settings, seldom needed, after them.
+                with gr.Row(equal_height=False):
+                    with gr.Column(scale=3):
+                        self._chat_column()
+                    with gr.Column(scale=2):
+                        gr.Markdown("#### Sources")
+                        self.sources = gr.HTML(render.sources_html([]), elem_id="qa-sources", js_on_load=CITE_JS)
+                        gr.Markdown("#### In the document")
+                        self.context = gr.HTML(render.context_empty(), elem_id="qa-context", js_on_load=CONTEXT_JS)
+                self._settings(app, s.top_k, s.temperature)
             with gr.Tab("Documents", id="documents"):
                 self._documents_tab()
             with gr.Tab("Check a statement", id="verify"):
                 self.statement = gr.Textbox(
-                    placeholder="A statement to check, e.g. The Kestrel Bridge will cost £46 million.",
-                    show_label=False,
+                    placeholder="e.g. The bridge will cost £46 million.",
+                    label="A statement to check against the documents",
                     elem_id="qa-statement",
                 )
                 self.check = gr.Button("Check", variant="primary", elem_id="qa-check")
@@ -48,13 +54,13 @@ class Page:
                 with gr.Tab("Compare", id="compare"):
                     self.compare = compare.build(app)
 
-    def _chat_column(self, app: App, top_k: int, temperature: float) -> None:
+    def _chat_column(self) -> None:
         self.chat = gr.HTML(
             render.chat_html([]), elem_id="qa-chat", js_on_load=CITE_JS, autoscroll=True, min_height=380, max_height=560
         )
         with gr.Row():
             self.question = gr.Textbox(
-                placeholder="Ask a question about your documents…",
+                placeholder=QUESTION_PLACEHOLDER,
                 show_label=False,
                 scale=6,
                 lines=1,
@@ -75,6 +81,8 @@ class Page:
             )
             self.new_chat = gr.Button("New conversation", size="sm", scale=1, elem_id="qa-new-chat")
         self.seeds = gr.Button("Load the sample documents", size="sm", visible=False, elem_id="qa-load-seeds")
+
+    def _settings(self, app: App, top_k: int, temperature: float) -> None:
         with gr.Accordion("Settings", open=False, elem_id="qa-settings"):
             gr.Textbox(value=app.model_name, label="Model in use", interactive=False, elem_id="qa-model")
             self.top_k = gr.Slider(1, 20, value=top_k, step=1, label="Number of sources", info=TOP_K_INFO, elem_id="qa-top-k")
@@ -105,7 +113,13 @@ class Page:
                 label="Remove a document from the index", choices=[], value=None, scale=4, elem_id="qa-remove-choice"
             )
             self.remove = gr.Button("Remove", variant="stop", scale=1, elem_id="qa-remove")
+            self.confirm_remove = gr.Button("Confirm remove", variant="stop", scale=1, visible=False, elem_id="qa-remove-confirm")
         self.removed = gr.HTML("", elem_id="qa-remove-result")
+
+    @property
+    def doc_inputs(self) -> list[gr.components.Component]:
+        """The document pickers whose choices survive a change to the documents (see ``ui.app._doc_updates``)."""
+        return [self.scope, self.compare["docs"] if self.compare else self.turns]
 
     @property
     def doc_outputs(self) -> list[gr.components.Component]:

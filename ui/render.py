@@ -13,6 +13,7 @@ from pathlib import PurePath
 from typing import Any
 
 from qa.records import Answer, Citation, DocumentInfo, IngestResult, Sentence
+from ui import plain
 
 UNSUPPORTED = "No source sentence supports this claim; do not rely on it."
 REWRITTEN = "Your follow-up, made standalone using the conversation, is what was searched for."
@@ -34,6 +35,34 @@ def name_of(path: str) -> str:
     return PurePath(path).name or path
 
 
+_TOKEN = re.compile(r"[£$€]?\d[\d,.]*%?|\w+")
+
+
+def marked(text: str, words: set[str] | None = None) -> str:
+    """``text`` escaped, with each of ``words`` (compared by ``key``) wrapped in ``<mark class="qa-diff">``."""
+    if not words:
+        return esc(text)
+    out, at = [], 0
+    for m in _TOKEN.finditer(text):
+        if key(m.group()) in words:
+            out.append(f'{esc(text[at : m.start()])}<mark class="qa-diff">{esc(m.group())}</mark>')
+            at = m.end()
+    return "".join(out) + esc(text[at:])
+
+
+def key(token: str) -> str:
+    return token.lower().rstrip(".,")
+
+
+def tokens(text: str) -> set[str]:
+    return {key(t) for t in _TOKEN.findall(text)}
+
+
+def scroll(table: str) -> str:
+    """A table in its own horizontal scroller: on a narrow screen it scrolls instead of being cut off."""
+    return f'<div class="qa-scroll">{table}</div>'
+
+
 @dataclass
 class Turn:
     """One question and its (streaming, then checked) answer."""
@@ -51,15 +80,16 @@ def _cite(turn: int, n: int, selected: bool = False) -> str:
     return f'<button type="button" class="qa-cite{sel}" data-turn="{turn}" data-cite="{n}" title="Show source {n}">[{n}]</button>'
 
 
-def answer_html(turn: int, answer: Answer) -> str:
-    """The checked answer: supported claims with their [n] markers, unsupported claims flagged."""
+def answer_html(turn: int, answer: Answer, marks: set[str] | None = None) -> str:
+    """The checked answer: supported claims with their [n] markers, unsupported claims flagged; ``marks`` are
+    words to highlight (see ``marked``)."""
     if answer.declined:
         return declined_html(answer)
     parts = []
     for s in answer.sentences:
         if s.supported:
-            marks = "".join(_cite(turn, n) for n in s.citations)
-            parts.append(f'<span class="qa-claim">{esc(s.text)}</span>{marks}')
+            cites = "".join(_cite(turn, n) for n in s.citations)
+            parts.append(f'<span class="qa-claim">{marked(s.text, marks)}</span>{cites}')
         else:
             tag = s.verdict.replace("_", " ") if s.verdict != "supported" else "unsupported"
             parts.append(
@@ -145,7 +175,7 @@ def chat_html(turns: list[Turn], has_documents: bool = True) -> str:
 
 def _citation_meta(c: Citation) -> str:
     page = f" · page {c.page}" if c.page else ""
-    doc = f'<span class="qa-doc" title="{esc(c.document)}">{esc(name_of(c.document))}</span>'
+    doc = f'<span class="qa-doc">{esc(name_of(c.document))}</span>'
     return f'<div class="qa-src-meta">{doc}{page} · support <span class="qa-score">{c.score:.2f}</span></div>'
 
 
@@ -189,22 +219,40 @@ def context_html(c: Citation, doc: DocumentInfo, text: str, window: list[Sentenc
     near_lo = window[max(k - near, 0)].start if k is not None else c.start
     near_hi = window[min(k + near, len(window) - 1)].end if k is not None else c.end
     page = f", page {c.page}" if c.page else ""
-    header = (
-        f'<div class="qa-context-head"><span class="qa-n">[{c.id}]</span> '
-        f'<b title="{esc(doc.path)}">{esc(name_of(doc.path))}</b>{page}, characters {c.start}–{c.end}'
-        f" · support {c.score:.2f}</div>"
-    )
+    header = f'<div class="qa-context-head"><span class="qa-n">[{c.id}]</span> <b>{esc(name_of(doc.path))}</b>{page}</div>'
+    details = f'<div class="qa-context-details">characters {c.start}–{c.end} · support {c.score:.2f}</div>'
     body = (
-        f'<span class="qa-far">{esc(text[lo:near_lo])}</span>'
-        f'<span class="qa-near">{esc(text[near_lo : c.start])}</span>'
+        f'<span class="qa-far">{headings(text, lo, near_lo)}</span>'
+        f'<span class="qa-near">{headings(text, near_lo, c.start)}</span>'
         f'<mark class="qa-highlight" data-doc="{esc(doc.doc_id)}" data-start="{c.start}" '
-        f'data-end="{c.end}">{esc(text[c.start : c.end])}</mark>'
-        f'<span class="qa-near">{esc(text[c.end : near_hi])}</span>'
-        f'<span class="qa-far">{esc(text[near_hi:hi])}</span>'
+        f'data-end="{c.end}">{headings(text, c.start, c.end)}</mark>'
+        f'<span class="qa-near">{headings(text, c.end, near_hi)}</span>'
+        f'<span class="qa-far">{headings(text, near_hi, hi)}</span>'
     )
     more_before = '<div class="qa-more">…</div>' if lo > 0 else ""
     more_after = '<div class="qa-more">…</div>' if hi < len(text.rstrip()) else ""
-    return f'{header}<div class="qa-context-text">{more_before}{body}{more_after}</div>'
+    return f'{header}<div class="qa-context-text">{more_before}{body}{more_after}</div>{details}'
+
+
+_HEADING = re.compile(r"^(#{1,6})([ \t]+)(.*)$", re.M)
+
+
+def headings(text: str, lo: int, hi: int) -> str:
+    """``text[lo:hi]`` escaped, with markdown heading lines ("## Cost") shown as headings.
+
+    The "## " stays in the page, hidden, so the element's text is still exactly the document's text.
+    """
+    part, out, at = text[lo:hi], [], 0
+    for m in _HEADING.finditer(part):
+        if m.start() == 0 and lo > 0 and text[lo - 1] != "\n":
+            continue  # "#" in the middle of a line is not a heading
+        level = len(m.group(1))
+        out.append(
+            f'{esc(part[at : m.start()])}<strong class="qa-h qa-h{level}" role="heading" aria-level="{level}">'
+            f'<span class="qa-md" aria-hidden="true">{esc(m.group(1) + m.group(2))}</span>{esc(m.group(3))}</strong>'
+        )
+        at = m.end()
+    return "".join(out) + esc(part[at:])
 
 
 def context_empty() -> str:
@@ -221,12 +269,12 @@ def documents_html(docs: list[DocumentInfo]) -> str:
     if not docs:
         return '<div class="qa-sources-empty">No documents indexed yet.</div>'
     rows = "".join(
-        f'<tr><td title="{esc(d.path)}">{esc(name_of(d.path))}</td><td class="qa-num">{_size(d.size)}</td>'
+        f'<tr><td>{esc(name_of(d.path))}</td><td class="qa-num">{_size(d.size)}</td>'
         f'<td class="qa-num">{d.sentences:,}</td><td>{esc(d.added_at[:16].replace("T", " "))}</td></tr>'
         for d in docs
     )
     head = "<th>Document</th><th>Size</th><th>Sentences</th><th>Added (UTC)</th>"
-    return f'<table class="qa-table"><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>'
+    return scroll(f'<table class="qa-table qa-docs"><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>')
 
 
 def upload_results_html(results: list[IngestResult]) -> str:
@@ -235,14 +283,14 @@ def upload_results_html(results: list[IngestResult]) -> str:
     rows = []
     for r in results:
         if r.status == "error":
-            detail = f'<span class="qa-error">{esc(r.reason)}</span>'
+            detail = f'<span class="qa-error">Could not be read: {esc(plain.reason(r.reason))}</span>'
         else:
             detail = f"{r.sentences:,} sentences"
         rows.append(
             f'<tr class="qa-result qa-{esc(r.status)}"><td>{esc(name_of(r.path))}</td>'
             f'<td class="qa-status">{esc(r.status)}</td><td>{detail}</td></tr>'
         )
-    return (
+    return scroll(
         '<table class="qa-table"><thead><tr><th>File</th><th>Result</th><th>Details</th></tr></thead>'
         f"<tbody>{''.join(rows)}</tbody></table>"
     )
@@ -251,3 +299,8 @@ def upload_results_html(results: list[IngestResult]) -> str:
 def message_html(text: str, error: bool = False) -> str:
     cls = "qa-error" if error else "qa-note"
     return f'<div class="{cls}">{esc(text)}</div>'
+
+
+def done_html(text: str) -> str:
+    """A success the user should not miss (a removal, the sample documents indexed)."""
+    return f'<div class="qa-done-note" role="status">{esc(text)}</div>'
