@@ -5,18 +5,22 @@ from index.embed import Embedder, SentenceTransformerEmbedder
 from index.ingest import Ingestor, doc_id_for, expand
 from index.load import SUPPORTED, Extracted, load
 from index.sentences import split_spans
-from index.store import ChromaStore
+from index.store import ChromaServerStore, ChromaStore, EmbeddedChromaStore, Store, open_store
 
 __all__ = [
     "Catalog",
+    "ChromaServerStore",
     "ChromaStore",
+    "EmbeddedChromaStore",
     "Embedder",
     "Extracted",
     "Ingestor",
     "SUPPORTED",
     "SentenceTransformerEmbedder",
+    "Store",
     "doc_id_for",
     "expand",
     "load",
+    "open_store",
     "split_spans",
 ]

@@ -7,7 +7,6 @@ point leaves the document ``pending``, and the next ingest redoes it from scratc
 
 from __future__ import annotations
 
-import re
 import sqlite3
 import threading
 from collections.abc import Iterable
@@ -15,6 +14,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from index.records import DocumentInfo, Sentence
+from index.words import terms
 
 _SCHEMA = """
 PRAGMA journal_mode=WAL;
@@ -32,13 +32,6 @@ CREATE VIRTUAL TABLE IF NOT EXISTS sentences_fts USING fts5(
 );
 """
 
-_STOP = frozenset(
-    "a an and are as at be by did do does for from had has have how in is it its of on or that the this to was"
-    " were what when where which who whom why will with would about into than then there their they them"
-    " he she his her we our you your i me my not no yes can could should may might".split()
-)
-_WORD = re.compile(r"\w+", re.UNICODE)
-
 
 _KEYWORD_ROWS = "keyword_rows"  # meta key: how keyword rows map to sentences
 
@@ -48,9 +41,8 @@ RARE_BUDGET = 10_000
 
 
 def keyword_terms(text: str) -> list[str]:
-    """The distinct content words of ``text``, lower-cased."""
-    words = [w.lower() for w in _WORD.findall(text)]
-    return sorted({w for w in words if w not in _STOP and len(w) > 1})
+    """The distinct content words of ``text``, lower-cased (``index.words``: the verifier's words too)."""
+    return terms(text)
 
 
 def _any(terms: list[str]) -> str:

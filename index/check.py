@@ -16,7 +16,7 @@ from index.catalog import Catalog
 from index.errors import InputError, QAError
 from index.ingest import Ingestor
 from index.records import DocumentInfo
-from index.store import ChromaStore
+from index.store import Store
 
 
 @dataclass
@@ -45,7 +45,7 @@ def _sha(path: Path) -> str:
 
 
 def check(
-    catalog: Catalog, store: ChromaStore, ingestor: Ingestor, *, repair: bool = False, uploads: Path | None = None
+    catalog: Catalog, store: Store, ingestor: Ingestor, *, repair: bool = False, uploads: Path | None = None
 ) -> CheckReport:
     report = CheckReport()
     counts = store.doc_counts()
@@ -98,7 +98,7 @@ def _remove(ingestor: Ingestor, doc: DocumentInfo, why: str) -> str:
     return f"removed {doc.path} ({why})"
 
 
-def _reembed(catalog: Catalog, store: ChromaStore, ingestor: Ingestor, doc: DocumentInfo) -> str:
+def _reembed(catalog: Catalog, store: Store, ingestor: Ingestor, doc: DocumentInfo) -> str:
     """New vectors from the catalog's own sentences: the file is not needed."""
     sentences = catalog.sentences(doc.doc_id)
     catalog.mark(doc.doc_id, "pending")

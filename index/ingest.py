@@ -17,7 +17,7 @@ from index.errors import InputError
 from index.load import SUPPORTED, load
 from index.records import IngestResult, Sentence
 from index.sentences import split_spans
-from index.store import ChromaStore
+from index.store import Store
 
 log = logging.getLogger("qa.ingest")
 
@@ -73,7 +73,7 @@ class Ingestor:
     def __init__(
         self,
         catalog: Catalog,
-        store: ChromaStore,
+        store: Store,
         embedder: Embedder,
         *,
         max_bytes: int,

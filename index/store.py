@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 from urllib.parse import urlparse
 
 from index.embed import Embedder
@@ -65,8 +65,39 @@ def make_client(data_dir: Path, chroma_url: str = "", chroma_token: str = "") ->
     return chromadb.PersistentClient(path=str(path), settings=chroma_settings)
 
 
+class Store(Protocol):
+    """Where sentence vectors live, beside ``Embedder`` and ``Generator``: ingest writes through it, ``qa check``
+    inspects it, and retrieval reads it as a llama-index vector store. Vector ids are ``f"{doc_id}:{idx}"``, with
+    ``doc_id``, ``idx`` and ``sha`` metadata. Implementations: ``EmbeddedChromaStore`` (on disk, the default)
+    and ``ChromaServerStore`` (``QA_CHROMA_URL``)."""
+
+    name: str
+
+    def add(self, ids: list[str], vectors: Any, texts: list[str], metadatas: list[dict[str, Any]]) -> None: ...
+    def delete_document(self, doc_id: str) -> None: ...
+    def ids_of(self, doc_id: str) -> list[str]: ...
+    def doc_counts(self) -> dict[str, int]: ...
+    def unembedded(self, ids: list[str], page: int = 1000) -> list[str]: ...
+    def count(self) -> int: ...
+    def reset(self) -> None: ...
+    def vector_store(self) -> Any:
+        """A llama-index ``VectorStore`` over these vectors (the retrieval layer queries this)."""
+        ...
+
+
+def open_store(
+    embedder: Embedder, *, data_dir: Path, chroma_url: str = "", chroma_token: str = "", collection: str = "qa_sentences"
+) -> ChromaStore:
+    """The store ``Settings`` describe: a Chroma server when ``chroma_url`` is set, else Chroma on disk."""
+    if chroma_url:
+        return ChromaServerStore(embedder, chroma_url, chroma_token, collection=collection)
+    return EmbeddedChromaStore(embedder, data_dir, collection=collection)
+
+
 class ChromaStore:
-    """Sentence vectors with ``doc_id``/``idx``/``sha`` metadata; all writes for a document are by ``doc_id``."""
+    """Sentence vectors with ``doc_id``/``idx``/``sha`` metadata; all writes for a document are by ``doc_id``.
+
+    The Chroma client decides where they live; see ``EmbeddedChromaStore`` and ``ChromaServerStore``."""
 
     def __init__(
         self,
@@ -147,3 +178,22 @@ class ChromaStore:
 
     def count(self) -> int:
         return int(self.collection.count())
+
+    def vector_store(self) -> Any:
+        from llama_index.vector_stores.chroma import ChromaVectorStore
+
+        return ChromaVectorStore(chroma_collection=self.collection)
+
+
+class EmbeddedChromaStore(ChromaStore):
+    """Chroma on disk under ``data_dir/chroma``, in this process."""
+
+    def __init__(self, embedder: Embedder, data_dir: Path, *, collection: str = "qa_sentences") -> None:
+        super().__init__(embedder, data_dir=data_dir, collection=collection)
+
+
+class ChromaServerStore(ChromaStore):
+    """A collection on a Chroma server (``chroma run``), shared by every machine that points at it."""
+
+    def __init__(self, embedder: Embedder, url: str, token: str = "", *, collection: str = "qa_sentences") -> None:
+        super().__init__(embedder, data_dir=Path("."), chroma_url=url, chroma_token=token, collection=collection)

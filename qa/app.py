@@ -20,7 +20,7 @@ from index.embed import Embedder, SentenceTransformerEmbedder
 from index.ingest import Ingestor, Progress, expand
 from index.load import SUPPORTED, parse
 from index.lock import WriteLock
-from index.store import ChromaStore
+from index.store import Store, open_store
 from qa.ask import Asker
 from qa.cite import Verifier, VerifierConfig
 from qa.compare import Comparer, Comparison, route
@@ -66,16 +66,19 @@ class App:
         generator: Generator | None = None,
         *,
         judge: Judge | None = None,
+        catalog: Catalog | None = None,
+        store: Store | None = None,
         allow_model_change: bool = False,
         writer: bool = False,
     ) -> None:
+        """Every part may be passed in (a test's fake, a bench's shared model); the rest is built from ``settings``."""
         self.settings = settings
         self.embedder = embedder
         settings.data_dir.mkdir(parents=True, exist_ok=True)
         self.lock = WriteLock(settings.data_dir / "qa.lock")
         if writer:  # a writing process takes the lock before it opens the store, and keeps it until close()
             self.lock.acquire()
-        self.catalog = Catalog(settings.data_dir / "catalog.db")
+        self.catalog = catalog or Catalog(settings.data_dir / "catalog.db")
         built_with = self.catalog.get_meta("embed_model")
         if built_with is None:
             self.catalog.set_meta("embed_model", embedder.name)
@@ -84,7 +87,7 @@ class App:
                 f"The index was built with the embedding model '{built_with}' but '{embedder.name}' is configured; "
                 "run `qa reindex` to rebuild it with the new model, or set QA_EMBED_MODEL back."
             )
-        self.store = ChromaStore(
+        self.store: Store = store or open_store(
             embedder,
             data_dir=settings.data_dir,
             chroma_url=settings.chroma_url,
@@ -326,17 +329,22 @@ def build_app(
     embedder: Embedder | None = None,
     generator: Generator | None = None,
     judge: Judge | None = None,
+    catalog: Catalog | None = None,
+    store: Store | None = None,
     allow_model_change: bool = False,
     writer: bool = False,
 ) -> App:
     """Wire every part from ``settings`` (default: ``Settings.from_env()``); pass parts to share or replace them."""
     settings = settings or Settings.from_env()
     configure_logging(settings)
+    embedder = embedder or SentenceTransformerEmbedder(settings.embed_model)
     return App(
         settings,
-        embedder or SentenceTransformerEmbedder(settings.embed_model),
+        embedder,
         generator,
         judge=judge,
+        catalog=catalog,
+        store=store,
         allow_model_change=allow_model_change,
         writer=writer,
     )

@@ -9,7 +9,7 @@ from typing import Any
 from index.catalog import Catalog
 from index.embed import Embedder
 from index.sentences import instruction_like
-from index.store import ChromaStore
+from index.store import Store
 from qa.records import Sentence, Source
 
 RRF_K = 60  # reciprocal-rank fusion constant (Cormack et al.); robust, needs no score calibration
@@ -52,15 +52,12 @@ def _llama_embedding(embedder: Embedder) -> Any:
 
 
 class Retriever:
-    def __init__(self, catalog: Catalog, store: ChromaStore, embedder: Embedder) -> None:
+    def __init__(self, catalog: Catalog, store: Store, embedder: Embedder) -> None:
         from llama_index.core import VectorStoreIndex
-        from llama_index.vector_stores.chroma import ChromaVectorStore
 
         self.catalog = catalog
         self.embedder = embedder
-        self.index = VectorStoreIndex.from_vector_store(
-            ChromaVectorStore(chroma_collection=store.collection), embed_model=_llama_embedding(embedder)
-        )
+        self.index = VectorStoreIndex.from_vector_store(store.vector_store(), embed_model=_llama_embedding(embedder))
 
     def dense(self, question: str, k: int, doc_ids: list[str] | None) -> list[tuple[str, int, float]]:
         from llama_index.core.vector_stores.types import FilterOperator, MetadataFilter, MetadataFilters
