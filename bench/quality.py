@@ -332,6 +332,8 @@ class Runner:
                     {"n": s.n, "text": s.sentence.text, "document": corpus.doc_name(s.document), "score": round(s.score, 3)}
                     for s in event.data
                 ]
+            elif event.kind == "redraft":
+                raw.append(" <redraft> ")
             elif event.kind == "answer":
                 answer = event.data
         total = time.perf_counter() - t0
@@ -342,6 +344,8 @@ class Runner:
             "raw": "".join(raw),
             "citations": [{"text": c.text, "document": corpus.doc_name(c.document), "score": c.score} for c in answer.citations],
             "unsupported": sum(1 for s in answer.sentences if not s.supported),
+            "sentences": [{"text": s.text, "verdict": s.verdict, "reason": s.reason} for s in answer.sentences],
+            "declined_because": answer.why or None,
             "retrieved": retrieved,
             "ttft_s": ttft if ttft is not None else total,
             "total_s": total,

@@ -80,6 +80,8 @@ def cmd_ask(app: Any, args: argparse.Namespace) -> int:
     for event in app.ask_stream(args.question, docs=args.doc):
         if event.kind == "token" and streaming:
             print(event.data, end="", flush=True)
+        elif event.kind == "redraft" and streaming:
+            print("\n(that only repeated a source; asking again)", flush=True)
         elif event.kind == "answer":
             answer = event.data
     assert answer is not None

@@ -191,6 +191,8 @@ def build_api(app: App, host: str | None = None) -> Any:
                 for event in events:
                     if event.kind == "token":
                         yield json.dumps({"token": event.data}) + "\n"
+                    elif event.kind == "redraft":  # the tokens so far were a draft that is asked again
+                        yield json.dumps({"redraft": True}) + "\n"
                     elif event.kind == "answer":
                         yield json.dumps({"answer": event.data.to_json()}) + "\n"
             except QAError as exc:

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+import difflib
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from qa.cite import Verifier, render
+from qa.cite import Verifier, parse, render
 from qa.generate import Generator
-from qa.prompt import DECLINE, build_messages, rewrite_messages
+from qa.prompt import DECLINE, build_messages, retry_messages, rewrite_messages
 from qa.records import Answer, Citation, Source
 from qa.retrieve import Retriever
 from qa.settings import Settings
@@ -17,7 +18,8 @@ from qa.settings import Settings
 
 @dataclass(frozen=True)
 class Event:
-    """One step of a streamed answer: ``rewritten``, ``sources``, ``token``, ``checking`` or ``answer``."""
+    """One step of a streamed answer: ``rewritten``, ``sources``, ``token``, ``checking``, ``redraft`` (the draft
+    so far is dropped and the model asked again: later ``token`` events are a new draft) or ``answer``."""
 
     kind: str
     data: Any
@@ -33,6 +35,21 @@ def nearest(sources: list[Source], k: int = NEAR) -> list[Citation]:
         Citation(i + 1, s.document, s.sentence.text, s.sentence.start, s.sentence.end, s.sentence.page, round(s.score, 3))
         for i, s in enumerate(best)
     ]
+
+
+def copied(draft: str, sources: list[Source], ratio: float = 0.9) -> bool:
+    """Whether a reply is only a copy of source sentences: each of its claims repeats one source sentence.
+
+    >>> from qa.records import Sentence
+    >>> src = [Source(1, "d", Sentence("d", 0, 0, 20, None, "The ferry sank in 1921."), 0.5)]
+    >>> copied("[1] The ferry sank in 1921.", src), copied("It sank in 1921 [1].", src)
+    (True, False)
+    """
+    claims = [c.text for c in parse(draft) if c.text]
+    texts = [" ".join(s.sentence.text.split()) for s in sources]
+    return bool(claims) and all(
+        any(difflib.SequenceMatcher(None, c.lower(), t.lower()).ratio() >= ratio for t in texts) for c in claims
+    )
 
 
 class Asker:
@@ -75,7 +92,7 @@ class Asker:
             yield Event("answer", Answer(DECLINE, True, [], [], timings, question, standalone, "no_relevant_sources"))
             return
         pieces: list[str] = []
-        messages = build_messages(standalone, sources)
+        messages = build_messages(standalone, sources, self.settings.prompt)
         temp = self.settings.temperature if temperature is None else temperature
         for piece in self._generator().stream(messages, max_tokens=self.settings.max_tokens, temperature=temp):
             if not pieces:
@@ -85,8 +102,25 @@ class Asker:
         timings.setdefault("first_token_s", time.perf_counter() - t0)
         t_generated = time.perf_counter()
         yield Event("checking", None)
-        checked = self.verifier.verify("".join(pieces), sources, standalone)
+        draft = "".join(pieces)
+        checked = self.verifier.verify(draft, sources, standalone)
         timings["verify_s"] = time.perf_counter() - t_generated
+        if checked.declined and copied(draft, sources):
+            # the reply only repeated a source sentence and that is not an answer: ask once more, in the same
+            # conversation (llama.cpp evaluates only the new tokens), and check the new draft instead
+            yield Event("redraft", draft)
+            pieces = []
+            t_retry = time.perf_counter()
+            for piece in self._generator().stream(
+                retry_messages(messages, draft, standalone), max_tokens=self.settings.max_tokens, temperature=temp
+            ):
+                pieces.append(piece)
+                yield Event("token", piece)
+            yield Event("checking", None)
+            t_generated = time.perf_counter()
+            checked = self.verifier.verify("".join(pieces), sources, standalone)
+            timings["retry_s"] = t_generated - t_retry
+            timings["verify_s"] += time.perf_counter() - t_generated
         timings["total_s"] = time.perf_counter() - t0
         text = DECLINE if checked.declined else render(checked.sentences)
         near = nearest(sources) if checked.declined else []

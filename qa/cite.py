@@ -21,6 +21,7 @@ import numpy as np
 
 from index.embed import Embedder
 from index.sentences import instruction_like, split_spans
+from index.words import WORD, stems
 from qa.judge import Judge, answer_messages, support_messages
 from qa.prompt import DECLINE
 from qa.records import AnswerSentence, Citation, Source
@@ -29,15 +30,9 @@ SUPPORTED, CONTRADICTED, UNSUPPORTED, NOT_AN_ANSWER = "supported", "contradicted
 
 _MARKER = re.compile(r"\[(\d+(?:\s*[,;]\s*\d+)*)\]")
 _MARKER_SPLIT = re.compile(r"(\[\d+(?:\s*[,;]\s*\d+)*\])")
-_WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
 # Capitalised words inside a sentence (not its first word): names of people, places, organisations.
 _NAME = re.compile(r"(?<=[\w,;:)\"'’] )[A-Z][a-zA-Z'’-]+")
-_STOP = frozenset(
-    "a an and are as at be been being by did do does for from had has have he her his how i in into is it"
-    " its of on or our she so than that the their them then there these they this those to was we were"
-    " what when where which while who whom why will with would".split()
-)
 
 
 @dataclass(frozen=True)
@@ -68,8 +63,7 @@ def parse(answer: str) -> list[Claim]:
     # A marker after the full stop belongs to the sentence before it: move it inside before splitting.
     text = re.sub(r"([.!?])((?:\s*\[\d+(?:\s*[,;]\s*\d+)*\])+)", r"\2\1", text)
     claims = []
-    for s, e in split_spans(text):
-        piece = text[s:e]
+    for piece in _pieces(text):
         cited: list[int] = []
         for m in _MARKER.finditer(piece):
             cited.extend(int(n) for n in re.split(r"[,;]", m.group(1)))
@@ -82,6 +76,30 @@ def parse(answer: str) -> list[Claim]:
         elif cited:
             claims.append(Claim("", list(dict.fromkeys(cited))))  # a bare "[9]": the model points at a source
     return claims
+
+
+_INITIAL = re.compile(r"(?:^|\s)[A-Z]\.$")  # "Roger O." or "K. A.": an initial, not the end of a sentence
+_YES_NO = re.compile(r"(?i)(yes|no)[.!,]?")
+_LEADING_YES_NO = re.compile(r"^(?:yes|no)\b[.!,;:]?\s*", re.IGNORECASE)
+
+
+def _pieces(text: str) -> list[str]:
+    """The answer's sentences: a split after an initial is undone, and a bare "Yes." or "No." joins the sentence
+    after it (it is that sentence's verdict, and has no meaning of its own to check).
+
+    >>> _pieces("Roger O. Egeberg served under Nixon [2]. No. It was K. A. Applegate.")
+    ['Roger O. Egeberg served under Nixon [2].', 'No. It was K. A. Applegate.']
+    """
+    out: list[str] = []
+    glue = False
+    for s, e in split_spans(text):
+        piece = text[s:e].strip()
+        if glue and out:
+            out[-1] = f"{out[-1]} {piece}"
+        else:
+            out.append(piece)
+        glue = bool(_INITIAL.search(piece)) or bool(_YES_NO.fullmatch(re.sub(r"\s", "", _MARKER.sub("", piece))))
+    return out
 
 
 def _leading_markers_last(text: str) -> str:
@@ -104,8 +122,8 @@ def _leading_markers_last(text: str) -> str:
 
 
 def words(text: str) -> set[str]:
-    """Lower-case words without function words ("not" and "no" are kept: they change what a sentence says)."""
-    return {w for w in _WORD.findall(text.lower()) if w not in _STOP}
+    """The content words of a text, stemmed, by the tokenizer keyword search uses too (``index.words``)."""
+    return stems(text)
 
 
 content_words = words  # the name the comparison uses
@@ -158,20 +176,48 @@ def screen(claim: str, evidence: str, question: str = "", *, check_names: bool =
             else "the cited text is negated and the claim is not"
         )
     if check_names:
-        have = {w.lower() for w in _WORD.findall((evidence + " " + question).lower())}
-        lost = sorted(n for n in names(claim) if not _has_name(n, have))
+        have = {w.lower() for w in WORD.findall((evidence + " " + question).lower())}
+        lost = [name for name in name_phrases(claim) if 2 * sum(_has_name(w, have) for w in name.split()) <= len(name.split())]
         if lost:
             return f"the name {lost[0]} is not in the cited text"
     return ""
 
 
+def name_phrases(text: str) -> list[str]:
+    """Runs of capitalised words after the first word: one name each ("New York City", "Ed Wood").
+
+    A name counts as present when more than half of its words are, so "New York City" is found in "New York"
+    and "Ed Wood" in "Edward Davis Wood", but "Tarn Estuary" is not in "Marrow Estuary": the screen catches a
+    name swapped for another, not a name written another way.
+
+    >>> name_phrases("Both Scott Derrickson and Ed Wood were born in New York City.")
+    ['Scott Derrickson', 'Ed Wood', 'New York City']
+    """
+    found = names(text)
+    phrases: list[str] = []
+    run: list[str] = []
+    for token in [*WORD_OR_NAME.findall(" ".join(text.split())), ""]:
+        if token in found:
+            run.append(token)
+        elif run:
+            phrases.append(" ".join(run))
+            run = []
+    return list(dict.fromkeys(phrases))
+
+
+WORD_OR_NAME = re.compile(r"[A-Za-z][a-zA-Z'’-]*|\S")
+
+
 def _has_name(name: str, have: set[str]) -> bool:
-    """A name is in the evidence as itself, or as a form of it ("Ukraine" in "Ukrainian", "Oldquay's")."""
+    """A name is in the evidence as itself, as a form of it ("Ukraine" in "Ukrainian", "Oldquay's"), or in full
+    where the claim shortens it ("Ed" for "Edward")."""
     low = name.lower().strip("'’").removesuffix("'s").removesuffix("’s")
     if low in have:
         return True
     stem = low[: max(5, len(low) - 2)]
-    return len(low) >= 6 and any(w.startswith(stem) for w in have)
+    if len(low) >= 6 and any(w.startswith(stem) for w in have):
+        return True
+    return len(low) >= 2 and any(len(w) > len(low) and w.startswith(low) for w in have)
 
 
 @dataclass(frozen=True)
@@ -199,7 +245,11 @@ class Verifier:
         return j if hasattr(j, "p_yes") else j()  # type: ignore[operator,return-value]
 
     def supports(self, claim: str, evidence: str, question: str = "") -> tuple[float, str]:
-        """P(the evidence states the claim) and, when it fails a screen, the reason (then the score is 0)."""
+        """P(the evidence states the claim) and, when it fails a screen, the reason (then the score is 0).
+
+        A leading "Yes," or "No." is the claim's verdict on the question, not a fact of the source: the facts
+        after it are what the evidence must state (the answer gate judges the verdict)."""
+        claim = _LEADING_YES_NO.sub("", claim).strip() or claim
         reason = screen(claim, evidence, question, check_names=self.config.names)
         if reason:
             return 0.0, reason
@@ -264,9 +314,13 @@ class Verifier:
         if claim.bare and valid:
             return SUPPORTED, valid, 1.0, "quoted from the cited sentence", 0
         ranked = [evidence[i].n for i in np.argsort(-cos, kind="stable")]
-        # the model's own citation(s) first, then single retrieved sentences most similar to the claim; sentences
-        # are joined only when the model cited them together (a made-up pair let a heading "support" a claim)
+        # the model's own citation(s) first; then, when they lack a name of the claim, the citation completed by
+        # the sentence of another document most similar to the claim that has the name (a two-part claim cited by
+        # one part only); then single retrieved sentences most similar to the claim. A sentence is never joined
+        # to an uncited one otherwise, and never to a title line (a heading let a made-up pair "support" a claim).
         tries: list[list[int]] = [valid] if valid else []
+        if valid:
+            tries += self._completions(claim.text, valid, ranked, by_n, question)
         tries += [[n] for n in ranked[:12] if [n] != valid]
         first_reason, best_p, calls = "", 0.0, 0
         for ns in tries:
@@ -289,6 +343,25 @@ class Verifier:
             if conflicts(reason, text):
                 return CONTRADICTED, [], best_p, f"the closest source sentence says otherwise: {reason}", calls
         return UNSUPPORTED, [], best_p, first_reason or "no source sentence states it", calls
+
+    def _completions(
+        self, claim: str, valid: list[int], ranked: list[int], by_n: dict[int, Source], question: str
+    ) -> list[list[int]]:
+        """``valid`` plus one sentence that brings the name it lacks, from a document it does not cite."""
+        text = " ".join(by_n[n].sentence.text for n in valid)
+        reason = screen(claim, text, question, check_names=self.config.names)
+        if not reason.startswith("the name "):
+            return []
+        lost = reason.removeprefix("the name ").removesuffix(" is not in the cited text")
+        cited_docs = {by_n[n].document for n in valid}
+        for n in ranked[:12]:
+            src = by_n[n]
+            if src.document in cited_docs or len(WORD.findall(src.sentence.text)) < 5:
+                continue
+            have = {w.lower() for w in WORD.findall(src.sentence.text)}
+            if 2 * sum(_has_name(w, have) for w in lost.split()) > len(lost.split()):
+                return [sorted([*valid, n])]
+        return []
 
     @staticmethod
     def _needed(claim: str, ns: list[int], by_n: dict[int, Source], cos: np.ndarray, evidence: list[Source]) -> list[int]:
@@ -319,12 +392,19 @@ class Verifier:
 
 
 def _premise(question: str, ns: list[int], by_n: dict[int, Source], evidence: list[Source]) -> str:
-    """The words of the question that the evidence's own documents also have (in their retrieved sentences):
-    a claim may restate those without the cited sentence holding them. Words only the question has, or only
-    another document has, do not count: "a Friday open evening at the observatory" must not join another
-    document's "£8 ticket"."""
+    """The words of the question a claim may restate without the cited sentences holding them.
+
+    All of them when the evidence's own documents (their retrieved sentences) name something the question names:
+    the evidence is about the question's subject, and the rest of the question is the user's own premise (a
+    multi-hop answer restates "the manager who recruited David Beckham" from another document). Otherwise only
+    the question's words those documents also have: "a Friday open evening at Tarnholt Observatory" must not join
+    another document's "adult day ticket costs £8" (the judge gives that pair 0.52-0.57, too near its threshold).
+    """
     docs = {by_n[n].document for n in ns}
-    have = {w.lower() for s in evidence if s.document in docs for w in _WORD.findall(s.sentence.text.lower())}
+    have = {w.lower() for s in evidence if s.document in docs for w in WORD.findall(s.sentence.text.lower())}
+    anchored = any(2 * sum(_has_name(w, have) for w in name.split()) > len(name.split()) for name in name_phrases(question))
+    if anchored:
+        return question
     return " ".join(w for w in question.split() if w.lower().strip(".,;:!?\"'’()") in have)
 
 

@@ -32,6 +32,7 @@ class Settings:
     window: int = 1  # neighbour sentences on each side shown to the model
     temperature: float = 0.0
     max_tokens: int = 256
+    prompt: str = "running"  # how sources are shown to the model: "running" text with markers, or a numbered "list"
     n_ctx: int = 4096
     n_threads: int = 0  # 0: all cores
     max_file_mb: float = 50.0

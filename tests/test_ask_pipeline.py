@@ -4,6 +4,7 @@ These are unit tests of the pipeline's logic; the end-to-end proof with the real
 """
 
 import json
+import re
 import shutil
 
 from qa.app import App, seed_files
@@ -21,8 +22,12 @@ def _app(settings, embedder, reply, tmp_path):
 def test_prompt_numbers_the_retrieved_sentences(settings, embedder, tmp_path):
     app = _app(settings, embedder, "They agreed to exchange thousands of combatants [2].", tmp_path)
     answer = app.ask("What did both sides agree to exchange?")
-    prompt = app._generator.calls[0][1]["content"]
-    assert "exchange thousands of combatants" in prompt and "[1]" in prompt
+    messages = app._generator.calls[0]
+    prompt = messages[-1]["content"]
+    # running text: each source sentence followed by its marker; the worked example comes before the question
+    assert "exchange thousands of combatants who were deceased or critically injured. [" in prompt
+    assert [m["role"] for m in messages] == ["system", "user", "assistant", "user"]
+    assert prompt.endswith("Question: What did both sides agree to exchange?")
     assert not answer.declined
     assert answer.sentences[0].supported
     (c,) = answer.citations
@@ -34,6 +39,31 @@ def test_prompt_numbers_the_retrieved_sentences(settings, embedder, tmp_path):
     assert set(data["sentences"][0]) == {"text", "citations", "supported", "verdict", "reason"}
     assert set(data["citations"][0]) == {"id", "document", "text", "start", "end", "page", "score"}
     assert set(data["timings"]) == {"retrieve_s", "first_token_s", "verify_s", "total_s"}
+
+
+def test_a_reply_that_only_copies_a_source_is_asked_again(settings, embedder, tmp_path):
+    """The first draft repeats a source sentence that does not answer; the second, in the same conversation, does."""
+    drafts: list[str] = []
+
+    def reply(prompt):
+        if drafts:
+            drafts.append("Brightwater Civil Works is the main contractor for the bridge [2].")
+        else:  # copy, in the source list's own format, a source sentence with none of the question's words
+            shown = re.findall(r"([^\[\]]+?) \[(\d+)\]", prompt.split("Documents:", 1)[1])
+            text, n = next((t.strip(" …"), n) for t, n in shown if not re.search(r"(?i)bridge|contractor|kestrel|main", t))
+            drafts.append(f"[{n}] {text}")
+        return drafts[-1]
+
+    app = _app(settings, embedder, reply, tmp_path)
+    events = list(app.ask_stream("Who is the main contractor for the Kestrel Bridge?"))
+    kinds = [e.kind for e in events]
+    assert "redraft" in kinds
+    first, second = app._generator.calls
+    assert second[: len(first)] == first  # the retry extends the first prompt (a cached prefix)
+    assert second[-2] == {"role": "assistant", "content": drafts[0]} and "repeats a source" in second[-1]["content"]
+    answer = events[-1].data
+    assert not answer.declined and "Brightwater Civil Works" in answer.answer
+    assert "retry_s" in answer.timings
 
 
 def test_off_topic_question_is_declined_without_the_model(settings, embedder, tmp_path):
@@ -51,6 +81,9 @@ def test_model_answer_from_memory_is_declined(settings, embedder, tmp_path):
 
 def test_document_filter_limits_sources(settings, embedder, tmp_path):
     app = _app(settings, embedder, "The documents do not say.", tmp_path)
-    app.ask("What did both sides agree to exchange?", docs=["tomato_growing_guide.pdf"])
-    calls = app._generator.calls
-    assert not calls or "combatants" not in calls[0][1]["content"]
+    tomato = app.resolve("tomato_growing_guide.pdf").doc_id
+    hits = app.retriever.search("What did both sides agree to exchange?", 8, [tomato])
+    assert hits and {h.doc_id for h in hits} == {tomato}
+    app.ask("How much sunlight do tomatoes need?", docs=["tomato_growing_guide.pdf"])
+    (messages,) = app._generator.calls
+    assert "sunlight" in messages[-1]["content"] and "combatants" not in messages[-1]["content"]

@@ -46,6 +46,42 @@ def test_parse_markers_in_all_positions():
     assert parse("Cost is high.[3] It opens soon. [1, 2]")[1].cited == [1, 2]
 
 
+def test_an_initial_does_not_end_a_claim_and_a_bare_yes_joins_the_next():
+    claims = parse("Roger O. Egeberg served under President Nixon [2]. Yes. Both are American [1][3].")
+    assert [(c.text, c.cited) for c in claims] == [
+        ("Roger O. Egeberg served under President Nixon.", [2]),
+        ("Yes. Both are American.", [1, 3]),
+    ]
+    assert [c.text for c in parse("It was written by K. A. Applegate [4].")] == ["It was written by K. A. Applegate."]
+
+
+def test_a_leading_yes_or_no_is_not_screened_as_a_negation(fake):
+    texts = ["Elko Regional Airport is in Elko, Nevada.", "Gerald R. Ford International Airport is in Michigan."]
+    v = fake.verify("No, Elko Regional Airport is in Elko, Nevada [1].", _sources(texts))
+    assert v.sentences[0].verdict == SUPPORTED, v.sentences[0].reason
+    # a negation inside the claim still is one
+    v = fake.verify("No, Elko Regional Airport is not in Elko, Nevada [1].", _sources(texts))
+    assert v.sentences[0].verdict != SUPPORTED
+
+
+def test_a_two_part_claim_cited_by_one_part_is_completed_from_another_document(fake):
+    texts = [
+        "Ed Wood",
+        "Edward Davis Wood Jr. was an American filmmaker, actor and director.",
+        "Scott Derrickson is an American director and screenwriter.",
+    ]
+    sources = [
+        Source(i + 1, d, Sentence(d, i, 0, len(t), None, t), 0.5) for i, (d, t) in enumerate(zip("aab", texts, strict=True))
+    ]
+    v = fake.verify("Scott Derrickson and Ed Wood were American directors [3].", sources)
+    (s,) = v.sentences
+    assert s.verdict == SUPPORTED, s.reason
+    assert sorted(c.text for c in v.citations) == sorted(texts[1:])  # never the title line "Ed Wood"
+    # a name that no other document has is still missing
+    v = fake.verify("Scott Derrickson and Tim Burton were American directors [3].", sources)
+    assert v.sentences[0].verdict != SUPPORTED and "Tim Burton" in v.sentences[0].reason
+
+
 def test_leading_markers_cite_the_sentence_after_them():
     claims = parse("[3] The bridge will cost £46 million. [4] Tomatoes need sun.\nSo both are true.")
     assert [(c.text, c.cited) for c in claims] == [
@@ -59,7 +95,8 @@ def test_screens_need_no_judgement():
     assert screen("It costs £61 million.", "It costs £46 million.") == "the number 61 is not in the cited text"
     assert screen("It costs £46 million.", "It costs £46 million.") == ""
     assert screen("In 2024 it costs £46 million.", SRC[2]).startswith("the number 2024")
-    assert screen("It crosses the Tarn Estuary.", "It crosses the Marrow Estuary.") == "the name Tarn is not in the cited text"
+    tarn = screen("It crosses the Tarn Estuary.", "It crosses the Marrow Estuary.")
+    assert tarn == "the name Tarn Estuary is not in the cited text"
     # a number or name the question itself gives is not new
     assert screen("The 2027 opening is in September.", "It opens in September.", "Is the 2027 opening late?") == ""
     # "may" is a month only when it is a name; lower-case words are never screened as names
@@ -98,8 +135,9 @@ def test_wrong_number_fails_the_screen_before_the_judge(embedder):
     judge = FakeGenerator()
     v = Verifier(embedder, judge, VerifierConfig(candidates=0)).verify("The bridge will cost £61 million [3].", _sources())
     assert v.declined and v.why == "not_verified"
-    assert v.sentences[0].verdict in (UNSUPPORTED, CONTRADICTED)
-    assert "61" in v.sentences[0].reason or v.sentences[0].verdict == CONTRADICTED
+    # its own citation gives another number: the claim is contradicted, and the reason names the number
+    assert v.sentences[0].verdict == CONTRADICTED
+    assert "61" in v.sentences[0].reason
 
 
 def test_nothing_supported_declines(fake):
