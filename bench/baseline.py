@@ -122,14 +122,15 @@ class Baseline:
                 Document(text=load(path, max_bytes=50_000_000).text, metadata={"file_name": Path(name).name, "file_path": name})
             )
         client = chromadb.PersistentClient(path=str(self.workdir / "chroma"), settings=ChromaSettings(anonymized_telemetry=False))
-        store = ChromaVectorStore(chroma_collection=client.get_or_create_collection("baseline"))
+        collection = client.get_or_create_collection("baseline")
+        store = ChromaVectorStore(chroma_collection=collection)
         index = VectorStoreIndex.from_documents(
             docs,
             storage_context=StorageContext.from_defaults(vector_store=store),
             embed_model=self.embed_model,
             transformations=[SentenceSplitter(chunk_size=CHUNK_SIZE, chunk_overlap=CHUNK_OVERLAP)],
         )
-        self.chunks = store._collection.count()
+        self.chunks = collection.count()
         self.engine = CitationQueryEngine.from_args(
             index, llm=self.llm, similarity_top_k=TOP_K, citation_chunk_size=CITATION_CHUNK_SIZE, streaming=True
         )

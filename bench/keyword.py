@@ -1,10 +1,11 @@
 """``python -m bench keyword``: the keyword index at up to a million sentences, plain BM25 OR query vs qa's plan.
 
-Grows an FTS5 catalog with the generated corpus of ``bench.scale`` (no vectors: the keyword half alone) and, at
-each size, times per question: ``Catalog.keyword_search`` as qa runs it now (``keyword_plan``: rare terms, rare
-AND common, all common terms), the plain OR query it replaced (the same with a JOIN on ``documents``, as in the
-committed scale report) and the plain OR query without the JOIN. It checks that the plan's top k score exactly
-as the plain query's (score recall: share of the plain top k whose score the plan's top k reaches).
+Grows an FTS5 catalog with the generated corpus of ``bench.scale_corpus`` (``Catalog.add_ready``; no vectors:
+the keyword half alone) and, at each size, times per question: ``Catalog.keyword_search`` as qa runs it
+(``keyword_plan``), right after a write (``forget_term_counts``) and with term counts cached, and
+``Catalog.plain_keyword_search``, the plain OR query, with and without the JOIN on ready ``documents``. It checks
+that the plan's top k score exactly as the plain query's (score recall: share of the plain top k whose score the
+plan's top k reaches), and times ``Catalog.begin`` + ``commit`` of a document.
 """
 
 from __future__ import annotations
@@ -19,41 +20,37 @@ from typing import Any
 
 import numpy as np
 
-from bench.scale import _NO_JOIN, RESULTS, Corpus, insert_catalog, layout, machine, pct
+from bench.scale_corpus import Corpus, layout
+from bench.scale_measure import insert_catalog, machine, pct
+from index.catalog import Catalog
+from index.records import Sentence
+from qa.settings import REPO_ROOT
 
-_PLAIN = (
-    "SELECT f.doc_id, f.idx, -bm25(sentences_fts) FROM sentences_fts f JOIN documents d ON d.doc_id = f.doc_id"
-    " AND d.status='ready' WHERE sentences_fts MATCH ? ORDER BY bm25(sentences_fts) LIMIT ?"
-)
+RESULTS = REPO_ROOT / "bench" / "results"
 
 
-def measure(cat: Any, questions: list[str], k: int) -> dict[str, Any]:
-    from index.catalog import keyword_query
-
-    db = cat._db
+def measure(cat: Catalog, questions: list[str], k: int) -> dict[str, Any]:
     for q in questions[:5]:
         cat.keyword_search(q, k)
     times: dict[str, list[float]] = {"plan_cold": [], "plan": [], "plain_join": [], "plain": []}
     recall, matched = [], []
     for q in questions:
-        cat._counts.clear()
+        cat.forget_term_counts()
         t0 = time.perf_counter()
         cat.keyword_search(q, k)  # term counts not cached yet: as after a write
         t1 = time.perf_counter()
         ours = cat.keyword_search(q, k)
         t2 = time.perf_counter()
-        db.execute(_PLAIN, (keyword_query(q), k)).fetchall()
+        cat.plain_keyword_search(q, k, ready_join=True)
         t3 = time.perf_counter()
-        exact = db.execute(_NO_JOIN, (keyword_query(q), k)).fetchall()
+        exact = cat.plain_keyword_search(q, k)
         t4 = time.perf_counter()
         for name, dt in zip(times, (t1 - t0, t2 - t1, t3 - t2, t4 - t3), strict=True):
             times[name].append(dt)
         if exact:
             kth = exact[-1][2]
             recall.append(sum(1 for *_, s in ours if s >= kth - 1e-9) / len(exact))
-        matched.append(
-            db.execute("SELECT count(*) FROM sentences_fts WHERE sentences_fts MATCH ?", (keyword_query(q),)).fetchone()[0]
-        )
+        matched.append(cat.keyword_matches(q))
     out: dict[str, Any] = {f"{n}_{q}": pct(v, q) for n, v in times.items() for q in (50, 95)}
     out["commit_s"] = commit_seconds(cat)
     out.update(
@@ -65,11 +62,9 @@ def measure(cat: Any, questions: list[str], k: int) -> dict[str, Any]:
     return out
 
 
-def commit_seconds(cat: Any) -> float:
+def commit_seconds(cat: Catalog) -> float:
     """Median seconds for ``Catalog.begin`` + ``commit`` of a 150-sentence document, first new, then replaced (as
     ingest writes a changed file: its old rows are deleted in the same transaction); the document is then removed."""
-    from qa.records import Sentence
-
     texts = [f"Sentence {i} of the commit probe about the harbour ferry." for i in range(150)]
     rows = [Sentence("probe", i, 0, len(t), None, t) for i, t in enumerate(texts)]
     spent = []
@@ -91,15 +86,14 @@ def report(res: dict[str, Any]) -> str:
 - Machine: {m["cpu"]}, {m["cores"]} cores, {m["ram"]} RAM, SQLite {m["sqlite"]}; load average at the end
   {", ".join(f"{x:.1f}" for x in res.get("load", [])) or "not recorded"} (other jobs slow both plans alike:
   the questions interleave them).
-- Corpus: `bench.scale`'s generated documents (small vocabulary: a question's terms match many sentences,
+- Corpus: `bench.scale_corpus`'s generated documents (small vocabulary: a question's terms match many sentences,
   pessimistic for BM25); {res["questions"]} generated questions per size, k={res["k"]} (what the retriever asks).
 - `plan`: `Catalog.keyword_search` now (`keyword_plan`, term counts cached); `plan, cold`: the same right after a
   write (term counts recounted); `plain + JOIN`: the query it replaced; `plain`: the same OR query without the
   JOIN. Score recall: share of the plain query's top k whose BM25 score the plan's top k reaches (1.0 = the
   same ranking up to ties).
 
-`commit`: median seconds for `Catalog.begin` + `commit` of a 150-sentence document, new then replaced (the scale
-report measured 0.58 s at 1M when a document's old keyword rows were found by scanning the keyword table).
+`commit`: median seconds for `Catalog.begin` + `commit` of a 150-sentence document, new then replaced.
 
 | sentences | matched (median) | plan p50 / p95 ms | plan, cold p50 / p95 ms | plain + JOIN p50 / p95 ms | plain p50 / p95 ms | score recall mean (min) | commit s |
 |---:|---:|---:|---:|---:|---:|---:|---:|"""  # noqa: E501 (a table header is one line)
@@ -118,7 +112,7 @@ report measured 0.58 s at 1M when a document's old keyword rows were found by sc
         "",
         f"At {last['size']:,} sentences the plan's p95 (cold) is {last['plan_cold_95'] * 1e3:.0f} ms against "
         f"{last['plain_join_95'] * 1e3:.0f} ms for the query it replaced "
-        f"(ratio {last['plan_cold_95'] / last['plain_join_95']:.2f}). `python -m bench.scale --render "
+        f"(ratio {last['plan_cold_95'] / last['plain_join_95']:.2f}). `python -m bench scale --render "
         "bench/results/scale.json` takes the keyword p95 at 1,000,000 from here.",
         "",
     ]
@@ -131,8 +125,6 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--queries", type=int, default=100)
     ap.add_argument("--out", type=Path, default=RESULTS)
     args = ap.parse_args(argv)
-    from index.catalog import Catalog
-
     sizes = sorted(int(s) for s in args.sizes.split(","))
     corpus, k = Corpus(), 24
     questions = corpus.questions(args.queries)

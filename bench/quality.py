@@ -22,7 +22,6 @@ from bench import datasets, metrics, report
 from qa.settings import REPO_ROOT, Settings
 
 DEFAULT_OUT = REPO_ROOT / "bench" / "results"
-EMBED_BATCH = 256  # as index.ingest does
 
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
@@ -155,7 +154,7 @@ class Runner:
                 self._models[name] = LlamaCppGenerator(self.model("model_path"), n_ctx=s.n_ctx, n_threads=s.n_threads)
             elif name == "llm":
                 # share the generator's llama_cpp.Llama (one copy of the weights); load another if unreachable
-                llama = getattr(self.model("generator"), "_llm", None)
+                llama = getattr(self.model("generator"), "llama", None)
                 self._models[name] = make_llm(
                     self.model("model_path"),
                     llama=llama,
@@ -255,7 +254,7 @@ class Runner:
 
     def embed_only(self, corpus: datasets.Corpus) -> tuple[float, int]:
         """The embedder's own time on exactly the sentences ingest will embed (same batches)."""
-        from index.ingest import make_sentences
+        from index.ingest import EMBED_BATCH, make_sentences
         from index.load import load
 
         texts: list[str] = []

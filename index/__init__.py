@@ -2,7 +2,7 @@
 
 from index.catalog import Catalog
 from index.embed import Embedder, SentenceTransformerEmbedder
-from index.ingest import Ingestor, doc_id_for, expand
+from index.ingest import EMBED_BATCH, Ingestor, doc_id_for, expand, vector_id, vector_metadata
 from index.load import SUPPORTED, Extracted, load
 from index.sentences import split_spans
 from index.store import ChromaServerStore, ChromaStore, EmbeddedChromaStore, Store, open_store
@@ -11,6 +11,7 @@ __all__ = [
     "Catalog",
     "ChromaServerStore",
     "ChromaStore",
+    "EMBED_BATCH",
     "EmbeddedChromaStore",
     "Embedder",
     "Extracted",
@@ -23,4 +24,6 @@ __all__ = [
     "load",
     "open_store",
     "split_spans",
+    "vector_id",
+    "vector_metadata",
 ]

@@ -200,6 +200,37 @@ class Catalog:
         )
         self._db.execute("DELETE FROM sentences WHERE doc_id=?", (doc_id,))
 
+    def add_ready(self, documents: Iterable[tuple[str, str, str, int, str, list[Sentence]]]) -> None:
+        """Bulk-load new documents ``(doc_id, path, sha256, size, text, sentences)`` as ready, in one transaction,
+        with the rows ``begin`` + ``commit`` write (a benchmark's large corpus; ingest goes through those two).
+        The documents must be new: nothing old is deleted."""
+        now = datetime.now(UTC).isoformat(timespec="seconds")
+        docs = list(documents)
+        with self._lock:
+            db = self._db
+            db.execute("BEGIN IMMEDIATE")
+            try:
+                db.executemany(
+                    "INSERT INTO documents (doc_id, path, sha256, size, sentences, added_at, status, text)"
+                    " VALUES (?,?,?,?,?,?,'ready',?)",
+                    [(doc_id, path, sha, size, len(ss), now, text) for doc_id, path, sha, size, text, ss in docs],
+                )
+                last = db.execute("SELECT coalesce(max(rowid), 0) FROM sentences").fetchone()[0]
+                db.executemany(
+                    'INSERT INTO sentences (doc_id, idx, start, "end", page, text) VALUES (?,?,?,?,?,?)',
+                    [(s.doc_id, s.index, s.start, s.end, s.page, s.text) for *_, ss in docs for s in ss],
+                )
+                self._counts.clear()
+                db.execute(  # keyword rows share their sentence's rowid, as in commit
+                    "INSERT INTO sentences_fts (rowid, text, doc_id, idx) SELECT rowid, text, doc_id, idx FROM sentences"
+                    " WHERE rowid > ?",
+                    (last,),
+                )
+                db.execute("COMMIT")
+            except BaseException:
+                db.execute("ROLLBACK")
+                raise
+
     def restore(self, doc_id: str, sha256: str = "") -> None:
         """Mark a document ready again with the sentences it still has (its new file could not be used)."""
         with self._lock:
@@ -257,6 +288,38 @@ class Catalog:
                         best[key] = max(best.get(key, score), score)
         ranked = sorted(best.items(), key=lambda kv: (-kv[1], kv[0]))[:k]
         return [(doc, idx, float(score)) for (doc, idx), score in ranked]
+
+    def keyword_matches(self, text: str) -> int:
+        """Sentences the FTS5 OR-query of ``text`` matches (``keyword_query``): what BM25 scoring it would cost."""
+        match = keyword_query(text)
+        if not match:
+            return 0
+        with self._lock:
+            return int(self._db.execute("SELECT count(*) FROM sentences_fts WHERE sentences_fts MATCH ?", (match,)).fetchone()[0])
+
+    def plain_keyword_search(self, text: str, k: int, *, ready_join: bool = False) -> list[tuple[str, int, float]]:
+        """``(doc_id, idx, score)`` of the plain FTS5 BM25 OR-query of ``text``, best first: the reference
+        ``keyword_search``'s plan must score as (``python -m bench keyword``, tests). Unlike ``keyword_search`` it
+        has no plan and no status filter; ``ready_join`` adds a JOIN on ready ``documents``, the query the plan
+        replaced. Not used to answer questions."""
+        match = keyword_query(text)
+        if not match:
+            return []
+        sql = (
+            "SELECT f.doc_id, f.idx, -bm25(sentences_fts) FROM sentences_fts f JOIN documents d ON d.doc_id = f.doc_id"
+            " AND d.status='ready' WHERE sentences_fts MATCH ? ORDER BY bm25(sentences_fts) LIMIT ?"
+            if ready_join
+            else "SELECT doc_id, idx, -bm25(sentences_fts) FROM sentences_fts WHERE sentences_fts MATCH ?"
+            " ORDER BY bm25(sentences_fts) LIMIT ?"
+        )
+        with self._lock:
+            rows = self._db.execute(sql, (match, k)).fetchall()
+        return [(doc, int(idx), float(score)) for doc, idx, score in rows]
+
+    def forget_term_counts(self) -> None:
+        """Drop the cached per-term match counts, as every write does: the next ``keyword_search`` recounts."""
+        with self._lock:
+            self._counts.clear()
 
     def _count(self, term: str) -> int:
         """Sentences matching ``term`` (counting is ~40× cheaper than BM25 scoring), cached until the next write."""

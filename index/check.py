@@ -14,7 +14,7 @@ from typing import Any
 
 from index.catalog import Catalog
 from index.errors import InputError, QAError
-from index.ingest import Ingestor
+from index.ingest import Ingestor, vector_id
 from index.records import DocumentInfo
 from index.store import Store
 
@@ -59,7 +59,7 @@ def check(
             report.missing.append(d.path)
         elif _sha(path) != d.sha256:
             report.changed.append(d.path)
-        elif counts.get(d.doc_id, 0) != d.sentences or store.unembedded([f"{d.doc_id}:{i}" for i in range(d.sentences)]):
+        elif counts.get(d.doc_id, 0) != d.sentences or store.unembedded([vector_id(d.doc_id, i) for i in range(d.sentences)]):
             report.mismatched.append(d.path)
     report.orphans = sorted(doc_id for doc_id in counts if doc_id not in known)
     if uploads is not None and uploads.is_dir():

@@ -8,6 +8,7 @@ from collections.abc import Callable, Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -21,7 +22,7 @@ from index.store import Store
 
 log = logging.getLogger("qa.ingest")
 
-EMBED_BATCH = 256  # measured in bench/ingest: larger batches gain <2% and delay progress updates
+EMBED_BATCH = 256  # default `embed_batch`; `python -m bench scale` measures others: larger gain <2%, delay progress
 
 
 @dataclass(frozen=True)
@@ -43,6 +44,16 @@ Progress = Callable[[str, int, int], None]  # (file name, sentences done, senten
 def doc_id_for(path: str) -> str:
     """Stable id of a document: a hash of its absolute path (so a changed file replaces itself)."""
     return hashlib.sha1(path.encode("utf-8")).hexdigest()[:16]
+
+
+def vector_id(doc_id: str, idx: int) -> str:
+    """The id of a sentence's vector in the ``Store``: ``doc_id:idx``, so writing a document again overwrites it."""
+    return f"{doc_id}:{idx}"
+
+
+def vector_metadata(doc_id: str, idx: int, sha: str) -> dict[str, Any]:
+    """The metadata stored with a sentence's vector (``qa check`` and the retriever read ``doc_id`` and ``idx``)."""
+    return {"doc_id": doc_id, "idx": idx, "sha": sha[:16]}
 
 
 def expand(paths: Iterable[str | Path]) -> list[Path]:
@@ -80,6 +91,7 @@ class Ingestor:
         max_chars: int = 2_000_000,
         max_sentences: int = 20_000,
         seconds: float | None = None,
+        embed_batch: int = EMBED_BATCH,
     ) -> None:
         self.catalog = catalog
         self.store = store
@@ -88,11 +100,12 @@ class Ingestor:
         self.max_chars = max_chars  # bounded work per file: a small file can extract to a huge text
         self.max_sentences = max_sentences
         self.seconds = seconds  # time limit to extract one file's text (None: no child process)
+        self.embed_batch = embed_batch  # sentences per embedder call and per Chroma upsert
 
     def ingest(self, paths: Iterable[str | Path], progress: Progress | None = None) -> list[IngestResult]:
         """Ingest every file; a bad file gets an ``error`` result and the others still go in.
 
-        Small documents are embedded together (one embedder call per ``EMBED_BATCH`` sentences) on a worker
+        Small documents are embedded together (one embedder call per ``embed_batch`` sentences) on a worker
         thread, while this thread reads and splits the next files and writes the batch embedded before: the
         embedder, the pipeline's limit, is kept busy. Each batch goes to Chroma in one upsert; every document
         is marked pending before its vectors are written and ready only after, so an interruption leaves
@@ -128,7 +141,7 @@ class Ingestor:
                     continue
                 if isinstance(prep, IngestResult):
                     results[-1] = prep
-                elif len(prep.sentences) >= EMBED_BATCH:
+                elif len(prep.sentences) >= self.embed_batch:
                     # commit the small files read so far first: an interrupted big one must not take them along
                     if batch:
                         flush()
@@ -138,7 +151,7 @@ class Ingestor:
                     results[-1] = self._write(prep, progress)
                 else:
                     batch.append((len(results) - 1, prep))
-                    if sum(len(p.sentences) for _, p in batch) >= EMBED_BATCH:
+                    if sum(len(p.sentences) for _, p in batch) >= self.embed_batch:
                         flush()
             if batch:
                 flush()
@@ -211,16 +224,16 @@ class Ingestor:
     def _store(self, rows: list[tuple[str, str, Sentence]], vectors: np.ndarray) -> None:
         """Upsert (doc_id, sha, sentence) rows with their vectors; ids ``doc_id:index`` make a retry overwrite."""
         self.store.add(
-            ids=[f"{doc_id}:{s.index}" for doc_id, _, s in rows],
+            ids=[vector_id(doc_id, s.index) for doc_id, _, s in rows],
             vectors=vectors,
             texts=[s.text for _, _, s in rows],
-            metadatas=[{"doc_id": doc_id, "idx": s.index, "sha": sha[:16]} for doc_id, sha, s in rows],
+            metadatas=[vector_metadata(doc_id, s.index, sha) for doc_id, sha, s in rows],
         )
 
     def add_vectors(self, doc_id: str, sha: str, sentences: list[Sentence], progress: Progress | None, name: str) -> None:
         """Embed and store a document's sentences in batches; ids ``doc_id:index`` make a retry overwrite."""
-        for lo in range(0, len(sentences), EMBED_BATCH):
-            batch = sentences[lo : lo + EMBED_BATCH]
+        for lo in range(0, len(sentences), self.embed_batch):
+            batch = sentences[lo : lo + self.embed_batch]
             self._store([(doc_id, sha, s) for s in batch], self.embedder.embed([s.text for s in batch]))
             if progress:
                 progress(Path(name).name, lo + len(batch), len(sentences))

@@ -17,7 +17,7 @@ from typing import Any
 from index.catalog import Catalog
 from index.check import CheckReport, check
 from index.embed import Embedder, SentenceTransformerEmbedder
-from index.ingest import Ingestor, Progress, expand
+from index.ingest import EMBED_BATCH, Ingestor, Progress, expand
 from index.load import SUPPORTED, parse
 from index.lock import WriteLock
 from index.store import Store, open_store
@@ -70,8 +70,10 @@ class App:
         store: Store | None = None,
         allow_model_change: bool = False,
         writer: bool = False,
+        embed_batch: int = EMBED_BATCH,
     ) -> None:
-        """Every part may be passed in (a test's fake, a bench's shared model); the rest is built from ``settings``."""
+        """Every part may be passed in (a test's fake, a bench's shared model); the rest is built from ``settings``.
+        ``embed_batch``: sentences per embedder call and per vector upsert when ingesting."""
         self.settings = settings
         self.embedder = embedder
         settings.data_dir.mkdir(parents=True, exist_ok=True)
@@ -102,6 +104,7 @@ class App:
             max_chars=settings.max_chars,
             max_sentences=settings.max_sentences,
             seconds=settings.file_seconds,
+            embed_batch=embed_batch,
         )
         self.retriever = Retriever(self.catalog, self.store, embedder)
         self._generator = generator
@@ -333,6 +336,7 @@ def build_app(
     store: Store | None = None,
     allow_model_change: bool = False,
     writer: bool = False,
+    embed_batch: int = EMBED_BATCH,
 ) -> App:
     """Wire every part from ``settings`` (default: ``Settings.from_env()``); pass parts to share or replace them."""
     settings = settings or Settings.from_env()
@@ -347,4 +351,5 @@ def build_app(
         store=store,
         allow_model_change=allow_model_change,
         writer=writer,
+        embed_batch=embed_batch,
     )

@@ -109,6 +109,11 @@ class LlamaCppGenerator:
         self.name = model_path.name
         self.lock = threading.Lock()
 
+    @property
+    def llama(self) -> Any:
+        """The loaded ``llama_cpp.Llama``: one copy of the weights, for another wrapper to share (bench's baseline)."""
+        return self._llm
+
     def stream(self, messages: Messages, *, max_tokens: int, temperature: float) -> Iterator[str]:
         with self.lock:
             for chunk in self._llm.create_chat_completion(

@@ -105,14 +105,17 @@ def test_interrupted_ingest_is_redone(app, tmp_path):
     assert sorted(app.store.ids_of(doc_id)) == [f"{doc_id}:0", f"{doc_id}:1"]
 
 
-def test_a_failed_batch_write_leaves_its_documents_pending_and_the_next_ingest_redoes_them(app, tmp_path, monkeypatch):
+def test_a_failed_batch_write_leaves_its_documents_pending_and_the_next_ingest_redoes_them(
+    settings, embedder, tmp_path, monkeypatch
+):
     """Small documents are embedded in batches on a worker thread and written one batch at a time: a write that
     fails leaves that batch's documents pending (not searchable), earlier batches ready, and nothing duplicated."""
     import pytest
 
-    from index import ingest
+    from qa.app import App
 
-    monkeypatch.setattr(ingest, "EMBED_BATCH", 4)
+    app = App(settings, embedder, embed_batch=4)
+    assert app.ingestor.embed_batch == 4
     files = []
     for i in range(6):
         f = tmp_path / f"doc{i}.txt"
@@ -144,6 +147,7 @@ def test_a_failed_batch_write_leaves_its_documents_pending_and_the_next_ingest_r
     }
     assert app.store.count() == 12 == app.catalog.sentence_count()
     assert len(app.retriever.search("heron fish", 12)) == 12
+    app.close()
 
 
 def test_per_file_limits_give_their_own_error_and_keep_the_others(settings, embedder, tmp_path):
