@@ -35,6 +35,7 @@ ROWS = [
     ("cit_precision_tokens", "citation precision: tokens_saved, document-level", "p"),
     ("cit_recall_tokens", "citation recall: tokens_saved, document-level", "p"),
     ("answer_cited_hotpot", "correct HotpotQA answers with a citation containing the answer", "p"),
+    ("correct_cited_hotpot", "HotpotQA questions answered correctly and citing a sentence holding the answer", "p"),
     ("cit_len_mean", "mean citation length (characters)", "n"),
     ("cit_per_answer", "citations per non-declined answer", "n"),
     ("false_answer_rate", "false-answer rate: unanswerable questions answered", "p"),
@@ -43,6 +44,8 @@ ROWS = [
     ("ttft_p95", "time to first token, p95 (s)", "s"),
     ("total_median", "total time per question, median (s)", "s"),
     ("total_p95", "total time per question, p95 (s)", "s"),
+    ("judge_added", "verification time added to the median total time (median total / median total without it - 1)", "p"),
+    ("retry_rate", "questions whose draft only copied a source and was asked again", "p"),
     *[(f"ingest_s_{s}", f"ingest time: {s} (s)", "s") for s in ("hotpot", "labelled", "tokens")],
     *[
         (f"ingest_eff_{s}", f"ingest efficiency: {s} (embedder-only time / ingest time)", "p")

@@ -21,7 +21,7 @@ import numpy as np
 
 from index.embed import Embedder
 from index.sentences import instruction_like, split_spans
-from index.words import WORD, stems
+from index.words import STOP, WORD, stems
 from qa.judge import Judge, answer_messages, support_messages
 from qa.prompt import DECLINE
 from qa.records import AnswerSentence, Citation, Source
@@ -177,7 +177,7 @@ def screen(claim: str, evidence: str, question: str = "", *, check_names: bool =
         )
     if check_names:
         have = {w.lower() for w in WORD.findall((evidence + " " + question).lower())}
-        lost = [name for name in name_phrases(claim) if 2 * sum(_has_name(w, have) for w in name.split()) <= len(name.split())]
+        lost = [name for name in name_phrases(claim) if not name_present(name, have)]
         if lost:
             return f"the name {lost[0]} is not in the cited text"
     return ""
@@ -205,6 +205,12 @@ def name_phrases(text: str) -> list[str]:
     return list(dict.fromkeys(phrases))
 
 
+def name_present(name: str, have: set[str]) -> bool:
+    """Whether more than half of a name's words (its function words aside, "The", "Of") are in ``have``."""
+    parts = [w for w in name.split() if w.lower() not in STOP] or name.split()
+    return 2 * sum(_has_name(w, have) for w in parts) > len(parts)
+
+
 WORD_OR_NAME = re.compile(r"[A-Za-z][a-zA-Z'’-]*|\S")
 
 
@@ -212,6 +218,9 @@ def _has_name(name: str, have: set[str]) -> bool:
     """A name is in the evidence as itself, as a form of it ("Ukraine" in "Ukrainian", "Oldquay's"), or in full
     where the claim shortens it ("Ed" for "Edward")."""
     low = name.lower().strip("'’").removesuffix("'s").removesuffix("’s")
+    parts = WORD.findall(low)
+    if len(parts) > 1:  # "Hork-Bajir": each part is a word of the evidence
+        return all(_has_name(part, have) for part in parts)
     if low in have:
         return True
     stem = low[: max(5, len(low) - 2)]
@@ -315,8 +324,8 @@ class Verifier:
             return SUPPORTED, valid, 1.0, "quoted from the cited sentence", 0
         ranked = [evidence[i].n for i in np.argsort(-cos, kind="stable")]
         # the model's own citation(s) first; then, when they lack a name of the claim, the citation completed by
-        # the sentence of another document most similar to the claim that has the name (a two-part claim cited by
-        # one part only); then single retrieved sentences most similar to the claim. A sentence is never joined
+        # the retrieved sentence most similar to the claim that has the name (a two-part claim cited by one part
+        # only); then single retrieved sentences most similar to the claim. A sentence is never joined
         # to an uncited one otherwise, and never to a title line (a heading let a made-up pair "support" a claim).
         tries: list[list[int]] = [valid] if valid else []
         if valid:
@@ -347,19 +356,18 @@ class Verifier:
     def _completions(
         self, claim: str, valid: list[int], ranked: list[int], by_n: dict[int, Source], question: str
     ) -> list[list[int]]:
-        """``valid`` plus one sentence that brings the name it lacks, from a document it does not cite."""
+        """``valid`` plus the retrieved sentence most similar to the claim that brings the name it lacks."""
         text = " ".join(by_n[n].sentence.text for n in valid)
         reason = screen(claim, text, question, check_names=self.config.names)
         if not reason.startswith("the name "):
             return []
         lost = reason.removeprefix("the name ").removesuffix(" is not in the cited text")
-        cited_docs = {by_n[n].document for n in valid}
         for n in ranked[:12]:
             src = by_n[n]
-            if src.document in cited_docs or len(WORD.findall(src.sentence.text)) < 5:
+            if n in valid or len(WORD.findall(src.sentence.text)) < 5:
                 continue
             have = {w.lower() for w in WORD.findall(src.sentence.text)}
-            if 2 * sum(_has_name(w, have) for w in lost.split()) > len(lost.split()):
+            if name_present(lost, have):
                 return [sorted([*valid, n])]
         return []
 
@@ -402,7 +410,7 @@ def _premise(question: str, ns: list[int], by_n: dict[int, Source], evidence: li
     """
     docs = {by_n[n].document for n in ns}
     have = {w.lower() for s in evidence if s.document in docs for w in WORD.findall(s.sentence.text.lower())}
-    anchored = any(2 * sum(_has_name(w, have) for w in name.split()) > len(name.split()) for name in name_phrases(question))
+    anchored = any(name_present(name, have) for name in name_phrases(question))
     if anchored:
         return question
     return " ".join(w for w in question.split() if w.lower().strip(".,;:!?\"'’()") in have)

@@ -38,7 +38,17 @@ def test_prompt_numbers_the_retrieved_sentences(settings, embedder, tmp_path):
     assert set(data) == {"answer", "declined", "sentences", "citations", "timings", "declined_because", "near"}
     assert set(data["sentences"][0]) == {"text", "citations", "supported", "verdict", "reason"}
     assert set(data["citations"][0]) == {"id", "document", "text", "start", "end", "page", "score"}
-    assert set(data["timings"]) == {"retrieve_s", "first_token_s", "verify_s", "total_s"}
+    assert (
+        {"retrieve_s", "first_token_s", "verify_s", "total_s"}
+        <= set(data["timings"])
+        <= {
+            "retrieve_s",
+            "first_token_s",
+            "verify_s",
+            "retry_s",  # only when the draft was asked again
+            "total_s",
+        }
+    )
 
 
 def test_a_reply_that_only_copies_a_source_is_asked_again(settings, embedder, tmp_path):

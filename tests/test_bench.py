@@ -130,8 +130,11 @@ def test_summarize_and_targets():
     assert base["decline_rate"] == 1.0 and ours["decline_rate"] == 0.0
     assert ours["ingest_eff_all"] == pytest.approx(0.9)
     met = {label: ok for label, _, _, ok, _ in metrics.targets(ours, base)}
-    assert met["citation precision (labelled) ≥ 0.90"] and met["false-answer rate ≤ 0.05"]
+    assert met["citation precision (labelled) ≥ 0.95"] and met["false-answer rate ≤ 0.05"]
     assert met["ingest ≥ 0.8 × embedder throughput"]
+    assert met["accuracy ≥ baseline: labelled"] and met["answerable questions declined ≤ 0.10"]
+    # no HotpotQA question in these records: that target is unmeasured, not met
+    assert met["HotpotQA accuracy ≥ 0.50"] is None
     assert metrics.failure(records[4]) == "answered an unanswerable question"
     assert metrics.failure(records[0]) is None
 

@@ -64,7 +64,7 @@ def test_a_leading_yes_or_no_is_not_screened_as_a_negation(fake):
     assert v.sentences[0].verdict != SUPPORTED
 
 
-def test_a_two_part_claim_cited_by_one_part_is_completed_from_another_document(fake):
+def test_a_two_part_claim_cited_by_one_part_is_completed_by_the_sentence_with_the_missing_name(fake):
     texts = [
         "Ed Wood",
         "Edward Davis Wood Jr. was an American filmmaker, actor and director.",
@@ -95,6 +95,8 @@ def test_screens_need_no_judgement():
     assert screen("It costs £61 million.", "It costs £46 million.") == "the number 61 is not in the cited text"
     assert screen("It costs £46 million.", "It costs £46 million.") == ""
     assert screen("In 2024 it costs £46 million.", SRC[2]).startswith("the number 2024")
+    assert screen("It is The Hork-Bajir Chronicles.", "The Hork-Bajir Chronicles") == ""
+    assert screen("It is The Hork-Ruin Chronicles.", "The Hork-Bajir Chronicles").startswith("the name The Hork-Ruin")
     tarn = screen("It crosses the Tarn Estuary.", "It crosses the Marrow Estuary.")
     assert tarn == "the name Tarn Estuary is not in the cited text"
     # a number or name the question itself gives is not new

@@ -96,4 +96,14 @@ def test_cli_json_contract(model_path, tmp_path):
             texts.setdefault(c["document"], f.read())
         if c["document"].endswith(".txt"):
             assert texts[c["document"]].decode("utf-8")[c["start"] : c["end"]] == c["text"]
-    assert set(data["timings"]) == {"retrieve_s", "first_token_s", "verify_s", "total_s"}
+    assert (
+        {"retrieve_s", "first_token_s", "verify_s", "total_s"}
+        <= set(data["timings"])
+        <= {
+            "retrieve_s",
+            "first_token_s",
+            "verify_s",
+            "retry_s",  # only when the draft was asked again
+            "total_s",
+        }
+    )
