@@ -39,7 +39,7 @@ class Settings:
     max_chars: int = 2_000_000  # extracted characters per file (about 400 pages)
     max_sentences: int = 20_000  # sentences per file (about a minute of embedding on 2 cores)
     file_seconds: float = 120.0  # time to extract one PDF, Word or HTML file's text (in a child process)
-    support_threshold: float = 0.55  # `python -m bench verifier`: judge P(Yes) below this: the citation does not support
+    support_threshold: float = 0.70  # judge P(Yes) below this: the citation does not support (bench/results/quality.md)
     answer_threshold: float = 0.60  # `python -m bench verifier`: judge P(Yes) below this: the claims do not answer
     relevance_threshold: float = 0.30  # below this best retrieval score, decline without asking the model
     host: str = "127.0.0.1"
