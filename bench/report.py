@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import platform
+import re
 import sys
 from importlib import metadata
 from pathlib import Path
@@ -139,6 +140,40 @@ def _ratio(a: float | None, b: float | None) -> str:
     return "n/a" if a is None or b is None or b == 0 else f"{a / b:.2f}"
 
 
+def support_sweep(records: list[dict[str, Any]], bars: tuple[float, ...] = (0.55, 0.6, 0.65, 0.7, 0.75)) -> list[str]:
+    """How ours' answered questions would fare at other support thresholds, from the judge scores in the claims'
+    reasons: an answer stands at a threshold when its best supported claim scored at least that. An estimate:
+    a claim refused at a higher bar would try other sentences, so a few refused answers might be re-cited."""
+    scored: list[tuple[float, str]] = []
+    for r in records:
+        if r.get("type") != "question" or r.get("system") != "ours" or r.get("declined") or "sentences" not in r:
+            continue
+        ps = [
+            1.0 if "quoted" in s["reason"] else float(m)
+            for s in r["sentences"]
+            if s["verdict"] == "supported"
+            for m in (re.findall(r"judge ([0-9.]+)", s["reason"]) or ["1.0"])
+        ]
+        kind = "unanswerable" if not r["answers"] else ("right" if r.get("correct") else "wrong")
+        scored.append((max(ps, default=0.0), kind))
+    if not scored:
+        return []
+    lines = [
+        "",
+        "## Support threshold, from this run's judge scores",
+        "",
+        "Answered questions that would still be answered at each bar (development data: HotpotQA 0–49, the "
+        "labelled set, tokens_saved). The bar is `QA_SUPPORT_THRESHOLD`.",
+        "",
+        "| support bar | right answers kept | wrong answers kept | unanswerable questions answered |",
+        "|---|---|---|---|",
+    ]
+    for bar in bars:
+        kept = [kind for p, kind in scored if p >= bar]
+        lines.append(f"| {bar:.2f} | {kept.count('right')} | {kept.count('wrong')} | {kept.count('unanswerable')} |")
+    return lines
+
+
 def write(out: Path) -> Path:
     """Read ``out/quality.jsonl``; write ``out/quality.md`` and the charts; return the report's path."""
     path = out / "quality.jsonl"
@@ -152,6 +187,7 @@ def write(out: Path) -> Path:
         verdict = "n/a" if met is None else ("**met**" if met else "**not met**")
         lines.append(f"| {label} | {_fmt(value, 'p')} | {bar} | {verdict} | {'n/a' if margin is None else f'{margin:+.3f}'} |")
     lines += _why_not_met(records, ours, base)
+    lines += support_sweep(records)
     lines += ["", "## Metrics", "", "| metric | ours | baseline | ours / baseline |", "|---|---|---|---|"]
     for key, label, kind in ROWS:
         a, b = ours.get(key), base.get(key)
