@@ -31,7 +31,10 @@ def test_answer_marks_citations_and_unsupported_claims_and_escapes():
     turns = [render.Turn("What? <b>", rewritten="What about <i>it</i>?", answer=answer)]
     chat = render.chat_html(turns)
     assert '<button type="button" class="qa-cite" data-turn="0" data-cite="1"' in chat
-    assert 'class="qa-claim qa-unsupported"' in chat and "unsupported</span>" in chat
+    assert "Made up." not in chat and "qa-unsupported" not in chat  # left out, as in the answer text
+    assert '<div class="qa-left-out">1 sentence was left out: no source sentence states it.</div>' in chat
+    flagged = render.answer_html(0, answer)  # a Compare cell still shows it, flagged
+    assert 'class="qa-claim qa-unsupported"' in flagged and "unsupported</span>" in flagged
     assert "searched as: What about &lt;i&gt;it&lt;/i&gt;?" in chat and 'id="qa-answer"' in chat
     sources = render.sources_html(turns, 0, 1)
     for html in (chat, sources):
@@ -60,6 +63,43 @@ def test_a_streaming_draft_is_marked_and_has_no_bare_markers():
     assert "Draft, not yet checked" in html and "[6]" not in html and "[2]" not in html
     assert "checking citations" not in html  # only once the draft is complete
     assert "searched as" not in render.turn_html(0, render.Turn("Q?", rewritten="Q?"), True)
+
+
+def test_the_pending_turn_shows_each_stage():
+    def shown(**kw):
+        return render.turn_html(0, render.Turn("And when?", **kw), True)
+
+    assert "Searching your documents…" in shown() and "Rewriting" not in shown()
+    assert "Rewriting the question…" in shown(rewriting=True) and "Searching" not in shown(rewriting=True)
+    assert "Writing…" in shown(found=True) and "Searching" not in shown(found=True)
+    assert "Draft, not yet checked" in shown(found=True, draft="It opens")
+    assert "checking citations…" in shown(found=True, draft="It opens in 2027.", checking=True)
+    assert render.REDRAFT not in shown(found=True) and "qa-redraft" not in shown(found=True)
+    again = shown(found=True, redrafted=True)
+    assert render.REDRAFT in again and "Writing…" in again
+    assert render.REDRAFT in shown(found=True, redrafted=True, draft="It opens")
+
+
+def test_corrected_citations_and_left_out_sentences_are_said():
+    c = Citation(1, "/docs/a.txt", "The bridge opens in 2027.", 0, 25, None, 0.9)
+    sentences = [
+        AnswerSentence("It opens in 2027.", [1], True, "supported", "a retrieved sentence states it (re-cited) (judge 0.90)"),
+        AnswerSentence("It is long.", [1], True, "supported", "the cited sentence states it (judge 0.90)"),
+        AnswerSentence("It cost £61 million.", [], False, "unsupported", "the number 61 is not in the cited text"),
+        AnswerSentence("It is red.", [], False, "unsupported", "no source sentence states it (best judge 0.10)"),
+        AnswerSentence("It is blue.", [], False, "contradicted", "the closest source sentence says otherwise: x"),
+    ]
+    chat = render.chat_html([render.Turn("Q?", answer=_answer(sentences, [c]))])
+    assert chat.count('class="qa-recited"') == 1 and "citation corrected</span>" in chat
+    assert chat.index("It opens in 2027.") < chat.index("citation corrected") < chat.index("It is long.")
+    assert (
+        '<div class="qa-left-out">3 sentences were left out: no source sentence gives the number 61; no source '
+        "sentence states it; the closest source sentence says otherwise.</div>"
+    ) in chat
+    assert "judge" not in chat and "It is red." not in chat
+    plain = [AnswerSentence("It opens in 2027.", [1], True, "supported", "the cited sentence states it (judge 0.90)")]
+    clean = render.chat_html([render.Turn("Q?", answer=_answer(plain, [c]))])
+    assert "qa-recited" not in clean and "qa-left-out" not in clean
 
 
 def test_context_highlights_exactly_the_cited_sentence():

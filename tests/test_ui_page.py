@@ -4,17 +4,19 @@ layout at desktop (1366 px) and phone (390 px) width. Saves docs/screenshot.png 
 The fake model answers from its prompt (``_reply``); retrieval, citation checks, storage and the page are real.
 """
 
+import contextlib
 import re
 import shutil
 import threading
 import time
+from collections.abc import Callable
 
 import pytest
 
 from qa.settings import REPO_ROOT, Settings
 from tests.conftest import SEEDS, FakeGenerator, free_port
 from tests.test_ui import CHROMIUM, CHROMIUM_ARGS
-from ui import plain
+from ui import plain, render
 
 DOCS = REPO_ROOT / "docs"
 COUNCIL, NEWSLETTER, TOMATO = (
@@ -29,13 +31,27 @@ def _marker(prompt: str, sentence: str) -> str | None:
     return m[1] if m else None
 
 
+UNVERIFIED_Q = "When will the Kestrel Bridge open to traffic?"
+PAINTED_Q = "How much will the Kestrel Bridge cost, and what colour will it be painted?"
+OFF_TOPIC_Q = "Who won the 1998 world chess championship in Mongolia?"
+
+
 def _reply(prompt: str) -> str:
     """What the fake model writes: the cost (and who pays) when its sources say so, with their markers."""
     if "Last question: " in prompt:  # a follow-up to make standalone: it already is
         return prompt.split("Last question: ")[1].splitlines()[0]
+    if prompt.endswith("Question: " + UNVERIFIED_Q):  # a year no source gives, cited to the first source
+        first = re.search(r"\[(\d+)\]", prompt)
+        return f"The Kestrel Bridge will open to traffic in 2031 [{first[1] if first else 1}]."
     cost = _marker(prompt, "The total cost of the Kestrel Bridge is estimated at £46 million.")
     fund = _marker(prompt, "The national Coastal Links Fund will pay 70 per cent of the cost.")
     revised = _marker(prompt, "Our committee has seen revised figures which put the total cost of the bridge at £61 million.")
+    if cost and fund and prompt.endswith("Question: " + PAINTED_Q):
+        # the cost cited to the funding sentence (the checker re-cites it), then a colour no source gives
+        return (
+            f"The total cost of the Kestrel Bridge is estimated at £46 million [{fund}]. "
+            f"The Kestrel Bridge will be painted bright purple [{cost}]."
+        )
     if cost and fund:
         return (
             f"The Kestrel Bridge is estimated to cost £46 million [{cost}]. "
@@ -48,8 +64,21 @@ def _reply(prompt: str) -> str:
     return "The documents do not say."
 
 
-@pytest.fixture
-def page_url(tmp_path, embedder):
+class SlowGenerator(FakeGenerator):
+    """The fake model writing one word every ``delay`` seconds: slow enough for the page to show each stage."""
+
+    def __init__(self, reply: Callable[[str], str], delay: float = 0.15) -> None:
+        super().__init__(reply)
+        self.delay = delay
+
+    def stream(self, messages, *, max_tokens, temperature):
+        for piece in super().stream(messages, max_tokens=max_tokens, temperature=temperature):
+            time.sleep(self.delay)
+            yield piece
+
+
+@contextlib.contextmanager
+def _serving(tmp_path, embedder, generator):
     """The page (``build_ui`` mounted as ``qa serve`` does) on a free port, over an empty index with seeds."""
     import gradio as gr
     import uvicorn
@@ -60,7 +89,7 @@ def page_url(tmp_path, embedder):
     from ui.assets import CSS
 
     shutil.copytree(SEEDS, tmp_path / "seeds")
-    app = App(Settings(data_dir=tmp_path / "data", seeds_dir=tmp_path / "seeds"), embedder, FakeGenerator(_reply))
+    app = App(Settings(data_dir=tmp_path / "data", seeds_dir=tmp_path / "seeds"), embedder, generator)
     demo = build_ui(app)
     demo.queue()
     server = gr.mount_gradio_app(FastAPI(), demo, path="/", css=CSS, footer_links=[], ssr_mode=False, pwa=False)
@@ -70,10 +99,25 @@ def page_url(tmp_path, embedder):
     thread.start()
     while not uv.started:
         time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}/"
-    uv.should_exit = True
-    thread.join(10)
-    app.close()
+    try:
+        yield f"http://127.0.0.1:{port}/"
+    finally:
+        uv.should_exit = True
+        thread.join(10)
+        app.close()
+
+
+@pytest.fixture
+def page_url(tmp_path, embedder):
+    with _serving(tmp_path, embedder, FakeGenerator(_reply)) as url:
+        yield url
+
+
+@pytest.fixture
+def slow_page_url(tmp_path, embedder):
+    """As ``page_url``, with a fake model that writes slowly."""
+    with _serving(tmp_path, embedder, SlowGenerator(_reply)) as url:
+        yield url
 
 
 # Every element wider than the viewport must sit inside a horizontal scroller; every table's scroller must
@@ -215,5 +259,59 @@ def test_page_first_start_plain_language_and_layout(page_url):
             last = page.locator(f"{table} tr").first.locator("th").last
             last.scroll_into_view_if_needed()  # the last column can be reached
             assert last.is_visible() and last.bounding_box()["x"] + last.bounding_box()["width"] <= 391  # type: ignore[index]
+        browser.close()
+    assert errors == []
+
+
+@pytest.mark.slow
+def test_page_shows_stages_declines_and_left_out_sentences(slow_page_url):
+    from playwright.sync_api import expect, sync_playwright
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        page = browser.new_page(viewport={"width": 1366, "height": 900})
+        page.set_default_timeout(60_000)
+        errors: list[str] = []
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.goto(slow_page_url)
+        page.wait_for_selector("#qa-notice .qa-done-note", timeout=300_000)
+        answer = page.locator("#qa-answer")
+
+        # while the model writes, the draft is labelled as not yet checked; then the checked answer replaces it
+        page.locator("#qa-question textarea").fill("How much will the Kestrel Bridge cost, and who pays for it?")
+        page.locator("#qa-ask").click()
+        expect(answer.locator(".qa-draft-label")).to_have_text("Draft, not yet checked against the documents:", timeout=60_000)
+        assert "qa-done" not in (answer.get_attribute("class") or "")
+        expect(answer).to_have_class(re.compile(r"\bqa-done\b"), timeout=120_000)
+        assert answer.locator(".qa-draft-label").count() == 0 and answer.locator(".qa-cite").count() == 2
+        assert "s to first word" in page.locator(".qa-turn[data-turn='0'] .qa-meta").inner_text()
+
+        # a follow-up is first rewritten by the model, and the page says so before it searches
+        page.locator("#qa-question textarea").fill("What is the total cost of the Kestrel Bridge?")
+        page.locator("#qa-ask").click()
+        turn1 = page.locator(".qa-turn[data-turn='1'] #qa-answer")
+        expect(turn1.locator(".qa-wait")).to_have_text("Rewriting the question…", timeout=60_000)
+        expect(turn1).to_have_class(re.compile(r"\bqa-done\b"), timeout=120_000)
+        assert "Rewriting" not in turn1.inner_text()
+
+        # the re-cited claim is marked; the made-up one is left out and counted under the answer
+        _ask(page, PAINTED_Q, 2)
+        assert "purple" not in answer.inner_text(), answer.inner_text()
+        assert answer.locator(".qa-recited").count() == 1, answer.inner_text()
+        assert answer.locator(".qa-recited").get_attribute("title") == render.RECITED
+        note = answer.locator(".qa-left-out")
+        assert note.inner_text() == "1 sentence was left out: no source sentence states it.", answer.inner_text()
+
+        # the two kinds of decline: nothing relevant found, and found but the reply cited a sentence that does not
+        # state it (then the closest sentences are offered, not as citations)
+        _ask(page, OFF_TOPIC_Q, 3)
+        assert answer.locator(".qa-declined.qa-declined-none").count() == 1, answer.inner_html()
+        assert answer.locator(".qa-near").count() == 0
+        _ask(page, UNVERIFIED_Q, 4)
+        declined = answer.locator(".qa-declined.qa-declined-unverified")
+        assert declined.count() == 1, answer.inner_html()
+        assert "2031" not in answer.inner_text()
+        assert "Possibly relevant" in declined.inner_text() and declined.locator(".qa-near li").count() >= 1
+        assert declined.locator(".qa-cite").count() == 0
         browser.close()
     assert errors == []

@@ -84,9 +84,14 @@ def build_ui(app: App) -> gr.Blocks:
                 yield render.chat_html(turns), render.sources_html(turns), turns, "", gr.skip()
                 return
             stream = app.ask_stream(q, docs=docs or None, history=past, top_k=int(k), temperature=float(temp))
+            if past:  # a follow-up is first made standalone by the model (the stream's first step), then searched
+                turn.rewriting = True
+                yield render.chat_html(turns), gr.skip(), gr.skip(), gr.skip(), gr.skip()
             for event in stream:
                 if event.kind == "rewritten":
-                    turn.rewritten = event.data
+                    turn.rewritten, turn.rewriting = event.data, False
+                elif event.kind == "sources":
+                    turn.found = True
                 elif event.kind == "token":
                     turn.draft += event.data
                     if time.monotonic() - last < STREAM_EVERY_S:
@@ -95,7 +100,7 @@ def build_ui(app: App) -> gr.Blocks:
                 elif event.kind == "checking":
                     turn.checking = True
                 elif event.kind == "redraft":  # the draft only repeated a source: the model is asked again
-                    turn.draft, turn.checking = "", False
+                    turn.draft, turn.checking, turn.redrafted = "", False, True
                 elif event.kind == "answer":
                     turn.answer = event.data
                     continue

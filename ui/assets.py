@@ -60,6 +60,10 @@ button.qa-cite:hover, button.qa-cite:focus-visible { text-decoration: underline;
 .qa-unsupported { text-decoration: underline wavy #d97706; text-underline-offset: 3px; cursor: help; }
 .qa-unsupported-tag { font-size: 0.7rem; font-weight: 700; text-transform: uppercase; color: #b45309;
   background: #fef3c7; border-radius: 4px; padding: 0 0.3rem; margin-left: 0.3rem; vertical-align: middle; }
+.qa-recited { font-size: 0.7rem; color: var(--body-text-color-subdued); border: 1px dotted currentColor;
+  border-radius: 4px; padding: 0 0.25rem; margin-left: 0.2rem; vertical-align: middle; cursor: help; }
+.qa-left-out { font-size: 0.8rem; color: var(--body-text-color-subdued); margin-top: 0.35rem; }
+.qa-redraft { font-size: 0.85em; font-weight: 600; color: #b45309; margin-bottom: 0.2rem; }
 .qa-failed { border-color: #b91c1c; color: #b91c1c; }
 .qa-declined { border-left: 4px solid #9ca3af; padding-left: 0.6rem; }
 .qa-sources-head { font-size: 0.85rem; color: var(--body-text-color-subdued); margin-bottom: 0.4rem; }

@@ -16,6 +16,8 @@ from qa.records import Answer, Citation, DocumentInfo, IngestResult, Sentence
 from ui import plain
 
 UNSUPPORTED = "No source sentence supports this claim; do not rely on it."
+RECITED = "Citation corrected: the sentence the model cited does not state this; the one shown here does."
+REDRAFT = "The first draft only repeated a source; asking again…"
 REWRITTEN = "Your follow-up, made standalone using the conversation, is what was searched for."
 EMPTY = (
     "Ask a question about your documents. Every sentence of the answer cites the sentence it comes "
@@ -70,6 +72,9 @@ class Turn:
     question: str
     rewritten: str = ""
     draft: str = ""
+    rewriting: bool = False  # a follow-up being made standalone before the search
+    found: bool = False  # the search is done: the model is writing
+    redrafted: bool = False  # the first draft only repeated a source and the model was asked again
     checking: bool = False  # the draft is complete and being checked
     answer: Answer | None = None
     error: str = ""
@@ -80,23 +85,55 @@ def _cite(turn: int, n: int, selected: bool = False) -> str:
     return f'<button type="button" class="qa-cite{sel}" data-turn="{turn}" data-cite="{n}" title="Show source {n}">[{n}]</button>'
 
 
-def answer_html(turn: int, answer: Answer, marks: set[str] | None = None) -> str:
-    """The checked answer: supported claims with their [n] markers, unsupported claims flagged; ``marks`` are
-    words to highlight (see ``marked``)."""
+def answer_html(turn: int, answer: Answer, marks: set[str] | None = None, *, leave_out: bool = False) -> str:
+    """The checked answer: supported claims with their [n] markers (and a "citation corrected" tag where the
+    verifier chose another citation than the model's); ``marks`` are words to highlight (see ``marked``).
+    Unsupported claims are flagged in place, or with ``leave_out`` (the chat) left out as the answer text does
+    them, and counted on a line under it (``left_out_html``)."""
     if answer.declined:
         return declined_html(answer)
     parts = []
     for s in answer.sentences:
         if s.supported:
             cites = "".join(_cite(turn, n) for n in s.citations)
-            parts.append(f'<span class="qa-claim">{marked(s.text, marks)}</span>{cites}')
-        else:
+            fixed = f'<span class="qa-recited" title="{RECITED}">citation corrected</span>' if "re-cited" in s.reason else ""
+            parts.append(f'<span class="qa-claim">{marked(s.text, marks)}</span>{cites}{fixed}')
+        elif not leave_out:
             tag = s.verdict.replace("_", " ") if s.verdict != "supported" else "unsupported"
             parts.append(
                 f'<span class="qa-claim qa-unsupported" title="{esc(s.reason) or UNSUPPORTED}">'
                 f'{esc(s.text)}</span><span class="qa-unsupported-tag">{esc(tag)}</span>'
             )
-    return " ".join(parts)
+    return " ".join(parts) + (left_out_html(answer) if leave_out else "")
+
+
+# (words in a verifier reason, the reason in plain words); the first match wins.
+LEFT_OUT_WHY = [
+    ("instruction", "it is an instruction, not a statement"),
+    ("says otherwise", "the closest source sentence says otherwise"),
+    ("do not answer", "what it rests on does not answer the question"),
+    ("the number ", "no source sentence gives the number {}"),
+    ("the name ", "no source sentence names {}"),
+    ("negated", "the closest source sentence says the opposite"),
+]
+NO_SOURCE = "no source sentence states it"
+
+
+def left_out_why(reason: str) -> str:
+    """A verifier's reason for failing a claim (``"no source sentence states it (best judge 0.10)"``) in plain words."""
+    what = re.match(r"the (?:number|name) (.+?) is not in the cited text", reason)
+    plain = next((plain for words, plain in LEFT_OUT_WHY if words in reason), NO_SOURCE)
+    return plain.format(what[1]) if what and "{}" in plain else plain.replace(" {}", "")
+
+
+def left_out_html(answer: Answer) -> str:
+    """One line under a checked answer: how many of the model's sentences were left out, and why."""
+    out = [s for s in answer.sentences if not s.supported]
+    if answer.declined or not out:
+        return ""
+    whys = "; ".join(dict.fromkeys(left_out_why(s.reason) for s in out))
+    n = "1 sentence was left out" if len(out) == 1 else f"{len(out)} sentences were left out"
+    return f'<div class="qa-left-out">{n}: {esc(whys)}.</div>'
 
 
 DECLINE_WHY = {
@@ -156,12 +193,15 @@ def turn_html(i: int, turn: Turn, last: bool) -> str:
             label = '<span class="qa-draft-label">Draft, not yet checked against the documents:</span> '
             body = f'{label}<span class="qa-draft">{esc(draft)}</span>'
         else:
-            body = f'<span class="qa-wait">{"Writing…" if turn.draft else "Searching your documents…"}</span>'
+            wait = "Writing…" if turn.draft or turn.found else "Searching your documents…"
+            body = f'<span class="qa-wait">{"Rewriting the question…" if turn.rewriting else wait}</span>'
+        if turn.redrafted:
+            body = f'<div class="qa-redraft" role="status">{REDRAFT}</div>{body}'
         out.append(f'<div class="qa-a qa-streaming"{answer_id}>{body}<span class="qa-caret"></span></div>')
         out.append(f'<div class="qa-meta">{"checking citations…" if turn.checking else ""}</div>')
     else:
         cls = "qa-a qa-done" + (" qa-is-declined" if turn.answer.declined else "")
-        out.append(f'<div class="{cls}"{answer_id}>{answer_html(i, turn.answer)}</div>')
+        out.append(f'<div class="{cls}"{answer_id}>{answer_html(i, turn.answer, leave_out=True)}</div>')
         out.append(_timings(turn.answer))
     out.append("</div>")
     return "".join(out)
