@@ -5,7 +5,9 @@
               question) lacks; instruction-like source sentences are never evidence
     judge     the generator's P(Yes) that the evidence states the claim (``qa.judge``); the model's own citation
               first, then the retrieved sentences most similar to the claim
-    gate      do the sentences the supported claims rest on answer the question? (the same judge)
+    gate      does what is supported answer the question? (the same judge; tried on the cited sentences instead,
+              it refused "meetings between heads of state should follow expert-level agreements" as an answer
+              about a summit at 0.60, and still passed "died in 1962" on "founded in 1962", so it reads the claims)
 
 Every claim ends with a verdict and a reason: ``supported``, ``contradicted``, ``unsupported`` or
 ``not_an_answer``. Thresholds live in ``VerifierConfig`` and are calibrated by ``python -m bench verifier``.
@@ -292,20 +294,18 @@ class Verifier:
         if not kept:
             return Verification(self._sentences(results, by_n)[0], [], True, "not_verified", calls)
         if question:
-            # the gate reads the evidence the supported claims rest on, not the claims: a claim can answer the
-            # question in form ("Orla Breckenridge died in 1962") while its source does not ("… founded in 1962")
-            p = self.answers(question, _evidence(kept, by_n))
+            p = self.answers(question, " ".join(r[0].text for r in kept))
             calls += 1
             answering: set[int] = set()
             if p < self.config.answer and len(kept) > 1:
-                # a long reply can bury its answer: judge the first few supported sentences' evidence one by one
+                # a long reply can bury its answer: judge the first few supported sentences one by one
                 for i, r in enumerate(results):
                     if r[1] == SUPPORTED and calls < 12:
                         calls += 1
-                        if self.answers(question, _evidence([r], by_n)) >= self.config.answer:
+                        if self.answers(question, r[0].text) >= self.config.answer:
                             answering.add(i)
             if p < self.config.answer:
-                why = f"the cited sentences do not answer the question (judge {p:.2f})"
+                why = f"the supported sentences do not answer the question (judge {p:.2f})"
                 results = [
                     (c, NOT_AN_ANSWER, ch, s, why) if v == SUPPORTED and i not in answering else (c, v, ch, s, r)
                     for i, (c, v, ch, s, r) in enumerate(results)
@@ -399,12 +399,6 @@ class Verifier:
                 ids.append(numbering[n])
             sentences.append(AnswerSentence(claim.text, ids, verdict == SUPPORTED, verdict, reason))
         return sentences, citations
-
-
-def _evidence(results: list[tuple[Claim, str, list[int], float, str]], by_n: dict[int, Source]) -> str:
-    """The source sentences the given claims rest on, each once, in order of use (a quoted claim is its own)."""
-    chosen = list(dict.fromkeys(n for r in results for n in r[2] if n in by_n))
-    return " ".join(by_n[n].sentence.text for n in chosen) or " ".join(r[0].text for r in results)
 
 
 def _premise(question: str, ns: list[int], by_n: dict[int, Source], evidence: list[Source]) -> str:
