@@ -41,7 +41,7 @@ _NAME = re.compile(r"(?<=[\w,;:)\"'’] )[A-Z][a-zA-Z'’-]+")
 class VerifierConfig:
     """Every threshold of the verifier, in one place; ``python -m bench verifier`` calibrates them."""
 
-    support: float = 0.70  # judge P(Yes) "the source states the claim" at or above which a citation stands (see Settings)
+    support: float = 0.55  # judge P(Yes) "the source states the claim" at or above which a citation stands (see Settings)
     answer: float = 0.6  # judge P(Yes) "the reply answers the question" below which the answer is declined
     candidates: int = 2  # retrieved sentences (most similar to the claim, past the screens) judged when the
     # model's citation fails

@@ -32,14 +32,14 @@ class Settings:
     window: int = 1  # neighbour sentences on each side shown to the model
     temperature: float = 0.0
     max_tokens: int = 256
-    prompt: str = "running"  # how sources are shown to the model: "running" text with markers, or a numbered "list"
+    prompt: str = "list"  # how sources are shown: a numbered "list", or "running" text with markers (bench/results/quality.md)
     n_ctx: int = 4096
     n_threads: int = 0  # 0: all cores
     max_file_mb: float = 50.0
     max_chars: int = 2_000_000  # extracted characters per file (about 400 pages)
     max_sentences: int = 20_000  # sentences per file (about a minute of embedding on 2 cores)
     file_seconds: float = 120.0  # time to extract one PDF, Word or HTML file's text (in a child process)
-    support_threshold: float = 0.70  # judge P(Yes) below this: the citation does not support (bench/results/quality.md)
+    support_threshold: float = 0.55  # judge P(Yes) below this: the citation does not support (bench/results/quality.md)
     answer_threshold: float = 0.60  # `python -m bench verifier`: judge P(Yes) below this: the claims do not answer
     relevance_threshold: float = 0.30  # below this best retrieval score, decline without asking the model
     host: str = "127.0.0.1"

@@ -8,7 +8,7 @@ import re
 import shutil
 
 from qa.app import App, seed_files
-from qa.prompt import DECLINE
+from qa.prompt import DECLINE, SYSTEM
 from tests.conftest import SEEDS, FakeGenerator
 
 
@@ -19,8 +19,17 @@ def _app(settings, embedder, reply, tmp_path):
     return app
 
 
-def test_prompt_numbers_the_retrieved_sentences(settings, embedder, tmp_path):
+def test_the_default_prompt_is_one_numbered_line_per_source(settings, embedder, tmp_path):
     app = _app(settings, embedder, "They agreed to exchange thousands of combatants [2].", tmp_path)
+    app.ask("What did both sides agree to exchange?")
+    (system, user) = app._generator.calls[0]
+    assert system == {"role": "system", "content": SYSTEM}
+    lines = user["content"].split("\n")
+    assert lines[0] == "Sources:" and any(re.match(r"\[\d+\] .*exchange thousands of combatants", x) for x in lines)
+
+
+def test_prompt_numbers_the_retrieved_sentences(settings, embedder, tmp_path):
+    app = _app(settings.with_(prompt="running"), embedder, "They agreed to exchange thousands of combatants [2].", tmp_path)
     answer = app.ask("What did both sides agree to exchange?")
     messages = app._generator.calls[0]
     prompt = messages[-1]["content"]
@@ -64,7 +73,7 @@ def test_a_reply_that_only_copies_a_source_is_asked_again(settings, embedder, tm
             drafts.append(f"[{n}] {text}")
         return drafts[-1]
 
-    app = _app(settings, embedder, reply, tmp_path)
+    app = _app(settings.with_(prompt="running"), embedder, reply, tmp_path)
     events = list(app.ask_stream("Who is the main contractor for the Kestrel Bridge?"))
     kinds = [e.kind for e in events]
     assert "redraft" in kinds

@@ -28,9 +28,8 @@ def _check_citations(app, answer):
     [
         ("What did both sides agree to exchange?", "combatants", "exchange"),
         ("Who is the main contractor for the Kestrel Bridge?", "Brightwater", "Brightwater"),
-        # declined before the judge (the old word rules refused "unlikely in the near future"); with the running-text
-        # prompt the model answers from the Kremlin's statement next to it: answered and cited, not declined
-        ("What did the Kremlin say about a summit?", "Kremlin", "Kremlin"),
+        # declined before the judge ("unlikely" has no number; the old word rules refused it)
+        ("What did the Kremlin say about a summit?", "unlikely", "summit"),
     ],
 )
 def test_answers_are_cited_verbatim(seeded_app, question, expect, source_word):
