@@ -27,7 +27,8 @@ COUNCIL, NEWSLETTER, TOMATO = (
 
 
 def _marker(prompt: str, sentence: str) -> str | None:
-    m = re.search(re.escape(sentence) + r" \[(\d+)\]", prompt)
+    """The source number of ``sentence`` in the prompt: "[n] sentence" lines (the default) or "sentence [n]"."""
+    m = re.search(r"^\[(\d+)\] " + re.escape(sentence), prompt, re.M) or re.search(re.escape(sentence) + r" \[(\d+)\]", prompt)
     return m[1] if m else None
 
 
