@@ -26,11 +26,11 @@ from index.sentences import instruction_like, split_spans
 from index.words import STOP, WORD, stems
 from qa.judge import Judge, answer_messages, support_messages
 from qa.prompt import DECLINE
+from qa.prompt import MARKER as _MARKER
 from qa.records import AnswerSentence, Citation, Source
 
 SUPPORTED, CONTRADICTED, UNSUPPORTED, NOT_AN_ANSWER = "supported", "contradicted", "unsupported", "not_an_answer"
 
-_MARKER = re.compile(r"\[(\d+(?:\s*[,;]\s*\d+)*)\]")
 _MARKER_SPLIT = re.compile(r"(\[\d+(?:\s*[,;]\s*\d+)*\])")
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
 # Capitalised words inside a sentence (not its first word): names of people, places, organisations.

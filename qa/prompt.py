@@ -48,7 +48,7 @@ EXAMPLE_QUESTION = "In which country was the company that built the Old Harbour 
 EXAMPLE_ANSWER = "The company that built the ferry, Ellis & Sons, was based in Scotland. [2][5]"
 
 
-_LOOKS_LIKE_MARKER = re.compile(r"\[(\d+(?:\s*[,;]\s*\d+)*)\]")
+MARKER = re.compile(r"\[(\d+(?:\s*[,;]\s*\d+)*)\]")  # "[3]" or "[2, 5]": what the model cites with
 
 
 def format_sources(sources: list[Source], style: str = "list") -> str:
@@ -61,7 +61,7 @@ def format_sources(sources: list[Source], style: str = "list") -> str:
     for s in sources:
         text = " ".join(s.sentence.text.split())
         if style == "running":
-            text = _LOOKS_LIKE_MARKER.sub(r"(\1)", text)
+            text = MARKER.sub(r"(\1)", text)
         if s.document != current:
             current = s.document
             out.append(f"\n\nDocument: {PurePath(s.document).name}\n")

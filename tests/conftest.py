@@ -28,6 +28,15 @@ def _words(text: str) -> set[str]:
     return {w.strip(".")[:5] for w in _WORDS.findall(text.lower()) if len(w.strip(".")) > 3}
 
 
+TIMINGS = {"retrieve_s", "first_token_s", "verify_s", "total_s"}  # every answer's timings
+RETRY_TIMING = "retry_s"  # only when the draft was asked again
+
+
+def assert_timings(timings: dict) -> None:
+    """The ``timings`` of an answer: every required key, and no other than ``retry_s``."""
+    assert TIMINGS <= set(timings) <= TIMINGS | {RETRY_TIMING}, timings
+
+
 class FakeGenerator:
     """The one fake model, for fast unit tests only: a scripted reply (a string, or a function of the prompt's last
     message) streamed word by word, and a crude deterministic judge (``p_yes``): a claim is "stated" by a source

@@ -181,20 +181,25 @@ def _remove(page, name: str) -> None:
     page.wait_for_function(f"() => !document.querySelector('#qa-docs').innerText.includes('{name}')")
 
 
+def _open(pw, url: str):
+    """Chromium on ``url`` at desktop size, once the first start has indexed the samples: (browser, page, errors)."""
+    browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    page = browser.new_page(viewport={"width": 1366, "height": 900})
+    page.set_default_timeout(60_000)
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto(url)
+    page.wait_for_selector("#qa-notice .qa-done-note", timeout=300_000)
+    return browser, page, errors
+
+
 @pytest.mark.slow
 def test_page_first_start_plain_language_and_layout(page_url):
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        page = browser.new_page(viewport={"width": 1366, "height": 900})
-        page.set_default_timeout(60_000)
-        errors: list[str] = []
-        page.on("pageerror", lambda e: errors.append(str(e)))
-        page.goto(page_url)
-
+        browser, page, errors = _open(pw, page_url)
         # first start: the empty index gets the sample documents, and a note says so
-        page.wait_for_selector("#qa-notice .qa-done-note", timeout=300_000)
         assert "sample documents were indexed" in page.locator("#qa-notice").inner_text()
 
         # an answer; its citation opens the document, with headings as headings and offsets in small print
@@ -269,13 +274,7 @@ def test_page_shows_stages_declines_and_left_out_sentences(slow_page_url):
     from playwright.sync_api import expect, sync_playwright
 
     with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        page = browser.new_page(viewport={"width": 1366, "height": 900})
-        page.set_default_timeout(60_000)
-        errors: list[str] = []
-        page.on("pageerror", lambda e: errors.append(str(e)))
-        page.goto(slow_page_url)
-        page.wait_for_selector("#qa-notice .qa-done-note", timeout=300_000)
+        browser, page, errors = _open(pw, slow_page_url)
         answer = page.locator("#qa-answer")
 
         # while the model writes, the draft is labelled as not yet checked; then the checked answer replaces it
