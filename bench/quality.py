@@ -187,7 +187,7 @@ class Runner:
         tuned = {
             f.name: getattr(settings, f.name)
             for f in fields(settings)
-            if type(getattr(settings, f.name)) in (int, float) and f.name != "port"
+            if (type(getattr(settings, f.name)) in (int, float) and f.name != "port") or f.name == "prompt"
         }
         self._append(
             {

@@ -11,6 +11,10 @@ sentences as the evidence:
     date          a year, month or weekday of the claim changed                     false
     entity        the gold answer (a name) replaced by another question's answer    false
     not_answer    a true sentence of the same document that does not hold the answer: the answer gate must refuse it
+    premise       hand-written (bench/data/premise.jsonl): a sentence that holds the claim's names and numbers in
+                  another relation ("Orla Breckenridge died in 1962" on "It was founded in 1962 by … Orla
+                  Breckenridge"), the false answers the screens cannot see; three are real answers of this
+                  pipeline (q073, q077, q079), the rest follow their pattern over the labelled documents   false
 
 Each pair is judged once (the screen, then the judge's P(Yes)); thresholds are then swept offline, so
 calibrating costs one pass of the model. ``--sweep`` prints the table; the report is
@@ -33,7 +37,8 @@ from qa.settings import REPO_ROOT, Settings
 
 RESULTS = REPO_ROOT / "bench" / "results"
 PARAPHRASES = BENCH_DATA / "paraphrases.jsonl"
-FALSE_KINDS = ("negation", "number", "date", "entity")
+PREMISES = BENCH_DATA / "premise.jsonl"
+FALSE_KINDS = ("negation", "number", "date", "entity", "premise")
 TRUE_KINDS = ("verbatim", "paraphrase")
 MONTHS = ("January February March April May June July August September October November December").split()
 DAYS = "Monday Tuesday Wednesday Thursday Friday Saturday Sunday".split()
@@ -115,6 +120,19 @@ def pairs(paraphrases: dict[str, str], docs_text: dict[str, list[str]]) -> list[
         ]
         if spare:
             add(item, "not_answer", spare[k % len(spare)], False, spare[k % len(spare)])
+    by_id = {it.id: it for it in labelled().items}
+    for row in map(json.loads, PREMISES.read_text(encoding="utf-8").splitlines()):
+        item = by_id.get(row["id"])
+        out.append(
+            {
+                "id": row["id"],
+                "kind": "premise",
+                "truth": False,
+                "claim": row["claim"],
+                "question": item.question if item else "",
+                "evidence": row["evidence"],
+            }
+        )
     return out
 
 

@@ -109,6 +109,8 @@ def _leading_markers_last(text: str) -> str:
 
     >>> _leading_markers_last("[8] The ferry is old. [9] It sank. So it is gone.")
     'The ferry is old [8]. It sank [9]. So it is gone.'
+    >>> _leading_markers_last("[2] Roger O. Egeberg served under Nixon.")
+    'Roger O. Egeberg served under Nixon [2].'
     """
     if not re.match(r"\s*\[\d", text):
         return text
@@ -116,7 +118,9 @@ def _leading_markers_last(text: str) -> str:
     out = [pieces[0]]
     for marker, segment in zip(pieces[1::2], pieces[2::2], strict=True):
         body = segment.strip()
-        m = re.search(r"[.!?]+[\"')\]]*(?=\s|$)", body)  # the end of the segment's first sentence
+        m = next(  # the end of the segment's first sentence; "Gerald R. Ford": an initial does not end it
+            (m for m in re.finditer(r"[.!?]+[\"')\]]*(?=\s|$)", body) if not _INITIAL.search(body[: m.end()])), None
+        )
         out.append(
             f"{body[: m.start()]} {marker}{body[m.start() :]}" if m and body[: m.start()].strip() else f"{body} {marker}".strip()
         )

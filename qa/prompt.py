@@ -1,14 +1,16 @@
 """The prompt: the sources as running text with a ``[n]`` marker after each sentence, grouped by document, a
 one-shot example, and rules that keep the model on them.
 
-Two styles, chosen by ``QA_PROMPT`` (``bench quality`` measures each; bench/results/quality.md):
+Two styles, chosen by ``QA_PROMPT`` (``bench quality`` measures each):
 
-    list      one numbered line per source sentence, no example (the default). The 1.5B model tends to imitate
-              the list: its reply is often one copied line, "[11] …", rather than an answer.
+    list      one numbered line per source sentence, no example (the default). The 1.5B model often copies one
+              line, "[11] …", rather than answering; the verifier's completions and one ask-again after a copy
+              (``qa.ask``) recover most of that: HotpotQA 0.44 on every other question of 0-49 (the baseline's
+              0.44) and no unanswerable question answered (bench/results/quality.md).
     running   sources as paragraphs of running text, each sentence followed by its marker, and one worked
-              example. The model answers in its own words: HotpotQA 0.16 -> 0.40 on every other question, but
-              it also restates unanswerable questions as answers the 1.5B judge passes (3 of 9 answered, at
-              judge 0.61-0.67, where clear true paraphrases score 0.59), so it is not the default.
+              example. The model answers in its own words (HotpotQA 0.40), but it also restates unanswerable
+              questions as answers the 1.5B judge passes (3 of 9 answered, at judge 0.61-0.67, where clear true
+              paraphrases score 0.59; bench/results/running/quality.md), so it is not the default.
 """
 
 from __future__ import annotations

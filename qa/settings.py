@@ -32,7 +32,7 @@ class Settings:
     window: int = 1  # neighbour sentences on each side shown to the model
     temperature: float = 0.0
     max_tokens: int = 256
-    prompt: str = "list"  # how sources are shown: a numbered "list", or "running" text with markers (bench/results/quality.md)
+    prompt: str = "list"  # how sources are shown: a numbered "list", or "running" text with markers (qa/prompt.py)
     n_ctx: int = 4096
     n_threads: int = 0  # 0: all cores
     max_file_mb: float = 50.0
