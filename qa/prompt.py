@@ -1,5 +1,5 @@
-"""The prompt: the sources as running text with a ``[n]`` marker after each sentence, grouped by document, a
-one-shot example, and rules that keep the model on them.
+"""The prompt: the sources grouped by document, each sentence with its ``[n]`` marker, and rules that keep the
+model on them.
 
 Two styles, chosen by ``QA_PROMPT`` (``bench quality`` measures each):
 
