@@ -31,7 +31,8 @@ from qa.records import AnswerSentence, Citation, Source
 
 SUPPORTED, CONTRADICTED, UNSUPPORTED, NOT_AN_ANSWER = "supported", "contradicted", "unsupported", "not_an_answer"
 
-_MARKER_SPLIT = re.compile(r"(\[\d+(?:\s*[,;]\s*\d+)*\])")
+_MARKER_SPLIT = re.compile(f"({_MARKER.pattern})")  # split keeps each marker, then its numbers: 3 pieces a step
+_MARKERS_AFTER_STOP = re.compile(rf"([.!?])((?:\s*{_MARKER.pattern})+)")  # "It is. [1][2]": the stop, the markers
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
 # Capitalised words inside a sentence (not its first word): names of people, places, organisations.
 _NAME = re.compile(r"(?<=[\w,;:)\"'’] )[A-Z][a-zA-Z'’-]+")
@@ -63,7 +64,7 @@ def parse(answer: str) -> list[Claim]:
     """
     text = _leading_markers_last(answer.strip())
     # A marker after the full stop belongs to the sentence before it: move it inside before splitting.
-    text = re.sub(r"([.!?])((?:\s*\[\d+(?:\s*[,;]\s*\d+)*\])+)", r"\2\1", text)
+    text = _MARKERS_AFTER_STOP.sub(r"\2\1", text)
     claims = []
     for piece in _pieces(text):
         cited: list[int] = []
@@ -116,7 +117,7 @@ def _leading_markers_last(text: str) -> str:
         return text
     pieces = _MARKER_SPLIT.split(text)
     out = [pieces[0]]
-    for marker, segment in zip(pieces[1::2], pieces[2::2], strict=True):
+    for marker, segment in zip(pieces[1::3], pieces[3::3], strict=True):
         body = segment.strip()
         m = next(  # the end of the segment's first sentence; "Gerald R. Ford": an initial does not end it
             (m for m in re.finditer(r"[.!?]+[\"')\]]*(?=\s|$)", body) if not _INITIAL.search(body[: m.end()])), None

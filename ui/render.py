@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import PurePath
 from typing import Any
 
+from qa.prompt import MARKER
 from qa.records import Answer, Citation, DocumentInfo, IngestResult, Sentence
 from ui import plain
 
@@ -188,7 +189,7 @@ def turn_html(i: int, turn: Turn, last: bool) -> str:
     if turn.error:
         out.append(f'<div class="qa-a qa-failed"{answer_id}><b>Could not answer:</b> {esc(turn.error)}</div>')
     elif turn.answer is None:
-        draft = re.sub(r"\s*\[\d+(?:\s*[,;]\s*\d+)*\]", "", turn.draft).strip()  # no bare markers in a draft
+        draft = re.sub(rf"\s*{MARKER.pattern}", "", turn.draft).strip()  # no bare markers in a draft
         if draft:
             label = '<span class="qa-draft-label">Draft, not yet checked against the documents:</span> '
             body = f'{label}<span class="qa-draft">{esc(draft)}</span>'
