@@ -343,7 +343,10 @@ class Runner:
             "raw": "".join(raw),
             "citations": [{"text": c.text, "document": corpus.doc_name(c.document), "score": c.score} for c in answer.citations],
             "unsupported": sum(1 for s in answer.sentences if not s.supported),
-            "sentences": [{"text": s.text, "verdict": s.verdict, "reason": s.reason} for s in answer.sentences],
+            "sentences": [
+                {"text": s.text, "verdict": s.verdict, "reason": s.reason, "check": s.check, "score": s.score}
+                for s in answer.sentences
+            ],
             "declined_because": answer.why or None,
             "retrieved": retrieved,
             "ttft_s": ttft if ttft is not None else total,

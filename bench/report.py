@@ -140,6 +140,15 @@ def _ratio(a: float | None, b: float | None) -> str:
     return "n/a" if a is None or b is None or b == 0 else f"{a / b:.2f}"
 
 
+def _support_score(sentence: dict[str, Any]) -> float:
+    """A supported claim's judge score: its ``score`` field, or in records written before that field existed, the
+    number in its reason ("… (judge 0.61)"); a quoted sentence counts 1."""
+    if sentence.get("score") is not None:
+        return float(sentence["score"])
+    found = re.findall(r"judge ([0-9.]+)", sentence["reason"])
+    return float(found[0]) if found and "quoted" not in sentence["reason"] else 1.0
+
+
 def support_sweep(records: list[dict[str, Any]], bars: tuple[float, ...] = (0.55, 0.6, 0.65, 0.7, 0.75)) -> list[str]:
     """How ours' answered questions would fare at other support thresholds, from the judge scores in the claims'
     reasons: an answer stands at a threshold when its best supported claim scored at least that. An estimate:
@@ -148,12 +157,7 @@ def support_sweep(records: list[dict[str, Any]], bars: tuple[float, ...] = (0.55
     for r in records:
         if r.get("type") != "question" or r.get("system") != "ours" or r.get("declined") or "sentences" not in r:
             continue
-        ps = [
-            1.0 if "quoted" in s["reason"] else float(m)
-            for s in r["sentences"]
-            if s["verdict"] == "supported"
-            for m in (re.findall(r"judge ([0-9.]+)", s["reason"]) or ["1.0"])
-        ]
+        ps = [_support_score(s) for s in r["sentences"] if s["verdict"] == "supported"]
         kind = "unanswerable" if not r["answers"] else ("right" if r.get("correct") else "wrong")
         scored.append((max(ps, default=0.0), kind))
     if not scored:

@@ -46,6 +46,13 @@ class AnswerSentence:
     supported: bool
     verdict: str = "supported"  # supported | contradicted | unsupported | not_an_answer
     reason: str = ""  # why the verifier decided so, in words
+    # how, as data: "cited" (the model's own citation states it), "recited" (another retrieved sentence does),
+    # "quoted" (a bare marker: the sentence itself), "screen" (a hard screen refused it), "judge" (the judge
+    # scored it below the bar), "gate" (true, but not an answer), "instruction"; "" where nothing was checked
+    check: str = ""
+    # the judge's P(Yes) that the chosen evidence states the claim (refused: the best tried; "gate": P(answers the
+    # question)); None where no judge was asked (a screen or the instruction rule refused it)
+    score: float | None = None
 
 
 @dataclass(frozen=True)
@@ -59,6 +66,7 @@ class Answer:
     rewritten: str = ""
     why: str = ""  # when declined: "no_relevant_sources", "not_verified" or "not_an_answer"
     near: list[Citation] = field(default_factory=list)  # when declined after retrieval: possibly relevant sentences
+    yes_no: str = ""  # to a yes/no question: "yes" or "no", judged from the supported claims; "" otherwise
 
     def to_json(self) -> dict[str, Any]:
         """The stable ``qa ask --json`` object (see README); fields are only ever added."""
@@ -70,6 +78,7 @@ class Answer:
             "timings": {k: round(v, 3) for k, v in self.timings.items()},
             "declined_because": self.why or None,
             "near": [asdict(c) for c in self.near],
+            "yes_no": self.yes_no or None,
         }
 
 

@@ -122,12 +122,21 @@ class Asker:
             timings["retry_s"] = t_generated - t_retry
             timings["verify_s"] += time.perf_counter() - t_generated
         timings["total_s"] = time.perf_counter() - t0
-        text = DECLINE if checked.declined else render(checked.sentences)
+        text = DECLINE if checked.declined else render(checked.sentences, checked.yes_no)
         near = nearest(sources) if checked.declined else []
         yield Event(
             "answer",
             Answer(
-                text, checked.declined, checked.sentences, checked.citations, timings, question, standalone, checked.why, near
+                text,
+                checked.declined,
+                checked.sentences,
+                checked.citations,
+                timings,
+                question,
+                standalone,
+                checked.why,
+                near,
+                checked.yes_no,
             ),
         )
 

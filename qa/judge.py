@@ -7,6 +7,7 @@ thresholds this number is compared with (``VerifierConfig`` in ``qa/cite.py``).
 
     support:       Does the source state the claim?            (is the citation right)
     answers:       Does this answer the question?              (the answer gate)
+    polar:         Given these facts, is the answer yes?        (the "Yes." or "No." before a yes/no answer)
 """
 
 from __future__ import annotations
@@ -39,6 +40,19 @@ def answer_messages(question: str, answer: str) -> Messages:
             "role": "user",
             "content": f"Question: {_one_line(question)}\nReply: {_one_line(answer)}\n"
             "Does the reply give the answer to the question? Answer Yes or No.",
+        },
+    ]
+
+
+def polar_messages(question: str, facts: str) -> Messages:
+    """The verdict on a yes/no question from the checked facts of the answer: the model's own "Yes," is
+    unreliable (it wrote "Yes, the original lens was cleaned but not replaced" to "Was the lens replaced?")."""
+    return [
+        {"role": "system", "content": _SYSTEM},
+        {
+            "role": "user",
+            "content": f"Facts: {_one_line(facts)}\nQuestion: {_one_line(question)}\n"
+            "Given these facts, is the answer to the question yes? Answer Yes or No.",
         },
     ]
 

@@ -124,12 +124,13 @@ def test_correct_citation_is_kept_with_its_reason(fake):
     (s,) = v.sentences
     assert (s.verdict, s.supported, s.citations) == (SUPPORTED, True, [1])
     assert "cited sentence states it" in s.reason and v.citations[0].text == SRC[0]
+    assert s.check == "cited" and s.score is not None and s.score >= fake.config.support
 
 
 def test_wrong_citation_is_replaced_by_the_supporting_sentence(fake):
     v = fake.verify("Further discussions were proposed between June 20 and June 30 [4].", _sources())
     assert v.sentences[0].supported and [c.text for c in v.citations] == [SRC[1]]
-    assert "re-cited" in v.sentences[0].reason
+    assert "re-cited" in v.sentences[0].reason and v.sentences[0].check == "recited"
 
 
 def test_made_up_claim_is_unsupported_and_left_out_of_the_answer_text(fake):
@@ -147,6 +148,7 @@ def test_wrong_number_fails_the_screen_before_the_judge(embedder):
     # its own citation gives another number: the claim is contradicted, and the reason names the number
     assert v.sentences[0].verdict == CONTRADICTED
     assert "61" in v.sentences[0].reason
+    assert (v.sentences[0].check, v.sentences[0].score) == ("screen", None)  # refused with no judge asked
 
 
 def test_nothing_supported_declines(fake):
@@ -158,7 +160,8 @@ def test_nothing_supported_declines(fake):
 def test_an_answer_that_does_not_address_the_question_is_not_an_answer(fake):
     v = fake.verify("Tomatoes need at least six hours of direct sunlight [4].", _sources(), "Who will build the bridge?")
     assert v.declined and v.why == "not_an_answer"
-    assert v.sentences[0].verdict == NOT_AN_ANSWER
+    assert v.sentences[0].verdict == NOT_AN_ANSWER and v.sentences[0].check == "gate"
+    assert v.sentences[0].score is not None and v.sentences[0].score < fake.config.answer
 
 
 def test_citations_are_renumbered_in_order_of_use(fake):
@@ -172,6 +175,26 @@ def test_citations_are_renumbered_in_order_of_use(fake):
 def test_bare_markers_quote_their_sentences(fake):
     v = fake.verify("[2]", _sources(), "When are further discussions proposed?")
     assert not v.declined and v.citations[0].text == SRC[1] and v.sentences[0].reason.startswith("quoted")
+    assert (v.sentences[0].check, v.sentences[0].score) == ("quoted", 1.0)
+
+
+LENS = ["The original lens was cleaned but not replaced.", "The refractor reopened to the public in 2024."]
+
+
+def test_a_yes_no_question_gets_the_judged_verdict_not_the_models(fake):
+    """The model wrote "Yes," before facts that say no (labelled q037): the verdict is judged from the facts."""
+    v = fake.verify("Yes, the original lens was cleaned but not replaced [1].", _sources(LENS), "Was the lens replaced?")
+    assert not v.declined and v.yes_no == "no"
+    assert v.sentences[0].text == "The original lens was cleaned but not replaced."
+    assert render(v.sentences, v.yes_no) == "No. The original lens was cleaned but not replaced. [1]"
+    v = fake.verify("The refractor reopened to the public in 2024 [2].", _sources(LENS), "Did the refractor reopen?")
+    assert (v.yes_no, render(v.sentences, v.yes_no)) == ("yes", "Yes. The refractor reopened to the public in 2024. [1]")
+
+
+def test_other_questions_get_no_verdict_and_keep_their_words(fake):
+    for question in ("When did the refractor reopen?", "Did it reopen in 2024 or in 2025?", ""):
+        v = fake.verify("Yes, the refractor reopened to the public in 2024 [2].", _sources(LENS), question)
+        assert v.yes_no == "" and v.sentences[0].text.startswith("Yes, the refractor"), question
 
 
 def test_instruction_sentences_are_never_evidence(fake):
@@ -231,6 +254,17 @@ def test_the_real_gate_refuses_a_true_sentence_that_does_not_answer(real):
         "The Kestrel Bridge will cross the Marrow Estuary [3].", _sources(BRIDGE), "Which estuary will the Kestrel Bridge cross?"
     )
     assert not v.declined
+
+
+@pytest.mark.slow
+def test_the_real_judge_says_no_where_the_facts_say_no(real):
+    """Labelled q037: the model wrote "Yes," before "cleaned but not replaced"; the real judge reads the facts."""
+    sources = _sources(LENS)
+    question = "Was the original lens of the refractor replaced during the restoration?"
+    v = real.verify("Yes, the original lens was cleaned but not replaced [1].", sources, question)
+    assert not v.declined and v.yes_no == "no", v.sentences
+    v = real.verify("The refractor reopened to the public in 2024 [2].", sources, "Did the refractor reopen to the public?")
+    assert not v.declined and v.yes_no == "yes", v.sentences
 
 
 @pytest.mark.slow

@@ -83,8 +83,8 @@ def test_the_pending_turn_shows_each_stage():
 def test_corrected_citations_and_left_out_sentences_are_said():
     c = Citation(1, "/docs/a.txt", "The bridge opens in 2027.", 0, 25, None, 0.9)
     sentences = [
-        AnswerSentence("It opens in 2027.", [1], True, "supported", "a retrieved sentence states it (re-cited) (judge 0.90)"),
-        AnswerSentence("It is long.", [1], True, "supported", "the cited sentence states it (judge 0.90)"),
+        AnswerSentence("It opens in 2027.", [1], True, "supported", "another sentence states it", "recited", 0.9),
+        AnswerSentence("It is long.", [1], True, "supported", "the cited sentence states it (judge 0.90)", "cited", 0.9),
         AnswerSentence("It cost £61 million.", [], False, "unsupported", "the number 61 is not in the cited text"),
         AnswerSentence("It is red.", [], False, "unsupported", "no source sentence states it (best judge 0.10)"),
         AnswerSentence("It is blue.", [], False, "contradicted", "the closest source sentence says otherwise: x"),

@@ -93,11 +93,11 @@ def answer_html(turn: int, answer: Answer, marks: set[str] | None = None, *, lea
     them, and counted on a line under it (``left_out_html``)."""
     if answer.declined:
         return declined_html(answer)
-    parts = []
+    parts = [f'<span class="qa-yes-no">{esc(answer.yes_no.capitalize())}.</span>'] if answer.yes_no else []
     for s in answer.sentences:
         if s.supported:
             cites = "".join(_cite(turn, n) for n in s.citations)
-            fixed = f'<span class="qa-recited" title="{RECITED}">citation corrected</span>' if "re-cited" in s.reason else ""
+            fixed = f'<span class="qa-recited" title="{RECITED}">citation corrected</span>' if s.check == "recited" else ""
             parts.append(f'<span class="qa-claim">{marked(s.text, marks)}</span>{cites}{fixed}')
         elif not leave_out:
             tag = s.verdict.replace("_", " ") if s.verdict != "supported" else "unsupported"
