@@ -75,7 +75,9 @@ class Asker:
         history: list[tuple[str, str]] | None = None,
         temperature: float | None = None,
         top_k: int | None = None,
+        yes_no: bool = True,
     ) -> Iterator[Event]:
+        """``yes_no=False``: no "Yes."/"No." verdict (see ``Verifier.verify``)."""
         t0 = time.perf_counter()
         question = " ".join(question.split())
         standalone = question
@@ -103,7 +105,7 @@ class Asker:
         t_generated = time.perf_counter()
         yield Event("checking", None)
         draft = "".join(pieces)
-        checked = self.verifier.verify(draft, sources, standalone)
+        checked = self.verifier.verify(draft, sources, standalone, yes_no=yes_no)
         timings["verify_s"] = time.perf_counter() - t_generated
         if checked.declined and copied(draft, sources):
             # the reply only repeated a source sentence and that is not an answer: ask once more, in the same
@@ -118,7 +120,7 @@ class Asker:
                 yield Event("token", piece)
             yield Event("checking", None)
             t_generated = time.perf_counter()
-            checked = self.verifier.verify("".join(pieces), sources, standalone)
+            checked = self.verifier.verify("".join(pieces), sources, standalone, yes_no=yes_no)
             timings["retry_s"] = t_generated - t_retry
             timings["verify_s"] += time.perf_counter() - t_generated
         timings["total_s"] = time.perf_counter() - t0

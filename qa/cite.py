@@ -295,7 +295,8 @@ class Verifier:
     def answers(self, question: str, reply: str) -> float:
         return self.judge.p_yes(answer_messages(question, reply))
 
-    def verify(self, answer: str, sources: list[Source], question: str = "") -> Verification:
+    def verify(self, answer: str, sources: list[Source], question: str = "", *, yes_no: bool = True) -> Verification:
+        """``yes_no=False``: no "Yes."/"No." verdict even to a yes/no question (one document's part of a comparison)."""
         evidence = [s for s in sources if not instruction_like(s.sentence.text)]
         by_n = {s.n: s for s in evidence}
         claims = []
@@ -338,16 +339,16 @@ class Verifier:
                 ]
                 if not answering:
                     return Verification(self._sentences(results, by_n)[0], [], True, "not_an_answer", calls)
-        yes_no = ""
-        if polar(question):
+        verdict = ""
+        if yes_no and polar(question):
             # the verdict is judged from the facts that stood; the model's own "Yes,"/"No," is dropped either way
             results = [(Claim(_without_yes_no(c.text), c.cited, c.bare), o) for c, o in results]
             facts = " ".join(c.text for c, o in results if o.verdict == SUPPORTED)
             p = self.judge.p_yes(polar_messages(question, facts))
             calls += 1
-            yes_no = "yes" if p >= self.config.yes else "no" if p <= self.config.no else ""
+            verdict = "yes" if p >= self.config.yes else "no" if p <= self.config.no else ""
         sentences, citations = self._sentences(results, by_n)
-        return Verification(sentences, citations, False, "", calls, yes_no)
+        return Verification(sentences, citations, False, "", calls, verdict)
 
     def _check(
         self, claim: Claim, cos: np.ndarray, evidence: list[Source], by_n: dict[int, Source], question: str

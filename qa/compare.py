@@ -146,7 +146,8 @@ class Comparer:
         answers: list[DocAnswer] = []
         next_id = 1
         for doc in self.candidates(question, docs):
-            answer = self.asker.ask(question, doc_ids=[doc.doc_id], top_k=self.per_doc_k)
+            # "Do A and B agree on …?" is a yes/no question, but one document's facts do not answer it: no verdict
+            answer = self.asker.ask(question, doc_ids=[doc.doc_id], top_k=self.per_doc_k, yes_no=False)
             answer, next_id = _renumber(answer, next_id)
             answers.append(DocAnswer(doc.path, not answer.declined, answer))
         points = self.points([a for a in answers if a.addressed])

@@ -95,6 +95,17 @@ def test_each_document_gets_its_own_budget_and_only_its_own_sentences(scripted_a
     json.dumps(result.to_json())
 
 
+def test_a_yes_no_comparison_gives_each_document_its_facts_not_a_verdict(scripted_app):
+    """One document's facts do not answer "Do they agree on …?": no "Yes."/"No." on either side."""
+    result = scripted_app.compare("Do the two documents agree on the total cost of the bridge?", docs=[COUNCIL, NEWS])
+    answered = [d.answer for d in result.documents if d.addressed]
+    assert len(answered) == 2
+    for a in answered:
+        assert a.yes_no == "" and not a.answer.startswith(("Yes", "No")), a.answer
+    # the same words asked as a question get the verdict (the fake judge says "yes" to facts with no negation)
+    assert scripted_app.ask("Does the bridge cost £46 million?", docs=[COUNCIL]).yes_no == "yes"
+
+
 def test_documents_with_nothing_relevant_are_listed_as_not_addressing(scripted_app):
     result = scripted_app.compare("What is the total cost of the bridge?", docs=[COUNCIL, "tomato_growing_guide.pdf"])
     addressed = {PurePath(d.document).name: d.addressed for d in result.documents}
