@@ -49,13 +49,15 @@ class VerifierConfig:
     candidates: int = 2  # retrieved sentences (most similar to the claim, past the screens) judged when the
     # model's citation fails
     names: bool = True  # screen: a name in the claim that neither the evidence nor the question has
-    # judge P(Yes) "given the supported facts, the answer is yes" at or above which "Yes." is said, and at or below
+    # judge P(Yes) "given the supported facts, the answer is yes" at or above which "Yes." is said, and below
     # which "No." is; between the two, neither (only the facts). On the 13 answered yes/no questions of the dev
-    # sets (HotpotQA 0-49, labelled) the right "yes" scored 0.71-0.99 and the one "no" the facts decide 0.37;
-    # the model's own first word was right on 4 of them, this verdict on 8 (the other 5 are claims that restate
-    # the question and pass the verifier: "Yes, both airports are in Michigan")
+    # sets (HotpotQA 0-49, labelled) the right "yes" scored 0.71-0.99 and the one "no" the facts decide 0.37
+    # (0.40-0.6 in another run: the cached prefix shifts it a little); the model's own first word was right on 4
+    # of them, this verdict on 8. The other 5 are claims that restate the question and pass the verifier ("Yes,
+    # both airports are in Michigan"); giving a yes/no question no premise (its words are a hypothesis) declined
+    # two right answers (q053, HotpotQA 9) for one wrong one (HotpotQA 38), so the premise stays.
     yes: float = 0.6
-    no: float = 0.4
+    no: float = 0.5
 
 
 @dataclass(frozen=True)
@@ -346,7 +348,7 @@ class Verifier:
             facts = " ".join(c.text for c, o in results if o.verdict == SUPPORTED)
             p = self.judge.p_yes(polar_messages(question, facts))
             calls += 1
-            verdict = "yes" if p >= self.config.yes else "no" if p <= self.config.no else ""
+            verdict = "yes" if p >= self.config.yes else "no" if p < self.config.no else ""
         sentences, citations = self._sentences(results, by_n)
         return Verification(sentences, citations, False, "", calls, verdict)
 
