@@ -102,6 +102,17 @@ def test_corrected_citations_and_left_out_sentences_are_said():
     assert "qa-recited" not in clean and "qa-left-out" not in clean
 
 
+def test_a_yes_no_verdict_comes_first_in_the_chat():
+    from dataclasses import replace
+
+    c = Citation(1, "/docs/a.txt", "The original lens was cleaned but not replaced.", 0, 47, None, 0.9)
+    facts = [AnswerSentence("The original lens was cleaned but not replaced.", [1], True, "supported", "", "cited", 0.9)]
+    chat = render.chat_html([render.Turn("Was the lens replaced?", answer=replace(_answer(facts, [c]), yes_no="no"))])
+    assert '<span class="qa-yes-no">No.</span>' in chat
+    assert chat.index("qa-yes-no") < chat.index("The original lens was cleaned")
+    assert "qa-yes-no" not in render.chat_html([render.Turn("When?", answer=_answer(facts, [c]))])
+
+
 def test_context_highlights_exactly_the_cited_sentence():
     text = "First one. The <cited> one. Third & last."
     spans = [(0, 10), (11, 27), (28, 41)]
