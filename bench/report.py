@@ -6,6 +6,7 @@ import json
 import os
 import platform
 import re
+import statistics
 import sys
 from importlib import metadata
 from pathlib import Path
@@ -236,6 +237,14 @@ def write(out: Path) -> Path:
     return report
 
 
+def _ids_by_failure(rows: list[dict[str, Any]], why: dict[int, str]) -> str:
+    """``"wrong answer (gold retrieved) 3 (hotpot 4, 12, 30); right 20"``: each failure category, its questions."""
+    groups: dict[str, list[str]] = {}
+    for r in rows:
+        groups.setdefault(why[id(r)] or "right", []).append(str(r["id"]))
+    return "; ".join(f"{k} {len(v)}" + (f" ({', '.join(v)})" if k != "right" else "") for k, v in sorted(groups.items()))
+
+
 def _why_not_met(records: list[dict[str, Any]], ours: dict[str, float | None], base: dict[str, float | None]) -> list[str]:
     """For each target ours misses, what the per-question records say about why (counts, not opinions)."""
     unmet = [label for label, _, _, met, _ in metrics.targets(ours, base) if met is False]
@@ -287,6 +296,22 @@ def _why_not_met(records: list[dict[str, Any]], ours: dict[str, float | None], b
                 "small corpora pay fixed costs (opening the index, extracting PDF and DOCX) that the "
                 "embedder-only time does not."
             )
+        elif label.startswith(("HotpotQA", "accuracy ≥ baseline: ")):
+            name = "hotpot" if label.startswith("HotpotQA") else label.rsplit(" ", 1)[-1]
+            rows = [r for r in answerable if r["set"] == name]
+            out.append(f"- **{label}**: of {len(rows)} answerable {name} questions: {_ids_by_failure(rows, why)}.")
+        elif label.startswith("answerable questions declined"):
+            rows = [r for r in answerable if why[id(r)].startswith(("declined", "declined:"))]
+            out.append(f"- **{label}**: {len(rows)} of {len(answerable)} declined: {_ids_by_failure(rows, why)}.")
+        elif label.startswith("verification adds"):
+            verify = [r["timings"]["verify_s"] for r in qs if (r.get("timings") or {}).get("verify_s") is not None]
+            total = [r["total_s"] for r in qs if r.get("total_s")]
+            if verify and total:
+                out.append(
+                    f"- **{label}**: median verification {statistics.median(verify):.1f} s of a median "
+                    f"{statistics.median(total):.1f} s in all, over {len(verify)} answers that reached the verifier "
+                    "(one judge prompt per claim tried, one for the answer gate, one more for a yes/no verdict)."
+                )
         else:
             out.append(f"- **{label}**: see the latency rows below.")
     return out
