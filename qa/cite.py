@@ -2,7 +2,7 @@
 
     parse     answer → claims, each with the ``[n]`` numbers it cites
     screen    hard checks that need no judgement: a number, or a name, of the claim that the evidence (and the
-              question) lacks; instruction-like source sentences are never evidence
+              question) lacks; instruction-like source sentences and headings are never evidence
     judge     the generator's P(Yes) that the evidence states the claim (``qa.judge``); the model's own citation
               first, then the retrieved sentences most similar to the claim
     gate      does what is supported answer the question? (the same judge; tried on the cited sentences instead,
@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from index.embed import Embedder
-from index.sentences import instruction_like, split_spans
+from index.sentences import heading, instruction_like, split_spans
 from index.words import STOP, WORD, stems
 from qa.judge import Judge, answer_messages, polar_messages, support_messages
 from qa.prompt import DECLINE
@@ -168,6 +168,11 @@ def negated(text: str) -> bool:
     return len(_NEGATION.findall(text)) % 2 == 1
 
 
+def can_be_evidence(text: str) -> bool:
+    """Instruction-like sentences and headings are never evidence: one gives orders, the other states nothing."""
+    return not instruction_like(text) and not heading(text)
+
+
 def conflicts(reason: str, evidence: str) -> bool:
     """Whether a screen's refusal means the evidence says otherwise (its own number, or the other polarity), not
     merely that it does not mention the claim."""
@@ -299,7 +304,7 @@ class Verifier:
 
     def verify(self, answer: str, sources: list[Source], question: str = "", *, yes_no: bool = True) -> Verification:
         """``yes_no=False``: no "Yes."/"No." verdict even to a yes/no question (one document's part of a comparison)."""
-        evidence = [s for s in sources if not instruction_like(s.sentence.text)]
+        evidence = [s for s in sources if can_be_evidence(s.sentence.text)]
         by_n = {s.n: s for s in evidence}
         claims = []
         for c in parse(answer):

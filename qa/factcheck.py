@@ -14,7 +14,7 @@ import time
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from qa.cite import Verifier, conflicts, instruction_like
+from qa.cite import Verifier, can_be_evidence, conflicts
 from qa.records import Citation
 from qa.retrieve import Retriever
 
@@ -87,7 +87,7 @@ class FactChecker:
         contradiction = None
         for h in hits:
             (s,) = self.retriever.catalog.sentences(doc_id, h.idx, h.idx)
-            if instruction_like(s.text):
+            if not can_be_evidence(s.text):
                 continue
             p, reason = v.supports(statement, s.text)
             cite = Citation(n + 1, path, s.text, s.start, s.end, s.page, round(p, 3))
