@@ -5,8 +5,9 @@ Two styles, chosen by ``QA_PROMPT`` (``bench quality`` measures each):
 
     list      one numbered line per source sentence, no example (the default). The 1.5B model often copies one
               line, "[11] …", rather than answering; the verifier's completions and one ask-again after a copy
-              (``qa.ask``) recover most of that: HotpotQA 0.44 on every other question of 0-49 (the baseline's
-              0.44) and no unanswerable question answered (bench/results/quality.md).
+              (``qa.ask``) recover most of that: HotpotQA 0.52 on every other question of 0-49 (the baseline's
+              0.44; 0.44 before the judged yes/no verdict) and no unanswerable question answered
+              (bench/results/quality.md).
     running   sources as paragraphs of running text, each sentence followed by its marker, and one worked
               example. The model answers in its own words (HotpotQA 0.40), but it also restates unanswerable
               questions as answers the 1.5B judge passes (3 of 9 answered, at judge 0.61-0.67, where clear true
