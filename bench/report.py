@@ -151,8 +151,8 @@ def _support_score(sentence: dict[str, Any]) -> float:
 
 
 def support_sweep(records: list[dict[str, Any]], bars: tuple[float, ...] = (0.55, 0.6, 0.65, 0.7, 0.75)) -> list[str]:
-    """How ours' answered questions would fare at other support thresholds, from the judge scores in the claims'
-    reasons: an answer stands at a threshold when its best supported claim scored at least that. An estimate:
+    """How ours' answered questions would fare at other support thresholds, from the claims' judge scores
+    (``sentences[].score``): an answer stands at a threshold when its best supported claim scored at least that. An estimate:
     a claim refused at a higher bar would try other sentences, so a few refused answers might be re-cited."""
     scored: list[tuple[float, str]] = []
     for r in records:
@@ -238,10 +238,11 @@ def write(out: Path) -> Path:
 
 
 def _ids_by_failure(rows: list[dict[str, Any]], why: dict[int, str]) -> str:
-    """``"wrong answer (gold retrieved) 3 (hotpot 4, 12, 30); right 20"``: each failure category, its questions."""
+    """``"right 20; wrong answer (gold retrieved) 3 (hotpot 4, hotpot 12, tokens md-01)"``: each failure category
+    (alphabetical), the questions in it."""
     groups: dict[str, list[str]] = {}
     for r in rows:
-        groups.setdefault(why[id(r)] or "right", []).append(str(r["id"]))
+        groups.setdefault(why[id(r)] or "right", []).append(f"{r['set']} {r['id']}")
     return "; ".join(f"{k} {len(v)}" + (f" ({', '.join(v)})" if k != "right" else "") for k, v in sorted(groups.items()))
 
 
@@ -299,9 +300,15 @@ def _why_not_met(records: list[dict[str, Any]], ours: dict[str, float | None], b
         elif label.startswith(("HotpotQA", "accuracy ≥ baseline: ")):
             name = "hotpot" if label.startswith("HotpotQA") else label.rsplit(" ", 1)[-1]
             rows = [r for r in answerable if r["set"] == name]
-            out.append(f"- **{label}**: of {len(rows)} answerable {name} questions: {_ids_by_failure(rows, why)}.")
+            yes_no = sum(1 for r in rows if metrics.is_yes_no(r["answers"]) and not why[id(r)])
+            note = (
+                f' ({yes_no} right yes/no answers count as not cited: no citation can contain "yes")'
+                if "cited" in label and yes_no
+                else ""
+            )
+            out.append(f"- **{label}**: of {len(rows)} answerable {name} questions: {_ids_by_failure(rows, why)}{note}.")
         elif label.startswith("answerable questions declined"):
-            rows = [r for r in answerable if why[id(r)].startswith(("declined", "declined:"))]
+            rows = [r for r in answerable if why[id(r)].startswith("declined")]
             out.append(f"- **{label}**: {len(rows)} of {len(answerable)} declined: {_ids_by_failure(rows, why)}.")
         elif label.startswith("verification adds"):
             verify = [r["timings"]["verify_s"] for r in qs if (r.get("timings") or {}).get("verify_s") is not None]

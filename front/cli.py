@@ -58,6 +58,8 @@ def _print_answer(answer: Answer) -> None:
                 print(f'  - {PurePath(c.document).name}: "{" ".join(c.text.split())}"')
         return
     print("Answer (checked):")
+    if answer.yes_no:  # judged from the checked sentences; the streamed draft's own "Yes,"/"No," is not
+        print(f"  {answer.yes_no.capitalize()}.")
     for s in answer.sentences:
         marks = "".join(f"[{n}]" for n in s.citations)
         print(f"  {s.text} {marks}" if s.supported else f"  (dropped, {s.verdict}: {s.reason}) {s.text}")

@@ -50,8 +50,8 @@ class AnswerSentence:
     # "quoted" (a bare marker: the sentence itself), "screen" (a hard screen refused it), "judge" (the judge
     # scored it below the bar), "gate" (true, but not an answer), "instruction"; "" where nothing was checked
     check: str = ""
-    # the judge's P(Yes) that the chosen evidence states the claim (refused: the best tried; "gate": P(answers the
-    # question)); None where no judge was asked (a screen or the instruction rule refused it)
+    # the judge's P(Yes) that the chosen evidence states the claim (refused: the best judged; "gate": P(answers
+    # the question)); 1.0 for "quoted"; None where no judge was asked (every try failed a screen, or "instruction")
     score: float | None = None
 
 

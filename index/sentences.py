@@ -28,8 +28,9 @@ _HEADING_END = re.compile(r"[.!?:;\"')\]’”]$")
 
 
 def heading(text: str) -> bool:
-    """Whether a sentence is a title or heading, which states nothing: under five words and no closing
-    punctuation (a table row, "| p95 latency | ≤ 400 ms |", is not one: it states a value).
+    """Whether a sentence is a title or heading, which states nothing: under five words, no closing punctuation,
+    and no value: a table row ("| p95 latency | ≤ 400 ms |"), a number ("Budget £46m") or a "key: value" line
+    ("Contact: Jane Smith") states one, so none of those is a heading.
 
     The 1.5B judge scores a title that names a claim's subject as support ("The Hork-Bajir Chronicles" for a
     whole sentence about the book, 0.79): on every other question of the dev sets, 8 of 62 answers cited one
@@ -37,11 +38,13 @@ def heading(text: str) -> bool:
 
     >>> heading("The Hork-Bajir Chronicles"), heading("# SLO model"), heading("It sank in 1921.")
     (True, True, False)
-    >>> heading("| p95 latency | ≤ 400 ms |")
-    False
+    >>> heading("| p95 latency | ≤ 400 ms |"), heading("Budget £46m"), heading("Contact: Jane Smith")
+    (False, False, False)
     """
     t = " ".join(text.split())
-    return not t.startswith("|") and len(re.findall(r"\w+", t)) < 5 and not _HEADING_END.search(t)
+    if t.startswith("|") or any(ch.isdigit() for ch in t) or re.search(r"\w:\s", t):
+        return False
+    return len(re.findall(r"\w+", t)) < 5 and not _HEADING_END.search(t)
 
 
 _BLOCK_BREAK = re.compile(r"\n[ \t]*\n+|\n(?=[ \t]*(?:#{1,6}\s|[-*+]\s|\d+[.)]\s|\|))")

@@ -12,7 +12,8 @@
               model's own leading "Yes,"/"No," is dropped: it contradicted its own facts)
 
 Every claim ends with a verdict and a reason: ``supported``, ``contradicted``, ``unsupported`` or
-``not_an_answer``. Thresholds live in ``VerifierConfig`` and are calibrated by ``python -m bench verifier``.
+``not_an_answer``. Thresholds live in ``VerifierConfig``; the support and answer thresholds are calibrated by
+``python -m bench verifier``, the yes/no ones on the 13 answered yes/no questions of the dev sets (see there).
 """
 
 from __future__ import annotations
@@ -94,7 +95,8 @@ def parse(answer: str) -> list[Claim]:
 
 _INITIAL = re.compile(r"(?:^|\s)[A-Z]\.$")  # "Roger O." or "K. A.": an initial, not the end of a sentence
 _YES_NO = re.compile(r"(?i)(yes|no)[.!,]?")
-_LEADING_YES_NO = re.compile(r"^(?:yes|no)\b[.!,;:]?\s*", re.IGNORECASE)
+# "Yes," or "No." before the facts; never the "No" of "No one was hurt" (then no punctuation follows it)
+_LEADING_YES_NO = re.compile(r"^(?:yes|no)(?:\s*[.!,;:]\s*|\s*$)", re.IGNORECASE)
 
 
 def _pieces(text: str) -> list[str]:
@@ -347,9 +349,11 @@ class Verifier:
                 if not answering:
                     return Verification(self._sentences(results, by_n)[0], [], True, "not_an_answer", calls)
         verdict = ""
-        if yes_no and polar(question):
-            # the verdict is judged from the facts that stood; the model's own "Yes,"/"No," is dropped either way
+        if polar(question):
+            # the model's own "Yes,"/"No," is dropped (it contradicted its own facts); the verdict, where one is
+            # wanted, is judged from the facts that stood
             results = [(Claim(_without_yes_no(c.text), c.cited, c.bare), o) for c, o in results]
+        if yes_no and polar(question):
             facts = " ".join(c.text for c, o in results if o.verdict == SUPPORTED)
             p = self.judge.p_yes(polar_messages(question, facts))
             calls += 1
@@ -485,18 +489,22 @@ _POLAR = re.compile(
 
 
 def polar(question: str) -> bool:
-    """Whether a question is answered by yes or no: it opens with an auxiliary verb and offers no choice ("or").
+    """Whether a question is answered by yes or no: its last sentence opens with an auxiliary verb, offers no
+    choice ("or"), and is not a request ("Can you list …?").
 
     >>> polar("Were Scott Derrickson and Ed Wood of the same nationality?"), polar("Was Tim Burton or Ed Wood older?")
     (True, False)
     >>> polar("Which airport is in Michigan?"), polar("Island of the Hork-Bajir: who wrote it?")
     (False, False)
+    >>> polar("Could you list the budget items?"), polar("Is it open? Which days is it open")
+    (False, False)
     """
-    q = question.strip()
-    return bool(_POLAR.match(q)) and not re.search(r"(?i)\bor\b", q)
+    q = re.split(r"(?<=[?.!])\s+", question.strip())[-1]
+    request = re.match(r"(?i)(?:can|could|would|will)\s+you\b", q)
+    return bool(_POLAR.match(q)) and not request and not re.search(r"(?i)\bor\b", q)
 
 
 def _without_yes_no(text: str) -> str:
     """A claim without its leading "Yes,"/"No,": "Yes, the lens was cleaned." -> "The lens was cleaned."."""
     rest = _LEADING_YES_NO.sub("", text).strip()
-    return rest[:1].upper() + rest[1:] if rest else text
+    return rest[:1].upper() + rest[1:] if rest and rest != text else text

@@ -191,6 +191,22 @@ def test_a_yes_no_question_gets_the_judged_verdict_not_the_models(fake):
     assert (v.yes_no, render(v.sentences, v.yes_no)) == ("yes", "Yes. The refractor reopened to the public in 2024. [1]")
 
 
+def test_only_a_yes_or_no_followed_by_punctuation_is_dropped(fake):
+    texts = ["No one was hurt when the refractor was moved.", "No visitors were allowed in the dome during the work."]
+    v = fake.verify("No one was hurt when the refractor was moved [1].", _sources(texts), "Was anyone hurt?")
+    assert v.sentences[0].text == "No one was hurt when the refractor was moved."
+    # one document's part of a comparison: the model's "Yes," is dropped too, but no verdict is judged
+    before = len(fake.judge.judged)
+    v = fake.verify(
+        "Yes, no visitors were allowed in the dome [2].",
+        _sources(texts),
+        "Do they agree that visitors were allowed?",
+        yes_no=False,
+    )
+    assert (v.yes_no, v.sentences[0].text) == ("", "No visitors were allowed in the dome.")
+    assert not any("Facts:" in m[-1]["content"] for m in fake.judge.judged[before:])
+
+
 def test_other_questions_get_no_verdict_and_keep_their_words(fake):
     for question in ("When did the refractor reopen?", "Did it reopen in 2024 or in 2025?", ""):
         v = fake.verify("Yes, the refractor reopened to the public in 2024 [2].", _sources(LENS), question)
