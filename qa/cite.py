@@ -295,7 +295,7 @@ class Verifier:
 
         A leading "Yes," or "No." is the claim's verdict on the question, not a fact of the source: the facts
         after it are what the evidence must state (the answer gate judges the verdict)."""
-        claim = _LEADING_YES_NO.sub("", claim).strip() or claim
+        claim = _strip_yes_no(claim)
         reason = screen(claim, evidence, question, check_names=self.config.names)
         if reason:
             return 0.0, reason
@@ -349,11 +349,12 @@ class Verifier:
                 if not answering:
                     return Verification(self._sentences(results, by_n)[0], [], True, "not_an_answer", calls)
         verdict = ""
-        if polar(question):
+        asked = polar(question)
+        if asked:
             # the model's own "Yes,"/"No," is dropped (it contradicted its own facts); the verdict, where one is
             # wanted, is judged from the facts that stood
             results = [(Claim(_without_yes_no(c.text), c.cited, c.bare), o) for c, o in results]
-        if yes_no and polar(question):
+        if yes_no and asked:
             facts = " ".join(c.text for c, o in results if o.verdict == SUPPORTED)
             p = self.judge.p_yes(polar_messages(question, facts))
             calls += 1
@@ -504,7 +505,12 @@ def polar(question: str) -> bool:
     return bool(_POLAR.match(q)) and not request and not re.search(r"(?i)\bor\b", q)
 
 
+def _strip_yes_no(text: str) -> str:
+    """A claim without its leading "Yes,"/"No," (the whole text if nothing else is left)."""
+    return _LEADING_YES_NO.sub("", text).strip() or text
+
+
 def _without_yes_no(text: str) -> str:
-    """A claim without its leading "Yes,"/"No,": "Yes, the lens was cleaned." -> "The lens was cleaned."."""
-    rest = _LEADING_YES_NO.sub("", text).strip()
-    return rest[:1].upper() + rest[1:] if rest and rest != text else text
+    """``_strip_yes_no``, capitalised for display: "Yes, the lens was cleaned." -> "The lens was cleaned."."""
+    rest = _strip_yes_no(text)
+    return rest[:1].upper() + rest[1:] if rest != text else text
