@@ -33,12 +33,23 @@ def support_messages(claim: str, evidence: str) -> Messages:
     ]
 
 
+TERSE_WORDS = 5  # a reply of fewer words is a bare answer ("40 seconds."), shown to the judge as "Answer: …"
+
+
 def answer_messages(question: str, answer: str) -> Messages:
+    """The answer gate's question. A bare answer is prefixed "Answer:": the judge gave the gold answers of the
+    labelled set, alone ("Marisol Quenby."), P(Yes) >= 0.6 on 58 of 65 as they are and on 65 of 65 so prefixed
+    (``terse`` in ``bench verifier``); whole sentences are shown as they are. The prefix costs some refusals of
+    another question's bare answer (0.80 refused at 0.6 without it, 0.73 with it, on 60 such pairs); whether a
+    bare answer is true is the support judge's part."""
+    reply = _one_line(answer)
+    if len(reply.split()) < TERSE_WORDS:
+        reply = f"Answer: {reply}"
     return [
         {"role": "system", "content": _SYSTEM},
         {
             "role": "user",
-            "content": f"Question: {_one_line(question)}\nReply: {_one_line(answer)}\n"
+            "content": f"Question: {_one_line(question)}\nReply: {reply}\n"
             "Does the reply give the answer to the question? Answer Yes or No.",
         },
     ]

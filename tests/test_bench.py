@@ -206,8 +206,11 @@ def test_verifier_bench_pairs_cover_every_kind():
 
     rows = verifier.pairs(verifier.stored_paraphrases(), verifier._docs_text())
     kinds = {r["kind"] for r in rows}
-    assert kinds == {"verbatim", "paraphrase", "negation", "number", "date", "entity", "premise", "not_answer"}
+    assert kinds == {"verbatim", "paraphrase", "terse", "negation", "number", "date", "entity", "premise", "not_answer"}
     assert len(rows) >= 300
+    # a terse pair is the gold answer alone, never a yes/no word
+    terse = [r["claim"] for r in rows if r["kind"] == "terse"]
+    assert "Marisol Quenby." in terse and len(terse) >= 50 and not {"Yes.", "No.", "yes.", "no."} & set(terse)
     # the hand-written premise pairs pass every screen: they test the judge, not the word rules
     from qa.cite import screen
 

@@ -282,6 +282,25 @@ def test_the_real_gate_refuses_a_true_sentence_that_does_not_answer(real):
     assert not v.declined
 
 
+def test_a_bare_answer_is_shown_to_the_gate_as_an_answer():
+    from qa.judge import answer_messages
+
+    short = answer_messages("How long does promotion take?", "40  seconds.")[-1]["content"]
+    assert "Reply: Answer: 40 seconds.\n" in short
+    whole = answer_messages("How long does promotion take?", "Promotion takes about 40 seconds.")[-1]["content"]
+    assert "Reply: Promotion takes about 40 seconds.\n" in whole
+
+
+@pytest.mark.slow
+def test_the_real_gate_takes_a_bare_answer_of_the_right_kind(real):
+    """Labelled-set gold answers alone: the gate said 0.48 and 0.52 to them as they were (threshold 0.6)."""
+    assert real.answers("Who owns the Lumenfold Analytics remote work policy?", "Marisol Quenby.") >= real.config.answer
+    when = "When did construction work on the Kestrel Bridge begin according to the council report?"
+    assert real.answers(when, "3 March 2025.") >= real.config.answer
+    # a bare answer of another kind is still no answer
+    assert real.answers("How many cars can the Marrow Belle carry?", "Hanne Voskuijlen.") < real.config.answer
+
+
 @pytest.mark.slow
 def test_the_real_judge_says_no_where_the_facts_say_no(real):
     """Labelled q037: the model wrote "Yes," before "cleaned but not replaced"; the real judge reads the facts."""
