@@ -12,6 +12,8 @@ sentences as the evidence:
     date          a year, month or weekday of the claim changed                     false
     entity        the gold answer (a name) replaced by another question's answer    false
     not_answer    a true sentence of the same document that does not hold the answer: the answer gate must refuse it
+    other_answer  another question's gold answer alone ("Hanne Voskuijlen." to "How many cars…?"): the gate must
+                  refuse it (whether a bare answer is true is the support judge's part; this is its kind)
     premise       hand-written (bench/data/premise.jsonl): a sentence that holds the claim's names and numbers in
                   another relation ("Orla Breckenridge died in 1962" on "It was founded in 1962 by … Orla
                   Breckenridge"), the false answers the screens cannot see; three are real answers of this
@@ -40,6 +42,7 @@ RESULTS = REPO_ROOT / "bench" / "results"
 PARAPHRASES = BENCH_DATA / "paraphrases.jsonl"
 PREMISES = BENCH_DATA / "premise.jsonl"
 FALSE_KINDS = ("negation", "number", "date", "entity", "premise")
+GATE_FALSE = ("not_answer", "other_answer")  # judged by the answer gate only
 TRUE_KINDS = ("verbatim", "paraphrase", "terse")
 MONTHS = ("January February March April May June July August September October November December").split()
 DAYS = "Monday Tuesday Wednesday Thursday Friday Saturday Sunday".split()
@@ -109,6 +112,8 @@ def pairs(paraphrases: dict[str, str], docs_text: dict[str, list[str]]) -> list[
         add(item, "paraphrase", para, True)
         if gold.lower() not in ("yes", "no"):
             add(item, "terse", gold.rstrip(".") + ".", True)
+            bare = [it.answers[0][0] for it in items if it.answers[0][0].lower() not in ("yes", "no", gold.lower())]
+            add(item, "other_answer", bare[(k + 7) % len(bare)].rstrip(".") + ".", False)
         for base in dict.fromkeys([item.support[0], *([para] if para else [])]):  # false variants of both
             add(item, "negation", negate(base), False)
             add(item, "number", swap_number(base), False)
@@ -175,7 +180,7 @@ def score(rows: list[dict[str, Any]], judge: Any, check_names: bool) -> list[dic
     """Each pair with its screen reason and the judge's P(Yes) (``p``), and the time the judge took."""
     for row in rows:
         t0 = time.perf_counter()
-        if row["kind"] == "not_answer":
+        if row["kind"] in GATE_FALSE:
             row["screen"], row["p"] = "", 0.0
             row["p_answer"] = judge.p_yes(answer_messages(row["question"], row["claim"]))
         else:
@@ -195,16 +200,23 @@ def rates(rows: list[dict[str, Any]], support: float, answer: float) -> dict[str
         if got:
             accepted = [not r["screen"] and r["p"] >= support for r in got]
             out[kind] = sum(accepted) / len(got) if kind in TRUE_KINDS else 1 - sum(accepted) / len(got)
-    gate_false = [r for r in rows if r["kind"] == "not_answer"]
-    gate_true = [r for r in rows if r["truth"] and "p_answer" in r]
-    if gate_false:
-        out["not_answer"] = sum(r["p_answer"] < answer for r in gate_false) / len(gate_false)
-    if gate_true:
-        out["answers (gate)"] = sum(r["p_answer"] >= answer for r in gate_true) / len(gate_true)
-    terse = [r for r in gate_true if r["kind"] == "terse"]
-    if terse:
-        out["terse answers (gate)"] = sum(r["p_answer"] >= answer for r in terse) / len(terse)
+    for kind in GATE_FALSE:
+        gate_false = [r for r in rows if r["kind"] == kind]
+        if gate_false:
+            out[kind] = sum(r["p_answer"] < answer for r in gate_false) / len(gate_false)
+    for kind, got in gate_true(rows).items():
+        if got:
+            out[kind] = sum(r["p_answer"] >= answer for r in got) / len(got)
     return out
+
+
+def gate_true(rows: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
+    """The true pairs the answer gate judged: whole sentences (verbatim, paraphrase) and bare answers (terse)."""
+    judged = [r for r in rows if r["truth"] and "p_answer" in r]
+    return {
+        "answers (gate)": [r for r in judged if r["kind"] != "terse"],
+        "terse answers (gate)": [r for r in judged if r["kind"] == "terse"],
+    }
 
 
 def report(rows: list[dict[str, Any]], config: VerifierConfig) -> str:
@@ -225,8 +237,7 @@ def report(rows: list[dict[str, Any]], config: VerifierConfig) -> str:
         true = kind in TRUE_KINDS or kind.endswith("(gate)")
         target = 0.90 if true else 0.95
         what = "accepted" if true else "refused"
-        gated = [r for r in rows if r["truth"] and "p_answer" in r and (kind == "answers (gate)" or r["kind"] == "terse")]
-        n = counts.get(kind, 0) or len(gated)
+        n = counts.get(kind, 0) or len(gate_true(rows).get(kind, []))
         lines.append(f"| {kind} | {n} | {rate:.3f} {what} | {target:.2f} | {'met' if rate >= target else 'NOT met'} |")
     screened = Counter(r["kind"] for r in rows if r.get("screen"))
     lines += [
@@ -243,10 +254,15 @@ def report(rows: list[dict[str, Any]], config: VerifierConfig) -> str:
     for t in (0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9):
         r = rates(rows, t, config.answer)
         lines.append(f"| {t:.1f} | " + " | ".join(f"{r.get(k, float('nan')):.2f}" for k in (*TRUE_KINDS, *FALSE_KINDS)) + " |")
-    lines += ["", "| answer gate | true answers accepted | not-answers refused |", "|---|---|---|"]
+    gate = ("answers (gate)", "terse answers (gate)", "not_answer", "other_answer")
+    lines += [
+        "",
+        "| answer gate | true answers accepted | bare answers accepted | not-answers refused | other answers refused |",
+        "|---|---|---|---|---|",
+    ]
     for t in (0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7):
         r = rates(rows, config.support, t)
-        lines.append(f"| {t:.1f} | {r.get('answers (gate)', float('nan')):.2f} | {r.get('not_answer', float('nan')):.2f} |")
+        lines.append(f"| {t:.1f} | " + " | ".join(f"{r.get(k, float('nan')):.2f}" for k in gate) + " |")
     judged = [r["judge_s"] for r in rows if not r.get("screen")]
     if judged:
         judged.sort()
@@ -276,7 +292,7 @@ def main(argv: list[str] | None = None) -> int:
         cfg = config_of(Settings.from_env())
         rows = [json.loads(line) for line in (args.out / "verifier.jsonl").read_text().splitlines()]
         for row in rows:
-            if row["kind"] != "not_answer":
+            if row["kind"] not in GATE_FALSE:
                 row["screen"] = screen(row["claim"], row["evidence"], row["question"], check_names=cfg.names)
                 if row["screen"]:
                     row["p"] = 0.0

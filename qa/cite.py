@@ -372,14 +372,16 @@ class Verifier:
         if claim.bare and valid:
             return Outcome(SUPPORTED, valid, 1.0, "quoted from the cited sentence", "quoted"), 0
         ranked = [evidence[i].n for i in np.argsort(-cos, kind="stable")]
-        # the model's own citation(s) first; then, when they lack a name of the claim, the citation completed by
-        # the retrieved sentence most similar to the claim that has the name (a two-part claim cited by one part
-        # only); then single retrieved sentences most similar to the claim. A sentence is never joined
-        # to an uncited one otherwise, and never to a title line (a heading let a made-up pair "support" a claim).
+        # the model's own citation(s) first, then single retrieved sentences most similar to the claim. The
+        # model's citation, when it lacks a name of the claim, is joined by the retrieved sentence most similar to
+        # the claim that has the name (a two-part claim cited by one part only); any try, when it lacks a name the
+        # question gives that its own documents do not have either. A sentence is never joined to another
+        # otherwise, and never to a title line (a heading let a made-up pair "support" a claim).
         tries: list[list[int]] = [valid] if valid else []
-        if valid:
-            tries += self._completions(claim.text, valid, ranked, by_n, question)
         tries += [[n] for n in ranked[:12] if [n] != valid]
+        words_of = {s.n: {w.lower() for w in WORD.findall(s.sentence.text.lower())} for s in evidence}
+        tries = [self._complete(claim.text, ns, ns == valid, ranked, words_of, question, by_n) for ns in tries]
+        tries = [list(t) for t in dict.fromkeys(map(tuple, tries))]
         first_reason, first_check, best_p, calls = "", "", None, 0
         for ns in tries:
             if calls > self.config.candidates:  # the screens are free; the judge is asked a few times at most
@@ -406,23 +408,45 @@ class Verifier:
                 return Outcome(CONTRADICTED, [], best_p, f"the closest source sentence says otherwise: {reason}", "screen"), calls
         return Outcome(UNSUPPORTED, [], best_p, first_reason or "no source sentence states it", first_check or "judge"), calls
 
-    def _completions(
-        self, claim: str, valid: list[int], ranked: list[int], by_n: dict[int, Source], question: str
-    ) -> list[list[int]]:
-        """``valid`` plus the retrieved sentence most similar to the claim that brings the name it lacks."""
-        text = " ".join(by_n[n].sentence.text for n in valid)
-        reason = screen(claim, text, question, check_names=self.config.names)
-        if not reason.startswith("the name "):
-            return []
-        lost = reason.removeprefix("the name ").removesuffix(" is not in the cited text")
-        for n in ranked[:12]:
-            src = by_n[n]
-            if n in valid or len(WORD.findall(src.sentence.text)) < 5:
+    def _complete(
+        self,
+        claim: str,
+        ns: list[int],
+        own: bool,
+        ranked: list[int],
+        words_of: dict[int, set[str]],
+        question: str,
+        by_n: dict[int, Source],
+    ) -> list[int]:
+        """``ns`` joined, for a name of the claim it lacks, by the retrieved sentence most similar to the claim that
+        has the name: a name the question gives that the documents of ``ns`` do not have either; and, when ``ns`` is
+        the model's own citation, a name nobody gave.
+
+        Such a name would otherwise pass as the user's premise (``_premise``) though another document was retrieved
+        for it: "Both Elko Regional Airport and Gerald R. Ford International Airport are located in Michigan" was
+        judged against the Ford sentence alone (HotpotQA 38); the Elko sentence, which says Nevada, is now judged
+        and cited with it (the 1.5B judge still gives the pair 0.60, so the claim stands, with the sentence that
+        contradicts it shown). A name the documents of ``ns`` have elsewhere ("The bridge is expected to open in
+        2027" in the Kestrel Bridge's report) stays a premise."""
+        if not self.config.names or not ns:
+            return ns
+        have = set().union(*(words_of[n] for n in ns))
+        asked = {w.lower() for w in WORD.findall(question.lower())}
+        docs = {by_n[n].document for n in ns}
+        in_docs = set().union(*(words_of[n] for n, s in by_n.items() if s.document in docs))
+        out = list(ns)
+        for name in name_phrases(claim):
+            if name_present(name, have):
                 continue
-            have = {w.lower() for w in WORD.findall(src.sentence.text)}
-            if name_present(lost, have):
-                return [sorted([*valid, n])]
-        return []
+            given = name_present(name, asked)
+            if (given and name_present(name, in_docs)) or (not given and not own):
+                continue  # the user's premise, or a name nobody gave (the name screen refuses this try)
+            for n in ranked[:12]:
+                if n not in out and name_present(name, words_of[n]):
+                    out.append(n)
+                    have |= words_of[n]
+                    break
+        return sorted(out) if out != ns else ns
 
     @staticmethod
     def _needed(claim: str, ns: list[int], by_n: dict[int, Source], cos: np.ndarray, evidence: list[Source]) -> list[int]:

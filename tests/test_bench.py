@@ -203,14 +203,21 @@ def test_keyword_bench_small(tmp_path: Path, capsys):
 def test_verifier_bench_pairs_cover_every_kind():
     """The contrast set built from the labelled set: every kind present, false variants really changed."""
     from bench import verifier
+    from bench.datasets import labelled
 
     rows = verifier.pairs(verifier.stored_paraphrases(), verifier._docs_text())
     kinds = {r["kind"] for r in rows}
-    assert kinds == {"verbatim", "paraphrase", "terse", "negation", "number", "date", "entity", "premise", "not_answer"}
+    assert kinds == {
+        *("verbatim", "paraphrase", "terse", "negation", "number", "date", "entity", "premise", "not_answer", "other_answer")
+    }
     assert len(rows) >= 300
     # a terse pair is the gold answer alone, never a yes/no word
     terse = [r["claim"] for r in rows if r["kind"] == "terse"]
     assert "Marisol Quenby." in terse and len(terse) >= 50 and not {"Yes.", "No.", "yes.", "no."} & set(terse)
+    # another question's bare answer, never this question's own
+    gold = {it.question: it.answers[0][0] for it in labelled().items if it.answers}
+    others = [r for r in rows if r["kind"] == "other_answer"]
+    assert len(others) == len(terse) and all(r["claim"] != gold[r["question"]] + "." for r in others)
     # the hand-written premise pairs pass every screen: they test the judge, not the word rules
     from qa.cite import screen
 

@@ -89,6 +89,34 @@ def test_a_two_part_claim_cited_by_one_part_is_completed_by_the_sentence_with_th
     assert v.sentences[0].verdict != SUPPORTED and "Tim Burton" in v.sentences[0].reason
 
 
+def test_a_name_the_question_gives_is_still_looked_for_in_the_retrieved_sentences(fake):
+    """The question names both airports, so either name could stand as the user's premise; but each one was
+    retrieved, so the claim is judged against both sentences (and cites both), not against one."""
+    texts = [
+        "Gerald R. Ford International Airport is an airport in Michigan.",
+        "Elko Regional Airport is an airport in Michigan.",
+    ]
+    question = "Are Elko Regional Airport and Gerald R. Ford International Airport airports in Michigan?"
+    v = fake.verify(
+        "Elko Regional Airport and Gerald R. Ford International Airport are airports in Michigan [1].", _sources(texts), question
+    )
+    (s,) = v.sentences
+    assert s.verdict == SUPPORTED, s.reason
+    assert sorted(c.text for c in v.citations) == sorted(texts)
+
+
+def test_a_name_the_question_gives_that_the_cited_document_has_stays_a_premise(fake):
+    """ "The bridge" in the council report is the Kestrel Bridge the question names: no other sentence is joined."""
+    texts = ["The Kestrel Bridge will cross the Marrow Estuary.", "The bridge is expected to open to traffic in 2027."]
+    sources = [Source(i + 1, "report.txt", Sentence(f"s{i}", i, 0, len(t), None, t), 0.5) for i, t in enumerate(texts)]
+    v = fake.verify(
+        "The Kestrel Bridge is expected to open to traffic in 2027 [2].", sources, "When will the Kestrel Bridge open?"
+    )
+    (s,) = v.sentences
+    assert s.verdict == SUPPORTED and s.check == "cited", s.reason
+    assert [c.text for c in v.citations] == [texts[1]]
+
+
 def test_leading_markers_cite_the_sentence_after_them():
     claims = parse("[3] The bridge will cost £46 million. [4] Tomatoes need sun.\nSo both are true.")
     assert [(c.text, c.cited) for c in claims] == [
