@@ -37,11 +37,11 @@ TERSE_WORDS = 5  # a reply of fewer words is a bare answer ("40 seconds."), show
 
 
 def answer_messages(question: str, answer: str) -> Messages:
-    """The answer gate's question. A bare answer is prefixed "Answer:": the judge gave the gold answers of the
-    labelled set, alone ("Marisol Quenby."), P(Yes) >= 0.6 on 58 of 65 as they are and on 65 of 65 so prefixed
-    (``terse`` in ``bench verifier``); whole sentences are shown as they are. The prefix costs some refusals of
-    another question's bare answer (0.80 refused at 0.6 without it, 0.73 with it, on 60 such pairs); whether a
-    bare answer is true is the support judge's part."""
+    """The answer gate's question. A bare answer is prefixed "Answer:": without the prefix the gate took the
+    labelled set's gold answers alone ("Marisol Quenby.") on 58 of 65 at 0.6 (a probe); with it, ``bench
+    verifier`` ``terse``: 60 of 60. Whole sentences are shown as they are. The prefix costs refusals of another
+    question's bare answer (``other_answer``): 0.77 refused with it, 0.80 without it in the probe; whether a bare
+    answer is true is the support judge's part."""
     reply = _one_line(answer)
     if len(reply.split()) < TERSE_WORDS:
         reply = f"Answer: {reply}"
