@@ -22,7 +22,13 @@ _SYSTEM = "You check facts. Reply with one word: Yes or No."
 
 
 def support_messages(claim: str, evidence: str) -> Messages:
-    """Claim first, so that judging one claim against several sources reuses the cached prompt prefix."""
+    """Claim first, so that judging one claim against several sources reuses the cached prompt prefix.
+
+    Tried on ``bench verifier``'s paraphrase and premise pairs and 20 verbatim ones (101 past the screens), at
+    the threshold where 0.92 of paraphrases pass: this prompt refuses 0.62 of premise pairs. Source first: 0.59,
+    with only 0.87 of paraphrases passing. Three made-up worked examples in the system prompt (one of the premise
+    kind): 0.69 claim first, worse source first. The mean of three such prompts: 0.72, at three times the cost.
+    None is near 0.95: for this judge the premise kind is not a matter of wording."""
     return [
         {"role": "system", "content": _SYSTEM},
         {
@@ -41,7 +47,8 @@ def answer_messages(question: str, answer: str) -> Messages:
     labelled set's gold answers alone ("Marisol Quenby.") on 58 of 65 at 0.6 (a probe); with it, ``bench
     verifier`` ``terse``: 60 of 60. Whole sentences are shown as they are. The prefix costs refusals of another
     question's bare answer (``other_answer``): 0.77 refused with it, 0.80 without it in the probe; whether a bare
-    answer is true is the support judge's part."""
+    answer is true is the support judge's part. Asking every reply "Is the reply an answer to the question, even
+    a short one?" instead took all bare answers too but refused only 0.60 of ``not_answer`` at 0.6 (0.86 here)."""
     reply = _one_line(answer)
     if len(reply.split()) < TERSE_WORDS:
         reply = f"Answer: {reply}"
