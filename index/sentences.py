@@ -25,6 +25,7 @@ def instruction_like(text: str) -> bool:
 
 
 _HEADING_END = re.compile(r"[.!?:;\"')\]’”]$")
+_MD_HEADING = re.compile(r"#{1,6}\s")
 
 
 def heading(text: str) -> bool:
@@ -40,8 +41,16 @@ def heading(text: str) -> bool:
     (True, True, False)
     >>> heading("| p95 latency | ≤ 400 ms |"), heading("Budget £46m"), heading("Contact: Jane Smith")
     (False, False, False)
+
+    A Markdown heading line (``#`` to ``######``, no closing punctuation) is one whatever its length or content:
+    "# The Fennick Valley Apple Cooperative" (five words) was cited with a sentence that states the claim alone.
+
+    >>> heading("# The Fennick Valley Apple Cooperative"), heading("## Budget for 2025"), heading("# It sank in 1921.")
+    (True, True, False)
     """
     t = " ".join(text.split())
+    if _MD_HEADING.match(t):
+        return not _HEADING_END.search(t)
     if t.startswith("|") or any(ch.isdigit() for ch in t) or re.search(r"\w:\s", t):
         return False
     return len(re.findall(r"\w+", t)) < 5 and not _HEADING_END.search(t)

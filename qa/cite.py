@@ -374,9 +374,10 @@ class Verifier:
         ranked = [evidence[i].n for i in np.argsort(-cos, kind="stable")]
         # the model's own citation(s) first, then single retrieved sentences most similar to the claim. The
         # model's citation, when it lacks a name of the claim, is joined by the retrieved sentence most similar to
-        # the claim that has the name (a two-part claim cited by one part only); any try, when it lacks a name the
-        # question gives that its own documents do not have either. A sentence is never joined to another
-        # otherwise, and never to a title line (a heading let a made-up pair "support" a claim).
+        # the claim that has the name (a two-part claim cited by one part only), also when the question gives the
+        # name but the citation's documents do not have it. A sentence is never joined to another otherwise (a
+        # re-cited try so joined answered an unanswerable question), and never to a title line (a heading let a
+        # made-up pair "support" a claim).
         tries: list[list[int]] = [valid] if valid else []
         tries += [[n] for n in ranked[:12] if [n] != valid]
         words_of = {s.n: {w.lower() for w in WORD.findall(s.sentence.text.lower())} for s in evidence}
@@ -392,6 +393,8 @@ class Verifier:
             if p >= self.config.support:
                 own = ns == valid
                 how = "the cited sentence states it" if own else "a retrieved sentence states it (re-cited)"
+                ns, p, used = self._fewest(claim.text, ns, valid, p, cos, evidence, by_n, question)
+                calls += used
                 needed = self._needed(claim.text, ns, by_n, cos, evidence)
                 return Outcome(SUPPORTED, needed, p, f"{how} (judge {p:.2f})", "cited" if own else "recited"), calls
             if not reason:
@@ -418,9 +421,12 @@ class Verifier:
         question: str,
         by_n: dict[int, Source],
     ) -> list[int]:
-        """``ns`` joined, for a name of the claim it lacks, by the retrieved sentence most similar to the claim that
-        has the name: a name the question gives that the documents of ``ns`` do not have either; and, when ``ns`` is
-        the model's own citation, a name nobody gave.
+        """The model's own citation ``ns`` joined, for a name of the claim it lacks, by the retrieved sentence most
+        similar to the claim that has the name: a name nobody gave, or one the question gives that the documents of
+        ``ns`` do not have either. Other tries are never joined: a re-cited "An adult day ticket costs £8." (a cider
+        festival's) joined with two Tarnholt Observatory sentences "supported" a made-up price for the
+        observatory's Friday evenings (judge 0.79; labelled q075, unanswerable), so the name screen refuses such a
+        try as before.
 
         Such a name would otherwise pass as the user's premise (``_premise``) though another document was retrieved
         for it: "Both Elko Regional Airport and Gerald R. Ford International Airport are located in Michigan" was
@@ -428,7 +434,7 @@ class Verifier:
         and cited with it (the 1.5B judge still gives the pair 0.60, so the claim stands, with the sentence that
         contradicts it shown). A name the documents of ``ns`` have elsewhere ("The bridge is expected to open in
         2027" in the Kestrel Bridge's report) stays a premise."""
-        if not self.config.names or not ns:
+        if not self.config.names or not ns or not own:
             return ns
         have = set().union(*(words_of[n] for n in ns))
         asked = {w.lower() for w in WORD.findall(question.lower())}
@@ -438,15 +444,50 @@ class Verifier:
         for name in name_phrases(claim):
             if name_present(name, have):
                 continue
-            given = name_present(name, asked)
-            if (given and name_present(name, in_docs)) or (not given and not own):
-                continue  # the user's premise, or a name nobody gave (the name screen refuses this try)
+            if name_present(name, asked) and name_present(name, in_docs):
+                continue  # the user's premise, about the cited document
             for n in ranked[:12]:
                 if n not in out and name_present(name, words_of[n]):
                     out.append(n)
                     have |= words_of[n]
                     break
         return sorted(out) if out != ns else ns
+
+    def _fewest(
+        self,
+        claim: str,
+        ns: list[int],
+        valid: list[int],
+        p: float,
+        cos: np.ndarray,
+        evidence: list[Source],
+        by_n: dict[int, Source],
+        question: str,
+    ) -> tuple[list[int], float, int]:
+        """Of several sentences the model cited that state a claim together, the one most similar to the claim
+        alone when the judge finds that it states the claim by itself (one more judge call): the model pads a
+        citation with a neighbouring line ("The Kestrel Bridge will cross the Marrow Estuary … [1][2]", [2] the
+        report's header). A cited sentence that holds a name of the claim the others lack stays, and so do those
+        ``_complete`` joined for a name. Returns the sentences, their score and the judge calls taken."""
+        cited = [n for n in ns if n in valid]
+        if len(cited) < 2:
+            return ns, p, 0
+        sim = {s.n: float(cos[i]) for i, s in enumerate(evidence)}
+        words_of = {n: {w.lower() for w in WORD.findall(by_n[n].sentence.text.lower())} for n in ns}
+        alone = [max(cited, key=lambda n: sim.get(n, 0.0))] + [n for n in ns if n not in valid]
+        for name in name_phrases(claim):
+            have = set().union(*(words_of[n] for n in alone))
+            holder = next((n for n in cited if name_present(name, words_of[n])), None)
+            if holder is not None and not name_present(name, have):
+                alone.append(holder)
+        alone = sorted(set(alone))
+        if alone == sorted(ns):
+            return ns, p, 0
+        text = " ".join(by_n[n].sentence.text for n in alone)
+        q, reason = self.supports(claim, text, _premise(question, alone, by_n, evidence))
+        if q >= self.config.support:
+            return alone, q, int(not reason)
+        return ns, p, int(not reason)
 
     @staticmethod
     def _needed(claim: str, ns: list[int], by_n: dict[int, Source], cos: np.ndarray, evidence: list[Source]) -> list[int]:

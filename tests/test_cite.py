@@ -30,6 +30,11 @@ def _sources(texts=SRC):
     return [Source(i + 1, f"doc{i}.txt", Sentence(f"d{i}", i, 0, len(t), None, t), 0.5) for i, t in enumerate(texts)]
 
 
+def _in_docs(pairs):
+    """Sources from ``(document, text)`` pairs, numbered from 1."""
+    return [Source(i + 1, d, Sentence(f"s{i}", i, 0, len(t), None, t), 0.5) for i, (d, t) in enumerate(pairs)]
+
+
 @pytest.fixture
 def fake(embedder):
     return Verifier(embedder, FakeGenerator())
@@ -108,12 +113,55 @@ def test_a_name_the_question_gives_is_still_looked_for_in_the_retrieved_sentence
 def test_a_name_the_question_gives_that_the_cited_document_has_stays_a_premise(fake):
     """ "The bridge" in the council report is the Kestrel Bridge the question names: no other sentence is joined."""
     texts = ["The Kestrel Bridge will cross the Marrow Estuary.", "The bridge is expected to open to traffic in 2027."]
-    sources = [Source(i + 1, "report.txt", Sentence(f"s{i}", i, 0, len(t), None, t), 0.5) for i, t in enumerate(texts)]
+    sources = _in_docs(("report.txt", t) for t in texts)
     v = fake.verify(
         "The Kestrel Bridge is expected to open to traffic in 2027 [2].", sources, "When will the Kestrel Bridge open?"
     )
     (s,) = v.sentences
     assert s.verdict == SUPPORTED and s.check == "cited", s.reason
+    assert [c.text for c in v.citations] == [texts[1]]
+
+
+def test_a_retrieved_sentence_from_another_document_is_not_joined_to_what_the_question_names(fake):
+    """Labelled q075 (unanswerable): a cider festival's ticket price, joined with the observatory's sentences for
+    the names the question gives, "supported" a made-up price for the observatory's Friday evenings."""
+    texts = [
+        ("festival.txt", "It costs £8 to attend the festival."),
+        ("observatory.md", "Tarnholt Observatory holds a Friday open evening for the public."),
+    ]
+    sources = _in_docs(texts)
+    question = "How much does it cost to attend a Friday open evening at Tarnholt Observatory?"
+    v = fake.verify("It costs £8 to attend a Friday open evening at Tarnholt Observatory [2].", sources, question)
+    assert v.declined and not v.citations, v.sentences[0].reason
+
+
+def test_a_claim_one_cited_sentence_states_cites_that_sentence_only(fake):
+    """The model padded its citation with the report's header line (labelled q001): the sentence that states the
+    claim by itself is cited, the header is not, though it shares the claim's names."""
+    texts = [
+        "The Kestrel Bridge will cross the Marrow Estuary between the town of Port Verrin and the village of Oldquay.",
+        "Port Verrin Borough Council, Infrastructure Committee, report to the full council meeting of 12 June 2025.",
+    ]
+    sources = _in_docs(("report.md", t) for t in texts)
+    v = fake.verify(f"{texts[0]} [1][2]", sources, "Which estuary will the Kestrel Bridge cross?")
+    (s,) = v.sentences
+    assert s.verdict == SUPPORTED, s.reason
+    assert [c.text for c in v.citations] == [texts[0]]
+
+
+def test_a_claim_two_cited_sentences_state_together_cites_both(fake):
+    texts = ["Orla Breckenridge founded the cooperative in 1962.", "The cooperative supplies the Fennick Cider Festival."]
+    sources = _in_docs(("coop.md", t) for t in texts)
+    v = fake.verify("Orla Breckenridge founded the cooperative that supplies the Fennick Cider Festival in 1962 [1][2].", sources)
+    (s,) = v.sentences
+    assert s.verdict == SUPPORTED, s.reason
+    assert sorted(c.text for c in v.citations) == sorted(texts)
+
+
+def test_a_markdown_heading_is_never_evidence(fake):
+    texts = ["# The Fennick Valley Apple Cooperative", "The Fennick Valley Apple Cooperative was founded in 1962."]
+    sources = _in_docs(("coop.md", t) for t in texts)
+    v = fake.verify("The Fennick Valley Apple Cooperative was founded in 1962 [1][2].", sources)
     assert [c.text for c in v.citations] == [texts[1]]
 
 
