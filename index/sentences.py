@@ -6,6 +6,8 @@ import functools
 import re
 from collections.abc import Callable, Iterator
 
+from index.words import STOP
+
 MAX_SENTENCE = 600  # longer runs (tables, minified text) are cut at whitespace so one "sentence" stays readable
 
 # A sentence that reads as an instruction to an assistant: the splitter keeps it apart from its neighbours, and
@@ -26,6 +28,7 @@ def instruction_like(text: str) -> bool:
 
 _HEADING_END = re.compile(r"[.!?:;\"')\]’”]$")
 _MD_HEADING = re.compile(r"#{1,6}\s")
+TITLE_WORDS = 12  # a title-case line without closing punctuation up to this many words is a title
 
 
 def heading(text: str) -> bool:
@@ -42,18 +45,27 @@ def heading(text: str) -> bool:
     >>> heading("| p95 latency | ≤ 400 ms |"), heading("Budget £46m"), heading("Contact: Jane Smith")
     (False, False, False)
 
-    A Markdown heading line (``#`` to ``######``, no closing punctuation) is one whatever its length or content:
-    "# The Fennick Valley Apple Cooperative" (five words) was cited with a sentence that states the claim alone.
+    A Markdown heading line (``#`` to ``######``) is one whatever its length: "# The Fennick Valley Apple
+    Cooperative" (five words) was cited with a sentence that states the claim alone. One with a number still
+    states something ("# heron-worker 1.12.1 — 2026-08-19" dates a release).
 
-    >>> heading("# The Fennick Valley Apple Cooperative"), heading("## Budget for 2025"), heading("# It sank in 1921.")
-    (True, True, False)
+    >>> heading("# The Fennick Valley Apple Cooperative"), heading("# heron-api 2.4.0 — 2026-07-30")
+    (True, False)
+
+    So is a longer line in title case (every word but function words capitalised, up to ``TITLE_WORDS``): a
+    .docx title "Lumenfold Analytics Remote Work Policy" was judged 0.67 as support for "Lumenfold Analytics
+    owns the Lumenfold Analytics remote work policy" (labelled q015). No gold or contrast-set evidence sentence
+    is one (``tests/test_sentences.py``).
+
+    >>> heading("Lumenfold Analytics Remote Work Policy"), heading("Staff at Lumenfold Analytics may work remotely")
+    (True, False)
     """
     t = " ".join(text.split())
-    if _MD_HEADING.match(t):
-        return not _HEADING_END.search(t)
-    if t.startswith("|") or any(ch.isdigit() for ch in t) or re.search(r"\w:\s", t):
+    if t.startswith("|") or any(ch.isdigit() for ch in t) or re.search(r"\w:\s", t) or _HEADING_END.search(t):
         return False
-    return len(re.findall(r"\w+", t)) < 5 and not _HEADING_END.search(t)
+    found = re.findall(r"\w+", t)
+    title_case = len(found) <= TITLE_WORDS and all(w[0].isupper() for w in found if w.lower() not in STOP)
+    return len(found) < 5 or bool(_MD_HEADING.match(t)) or title_case
 
 
 _BLOCK_BREAK = re.compile(r"\n[ \t]*\n+|\n(?=[ \t]*(?:#{1,6}\s|[-*+]\s|\d+[.)]\s|\|))")

@@ -391,10 +391,10 @@ class Verifier:
             p, reason = self.supports(claim.text, text, _premise(question, ns, by_n, evidence))
             calls += not reason
             if p >= self.config.support:
-                own = ns == valid
-                how = "the cited sentence states it" if own else "a retrieved sentence states it (re-cited)"
-                ns, p, used = self._fewest(claim.text, ns, valid, p, cos, evidence, by_n, question)
+                ns, p, used = self._fewest(claim.text, ns, p, cos, evidence, by_n, question)
                 calls += used
+                own = bool(valid) and set(valid) <= set(ns)
+                how = "the cited sentence states it" if own else "a retrieved sentence states it (re-cited)"
                 needed = self._needed(claim.text, ns, by_n, cos, evidence)
                 return Outcome(SUPPORTED, needed, p, f"{how} (judge {p:.2f})", "cited" if own else "recited"), calls
             if not reason:
@@ -457,27 +457,25 @@ class Verifier:
         self,
         claim: str,
         ns: list[int],
-        valid: list[int],
         p: float,
         cos: np.ndarray,
         evidence: list[Source],
         by_n: dict[int, Source],
         question: str,
     ) -> tuple[list[int], float, int]:
-        """Of several sentences the model cited that state a claim together, the one most similar to the claim
-        alone when the judge finds that it states the claim by itself (one more judge call): the model pads a
-        citation with a neighbouring line ("The Kestrel Bridge will cross the Marrow Estuary … [1][2]", [2] the
-        report's header). A cited sentence that holds a name of the claim the others lack stays, and so do those
-        ``_complete`` joined for a name. Returns the sentences, their score and the judge calls taken."""
-        cited = [n for n in ns if n in valid]
-        if len(cited) < 2:
+        """Of several sentences that state a claim together, the one most similar to the claim, with those that
+        hold a name of the claim it lacks, when the judge finds that these state the claim by themselves (one more
+        judge call). The model pads or misplaces a citation: it cited the report's header line for "The Kestrel
+        Bridge will cross the Marrow Estuary …" (labelled q001), the sentence that states it was joined for its
+        names, and both were shown. Returns the sentences, their score and the judge calls taken."""
+        if len(ns) < 2:
             return ns, p, 0
         sim = {s.n: float(cos[i]) for i, s in enumerate(evidence)}
         words_of = {n: {w.lower() for w in WORD.findall(by_n[n].sentence.text.lower())} for n in ns}
-        alone = [max(cited, key=lambda n: sim.get(n, 0.0))] + [n for n in ns if n not in valid]
+        alone = [max(ns, key=lambda n: sim.get(n, 0.0))]
         for name in name_phrases(claim):
             have = set().union(*(words_of[n] for n in alone))
-            holder = next((n for n in cited if name_present(name, words_of[n])), None)
+            holder = next((n for n in ns if name_present(name, words_of[n])), None)
             if holder is not None and not name_present(name, have):
                 alone.append(holder)
         alone = sorted(set(alone))

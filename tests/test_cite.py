@@ -143,10 +143,11 @@ def test_a_claim_one_cited_sentence_states_cites_that_sentence_only(fake):
         "Port Verrin Borough Council, Infrastructure Committee, report to the full council meeting of 12 June 2025.",
     ]
     sources = _in_docs(("report.md", t) for t in texts)
-    v = fake.verify(f"{texts[0]} [1][2]", sources, "Which estuary will the Kestrel Bridge cross?")
-    (s,) = v.sentences
-    assert s.verdict == SUPPORTED, s.reason
-    assert [c.text for c in v.citations] == [texts[0]]
+    for markers in ("[1][2]", "[2]"):  # padded, or only the header cited (the stating sentence joined for its names)
+        v = fake.verify(f"{texts[0]} {markers}", sources, "Which estuary will the Kestrel Bridge cross?")
+        (s,) = v.sentences
+        assert s.verdict == SUPPORTED, s.reason
+        assert [c.text for c in v.citations] == [texts[0]], markers
 
 
 def test_a_claim_two_cited_sentences_state_together_cites_both(fake):
@@ -163,6 +164,13 @@ def test_a_markdown_heading_is_never_evidence(fake):
     sources = _in_docs(("coop.md", t) for t in texts)
     v = fake.verify("The Fennick Valley Apple Cooperative was founded in 1962 [1][2].", sources)
     assert [c.text for c in v.citations] == [texts[1]]
+
+
+def test_a_title_is_never_evidence_whatever_its_length(fake):
+    """Labelled q015: the .docx title "supported" a claim that restates it."""
+    sources = _sources(["Lumenfold Analytics Remote Work Policy"])
+    v = fake.verify("Lumenfold Analytics owns the Lumenfold Analytics remote work policy [1].", sources)
+    assert v.declined and not v.citations
 
 
 def test_leading_markers_cite_the_sentence_after_them():

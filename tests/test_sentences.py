@@ -1,4 +1,7 @@
-from index.sentences import MAX_SENTENCE, split_spans
+import json
+from pathlib import Path
+
+from index.sentences import MAX_SENTENCE, heading, split_spans
 from tests.conftest import SEEDS
 
 SEED = SEEDS / "000_fcbddb13c552a77e.txt"
@@ -41,3 +44,20 @@ def test_runaway_text_is_cut_into_readable_pieces():
 def test_empty_and_whitespace():
     assert split_spans("") == []
     assert split_spans(" \n\n \t") == []
+
+
+def test_no_gold_or_contrast_evidence_sentence_is_a_heading():
+    """Headings are never evidence, so a heading rule that caught a sentence some answer rests on would decline it:
+    every gold support sentence of the labelled set and every premise pair's evidence must pass."""
+    data = Path(__file__).resolve().parent.parent / "bench" / "data"
+    gold = [
+        s["text"]
+        for line in (data / "labelled.jsonl").read_text(encoding="utf-8").splitlines()
+        if line.strip()
+        for s in json.loads(line).get("support", [])
+    ]
+    premise = [
+        json.loads(line)["evidence"] for line in (data / "premise.jsonl").read_text(encoding="utf-8").splitlines() if line.strip()
+    ]
+    assert len(gold) > 50 and len(premise) > 20
+    assert [t for t in gold + premise if heading(t)] == []
