@@ -6,8 +6,6 @@ import functools
 import re
 from collections.abc import Callable, Iterator
 
-from index.words import STOP
-
 MAX_SENTENCE = 600  # longer runs (tables, minified text) are cut at whitespace so one "sentence" stays readable
 
 # A sentence that reads as an instruction to an assistant: the splitter keeps it apart from its neighbours, and
@@ -26,15 +24,17 @@ def instruction_like(text: str) -> bool:
     return bool(_INSTRUCTION.search(text))
 
 
-_HEADING_END = re.compile(r"[.!?:;\"')\]’”]$")
+_HEADING_END = re.compile(r"[.!?:;\"')\]’”。！？]$")
 _MD_HEADING = re.compile(r"#{1,6}\s")
 TITLE_WORDS = 12  # a title-case line without closing punctuation up to this many words is a title
+_TITLE_SMALL = frozenset("a an the and or nor but of in on at to for by with from as vs via per".split())
 
 
 def heading(text: str) -> bool:
-    """Whether a sentence is a title or heading, which states nothing: under five words, no closing punctuation,
-    and no value: a table row ("| p95 latency | ≤ 400 ms |"), a number ("Budget £46m") or a "key: value" line
-    ("Contact: Jane Smith") states one, so none of those is a heading.
+    """Whether a sentence is a title or heading, which states nothing: no closing punctuation, under five words
+    (or a Markdown heading, or a title-case line; below), and no value: a table row ("| p95 latency | ≤ 400 ms
+    |"), a number ("Budget £46m") or a "key: value" line ("Contact: Jane Smith") states one, so none of those is a
+    heading.
 
     The 1.5B judge scores a title that names a claim's subject as support ("The Hork-Bajir Chronicles" for a
     whole sentence about the book, 0.79): on every other question of the dev sets, 8 of 62 answers cited one
@@ -52,19 +52,26 @@ def heading(text: str) -> bool:
     >>> heading("# The Fennick Valley Apple Cooperative"), heading("# heron-api 2.4.0 — 2026-07-30")
     (True, False)
 
-    So is a longer line in title case (every word but function words capitalised, up to ``TITLE_WORDS``): a
-    .docx title "Lumenfold Analytics Remote Work Policy" was judged 0.67 as support for "Lumenfold Analytics
-    owns the Lumenfold Analytics remote work policy" (labelled q015). No gold or contrast-set evidence sentence
-    is one (``tests/test_sentences.py``).
+    So is a longer line in title case (every word capitalised but articles, conjunctions and prepositions; up to
+    ``TITLE_WORDS``; no comma; not all capitals): a .docx title "Lumenfold Analytics Remote Work Policy" was
+    judged 0.67 as support for "Lumenfold Analytics owns the Lumenfold Analytics remote work policy" (labelled
+    q015). A verb keeps a line a statement ("Tarnholt Observatory is on Harrow Hill").
 
     >>> heading("Lumenfold Analytics Remote Work Policy"), heading("Staff at Lumenfold Analytics may work remotely")
     (True, False)
+    >>> heading("Tarnholt Observatory is on Harrow Hill"), heading("Jane Smith, Tom Brown and Ada Lovelace Present")
+    (False, False)
     """
     t = " ".join(text.split())
     if t.startswith("|") or any(ch.isdigit() for ch in t) or re.search(r"\w:\s", t) or _HEADING_END.search(t):
         return False
     found = re.findall(r"\w+", t)
-    title_case = len(found) <= TITLE_WORDS and all(w[0].isupper() for w in found if w.lower() not in STOP)
+    title_case = (
+        len(found) <= TITLE_WORDS
+        and "," not in t  # a list of names
+        and t != t.upper()  # an all-capitals line is a notice as often as a title
+        and all(w[0].isupper() for w in found if w.lower() not in _TITLE_SMALL)
+    )
     return len(found) < 5 or bool(_MD_HEADING.match(t)) or title_case
 
 

@@ -393,9 +393,10 @@ class Verifier:
             if p >= self.config.support:
                 ns, p, used = self._fewest(claim.text, ns, p, cos, evidence, by_n, question)
                 calls += used
-                own = bool(valid) and set(valid) <= set(ns)
-                how = "the cited sentence states it" if own else "a retrieved sentence states it (re-cited)"
                 needed = self._needed(claim.text, ns, by_n, cos, evidence)
+                # the model's citation stands if what is shown is it, a part of it, or it with a sentence joined
+                own = bool(valid) and (set(valid) <= set(needed) or set(needed) <= set(valid))
+                how = "the cited sentence states it" if own else "a retrieved sentence states it (re-cited)"
                 return Outcome(SUPPORTED, needed, p, f"{how} (judge {p:.2f})", "cited" if own else "recited"), calls
             if not reason:
                 best_p = max(best_p or 0.0, p)
@@ -425,8 +426,9 @@ class Verifier:
         similar to the claim that has the name: a name nobody gave, or one the question gives that the documents of
         ``ns`` do not have either. Other tries are never joined: a re-cited "An adult day ticket costs £8." (a cider
         festival's) joined with two Tarnholt Observatory sentences "supported" a made-up price for the
-        observatory's Friday evenings (judge 0.79; labelled q075, unanswerable), so the name screen refuses such a
-        try as before.
+        observatory's Friday evenings (judge 0.79; labelled q075, unanswerable). Such a try is screened alone, with
+        the question as premise only where ``_premise`` allows it (its document names something the question
+        names), so a two-name claim without a citation of the model's can still rest on one sentence.
 
         Such a name would otherwise pass as the user's premise (``_premise``) though another document was retrieved
         for it: "Both Elko Regional Airport and Gerald R. Ford International Airport are located in Michigan" was
@@ -463,21 +465,29 @@ class Verifier:
         by_n: dict[int, Source],
         question: str,
     ) -> tuple[list[int], float, int]:
-        """Of several sentences that state a claim together, the one most similar to the claim, with those that
-        hold a name of the claim it lacks, when the judge finds that these state the claim by themselves (one more
-        judge call). The model pads or misplaces a citation: it cited the report's header line for "The Kestrel
-        Bridge will cross the Marrow Estuary …" (labelled q001), the sentence that states it was joined for its
-        names, and both were shown. Returns the sentences, their score and the judge calls taken."""
+        """Of several sentences that state a claim together, the one most similar to the claim, with the most
+        similar of the others for each name or content word of the claim it lacks, when the judge finds that these
+        state the claim by themselves (one more judge call, only when some sentence adds nothing of the claim's).
+        The model pads or misplaces a citation: it cited the report's header line for "The Kestrel Bridge will
+        cross the Marrow Estuary …" (labelled q001), the sentence that states it was joined for its names, and
+        both were shown. Returns the sentences, their score and the judge calls taken."""
         if len(ns) < 2:
             return ns, p, 0
         sim = {s.n: float(cos[i]) for i, s in enumerate(evidence)}
+        by_sim = sorted(ns, key=lambda n: -sim.get(n, 0.0))
         words_of = {n: {w.lower() for w in WORD.findall(by_n[n].sentence.text.lower())} for n in ns}
-        alone = [max(ns, key=lambda n: sim.get(n, 0.0))]
+        stems_of = {n: words(by_n[n].sentence.text) for n in ns}
+        alone = by_sim[:1]
         for name in name_phrases(claim):
             have = set().union(*(words_of[n] for n in alone))
-            holder = next((n for n in ns if name_present(name, words_of[n])), None)
+            holder = next((n for n in by_sim if name_present(name, words_of[n])), None)
             if holder is not None and not name_present(name, have):
                 alone.append(holder)
+        for word in sorted(words(claim)):
+            if not any(word in stems_of[n] for n in alone):
+                holder = next((n for n in by_sim if word in stems_of[n]), None)
+                if holder is not None:
+                    alone.append(holder)
         alone = sorted(set(alone))
         if alone == sorted(ns):
             return ns, p, 0

@@ -143,11 +143,23 @@ def test_a_claim_one_cited_sentence_states_cites_that_sentence_only(fake):
         "Port Verrin Borough Council, Infrastructure Committee, report to the full council meeting of 12 June 2025.",
     ]
     sources = _in_docs(("report.md", t) for t in texts)
-    for markers in ("[1][2]", "[2]"):  # padded, or only the header cited (the stating sentence joined for its names)
+    # padded (the model's citation stands), or only the header cited (the stating sentence joined, then alone)
+    for markers, check in (("[1][2]", "cited"), ("[2]", "recited")):
         v = fake.verify(f"{texts[0]} {markers}", sources, "Which estuary will the Kestrel Bridge cross?")
         (s,) = v.sentences
         assert s.verdict == SUPPORTED, s.reason
         assert [c.text for c in v.citations] == [texts[0]], markers
+        assert s.check == check, markers
+
+
+def test_a_cited_sentence_that_holds_a_word_of_the_claim_stays_cited(fake):
+    """Only a sentence that adds nothing of the claim's is dropped: "pears" is in the second sentence only."""
+    texts = ["Orla Breckenridge founded the apple cooperative.", "The cooperative now grows only pears."]
+    sources = _in_docs(("coop.md", t) for t in texts)
+    v = fake.verify("Orla Breckenridge founded the apple cooperative for pears [1][2].", sources)
+    (s,) = v.sentences
+    assert s.verdict == SUPPORTED, s.reason
+    assert sorted(c.text for c in v.citations) == sorted(texts)
 
 
 def test_a_claim_two_cited_sentences_state_together_cites_both(fake):

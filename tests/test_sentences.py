@@ -61,3 +61,26 @@ def test_no_gold_or_contrast_evidence_sentence_is_a_heading():
     ]
     assert len(gold) > 50 and len(premise) > 20
     assert [t for t in gold + premise if heading(t)] == []
+
+
+def test_a_line_without_a_full_stop_is_a_heading_only_when_it_is_a_title():
+    """Bullet items, captions and notices often end without a full stop; they state something."""
+    statements = [
+        "Margaret Oakes is the Head Librarian",
+        "Tarnholt Observatory is on Harrow Hill",
+        "Scott Derrickson and Ed Wood were American",
+        "- Margaret Oakes is Head Librarian at Wickmoor Library",
+        "Jane Smith, Tom Brown and Ada Lovelace",
+        "THE MUSEUM IS CLOSED ON MONDAYS AND PUBLIC HOLIDAYS",
+        "The bridge will carry four traffic lanes",
+        "这座桥横跨马罗河口。",
+    ]
+    titles = [
+        "Lumenfold Analytics Remote Work Policy",
+        "A Practical Guide to Growing Tomatoes",
+        "Restoring the Great Refractor at Tarnholt Observatory",
+        "# The Fennick Valley Apple Cooperative",
+        "## What we know about the bridge so far",
+    ]
+    assert [t for t in statements if heading(t)] == []
+    assert [t for t in titles if not heading(t)] == []
