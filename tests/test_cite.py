@@ -152,20 +152,23 @@ def test_a_claim_one_cited_sentence_states_cites_that_sentence_only(fake):
         assert s.check == check, markers
 
 
-def test_a_cited_sentence_that_holds_a_word_of_the_claim_stays_cited(fake):
-    """Only a sentence that adds nothing of the claim's is dropped: "pears" is in the second sentence only."""
-    texts = ["Orla Breckenridge founded the apple cooperative.", "The cooperative now grows only pears."]
-    sources = _in_docs(("coop.md", t) for t in texts)
-    v = fake.verify("Orla Breckenridge founded the apple cooperative for pears [1][2].", sources)
-    (s,) = v.sentences
-    assert s.verdict == SUPPORTED, s.reason
-    assert sorted(c.text for c in v.citations) == sorted(texts)
-
-
-def test_a_claim_two_cited_sentences_state_together_cites_both(fake):
-    texts = ["Orla Breckenridge founded the cooperative in 1962.", "The cooperative supplies the Fennick Cider Festival."]
-    sources = _in_docs(("coop.md", t) for t in texts)
-    v = fake.verify("Orla Breckenridge founded the cooperative that supplies the Fennick Cider Festival in 1962 [1][2].", sources)
+@pytest.mark.parametrize(
+    ("texts", "claim"),
+    [
+        # two names, one in each sentence
+        (
+            ["Orla Breckenridge founded the cooperative in 1962.", "The cooperative supplies the Fennick Cider Festival."],
+            "Orla Breckenridge founded the cooperative that supplies the Fennick Cider Festival in 1962 [1][2].",
+        ),
+        # no name decides: "pears" is in the second sentence only, so it is not dropped as padding
+        (
+            ["Orla Breckenridge founded the apple cooperative.", "The cooperative now grows only pears."],
+            "Orla Breckenridge founded the apple cooperative for pears [1][2].",
+        ),
+    ],
+)
+def test_a_claim_two_cited_sentences_state_together_cites_both(fake, texts, claim):
+    v = fake.verify(claim, _in_docs(("coop.md", t) for t in texts))
     (s,) = v.sentences
     assert s.verdict == SUPPORTED, s.reason
     assert sorted(c.text for c in v.citations) == sorted(texts)
