@@ -391,7 +391,7 @@ class Verifier:
             p, reason = self.supports(claim.text, text, _premise(question, ns, by_n, evidence))
             calls += not reason
             if p >= self.config.support:
-                ns, p, used = self._fewest(claim.text, ns, p, cos, evidence, by_n, question)
+                ns, p, used = self._fewest(claim.text, ns, p, cos, evidence, by_n, question, words_of)
                 calls += used
                 needed = self._needed(claim.text, ns, by_n, cos, evidence)
                 # the model's citation stands if what is shown is it, a part of it, or it with a sentence joined
@@ -464,6 +464,7 @@ class Verifier:
         evidence: list[Source],
         by_n: dict[int, Source],
         question: str,
+        words_of: dict[int, set[str]],
     ) -> tuple[list[int], float, int]:
         """Of several sentences that state a claim together, the one most similar to the claim, with the most
         similar of the others for each name or content word of the claim it lacks, when the judge finds that these
@@ -475,7 +476,6 @@ class Verifier:
             return ns, p, 0
         sim = {s.n: float(cos[i]) for i, s in enumerate(evidence)}
         by_sim = sorted(ns, key=lambda n: -sim.get(n, 0.0))
-        words_of = {n: {w.lower() for w in WORD.findall(by_n[n].sentence.text.lower())} for n in ns}
         stems_of = {n: words(by_n[n].sentence.text) for n in ns}
         alone = by_sim[:1]
         for name in name_phrases(claim):
