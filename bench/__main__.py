@@ -16,6 +16,7 @@ SUBCOMMANDS = {
     "retrieval": "bench.retrieval",  # whether what an answer needs reaches the model, per top_k and hops (no model)
     "verifier": "bench.verifier",  # the verifier on a contrast set: true claims accepted, false ones refused
     "load": "bench.load",  # concurrent clients against a running `qa serve`
+    "replay": "bench.replay",  # the current verifier on a stored run's drafts (no generation)
 }
 
 

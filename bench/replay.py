@@ -1,0 +1,119 @@
+"""``python -m bench replay``: the current verifier on the drafts a ``bench quality`` run stored, without generating.
+
+Each ``ours`` question record of a ``quality.jsonl`` keeps the model's draft (``raw``), the sources it was shown
+(``retrieved``) and the standalone question. Replaying checks that draft again with the verifier of this checkout
+(the real embedder and judge) and scores the result as ``bench quality`` does. A verifier change is so measured on
+the same drafts in a few minutes instead of a whole run; the drafts stay those of the stored run's prompt and
+model. Timings are not replayed. A redrafted reply (``<redraft>`` in ``raw``) replays its last draft only.
+
+    python -m bench replay --from bench/results/labelled_full/quality.jsonl
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+from bench import metrics
+from qa.settings import Settings
+
+
+def sources_of(rec: dict[str, Any]) -> list[Any]:
+    """The numbered sources of a stored record (offsets are not stored: each sentence starts at 0)."""
+    from qa.records import Sentence, Source
+
+    return [
+        Source(r["n"], r["document"], Sentence(r["document"], i, 0, len(r["text"]), None, r["text"]), r["score"])
+        for i, r in enumerate(rec.get("retrieved") or [])
+    ]
+
+
+def replay(rec: dict[str, Any], verifier: Any) -> dict[str, Any]:
+    """The record as the current verifier would have left it (answer, citations, sentences, scores)."""
+    from qa.cite import render
+    from qa.prompt import DECLINE
+
+    draft = rec["raw"].split(" <redraft> ")[-1]
+    sources = sources_of(rec)
+    out = dict(rec)
+    if not sources:  # declined before the model was asked: nothing to replay
+        return out
+    checked = verifier.verify(draft, sources, rec.get("standalone") or rec["question"])
+    out.update(
+        answer=DECLINE if checked.declined else render(checked.sentences, checked.yes_no),
+        declined=checked.declined,
+        citations=[{"text": c.text, "document": c.document, "score": c.score} for c in checked.citations],
+        sentences=[
+            {"text": s.text, "verdict": s.verdict, "reason": s.reason, "check": s.check, "score": s.score}
+            for s in checked.sentences
+        ],
+        declined_because=checked.why or None,
+    )
+    out.update(metrics.score(out))
+    return out
+
+
+def outcome(rec: dict[str, Any]) -> str:
+    if not rec["answers"]:
+        return "declined" if rec["declined"] else "FALSE ANSWER"
+    if rec["declined"]:
+        return "declined"
+    return "right" if rec["correct"] else "wrong"
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(prog="python -m bench replay", description=__doc__.splitlines()[0])
+    ap.add_argument("--from", dest="source", type=Path, required=True, help="a quality.jsonl with ours' records")
+    ap.add_argument("--sets", default="hotpot,labelled,tokens", help="comma-separated sets to replay")
+    ap.add_argument("--out", type=Path, help="write the replayed records here (a quality.jsonl for --report-only)")
+    args = ap.parse_args(argv)
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    from index.embed import SentenceTransformerEmbedder
+    from qa.app import verifier_config
+    from qa.cite import Verifier
+    from qa.generate import LlamaCppGenerator
+    from qa.models import resolve_model
+
+    s = Settings.from_env()
+    generator = LlamaCppGenerator(resolve_model(s.model_path, s.data_dir), n_ctx=s.n_ctx, n_threads=s.n_threads)
+    verifier = Verifier(SentenceTransformerEmbedder(s.embed_model), generator.judge(), verifier_config(s))
+    sets = args.sets.split(",")
+    lines = args.source.read_text(encoding="utf-8").splitlines()
+    records = [json.loads(line) for line in lines if line.strip()]
+    old = [r for r in records if r.get("type") == "question" and r["system"] == "ours" and r["set"] in sets]
+    new = []
+    for rec in old:
+        if rec.get("error"):
+            continue
+        r = replay(rec, verifier)
+        new.append(r)
+        was, now = outcome(rec), outcome(r)
+        mark = "  " if was == now else "->"
+        print(f"{rec['set']:8} {rec['id']:10} {was:12} {mark} {now:12} {r['answer'][:90]!r}", flush=True)
+    before = metrics.summarize(old, "ours")
+    after = metrics.summarize(new, "ours")
+    keys = [
+        "acc_hotpot",
+        "correct_cited_hotpot",
+        "acc_labelled",
+        "acc_tokens",
+        "decline_rate",
+        "false_answer_rate",
+        "cit_precision_labelled",
+        "cit_recall_labelled",
+    ]
+    print(f"\n{'metric':24} {'stored':>8} {'replayed':>9}")
+    for k in keys:
+        a, b = before.get(k), after.get(k)
+        print(f"{k:24} {metrics._fmt(a):>8} {metrics._fmt(b):>9}")
+    if args.out:
+        args.out.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in new), encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
