@@ -174,6 +174,55 @@ def test_a_claim_two_cited_sentences_state_together_cites_both(fake, texts, clai
     assert sorted(c.text for c in v.citations) == sorted(texts)
 
 
+def test_a_name_the_question_gives_only_in_part_is_joined_from_another_sentence(fake):
+    """Labelled q052: the question names the festival, not the cooperative; the model's cited sentence says "It
+    was founded …". The name was taken as the user's premise when joining, but the screen (rightly) did not take
+    it so, and the right answer was declined. Now the sentence naming the cooperative is joined and judged."""
+    texts = [
+        ("festival.txt", "The apples for the communal press are supplied by the Fennick Valley Apple Cooperative."),
+        ("coop.md", "The Fennick Valley Apple Cooperative is a farmers' cooperative based in the town of Hollin Cross."),
+        ("coop.md", "It was founded in 1962 by the orchard grower Orla Breckenridge."),
+    ]
+    question = "Who founded the cooperative that supplies the apples for the Fennick Cider Festival's communal press?"
+    answer = "The Fennick Valley Apple Cooperative was founded in 1962 by the orchard grower Orla Breckenridge [3]."
+    v = fake.verify(answer, _in_docs(texts), question)
+    (s,) = v.sentences
+    assert s.verdict == SUPPORTED, s.reason
+    assert texts[2][1] in [c.text for c in v.citations]
+
+
+LIBRARY = [  # two documents: the mobile library's, and the library's annual report
+    ("shelf.md", "The Wandering Shelf is a mobile library run by Wickmoor Public Library."),
+    ("shelf.md", "The bus is driven by the librarian Tobias Wren."),
+    ("report.txt", "The head librarian is Agnes Morrow-Pike."),
+    ("report.txt", "The library recorded 212,000 loans in 2024."),
+]
+
+
+def test_a_multi_hop_answer_also_cites_the_sentence_naming_what_the_question_names(embedder):
+    """Labelled q057: the answer states its last hop only; the sentence that names the question's Tobias Wren is
+    cited with it (not judged against the claim, and the reason says why it is there)."""
+    question = "Who is the head librarian of the library that runs the mobile library driven by Tobias Wren?"
+    answer = "The head librarian is Agnes Morrow-Pike [3]."
+    v = Verifier(embedder, FakeGenerator()).verify(answer, _in_docs(LIBRARY), question)
+    (s,) = v.sentences
+    assert s.verdict == SUPPORTED and s.check == "cited", s.reason
+    assert [c.text for c in v.citations] == [LIBRARY[2][1], LIBRARY[1][1]]
+    assert "Tobias Wren" in s.reason
+    off = Verifier(embedder, FakeGenerator(), VerifierConfig(links=False)).verify(answer, _in_docs(LIBRARY), question)
+    assert [c.text for c in off.citations] == [LIBRARY[2][1]]
+    # the same sentences in one document: its own context says what "the head librarian" belongs to
+    one = Verifier(embedder, FakeGenerator()).verify(answer, _in_docs(("all.md", t) for _, t in LIBRARY), question)
+    assert [c.text for c in one.citations] == [LIBRARY[2][1]], one.sentences[0].reason
+
+
+def test_nothing_is_linked_when_the_cited_sentence_names_what_the_question_names(fake):
+    question = "Who drives the bus of the Wandering Shelf?"
+    texts = [("bus.md", "The Wandering Shelf bus is driven by the librarian Tobias Wren."), *LIBRARY]
+    v = fake.verify("The librarian Tobias Wren drives the Wandering Shelf bus [1].", _in_docs(texts), question)
+    assert [c.text for c in v.citations] == [texts[0][1]], v.sentences[0].reason
+
+
 def test_a_markdown_heading_is_never_evidence(fake):
     texts = ["# The Fennick Valley Apple Cooperative", "The Fennick Valley Apple Cooperative was founded in 1962."]
     sources = _in_docs(("coop.md", t) for t in texts)
