@@ -216,6 +216,20 @@ def test_a_multi_hop_answer_also_cites_the_sentence_naming_what_the_question_nam
     assert [c.text for c in one.citations] == [LIBRARY[2][1]], one.sentences[0].reason
 
 
+def test_the_claims_of_a_comparison_are_not_linked_to_each_other(fake):
+    """HotpotQA 0: each claim names one of the two people the question names; the answer as a whole cites both,
+    so neither claim is given the other's sentence."""
+    texts = [
+        ("scott.txt", "Scott Derrickson is an American director and screenwriter."),
+        ("ed.txt", "Edward Davis Wood Jr. was an American filmmaker, actor and director."),
+    ]
+    question = "Were Scott Derrickson and Ed Wood of the same nationality?"
+    v = fake.verify(
+        "Scott Derrickson is an American director [1]. Ed Wood was an American filmmaker [2].", _in_docs(texts), question
+    )
+    assert [s.citations for s in v.sentences] == [[1], [2]], [s.reason for s in v.sentences]
+
+
 def test_nothing_is_linked_when_the_cited_sentence_names_what_the_question_names(fake):
     question = "Who drives the bus of the Wandering Shelf?"
     texts = [("bus.md", "The Wandering Shelf bus is driven by the librarian Tobias Wren."), *LIBRARY]
