@@ -66,7 +66,8 @@ def _print_answer(answer: Answer) -> None:
     print("Sources:")
     for c in answer.citations:
         page = f", page {c.page}" if c.page else ""
-        print(f"  [{c.id}] {PurePath(c.document).name}{page}, chars {c.start}-{c.end}, support {c.score:.2f}")
+        use = "links the question to the answer" if c.role == "link" else f"support {c.score:.2f}"
+        print(f"  [{c.id}] {PurePath(c.document).name}{page}, chars {c.start}-{c.end}, {use}")
         print(f'      "{c.text}"')
     t = answer.timings
     print(

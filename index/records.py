@@ -37,6 +37,9 @@ class Citation:
     end: int
     page: int | None
     score: float
+    # "states": the judge found that the sentence states the claim citing it (``score`` is its P(Yes)); "link": it
+    # names what the question names and links the question to a multi-hop answer, not judged (``score`` 0)
+    role: str = "states"
 
 
 @dataclass(frozen=True)

@@ -269,6 +269,7 @@ class Outcome:
     score: float | None
     reason: str
     check: str  # see ``AnswerSentence.check``
+    links: list[int] = field(default_factory=list)  # sentences naming what the question names (``Verifier._link``)
 
 
 @dataclass(frozen=True)
@@ -416,7 +417,7 @@ class Verifier:
         claim, o = results[best]
         why = f"{o.reason}; with the sentence naming {' and '.join(named)}, which the question names"
         out = list(results)
-        out[best] = (claim, replace(o, chosen=[*o.chosen, *(n for n in links if n not in o.chosen)], reason=why))
+        out[best] = (claim, replace(o, links=[n for n in links if n not in o.chosen], reason=why))
         return out
 
     def _check(
@@ -576,13 +577,16 @@ class Verifier:
         sentences: list[AnswerSentence] = []
         for claim, o in results:
             ids = []
-            for n in o.chosen if o.verdict == SUPPORTED else []:
+            for n in [*o.chosen, *o.links] if o.verdict == SUPPORTED else []:
                 if n not in numbering:
                     numbering[n] = len(numbering) + 1
                     src = by_n[n]
                     s = src.sentence
-                    p = round(o.score or 0.0, 3)
-                    citations.append(Citation(numbering[n], src.document, s.text, s.start, s.end, s.page, p))
+                    link = n not in o.chosen
+                    p = 0.0 if link else round(o.score or 0.0, 3)
+                    citations.append(
+                        Citation(numbering[n], src.document, s.text, s.start, s.end, s.page, p, "link" if link else "states")
+                    )
                 ids.append(numbering[n])
             score = None if o.score is None else round(o.score, 3)
             sentences.append(AnswerSentence(claim.text, ids, o.verdict == SUPPORTED, o.verdict, o.reason, o.check, score))

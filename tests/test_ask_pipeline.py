@@ -49,7 +49,7 @@ def test_prompt_numbers_the_retrieved_sentences(settings, embedder, tmp_path):
     assert set(data["sentences"][0]) == {"text", "citations", "supported", "verdict", "reason", "check", "score"}
     # supported through a citation (the fake's "[2]" may not be the sentence's number): a judged kind and its score
     assert data["sentences"][0]["check"] in {"cited", "recited"} and data["sentences"][0]["score"] >= 0.55
-    assert set(data["citations"][0]) == {"id", "document", "text", "start", "end", "page", "score"}
+    assert set(data["citations"][0]) == {"id", "document", "text", "start", "end", "page", "score", "role"}
     assert_timings(data["timings"])
 
 

@@ -208,6 +208,7 @@ def test_a_multi_hop_answer_also_cites_the_sentence_naming_what_the_question_nam
     (s,) = v.sentences
     assert s.verdict == SUPPORTED and s.check == "cited", s.reason
     assert [c.text for c in v.citations] == [LIBRARY[2][1], LIBRARY[1][1]]
+    assert [(c.role, c.score) for c in v.citations] == [("states", 0.9), ("link", 0.0)]
     assert "Tobias Wren" in s.reason
     off = Verifier(embedder, FakeGenerator(), VerifierConfig(links=False)).verify(answer, _in_docs(LIBRARY), question)
     assert [c.text for c in off.citations] == [LIBRARY[2][1]]

@@ -80,6 +80,15 @@ def test_the_pending_turn_shows_each_stage():
     assert render.REDRAFT in shown(found=True, redrafted=True, draft="It opens")
 
 
+def test_a_link_citation_says_what_it_is_for_instead_of_a_support_score():
+    states = Citation(1, "/docs/report.txt", "The head librarian is Agnes Morrow-Pike.", 0, 40, None, 0.9)
+    link = Citation(2, "/docs/shelf.md", "The bus is driven by the librarian Tobias Wren.", 0, 47, None, 0.0, "link")
+    sentences = [AnswerSentence("The head librarian is Agnes Morrow-Pike.", [1, 2], True, "supported", "x", "cited", 0.9)]
+    shown = render.sources_html([render.Turn("Who?", answer=_answer(sentences, [states, link]))])
+    assert shown.count("support ") == 1 and "0.90" in shown
+    assert shown.count(render.LINK) == 1 and shown.index("Tobias Wren") < shown.index(render.LINK)
+
+
 def test_corrected_citations_and_left_out_sentences_are_said():
     c = Citation(1, "/docs/a.txt", "The bridge opens in 2027.", 0, 25, None, 0.9)
     sentences = [

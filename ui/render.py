@@ -217,7 +217,15 @@ def chat_html(turns: list[Turn], has_documents: bool = True) -> str:
 def _citation_meta(c: Citation) -> str:
     page = f" · page {c.page}" if c.page else ""
     doc = f'<span class="qa-doc">{esc(name_of(c.document))}</span>'
-    return f'<div class="qa-src-meta">{doc}{page} · support <span class="qa-score">{c.score:.2f}</span></div>'
+    return f'<div class="qa-src-meta">{doc}{page} · {_support(c)}</div>'
+
+
+LINK = "links the question to the answer (names what the question names; not checked against a claim)"
+
+
+def _support(c: Citation) -> str:
+    """What a citation is for: the judge's support score, or the link from the question to the answer."""
+    return LINK if c.role == "link" else f'support <span class="qa-score">{c.score:.2f}</span>'
 
 
 def sources_html(turns: list[Turn], turn: int | None = None, selected: int | None = None) -> str:
@@ -261,7 +269,7 @@ def context_html(c: Citation, doc: DocumentInfo, text: str, window: list[Sentenc
     near_hi = window[min(k + near, len(window) - 1)].end if k is not None else c.end
     page = f", page {c.page}" if c.page else ""
     header = f'<div class="qa-context-head"><span class="qa-n">[{c.id}]</span> <b>{esc(name_of(doc.path))}</b>{page}</div>'
-    details = f'<div class="qa-context-details">characters {c.start}–{c.end} · support {c.score:.2f}</div>'
+    details = f'<div class="qa-context-details">characters {c.start}–{c.end} · {_support(c)}</div>'
     body = (
         f'<span class="qa-far">{headings(text, lo, near_lo)}</span>'
         f'<span class="qa-near">{headings(text, near_lo, c.start)}</span>'
