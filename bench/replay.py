@@ -65,53 +65,78 @@ def outcome(rec: dict[str, Any]) -> str:
     return "right" if rec["correct"] else "wrong"
 
 
+KEYS = [
+    ("acc_hotpot", "HotpotQA accuracy"),
+    ("correct_cited_hotpot", "HotpotQA correct and cited"),
+    ("acc_labelled", "labelled accuracy"),
+    ("acc_tokens", "tokens_saved accuracy"),
+    ("decline_rate", "answerable questions declined"),
+    ("false_answer_rate", "unanswerable questions answered"),
+    ("cit_precision_labelled", "labelled citation precision"),
+    ("cit_recall_labelled", "labelled citation recall"),
+]
+
+
+def summary(old: list[dict[str, Any]], new: list[dict[str, Any]], source: Path, code: str, stored: str = "?") -> str:
+    """A Markdown report: the metrics stored and replayed, and every question whose outcome changed."""
+    before, after = metrics.summarize(old, "ours"), metrics.summarize(new, "ours")
+    lines = [
+        "# Replay: this checkout's verifier on a stored run's drafts",
+        "",
+        f"- Command: `python -m bench replay --from {source}`; verifier of `{code}`.",
+        f"- The drafts, sources and questions are the stored run's (code `{stored}`); only the verification and the",
+        "  scores are new.",
+        "- Timings are not replayed.",
+        "",
+        "| metric | stored | replayed |",
+        "|---|---|---|",
+    ]
+    lines += [f"| {label} | {metrics._fmt(before.get(k))} | {metrics._fmt(after.get(k))} |" for k, label in KEYS]
+    was = {(r["set"], r["id"]): r for r in old}
+    changed = [(was[(r["set"], r["id"])], r) for r in new if outcome(was[(r["set"], r["id"])]) != outcome(r)]
+    lines += ["", f"Questions whose outcome changed: {len(changed)}", ""]
+    lines += [f"- {a['set']} {a['id']}: {outcome(a)} -> {outcome(b)}: {b['answer'][:120]!r}" for a, b in changed]
+    return "\n".join(lines) + "\n"
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m bench replay", description=__doc__.splitlines()[0])
     ap.add_argument("--from", dest="source", type=Path, required=True, help="a quality.jsonl with ours' records")
     ap.add_argument("--sets", default="hotpot,labelled,tokens", help="comma-separated sets to replay")
-    ap.add_argument("--out", type=Path, help="write the replayed records here (a quality.jsonl for --report-only)")
+    ap.add_argument("--out", type=Path, help="write the replayed records to OUT.jsonl and the report to OUT.md")
     args = ap.parse_args(argv)
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    from bench import report
     from index.embed import SentenceTransformerEmbedder
     from qa.app import verifier_config
     from qa.cite import Verifier
     from qa.generate import LlamaCppGenerator
     from qa.models import resolve_model
 
+    code = report.code_version()
     s = Settings.from_env()
     generator = LlamaCppGenerator(resolve_model(s.model_path, s.data_dir), n_ctx=s.n_ctx, n_threads=s.n_threads)
     verifier = Verifier(SentenceTransformerEmbedder(s.embed_model), generator.judge(), verifier_config(s))
     sets = args.sets.split(",")
     lines = args.source.read_text(encoding="utf-8").splitlines()
     records = [json.loads(line) for line in lines if line.strip()]
-    old = [r for r in records if r.get("type") == "question" and r["system"] == "ours" and r["set"] in sets]
+    old = [
+        r for r in records if r.get("type") == "question" and r["system"] == "ours" and r["set"] in sets and not r.get("error")
+    ]
     new = []
     for rec in old:
-        if rec.get("error"):
-            continue
         r = replay(rec, verifier)
         new.append(r)
-        was, now = outcome(rec), outcome(r)
-        mark = "  " if was == now else "->"
-        print(f"{rec['set']:8} {rec['id']:10} {was:12} {mark} {now:12} {r['answer'][:90]!r}", flush=True)
-    before = metrics.summarize(old, "ours")
-    after = metrics.summarize(new, "ours")
-    keys = [
-        "acc_hotpot",
-        "correct_cited_hotpot",
-        "acc_labelled",
-        "acc_tokens",
-        "decline_rate",
-        "false_answer_rate",
-        "cit_precision_labelled",
-        "cit_recall_labelled",
-    ]
-    print(f"\n{'metric':24} {'stored':>8} {'replayed':>9}")
-    for k in keys:
-        a, b = before.get(k), after.get(k)
-        print(f"{k:24} {metrics._fmt(a):>8} {metrics._fmt(b):>9}")
+        mark = "  " if outcome(rec) == outcome(r) else "->"
+        print(f"{rec['set']:8} {rec['id']:10} {outcome(rec):12} {mark} {outcome(r):12} {r['answer'][:90]!r}", flush=True)
+    stored = next((str(r.get("code", "?")) for r in records if r.get("type") == "run"), "?")
+    text = summary(old, new, args.source, code, stored)
+    print("\n" + text)
     if args.out:
-        args.out.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in new), encoding="utf-8")
+        args.out.with_suffix(".jsonl").write_text(
+            "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in new), encoding="utf-8"
+        )
+        args.out.with_suffix(".md").write_text(text, encoding="utf-8")
     return 0
 
 

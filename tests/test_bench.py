@@ -256,3 +256,36 @@ def test_retrieval_bench_quick(tmp_path: Path, capsys):
     narrow, wide = (float(r[4]) for r in rows)
     assert 0 <= narrow <= wide <= 1 and wide > 0.5  # more sources never find less; 8 hits find most gold sentences
     assert float(rows[1][5]) > float(rows[0][5])  # and cost more sentences
+
+
+def test_replay_checks_a_stored_draft_again_and_scores_it(embedder):
+    """``bench replay``: the stored draft and sources, this verifier's verdict, ``bench quality``'s scores."""
+    from bench.replay import outcome, replay, summary
+    from qa.cite import Verifier
+    from tests.conftest import FakeGenerator
+
+    gold = "The bus carries about 3,000 books on its shelves."
+    rec = {
+        "type": "question",
+        "set": "labelled",
+        "id": "q041",
+        "system": "ours",
+        "question": "How many books does the Wandering Shelf bus carry?",
+        "standalone": "How many books does the Wandering Shelf bus carry?",
+        "answers": [["3,000"]],
+        "support": [gold],
+        "gold_docs": [],
+        "answer": "The documents do not say.",
+        "declined": True,
+        "citations": [],
+        "raw": "The bus carries about 2,000 books. <redraft> The bus carries about 3,000 books [2].",
+        "retrieved": [
+            {"n": 1, "text": "The Wandering Shelf visits 11 villages.", "document": "shelf.md", "score": 0.5},
+            {"n": 2, "text": gold, "document": "shelf.md", "score": 0.6},
+        ],
+    }
+    new = replay(rec, Verifier(embedder, FakeGenerator()))
+    assert (outcome(rec), outcome(new)) == ("declined", "right")
+    assert [c["text"] for c in new["citations"]] == [gold] and new["cit_recall"] == 1.0
+    report = summary([rec], [new], Path("q.jsonl"), "abc", "def")
+    assert "| labelled accuracy | 0.000 | 1.000 |" in report and "q041: declined -> right" in report
