@@ -9,17 +9,17 @@ thresholds this number is compared with (``VerifierConfig`` in ``qa/cite.py``).
     answers:       Does this answer the question?              (the answer gate)
     polar:         Given these facts, is the answer yes?        (the "Yes." or "No." before a yes/no answer)
 
-What it cannot do. Of the 19 unanswerable labelled questions, 5 are answered: three with a claim that a
-retrieved sentence holds in another relation ("The architect … is Brightwater Civil Works" on "The bridge is being
-built by Brightwater Civil Works", judge 0.68; "212,000 books" on "212,000 loans", 0.67), one child-ticket question
-with the adult price, one question about a third round of talks with a quote about the latest (second) round; the
-answer gate passed the last two. Three more questions about the cited sentences were probed on the 88 answered questions of the stored runs (71 right, these 5, 12 wrong):
-"Does the source answer the question?", "Can the question be answered from the source alone?", and "Is the
-reply's answer to the question stated in the source?". None separates them: the five scored 0.36-0.66,
-0.55-0.77 and 0.71-0.85, the right answers 0.34-0.99, 0.52-0.98 and 0.68-0.95; keeping all five out would drop
-19, 28 and 15 of the 71 right answers. Nor does a word rule (question words the evidence
-lacks: most right answers have some). A stricter threshold for a re-cited claim only (the three
-re-cited ones scored 0.63-0.68) would decline right answers scored 0.55-0.64 (labelled q013, HotpotQA 0, 34, 46).
+What it cannot do. Of the 19 unanswerable labelled questions, 5 are answered: three with a claim that a retrieved
+sentence holds in another relation ("The architect … is Brightwater Civil Works" on "The bridge is being built by
+Brightwater Civil Works", judge 0.68; "212,000 books" on "212,000 loans", 0.67), one child-ticket question with the
+adult price, one question about a third round of talks with a quote about the latest (second) round; the answer
+gate passed the last two. Three more questions about the cited sentences were probed on the 88 answered questions
+of the stored runs (71 right, these 5, 12 wrong): "Does the source answer the question?", "Can the question be
+answered from the source alone?", and "Is the reply's answer to the question stated in the source?". None separates
+them: the five scored 0.36-0.66, 0.55-0.77 and 0.71-0.85, the right answers 0.34-0.99, 0.52-0.98 and 0.68-0.95;
+keeping all five out would drop 19, 28 and 15 of the 71 right answers. Nor does a word rule (question words the
+evidence lacks: most right answers have some). A stricter threshold for a re-cited claim only (the three re-cited
+ones scored 0.63-0.68) would decline right answers scored 0.55-0.64 (labelled q013, HotpotQA 0, 34, 46).
 """
 
 from __future__ import annotations
