@@ -77,6 +77,10 @@ KEYS = [
 ]
 
 
+def _value(v: float | None) -> str:
+    return "n/a" if v is None else f"{v:.3f}"
+
+
 def summary(old: list[dict[str, Any]], new: list[dict[str, Any]], source: Path, code: str, stored: str = "?") -> str:
     """A Markdown report: the metrics stored and replayed, and every question whose outcome changed."""
     before, after = metrics.summarize(old, "ours"), metrics.summarize(new, "ours")
@@ -91,7 +95,7 @@ def summary(old: list[dict[str, Any]], new: list[dict[str, Any]], source: Path, 
         "| metric | stored | replayed |",
         "|---|---|---|",
     ]
-    lines += [f"| {label} | {metrics._fmt(before.get(k))} | {metrics._fmt(after.get(k))} |" for k, label in KEYS]
+    lines += [f"| {label} | {_value(before.get(k))} | {_value(after.get(k))} |" for k, label in KEYS]
     was = {(r["set"], r["id"]): r for r in old}
     changed = [(was[(r["set"], r["id"])], r) for r in new if outcome(was[(r["set"], r["id"])]) != outcome(r)]
     lines += ["", f"Questions whose outcome changed: {len(changed)}", ""]
