@@ -4,7 +4,8 @@ Each ``ours`` question record of a ``quality.jsonl`` keeps the model's draft (``
 (``retrieved``) and the standalone question. Replaying checks that draft again with the verifier of this checkout
 (the real embedder and judge) and scores the result as ``bench quality`` does. A verifier change is so measured on
 the same drafts in a few minutes instead of a whole run; the drafts stay those of the stored run's prompt and
-model. Timings are not replayed. A redrafted reply (``<redraft>`` in ``raw``) replays its last draft only.
+model. Timings are not replayed. A redrafted reply (``<redraft>`` in ``raw``) replays its last draft only. The
+judge is always the local GGUF model (``QA_MODEL_PATH`` or the bundled one), whatever ``QA_LLM_URL`` says.
 
     python -m bench replay --from bench/results/labelled_full/quality.jsonl
 """
@@ -52,6 +53,7 @@ def replay(rec: dict[str, Any], verifier: Any) -> dict[str, Any]:
             for s in checked.sentences
         ],
         declined_because=checked.why or None,
+        unsupported=sum(1 for s in checked.sentences if not s.supported),
     )
     out.update(metrics.score(out))
     return out

@@ -37,8 +37,8 @@ class Citation:
     end: int
     page: int | None
     score: float
-    # "states": the judge found that the sentence states the claim citing it (``score`` is its P(Yes)); "link": it
-    # names what the question names and links the question to a multi-hop answer, not judged (``score`` 0)
+    # "link": an answer's citation that names what the question names and links the question to a multi-hop
+    # answer, not judged (``score`` 0); "states" for every other citation (``score`` as its producer describes)
     role: str = "states"
 
 

@@ -238,8 +238,10 @@ def name_present(name: str, have: set[str]) -> bool:
 
 
 def _mentions(name: str, said: set[str]) -> bool:
-    """Whether any word of a name, its function words aside, is in ``said``."""
-    return any(w.lower() in said for w in name.split() if w.lower() not in STOP)
+    """Whether any word of a name, its function words aside, is in ``said`` ("Wren's" as "wren", "Morrow-Pike" as
+    "morrow" or "pike")."""
+    parts = WORD.findall(" ".join(w.lower().removesuffix("'s").removesuffix("’s") for w in name.split()))
+    return any(w in said for w in parts if w not in STOP)
 
 
 WORD_OR_NAME = re.compile(r"[A-Za-z][a-zA-Z'’-]*|\S")

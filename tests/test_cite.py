@@ -231,6 +231,13 @@ def test_the_claims_of_a_comparison_are_not_linked_to_each_other(fake):
     assert [s.citations for s in v.sentences] == [[1], [2]], [s.reason for s in v.sentences]
 
 
+def test_a_claim_mentions_a_name_by_a_possessive_or_a_part_of_a_hyphenated_word():
+    from qa.cite import _mentions
+
+    assert _mentions("Tobias Wren's", {"wren", "drives"}) and _mentions("Agnes Morrow-Pike", {"pike"})
+    assert not _mentions("Tobias Wren", {"the", "bus"})
+
+
 def test_nothing_is_linked_when_the_cited_sentence_names_what_the_question_names(fake):
     question = "Who drives the bus of the Wandering Shelf?"
     texts = [("bus.md", "The Wandering Shelf bus is driven by the librarian Tobias Wren."), *LIBRARY]
