@@ -199,7 +199,7 @@ def targets(ours: dict[str, float | None], base: dict[str, float | None]) -> lis
         rows.append((label, ours.get(key), f"{bar:.2f}", *ge(ours.get(key), bar)))
     for name in ("hotpot", "labelled", "tokens"):
         key = f"acc_{name}"
-        rows.append((f"accuracy ≥ baseline: {name}", ours.get(key), _fmt(base.get(key)), *ge(ours.get(key), base.get(key))))
+        rows.append((f"accuracy ≥ baseline: {name}", ours.get(key), fmt(base.get(key)), *ge(ours.get(key), base.get(key))))
     dr = ours.get("decline_rate")
     rows.append(("answerable questions declined ≤ 0.10", dr, "0.10", *_le(dr, 0.10)))
     ja = ours.get("judge_added")
@@ -207,7 +207,7 @@ def targets(ours: dict[str, float | None], base: dict[str, float | None]) -> lis
     far = ours["false_answer_rate"]
     rows.append(("false-answer rate ≤ 0.05", far, "0.05", *_le(far, 0.05)))
     rows.append(
-        ("answer accuracy ≥ baseline (all sets)", ours["acc_all"], _fmt(base["acc_all"]), *ge(ours["acc_all"], base["acc_all"]))
+        ("answer accuracy ≥ baseline (all sets)", ours["acc_all"], fmt(base["acc_all"]), *ge(ours["acc_all"], base["acc_all"]))
     )
     half = None if base["total_median"] is None else base["total_median"] / 2
     ttft = ours["ttft_median"]
@@ -215,7 +215,7 @@ def targets(ours: dict[str, float | None], base: dict[str, float | None]) -> lis
         (
             "median TTFT ≤ ½ baseline median total time (s)",
             ttft,
-            _fmt(half),
+            fmt(half),
             None if ttft is None or half is None else ttft <= half,
             None if ttft is None or half is None else half - ttft,
         )
@@ -229,7 +229,8 @@ def _le(value: float | None, bar: float) -> tuple[bool | None, float | None]:
     return (None, None) if value is None else (value <= bar, bar - value)
 
 
-def _fmt(v: float | None) -> str:
+def fmt(v: float | None) -> str:
+    """A figure as the reports print it (three decimals, or n/a)."""
     return "n/a" if v is None else f"{v:.3f}"
 
 

@@ -341,19 +341,26 @@ class Runner:
             "answer": answer.answer,
             "declined": answer.declined,
             "raw": "".join(raw),
-            "citations": [{"text": c.text, "document": corpus.doc_name(c.document), "score": c.score} for c in answer.citations],
-            "unsupported": sum(1 for s in answer.sentences if not s.supported),
-            "sentences": [
-                {"text": s.text, "verdict": s.verdict, "reason": s.reason, "check": s.check, "score": s.score}
-                for s in answer.sentences
-            ],
-            "declined_because": answer.why or None,
+            **checked_fields(answer.sentences, answer.citations, answer.why, corpus.doc_name),
             "retrieved": retrieved,
             "ttft_s": ttft if ttft is not None else total,
             "total_s": total,
             "timings": {k: round(v, 3) for k, v in answer.timings.items()},
             "standalone": answer.rewritten,
         }
+
+
+def checked_fields(sentences: Any, citations: Any, why: str, doc_name: Any = str) -> dict[str, Any]:
+    """What a question record keeps of a checked answer: its citations, sentences and why it was declined
+    (``bench replay`` writes the same fields for a draft it checks again)."""
+    return {
+        "citations": [{"text": c.text, "document": doc_name(c.document), "score": c.score} for c in citations],
+        "unsupported": sum(1 for s in sentences if not s.supported),
+        "sentences": [
+            {"text": s.text, "verdict": s.verdict, "reason": s.reason, "check": s.check, "score": s.score} for s in sentences
+        ],
+        "declined_because": why or None,
+    }
 
 
 def main(argv: list[str]) -> int:

@@ -35,6 +35,7 @@ def sources_of(rec: dict[str, Any]) -> list[Any]:
 
 def replay(rec: dict[str, Any], verifier: Any) -> dict[str, Any]:
     """The record as the current verifier would have left it (answer, citations, sentences, scores)."""
+    from bench.quality import checked_fields
     from qa.cite import render
     from qa.prompt import DECLINE
 
@@ -47,13 +48,7 @@ def replay(rec: dict[str, Any], verifier: Any) -> dict[str, Any]:
     out.update(
         answer=DECLINE if checked.declined else render(checked.sentences, checked.yes_no),
         declined=checked.declined,
-        citations=[{"text": c.text, "document": c.document, "score": c.score} for c in checked.citations],
-        sentences=[
-            {"text": s.text, "verdict": s.verdict, "reason": s.reason, "check": s.check, "score": s.score}
-            for s in checked.sentences
-        ],
-        declined_because=checked.why or None,
-        unsupported=sum(1 for s in checked.sentences if not s.supported),
+        **checked_fields(checked.sentences, checked.citations, checked.why),
     )
     out.update(metrics.score(out))
     return out
@@ -79,10 +74,6 @@ KEYS = [
 ]
 
 
-def _value(v: float | None) -> str:
-    return "n/a" if v is None else f"{v:.3f}"
-
-
 def summary(old: list[dict[str, Any]], new: list[dict[str, Any]], source: Path, code: str, stored: str = "?") -> str:
     """A Markdown report: the metrics stored and replayed, and every question whose outcome changed."""
     before, after = metrics.summarize(old, "ours"), metrics.summarize(new, "ours")
@@ -97,7 +88,7 @@ def summary(old: list[dict[str, Any]], new: list[dict[str, Any]], source: Path, 
         "| metric | stored | replayed |",
         "|---|---|---|",
     ]
-    lines += [f"| {label} | {_value(before.get(k))} | {_value(after.get(k))} |" for k, label in KEYS]
+    lines += [f"| {label} | {metrics.fmt(before.get(k))} | {metrics.fmt(after.get(k))} |" for k, label in KEYS]
     was = {(r["set"], r["id"]): r for r in old}
     changed = [(was[(r["set"], r["id"])], r) for r in new if outcome(was[(r["set"], r["id"])]) != outcome(r)]
     lines += ["", f"Questions whose outcome changed: {len(changed)}", ""]

@@ -331,10 +331,11 @@ class Verifier:
         cos = vectors[: len(claims)] @ vectors[len(claims) : -1].T  # [claim, source]
         to_question = vectors[-1] @ vectors[len(claims) : -1].T  # [source]: similarity to the question
         claim_to_question = vectors[: len(claims)] @ vectors[-1]  # [claim]
+        words_of = {s.n: {w.lower() for w in WORD.findall(s.sentence.text.lower())} for s in evidence}
         calls = 0
         results: list[tuple[Claim, Outcome]] = []
         for ci, claim in enumerate(claims):
-            outcome, used = self._check(claim, cos[ci], evidence, by_n, question)
+            outcome, used = self._check(claim, cos[ci], evidence, by_n, question, words_of)
             calls += used
             results.append((claim, outcome))
         kept = [c for c, o in results if o.verdict == SUPPORTED]
@@ -371,13 +372,18 @@ class Verifier:
             calls += 1
             verdict = "yes" if p >= self.config.yes else "no" if p < self.config.no else ""
         if question and self.config.links:
-            results = self._link(question, results, to_question, claim_to_question, evidence)
+            results = self._link(question, results, to_question, claim_to_question, evidence, words_of)
         sentences, citations = self._sentences(results, by_n)
         return Verification(sentences, citations, False, "", calls, verdict)
 
     @staticmethod
     def _link(
-        question: str, results: list[tuple[Claim, Outcome]], asked: np.ndarray, closest: np.ndarray, evidence: list[Source]
+        question: str,
+        results: list[tuple[Claim, Outcome]],
+        asked: np.ndarray,
+        closest: np.ndarray,
+        evidence: list[Source],
+        words_of: dict[int, set[str]],
     ) -> list[tuple[Claim, Outcome]]:
         """For a name the question gives that the documents of the supported claims lack (their retrieved
         sentences), the retrieved sentence most similar to the question that holds the name is also cited, with
@@ -398,7 +404,6 @@ class Verifier:
         kept = [i for i, (_, o) in enumerate(results) if o.verdict == SUPPORTED and o.chosen]
         if not wanted or not kept:
             return results
-        words_of = {s.n: {w.lower() for w in WORD.findall(s.sentence.text.lower())} for s in evidence}
         docs = {s.document for s in evidence for i in kept if s.n in results[i][1].chosen}
         in_docs = set().union(*(words_of[s.n] for s in evidence if s.document in docs))
         said = {w.lower() for i in kept for w in WORD.findall(results[i][0].text.lower())}
@@ -419,13 +424,19 @@ class Verifier:
         claim, o = results[best]
         why = f"{o.reason}; with the sentence naming {' and '.join(named)}, which the question names"
         out = list(results)
-        out[best] = (claim, replace(o, links=[n for n in links if n not in o.chosen], reason=why))
+        out[best] = (claim, replace(o, links=links, reason=why))  # never its own: their documents lack the names
         return out
 
     def _check(
-        self, claim: Claim, cos: np.ndarray, evidence: list[Source], by_n: dict[int, Source], question: str
+        self,
+        claim: Claim,
+        cos: np.ndarray,
+        evidence: list[Source],
+        by_n: dict[int, Source],
+        question: str,
+        words_of: dict[int, set[str]],
     ) -> tuple[Outcome, int]:
-        """The outcome for one claim, and the judge calls it took."""
+        """The outcome for one claim, and the judge calls it took (``words_of``: each evidence sentence's words)."""
         valid = [n for n in claim.cited if n in by_n]
         if instruction_like(claim.text):
             return Outcome(UNSUPPORTED, [], None, "the claim is an instruction, not a statement", "instruction"), 0
@@ -440,7 +451,6 @@ class Verifier:
         # made-up pair "support" a claim).
         tries: list[list[int]] = [valid] if valid else []
         tries += [[n] for n in ranked[:12] if [n] != valid]
-        words_of = {s.n: {w.lower() for w in WORD.findall(s.sentence.text.lower())} for s in evidence}
         tries = [self._complete(claim.text, ns, ns == valid, ranked, words_of, question, by_n) for ns in tries]
         tries = [list(t) for t in dict.fromkeys(map(tuple, tries))]
         first_reason, first_check, best_p, calls = "", "", None, 0
