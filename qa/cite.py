@@ -74,18 +74,27 @@ def parse(answer: str) -> list[Claim]:
 
     >>> parse("Paris is big [1]. It has a river [2, 3].")
     [Claim(text='Paris is big.', cited=[1]), Claim(text='It has a river.', cited=[2, 3])]
+
+    A sentence the answer repeats is one claim, citing what each repetition cites (a small model can loop: one
+    sampled HotpotQA reply stated the same sentence ten times, and each was shown and judged):
+
+    >>> parse("It is in Michigan [1]. It is in Michigan [2]. it is in michigan.")
+    [Claim(text='It is in Michigan.', cited=[1, 2])]
     """
     text = _leading_markers_last(answer.strip())
     # A marker after the full stop belongs to the sentence before it: move it inside before splitting.
     text = _MARKERS_AFTER_STOP.sub(r"\2\1", text)
-    claims = []
+    claims: list[Claim] = []
     for piece in _pieces(text):
         cited: list[int] = []
         for m in _MARKER.finditer(piece):
             cited.extend(int(n) for n in re.split(r"[,;]", m.group(1)))
         clean = _MARKER.sub("", piece)
         clean = re.sub(r"\s+([.,;:!?])", r"\1", " ".join(clean.split())).strip()
-        if clean.strip(" .,;:"):
+        same = [i for i, c in enumerate(claims) if clean and c.text.casefold() == clean.casefold()]
+        if same:
+            claims[same[0]] = Claim(claims[same[0]].text, list(dict.fromkeys(claims[same[0]].cited + cited)))
+        elif clean.strip(" .,;:"):
             claims.append(Claim(clean, list(dict.fromkeys(cited))))
         elif cited and claims and not claims[-1].cited:
             claims[-1] = Claim(claims[-1].text, list(dict.fromkeys(cited)))

@@ -10,12 +10,10 @@ from index.catalog import Catalog
 from index.embed import Embedder
 from index.sentences import instruction_like
 from index.store import Store
-from index.words import STOP, WORD, stem, terms
 from qa.records import Sentence, Source
 
 RRF_K = 60  # reciprocal-rank fusion constant (Cormack et al.); robust, needs no score calibration
 BRIDGE_MIN_COS = 0.4  # a second-hop sentence less similar than this to its query is noise, not a bridge
-NOVEL_WORDS = 40  # the longest query made of what a document adds to the question (``Retriever.bridge``)
 
 
 @dataclass(frozen=True)
@@ -51,21 +49,6 @@ def _llama_embedding(embedder: Embedder) -> Any:
             return self._get_query_embedding(query)
 
     return _Adapter(embedder)
-
-
-def novel_words(text: str, question: str, limit: int = NOVEL_WORDS) -> list[str]:
-    """The content words of ``text`` the question lacks, in their first order and spelling, at most ``limit``.
-
-    >>> novel_words("I's is a manga series written and illustrated by Masakazu Katsura.", "Who wrote the manga I's?")
-    ['series', 'written', 'illustrated', 'Masakazu', 'Katsura']
-    """
-    asked = {stem(w) for w in terms(question)}
-    out: list[str] = []
-    for w in WORD.findall(text):
-        low = w.lower()
-        if low not in STOP and len(w) > 1 and stem(low) not in asked and w not in out:
-            out.append(w)
-    return out[:limit]
 
 
 class Retriever:
@@ -111,47 +94,34 @@ class Retriever:
         return [Hit(doc, idx, score, dense_score.get((doc, idx), 0.0)) for (doc, idx), score in best]
 
     def bridge(self, question: str, hits: list[Hit], hops: int, doc_ids: list[str] | None = None) -> list[Hit]:
-        """Second hops for questions that go through another document ("the company that books travel for X").
+        """A second hop for questions that go through another document ("the company that books travel for X").
 
-        Two kinds of query, each adding at most the best hit of a document not yet retrieved:
+        Each of the ``hops`` best hits is searched again together with the question; the best hit from a document
+        not yet retrieved joins the sources if it is similar enough to that query. Its ``dense`` is 0: the
+        question alone did not find it. On the HotpotQA development questions 0–49 (retrieval only, no model),
+        two hops raised the share of questions whose answer is among the sources from 0.71 to 0.80 at
+        ``top_k`` 8, for 3.7 more sentences per question.
 
-        - each of the ``hops`` best hits, searched again together with the question; the hit joins the sources
-          if it is similar enough to that query (``BRIDGE_MIN_COS``);
-        - for each of the ``hops`` best documents, the words its retrieved passages hold that the question does
-          not (``novel_words``): what that document adds, such as the name of the author, the conference or the
-          president the question only describes ("… written and illustrated by Masakazu Katsura.").
-
-        A bridge hit's ``dense`` is 0: the question alone did not find it. Measured on the HotpotQA development
-        questions 0–49 (``python -m bench retrieval``, no model) at ``top_k`` 8: the share of questions whose
-        answer is among the sources is 0.71 without bridges, 0.80 with the first kind, 0.93 with both, for 20.7
-        and 26.1 sentences per question; the labelled set stays at 0.97 (17.5 → 21.1 sentences) and tokens_saved
-        at 0.94 (24.7 → 30.2). The second kind alone reached 0.85.
+        Tried and taken out again: a second kind of bridge query, the words the best documents' passages add to
+        the question (the author or conference it only describes). It raised that share to 0.93, but the answers
+        did not follow: on the sampled ``bench quality`` run the 1.5B model answered 2 more questions right and
+        3 fewer, and the median time to the first token rose from 11.1 to 14.1 s with the longer prompt
+        (``bench/results/rejected_bridge2/``).
         """
         if doc_ids is not None and len(doc_ids) < 2:
             return []  # within one document there is no other document to bridge to (compare asks per document)
         seen = {h.doc_id for h in hits}
         extra: list[Hit] = []
-
-        def best_new(query: str, min_cos: float) -> None:
-            for h2 in self.search(query, 2 * len(hits), doc_ids):
-                if h2.doc_id not in seen:
-                    seen.add(h2.doc_id)
-                    if h2.dense >= min_cos:
-                        extra.append(Hit(h2.doc_id, h2.idx, h2.fused, 0.0))
-                    return
-
         for h in hits[:hops]:
             found = self.catalog.sentences(h.doc_id, h.idx, h.idx)
-            if found:
-                best_new(f"{question} {found[0].text}", BRIDGE_MIN_COS)
-        passages: dict[str, list[str]] = {}
-        for h in hits:
-            if h.doc_id in passages or len(passages) < hops:
-                passages.setdefault(h.doc_id, []).extend(s.text for s in self.catalog.sentences(h.doc_id, h.idx - 1, h.idx + 1))
-        for texts in passages.values():
-            words = novel_words(" ".join(texts), question)
-            if words:
-                best_new(" ".join(words), 0.0)
+            if not found:
+                continue
+            for h2 in self.search(f"{question} {found[0].text}", 2 * len(hits), doc_ids):
+                if h2.doc_id not in seen:
+                    seen.add(h2.doc_id)
+                    if h2.dense >= BRIDGE_MIN_COS:
+                        extra.append(Hit(h2.doc_id, h2.idx, h2.fused, 0.0))
+                    break
         return extra
 
     def sources(self, hits: list[Hit], window: int) -> list[Source]:

@@ -321,6 +321,15 @@ def test_wrong_number_fails_the_screen_before_the_judge(embedder):
     assert (v.sentences[0].check, v.sentences[0].score) == ("screen", None)  # refused with no judge asked
 
 
+def test_a_repeated_sentence_is_shown_and_judged_once(embedder):
+    once, ten = FakeGenerator(), FakeGenerator()
+    claim = "Both sides did agree to exchange combatants [1]. "
+    Verifier(embedder, once).verify(claim, _sources())
+    v = Verifier(embedder, ten).verify(claim * 10, _sources())
+    assert len(v.sentences) == 1 and render(v.sentences) == "Both sides did agree to exchange combatants. [1]"
+    assert len(ten.judged) == len(once.judged)
+
+
 def test_nothing_supported_declines(fake):
     assert fake.verify("Paris is the capital of France [2].", _sources()).declined
     assert fake.verify("", _sources()).declined
