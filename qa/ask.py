@@ -109,7 +109,10 @@ class Asker:
         timings["verify_s"] = time.perf_counter() - t_generated
         if checked.declined and copied(draft, sources):
             # the reply only repeated a source sentence and that is not an answer: ask once more, in the same
-            # conversation (llama.cpp evaluates only the new tokens), and check the new draft instead
+            # conversation (llama.cpp evaluates only the new tokens), and check the new draft instead. A copy that
+            # passes is kept: asking again when the answer gate scores a copy low was measured and rejected (31
+            # answered copies in the sampled bench quality run on 9a3efa4: the 5 wrong ones scored 0.55-0.93, the
+            # 26 right ones 0.61-0.95; a bar catching 4 of the wrong would ask again for 14 of the right)
             yield Event("redraft", draft)
             pieces = []
             t_retry = time.perf_counter()
