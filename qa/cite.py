@@ -91,9 +91,9 @@ def parse(answer: str) -> list[Claim]:
             cited.extend(int(n) for n in re.split(r"[,;]", m.group(1)))
         clean = _MARKER.sub("", piece)
         clean = re.sub(r"\s+([.,;:!?])", r"\1", " ".join(clean.split())).strip()
-        same = [i for i, c in enumerate(claims) if clean and c.text.casefold() == clean.casefold()]
-        if same:
-            claims[same[0]] = Claim(claims[same[0]].text, list(dict.fromkeys(claims[same[0]].cited + cited)))
+        said = next((i for i, c in enumerate(claims) if clean and c.text.casefold() == clean.casefold()), None)
+        if said is not None:
+            claims[said] = Claim(claims[said].text, list(dict.fromkeys(claims[said].cited + cited)))
         elif clean.strip(" .,;:"):
             claims.append(Claim(clean, list(dict.fromkeys(cited))))
         elif cited and claims and not claims[-1].cited:
