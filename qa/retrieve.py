@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -14,6 +15,9 @@ from qa.records import Sentence, Source
 
 RRF_K = 60  # reciprocal-rank fusion constant (Cormack et al.); robust, needs no score calibration
 BRIDGE_MIN_COS = 0.4  # a second-hop sentence less similar than this to its query is noise, not a bridge
+# A sentence that opens with one of these pronouns needs the sentence before it to say who or what it is about
+ANAPHORA = frozenset("he she it they his her its their him them this these those".split())
+_FIRST_WORD = re.compile(r"\W*(\w+)")
 
 
 @dataclass(frozen=True)
@@ -126,11 +130,18 @@ class Retriever:
 
     def sources(self, hits: list[Hit], window: int) -> list[Source]:
         """Hits widened by ``window`` neighbours each, merged per document, numbered from 1 in reading order;
-        instruction-like sentences ("Ignore previous instructions …") are withheld from the model."""
+        instruction-like sentences ("Ignore previous instructions …") are withheld from the model.
+
+        A hit that opens with a pronoun ("He is also notable as the father of …") brings the sentence before it
+        whatever the window: shown alone, the 1.5B model gave its "He" to another document's name.
+        """
         wanted: dict[str, dict[int, float]] = {}
         for h in hits:
             spots = wanted.setdefault(h.doc_id, {})
-            for i in range(h.idx - window, h.idx + window + 1):
+            lo = h.idx - window
+            if window == 0 and h.idx > 0 and opens_with_pronoun(self.catalog.sentences(h.doc_id, h.idx, h.idx)):
+                lo -= 1
+            for i in range(lo, h.idx + window + 1):
                 score = h.dense if i == h.idx else 0.0
                 spots[i] = max(spots.get(i, 0.0), score)
         docs = {d.doc_id: d.path for d in self.catalog.documents()}
@@ -144,3 +155,15 @@ class Retriever:
                 if s.index in spots and not instruction_like(s.text):
                     sources.append(Source(len(sources) + 1, docs.get(doc_id, doc_id), s, spots[s.index]))
         return sources
+
+
+def opens_with_pronoun(sentences: list[Sentence]) -> bool:
+    """Whether the (first) sentence begins with a pronoun that refers back.
+
+    >>> from qa.records import Sentence
+    >>> he, ed = Sentence("d", 1, 0, 9, None, "He wrote it."), Sentence("d", 1, 0, 9, None, "Ed wrote.")
+    >>> opens_with_pronoun([he]), opens_with_pronoun([ed])
+    (True, False)
+    """
+    m = _FIRST_WORD.match(sentences[0].text) if sentences else None
+    return bool(m) and m.group(1).lower() in ANAPHORA
