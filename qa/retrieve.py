@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -11,13 +10,11 @@ from index.catalog import Catalog
 from index.embed import Embedder
 from index.sentences import instruction_like
 from index.store import Store
+from index.words import opens_with_pronoun
 from qa.records import Sentence, Source
 
 RRF_K = 60  # reciprocal-rank fusion constant (Cormack et al.); robust, needs no score calibration
 BRIDGE_MIN_COS = 0.4  # a second-hop sentence less similar than this to its query is noise, not a bridge
-# A sentence that opens with one of these pronouns needs the sentence before it to say who or what it is about
-ANAPHORA = frozenset("he she it they his her its their him them this these those".split())
-_FIRST_WORD = re.compile(r"\W*(\w+)")
 
 
 @dataclass(frozen=True)
@@ -139,8 +136,9 @@ class Retriever:
         for h in hits:
             spots = wanted.setdefault(h.doc_id, {})
             lo = h.idx - window
-            if window == 0 and h.idx > 0 and opens_with_pronoun(self.catalog.sentences(h.doc_id, h.idx, h.idx)):
-                lo -= 1
+            if window == 0 and h.idx > 0:
+                found = self.catalog.sentences(h.doc_id, h.idx, h.idx)
+                lo -= bool(found) and opens_with_pronoun(found[0].text)
             for i in range(lo, h.idx + window + 1):
                 score = h.dense if i == h.idx else 0.0
                 spots[i] = max(spots.get(i, 0.0), score)
@@ -155,15 +153,3 @@ class Retriever:
                 if s.index in spots and not instruction_like(s.text):
                     sources.append(Source(len(sources) + 1, docs.get(doc_id, doc_id), s, spots[s.index]))
         return sources
-
-
-def opens_with_pronoun(sentences: list[Sentence]) -> bool:
-    """Whether the (first) sentence begins with a pronoun that refers back.
-
-    >>> from qa.records import Sentence
-    >>> he, ed = Sentence("d", 1, 0, 9, None, "He wrote it."), Sentence("d", 1, 0, 9, None, "Ed wrote.")
-    >>> opens_with_pronoun([he]), opens_with_pronoun([ed])
-    (True, False)
-    """
-    m = _FIRST_WORD.match(sentences[0].text) if sentences else None
-    return bool(m) and m.group(1).lower() in ANAPHORA
