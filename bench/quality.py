@@ -328,7 +328,13 @@ class Runner:
                 raw.append(event.data)
             elif event.kind == "sources":
                 retrieved = [
-                    {"n": s.n, "text": s.sentence.text, "document": corpus.doc_name(s.document), "score": round(s.score, 3)}
+                    {
+                        "n": s.n,
+                        "text": s.sentence.text,
+                        "document": corpus.doc_name(s.document),
+                        "index": s.sentence.index,
+                        "score": round(s.score, 3),
+                    }
                     for s in event.data
                 ]
             elif event.kind == "redraft":

@@ -24,11 +24,12 @@ from qa.settings import Settings
 
 
 def sources_of(rec: dict[str, Any]) -> list[Any]:
-    """The numbered sources of a stored record (offsets are not stored: each sentence starts at 0)."""
+    """The numbered sources of a stored record. Offsets are not stored: each sentence starts at 0. Records before
+    the sentence's ``index`` was stored number the sentences in the order shown."""
     from qa.records import Sentence, Source
 
     return [
-        Source(r["n"], r["document"], Sentence(r["document"], i, 0, len(r["text"]), None, r["text"]), r["score"])
+        Source(r["n"], r["document"], Sentence(r["document"], r.get("index", i), 0, len(r["text"]), None, r["text"]), r["score"])
         for i, r in enumerate(rec.get("retrieved") or [])
     ]
 
