@@ -46,3 +46,17 @@ def stem(word: str) -> str:
 def stems(text: str) -> set[str]:
     """The content words of ``text``, stemmed: what two texts share when they speak of the same things."""
     return {stem(w) for w in terms(text)}
+
+
+# A sentence that opens with one of these refers back: it needs the sentence before it to say who or what it is about
+ANAPHORA = frozenset("he she it they his her its their him them this these those".split())
+
+
+def opens_with_pronoun(text: str) -> bool:
+    """Whether ``text`` begins with a pronoun that refers back.
+
+    >>> opens_with_pronoun("He wrote it."), opens_with_pronoun("“It rained.”"), opens_with_pronoun("Ed wrote.")
+    (True, True, False)
+    """
+    m = WORD.search(text)
+    return m is not None and m.group(0).lower() in ANAPHORA

@@ -26,11 +26,11 @@ import numpy as np
 
 from index.embed import Embedder
 from index.sentences import heading, instruction_like, split_spans
-from index.words import STOP, WORD, stems
+from index.words import STOP, WORD, opens_with_pronoun, stems
 from qa.judge import Judge, answer_messages, polar_messages, support_messages
 from qa.prompt import DECLINE
 from qa.prompt import MARKER as _MARKER
-from qa.records import AnswerSentence, Citation, Source
+from qa.records import AnswerSentence, Citation, Sentence, Source
 
 SUPPORTED, CONTRADICTED, UNSUPPORTED, NOT_AN_ANSWER = "supported", "contradicted", "unsupported", "not_an_answer"
 
@@ -295,6 +295,34 @@ class Verification:
     yes_no: str = ""  # to a yes/no question: "yes" or "no" as judged from the supported claims, else ""
 
 
+def _read(ns: list[int], by_n: dict[int, Source]) -> str:
+    """Sentences ``ns`` as the judge reads them: where one document's sentences end and another's begin is
+    marked " ; ", and a sentence that opens with a pronoun, cited without the sentence before it, is preceded by
+    that sentence when it was retrieved. Joined bare to another document's sentence, "He is also notable as the
+    father of …" took that document's name: the judge passed a made-up claim (HotpotQA 24, "Peter Schmeichel …
+    was the father of the musicians Jakob Hassler …") at 0.71 (threshold 0.55). A probe of separators with the
+    real judge (made-up claim; a true claim joining the two documents; a swapped entity over two one-sentence
+    documents, ``tests/test_cite.py``): none 0.57/0.73/0.55, " … " 0.52/0.72/0.54-0.55, quotes around each
+    document 0.49/0.74/0.53, " ; " 0.47/0.71/0.44: the one that keeps both false claims clear of the threshold."""
+    at = {(s.sentence.doc_id, s.sentence.index): s.sentence.text for s in by_n.values()}
+    out: list[str] = []
+    last: Sentence | None = None
+    for n in ns:
+        s = by_n[n].sentence
+        if last is not None and last.doc_id != s.doc_id:
+            out.append(";")
+        before = at.get((s.doc_id, s.index - 1))
+        if (
+            before is not None
+            and opens_with_pronoun(s.text)
+            and (last is None or (last.doc_id, last.index) != (s.doc_id, s.index - 1))
+        ):
+            out.append(before)
+        out.append(s.text)
+        last = s
+    return " ".join(out)
+
+
 class Verifier:
     """Checks claims against sources with the hard screens and the judge, thresholds from ``config``."""
 
@@ -308,16 +336,18 @@ class Verifier:
         j = self._judge
         return j if hasattr(j, "p_yes") else j()  # type: ignore[operator,return-value]
 
-    def supports(self, claim: str, evidence: str, question: str = "") -> tuple[float, str]:
+    def supports(self, claim: str, evidence: str, question: str = "", read: str = "") -> tuple[float, str]:
         """P(the evidence states the claim) and, when it fails a screen, the reason (then the score is 0).
 
         A leading "Yes," or "No." is the claim's verdict on the question, not a fact of the source: the facts
-        after it are what the evidence must state (the answer gate judges the verdict)."""
+        after it are what the evidence must state (the answer gate judges the verdict). ``read``: the evidence
+        as the judge reads it (``_read``), when it differs from what the screens check.
+        """
         claim = _strip_yes_no(claim)
         reason = screen(claim, evidence, question, check_names=self.config.names)
         if reason:
             return 0.0, reason
-        return self.judge.p_yes(support_messages(claim, evidence)), ""
+        return self.judge.p_yes(support_messages(claim, read or evidence)), ""
 
     def answers(self, question: str, reply: str) -> float:
         return self.judge.p_yes(answer_messages(question, reply))
@@ -467,7 +497,7 @@ class Verifier:
             if calls > self.config.candidates:  # the screens are free; the judge is asked a few times at most
                 break
             text = " ".join(by_n[n].sentence.text for n in ns)
-            p, reason = self.supports(claim.text, text, _premise(question, ns, by_n, evidence))
+            p, reason = self.supports(claim.text, text, _premise(question, ns, by_n, evidence), _read(ns, by_n))
             calls += not reason
             if p >= self.config.support:
                 ns, p, used = self._fewest(claim.text, ns, p, cos, evidence, by_n, question, words_of)
@@ -576,7 +606,7 @@ class Verifier:
         if alone == sorted(ns):
             return ns, p, 0
         text = " ".join(by_n[n].sentence.text for n in alone)
-        q, reason = self.supports(claim, text, _premise(question, alone, by_n, evidence))
+        q, reason = self.supports(claim, text, _premise(question, alone, by_n, evidence), _read(alone, by_n))
         if q >= self.config.support:
             return alone, q, int(not reason)
         return ns, p, int(not reason)

@@ -10,6 +10,7 @@ from index.catalog import Catalog
 from index.embed import Embedder
 from index.sentences import instruction_like
 from index.store import Store
+from index.words import opens_with_pronoun
 from qa.records import Sentence, Source
 
 RRF_K = 60  # reciprocal-rank fusion constant (Cormack et al.); robust, needs no score calibration
@@ -126,11 +127,19 @@ class Retriever:
 
     def sources(self, hits: list[Hit], window: int) -> list[Source]:
         """Hits widened by ``window`` neighbours each, merged per document, numbered from 1 in reading order;
-        instruction-like sentences ("Ignore previous instructions …") are withheld from the model."""
+        instruction-like sentences ("Ignore previous instructions …") are withheld from the model.
+
+        A hit that opens with a pronoun ("He is also notable as the father of …") brings the sentence before it
+        whatever the window: shown alone, the 1.5B model gave its "He" to another document's name.
+        """
         wanted: dict[str, dict[int, float]] = {}
         for h in hits:
             spots = wanted.setdefault(h.doc_id, {})
-            for i in range(h.idx - window, h.idx + window + 1):
+            lo = h.idx - window
+            if window == 0 and h.idx > 0:
+                found = self.catalog.sentences(h.doc_id, h.idx, h.idx)
+                lo -= bool(found) and opens_with_pronoun(found[0].text)
+            for i in range(lo, h.idx + window + 1):
                 score = h.dense if i == h.idx else 0.0
                 spots[i] = max(spots.get(i, 0.0), score)
         docs = {d.doc_id: d.path for d in self.catalog.documents()}

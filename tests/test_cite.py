@@ -503,3 +503,41 @@ def test_a_claim_shaped_as_the_answer_on_a_sentence_about_something_else_is_refu
     sources = _sources(["It was founded in 1962 by the orchard grower Orla Breckenridge."])
     v = real.verify("Orla Breckenridge died in 1962 [1].", sources, "In what year did Orla Breckenridge die?")
     assert v.declined, v.sentences
+
+
+SCHMEICHEL = [
+    (
+        "Peter_Schmeichel.txt",
+        "Peter Bolesław Schmeichel MBE (born 18 November 1963) is a Danish former professional footballer who played as "
+        "a goalkeeper, and was voted the IFFHS World's Best Goalkeeper in 1992 and 1993.",
+    ),
+    ("Isaak_Hassler.txt", "Isaak Hassler (c. 1530 – 1591) was a German organist and composer."),
+    (
+        "Isaak_Hassler.txt",
+        "He is also notable as the father of the musicians Jakob Hassler, Hans Leo Hassler and Kasper Hassler.",
+    ),
+]
+FATHER = (
+    "Peter Bolesław Schmeichel MBE (born 18 November 1963) was the father of the musicians Jakob Hassler, "
+    "Hans Leo Hassler, and Kasper Hassler [1][3]."
+)
+
+
+def _schmeichel():
+    """Two documents; the second's "He" sentence follows its antecedent, as retrieval shows it."""
+    return [Source(i + 1, d, Sentence(d, int(i == 2), 0, len(t), None, t), 0.5) for i, (d, t) in enumerate(SCHMEICHEL)]
+
+
+def test_the_judge_reads_a_pronoun_with_its_antecedent_and_sees_where_documents_change(embedder):
+    gen = FakeGenerator()
+    Verifier(embedder, gen).verify(FATHER, _schmeichel())
+    first = gen.judged[0][-1]["content"]
+    _, father = SCHMEICHEL[2]
+    assert f"1993. ; Isaak Hassler (c. 1530 – 1591) was a German organist and composer. {father}" in first
+
+
+@pytest.mark.slow
+def test_the_real_judge_does_not_give_a_pronoun_the_name_of_another_document(real):
+    """HotpotQA 24 with hits shown bare: the model made Peter Schmeichel the father of another document's sons."""
+    v = real.verify(FATHER, _schmeichel(), "What was the father of Kasper Schmeichel voted to be by the IFFHS in 1992?")
+    assert not v.sentences[0].supported, v.sentences[0].reason

@@ -42,3 +42,16 @@ def test_sources_are_numbered_windows_in_reading_order(app, tmp_path):
     assert [s.n for s in sources] == list(range(1, len(sources) + 1))
     for s in sources:
         assert app.text(s.sentence.doc_id)[s.sentence.start : s.sentence.end] == s.sentence.text
+
+
+def test_a_hit_that_opens_with_a_pronoun_brings_the_sentence_before(app, tmp_path):
+    from qa.retrieve import Hit
+
+    doc = tmp_path / "lovelace.txt"
+    doc.write_text("Ada Lovelace wrote the first program. She was also a mathematician. The engine was never built.\n")
+    app.ingest([doc])
+    doc_id = app.resolve("lovelace.txt").doc_id
+    texts = [s.sentence.text for s in app.retriever.sources([Hit(doc_id, 1, 1.0, 0.8)], 0)]
+    assert texts == ["Ada Lovelace wrote the first program.", "She was also a mathematician."]
+    texts = [s.sentence.text for s in app.retriever.sources([Hit(doc_id, 2, 1.0, 0.8)], 0)]
+    assert texts == ["The engine was never built."]

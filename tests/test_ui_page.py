@@ -47,10 +47,11 @@ def _reply(prompt: str) -> str:
     cost = _marker(prompt, "The total cost of the Kestrel Bridge is estimated at £46 million.")
     fund = _marker(prompt, "The national Coastal Links Fund will pay 70 per cent of the cost.")
     revised = _marker(prompt, "Our committee has seen revised figures which put the total cost of the bridge at £61 million.")
-    if cost and fund and prompt.endswith("Question: " + PAINTED_Q):
-        # the cost cited to the funding sentence (the checker re-cites it), then a colour no source gives
+    if cost and prompt.endswith("Question: " + PAINTED_Q):
+        # the cost cited to another source (the checker re-cites it), then a colour no source gives
+        wrong = next(n for n in re.findall(r"^\[(\d+)\] ", prompt, re.M) if n != cost)
         return (
-            f"The total cost of the Kestrel Bridge is estimated at £46 million [{fund}]. "
+            f"The total cost of the Kestrel Bridge is estimated at £46 million [{wrong}]. "
             f"The Kestrel Bridge will be painted bright purple [{cost}]."
         )
     if cost and fund:
