@@ -242,9 +242,8 @@ def report(rows: list[dict[str, Any]], config: VerifierConfig) -> str:
     screened = Counter(r["kind"] for r in rows if r.get("screen"))
     lines += [
         "",
-        "Refused by a hard screen before the judge (number or name missing from the evidence): "
-        + ", ".join(f"{k} {v}" for k, v in sorted(screened.items()))
-        + ".",
+        "Refused by a hard screen before the judge (a number or name missing from the evidence, or a number "
+        "counting something else): " + ", ".join(f"{k} {v}" for k, v in sorted(screened.items())) + ".",
         "",
         "## Threshold sweep (support threshold: true accepted / each false kind refused)",
         "",

@@ -280,6 +280,12 @@ def test_screens_need_no_judgement():
     assert screen("The 2027 opening is in September.", "It opens in September.", "Is the 2027 opening late?") == ""
     # "may" is a month only when it is a name; lower-case words are never screened as names
     assert screen("The bridge may open late.", "The bridge could open late.") == ""
+    # the number is there, but it counts something else (labelled q076's false answer)
+    books = screen("The collection is 212,000 books.", "The library recorded 212,000 loans in 2024.")
+    assert books == "the cited text counts 212,000 loans, not books"
+    assert screen("The library recorded 212,000 loans.", "The library recorded 212,000 loans in 2024.") == ""
+    assert screen("The bridge will have 4 lanes.", "The bridge will carry 4 traffic lanes.") == ""
+    assert screen("It holds 45,000 spectators.", "It has a capacity of 45,000.") == ""
 
 
 def test_instruction_like_sentences_are_recognised():
