@@ -286,6 +286,8 @@ def test_screens_need_no_judgement():
     assert screen("The library recorded 212,000 loans.", "The library recorded 212,000 loans in 2024.") == ""
     assert screen("The bridge will have 4 lanes.", "The bridge will carry 4 traffic lanes.") == ""
     assert screen("It holds 45,000 spectators.", "It has a capacity of 45,000.") == ""
+    assert screen("It has 34 member farms.", "Today it has 34 farms.") == ""
+    assert screen("It stands on 7th Avenue.", "888 7th Avenue is a 628 ft (191m) tall tower.") == ""
 
 
 def test_instruction_like_sentences_are_recognised():
