@@ -228,7 +228,7 @@ _TOKEN = re.compile(r"\d+(?:[.,]\d+)*\w*|[A-Za-z][A-Za-z'’-]*|\S")  # "7th", "
 
 def counted(text: str) -> dict[str, list[tuple[str, ...]]]:
     """Each number of a text with the words that say what it counts: the lower-case content words right after
-    it, up to three ("" when none follows).
+    it, up to three (none when a name, a stop word or punctuation follows).
 
     >>> counted("It recorded 212,000 loans and £4.5 million in fines in 2024; 60 cider makers came to 7th Street.")
     {'212000': [('loans',)], '4.5': [('fines',)], '2024': [()], '60': [('cider', 'makers', 'came')]}
