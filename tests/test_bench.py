@@ -218,12 +218,14 @@ def test_verifier_bench_pairs_cover_every_kind():
     gold = {it.question: it.answers[0][0] for it in labelled().items if it.answers}
     others = [r for r in rows if r["kind"] == "other_answer"]
     assert len(others) == len(terse) and all(r["claim"] != gold[r["question"]] + "." for r in others)
-    # the hand-written premise pairs pass every screen: they test the judge, not the word rules
+    # the hand-written premise pairs pass the screens of missing numbers, names and negation: they test the
+    # judge; only the screen for what a number counts (made for this kind, qa.cite.recount) may refuse one
     from qa.cite import screen
 
     premises = [r for r in rows if r["kind"] == "premise"]
     assert len(premises) >= 25
-    assert [r["id"] for r in premises if screen(r["claim"], r["evidence"], r["question"])] == []
+    reasons = [screen(r["claim"], r["evidence"], r["question"]) for r in premises]
+    assert [why for why in reasons if why and not why.startswith("the cited text counts")] == []
     for r in rows:
         if r["kind"] in verifier.FALSE_KINDS:
             assert not r["truth"] and r["claim"] not in r["evidence"]
