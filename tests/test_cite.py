@@ -351,6 +351,39 @@ def test_an_answer_that_does_not_address_the_question_is_not_an_answer(fake):
     assert v.sentences[0].score is not None and v.sentences[0].score < fake.config.answer
 
 
+def test_a_true_sentence_that_pads_an_answer_is_dropped_with_its_reason(fake):
+    srcs = _sources(["A honey bee colony contains three kinds of bee.", "A healthy queen can lay up to 2,000 eggs a day."])
+    v = fake.verify(
+        "A honey bee colony contains three kinds of bee [1]. A healthy queen can lay up to 2,000 eggs a day [2].",
+        srcs,
+        "How many eggs a day can a healthy queen lay?",
+    )
+    assert not v.declined
+    assert [s.verdict for s in v.sentences] == [NOT_AN_ANSWER, SUPPORTED]
+    assert "another sentence answers the question" in v.sentences[0].reason
+    assert [c.text for c in v.citations] == [srcs[1].sentence.text]
+    assert render(v.sentences) == "A healthy queen can lay up to 2,000 eggs a day. [1]"
+
+
+def test_a_claim_about_what_the_question_names_is_not_padding(fake):
+    srcs = _sources(["The ferry carries 18 cars.", "Ely has a cathedral."])
+    v = fake.verify("The ferry carries 18 cars [1]. Ely has a cathedral [2].", srcs, "How many cars does the ferry to Ely carry?")
+    assert [s.verdict for s in v.sentences] == [SUPPORTED, SUPPORTED]
+
+
+def test_a_how_many_question_answered_without_a_number_is_not_an_answer(fake):
+    q = "How many employees does Lumenfold Analytics have?"
+    v = fake.verify(
+        "Lumenfold Analytics has all permanent employees [1].",
+        _sources(["This policy applies to all permanent employees of Lumenfold Analytics."]),
+        q,
+    )
+    assert v.declined and v.why == "not_an_answer"
+    assert v.sentences[0].verdict == NOT_AN_ANSWER and "how many" in v.sentences[0].reason
+    answered = fake.verify("Lumenfold Analytics has 240 employees [1].", _sources(["Lumenfold Analytics has 240 employees."]), q)
+    assert not answered.declined and answered.sentences[0].verdict == SUPPORTED
+
+
 def test_citations_are_renumbered_in_order_of_use(fake):
     v = fake.verify(
         "Tomatoes need six hours of direct sunlight [4]. Both sides did agree to exchange combatants [1].", _sources()
