@@ -7,7 +7,9 @@
               first, then the retrieved sentences most similar to the claim
     gate      does what is supported answer the question? (the same judge; tried on the cited sentences instead,
               it refused "meetings between heads of state should follow expert-level agreements" as an answer
-              about a summit at 0.60, and still passed "died in 1962" on "founded in 1962", so it reads the claims)
+              about a summit at 0.60, and still passed "died in 1962" on "founded in 1962", so it reads the claims);
+              a "how many" / "how much" question needs an amount (``gives_quantity``, no judgement); a supported
+              claim that alone fails the gate, beside one that passes, is padding (``Verifier._unpad``)
     polar     to a yes/no question, "Yes." or "No." before the facts, judged from the supported claims (the
               model's own leading "Yes,"/"No," is dropped: it contradicted its own facts)
 
@@ -800,6 +802,13 @@ def gives_quantity(text: str) -> bool:
     how-much questions of all stored ``bench/results`` runs, the two replies without an amount were both false
     answers (q070; q078 in ``labelled_bare``), and every right answer had a numeral. "How long" and "when" are
     not so screened: "approximately a week" answers "how long" without a number.
+
+    A wider screen of the same kind did not pay (a probe over the 246 distinct answered questions of all stored
+    runs): a word the question puts before a noun ("child ticket", "third round") that the cited documents lack,
+    where the cited text puts another word before that noun ("adult day ticket", "most recent round"). It caught
+    q072 and q080 (unanswerable) but also refused three right answers ("more members", "higher instrument …
+    ratio", "propose scheduling"): without parts of speech, a modifier cannot be told from a comparative or a
+    verb.
 
     >>> gives_quantity("She can carry 18 cars."), gives_quantity("Entry is free."), gives_quantity("All staff.")
     (True, True, False)

@@ -87,7 +87,12 @@ def answer_messages(question: str, answer: str) -> Messages:
 
 def polar_messages(question: str, facts: str) -> Messages:
     """The verdict on a yes/no question from the checked facts of the answer: the model's own "Yes," is
-    unreliable (it wrote "Yes, the original lens was cleaned but not replaced" to "Was the lens replaced?")."""
+    unreliable (it wrote "Yes, the original lens was cleaned but not replaced" to "Was the lens replaced?").
+
+    The facts are the supported claims, not their cited sentences. A probe on the 12 answered yes/no questions of
+    the stored dev runs gave the cited sentences instead: the four wrong "yes" (HotpotQA 3, 13, 33; labelled q063)
+    still scored 0.60-0.86 (0.94-0.99 on the claims), and a right "yes" fell from 0.98 to 0.53 (q053): no
+    outcome gained, one lost at the thresholds of ``VerifierConfig``."""
     return [
         {"role": "system", "content": _SYSTEM},
         {
