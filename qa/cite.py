@@ -52,6 +52,12 @@ class VerifierConfig:
     candidates: int = 2  # retrieved sentences (most similar to the claim, past the screens) judged when the
     # model's citation fails
     names: bool = True  # screen: a name in the claim that neither the evidence nor the question has
+    # the sentence most similar to the claim, when the model's passing citation is another, is judged too and cited
+    # instead if it scores higher: labelled q026's "… sells its apple juice under the label Valley Press" passed on
+    # the award sentence the model cited (0.59) and is now cited to "The cooperative presses its own apple juice
+    # under the label Valley Press." (0.71). Labelled replay: precision 0.869 -> 0.885, recall 0.826 -> 0.841, no
+    # other question changed; it costs a judge call for about 1 in 66 (labelled) and 3 in 44 (HotpotQA) answers.
+    rival: bool = True
     links: bool = True  # also cite the sentence naming what the question names and the answer's documents lack
     # judge P(Yes) "given the supported facts, the answer is yes" at or above which "Yes." is said, and below
     # which "No." is; between the two, neither (only the facts). On the 13 answered yes/no questions of the dev
@@ -595,6 +601,16 @@ class Verifier:
             text = " ".join(by_n[n].sentence.text for n in ns)
             p, reason = self.supports(claim.text, text, _premise(question, ns, by_n, evidence), _read(ns, by_n))
             calls += not reason
+            if p >= self.config.support and ns == tries[0] and valid and self.config.rival:
+                rival = next((n for n in ranked[:1] if n not in ns), None)
+                if rival is not None:
+                    # the model's citation passed; the sentence most similar to the claim may state it better
+                    rp, why = self.supports(
+                        claim.text, by_n[rival].sentence.text, _premise(question, [rival], by_n, evidence), _read([rival], by_n)
+                    )
+                    calls += not why
+                    if rp > p:
+                        ns, p = [rival], rp
             if p >= self.config.support:
                 ns, p, used = self._fewest(claim.text, ns, p, cos, evidence, by_n, question, words_of)
                 calls += used

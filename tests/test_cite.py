@@ -491,6 +491,26 @@ def test_the_real_judge_on_negation_numbers_and_entities(real, claim, supported)
 
 
 @pytest.mark.slow
+def test_a_passing_citation_gives_way_to_the_sentence_that_states_the_claim_better(real):
+    """Labelled q026: the model cited the award sentence, which the judge passes narrowly (0.59); the sentence most
+    similar to the claim states it (0.71) and is cited instead. With ``rival=False`` the weaker citation stands."""
+    srcs = _in_docs(
+        [
+            ("coop.md", "The cooperative presses its own apple juice under the label Valley Press."),
+            ("coop.md", "Valley Press juice won a regional food award in 2019."),
+        ]
+    )
+    claim = "The Fennick Valley Apple Cooperative sells its apple juice under the label Valley Press [2]."
+    q = "Under what label does the Fennick Valley Apple Cooperative sell its apple juice?"
+    plain = Verifier(real.embedder, real.judge, VerifierConfig(rival=False)).verify(claim, srcs, q)
+    if [c.text for c in plain.citations] != [srcs[1].sentence.text]:
+        pytest.skip(f"the judge does not pass the weaker citation here: {plain.sentences[0].reason}")
+    v = real.verify(claim, srcs, q)
+    assert [c.text for c in v.citations] == [srcs[0].sentence.text], v.sentences[0].reason
+    assert v.sentences[0].check == "recited"
+
+
+@pytest.mark.slow
 def test_the_real_gate_refuses_a_true_sentence_that_does_not_answer(real):
     v = real.verify(
         "The Kestrel Bridge will cross the Marrow Estuary [3].", _sources(BRIDGE), "Who is the architect of the Kestrel Bridge?"
