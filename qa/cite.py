@@ -505,7 +505,9 @@ class Verifier:
         a citation the reader must check for nothing. A claim about something the question names stays, whatever
         its score: it is part of a comparison's grounds ("In the Realm of the Hackers is a 2003 Australian
         documentary", 0.23, to "Are Freakonomics and In the Realm of the Hackers both American documentaries?").
-        Measured with ``bench replay`` (see ``bench/results``)."""
+        ``bench replay`` of the labelled set: citation precision 0.848 -> 0.869, recall 0.818 -> 0.826 (q048, q060,
+        q022), no outcome changed; of HotpotQA 0-49: no outcome changed. It costs a gate call per supported claim of
+        a reply with several (before, only when the whole reply failed the gate)."""
         wanted = name_phrases(question)
         out = list(results)
         for i, q in alone.items():
