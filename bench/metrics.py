@@ -16,6 +16,8 @@ SYSTEMS = ("ours", "baseline")
 _MARKERS = re.compile(r"\[(?:Sources?\s*)?\d+(?:\s*(?:,|;|and)\s*(?:Source\s*)?\d+)*\]", re.IGNORECASE)
 _POSSESSIVE = re.compile(r"(\w)['’]s\b")
 _ARTICLES = re.compile(r"\b(a|an|the)\b")
+_MONTH = "january|february|march|april|may|june|july|august|september|october|november|december"
+_MONTH_DAY = re.compile(rf"\b({_MONTH}) (\d{{1,2}})(?:st|nd|rd|th)?\b")  # after lowercasing and the commas
 # The baseline has no decline flag: these phrases in its answer count as declining.
 _DECLINE = re.compile(
     r"\b(no information"
@@ -33,9 +35,15 @@ def normalize(text: str) -> str:
     'kestrel span 24 metres'
     >>> normalize("The path is `secret/db`.")
     'path is secretdb'
+
+    A date is written day first, so "April 3, 2028" matches the gold "3 April 2028":
+
+    >>> normalize("It opens on April 3rd, 2028."), normalize("3 April 2028"), normalize("August 19")
+    ('it opens on 3 april 2028', '3 april 2028', '19 august')
     """
     text = _POSSESSIVE.sub(r"\1", _MARKERS.sub(" ", text)).lower()
     text = "".join(ch for ch in text if not unicodedata.category(ch).startswith("P") and ch not in "`^´")
+    text = _MONTH_DAY.sub(r"\2 \1", " ".join(text.split()))
     return " ".join(_ARTICLES.sub(" ", text).split())
 
 

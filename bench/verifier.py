@@ -34,7 +34,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.datasets import BENCH_DATA, labelled
-from qa.cite import VerifierConfig, screen
+from qa.cite import VerifierConfig, kind_gap, screen
 from qa.judge import answer_messages, support_messages
 from qa.settings import REPO_ROOT, Settings
 
@@ -188,8 +188,16 @@ def score(rows: list[dict[str, Any]], judge: Any, check_names: bool) -> list[dic
             row["p"] = 0.0 if row["screen"] else judge.p_yes(support_messages(row["claim"], row["evidence"]))
             if row["truth"]:
                 row["p_answer"] = judge.p_yes(answer_messages(row["question"], row["claim"]))
+        if "p_answer" in row:
+            row["gate_screen"] = kind_gap(row["question"], [row["claim"]])
         row["judge_s"] = time.perf_counter() - t0
     return rows
+
+
+def gate_passes(row: dict[str, Any], answer: float) -> bool:
+    """Whether the answer stage takes a pair: the kind check (an amount or a time asked for, none given), then
+    the gate's judge at bar ``answer``; as ``Verifier.verify`` applies them."""
+    return not row.get("gate_screen") and row["p_answer"] >= answer
 
 
 def rates(rows: list[dict[str, Any]], support: float, answer: float) -> dict[str, float]:
@@ -203,10 +211,10 @@ def rates(rows: list[dict[str, Any]], support: float, answer: float) -> dict[str
     for kind in GATE_FALSE:
         gate_false = [r for r in rows if r["kind"] == kind]
         if gate_false:
-            out[kind] = sum(r["p_answer"] < answer for r in gate_false) / len(gate_false)
+            out[kind] = sum(not gate_passes(r, answer) for r in gate_false) / len(gate_false)
     for kind, got in gate_true(rows).items():
         if got:
-            out[kind] = sum(r["p_answer"] >= answer for r in got) / len(got)
+            out[kind] = sum(gate_passes(r, answer) for r in got) / len(got)
     return out
 
 
@@ -240,10 +248,16 @@ def report(rows: list[dict[str, Any]], config: VerifierConfig) -> str:
         n = counts.get(kind, 0) or len(gate_true(rows).get(kind, []))
         lines.append(f"| {kind} | {n} | {rate:.3f} {what} | {target:.2f} | {'met' if rate >= target else 'NOT met'} |")
     screened = Counter(r["kind"] for r in rows if r.get("screen"))
+    kind_screened = Counter(r["kind"] for r in rows if r.get("gate_screen"))
     lines += [
         "",
         "Refused by a hard screen before the judge (a number or name missing from the evidence, or a number "
         "counting something else): " + ", ".join(f"{k} {v}" for k, v in sorted(screened.items())) + ".",
+        "",
+        "Refused by the kind check before the answer gate's judge (a how-many question answered without an amount, "
+        "a when question without a point in time; `qa.cite.kind_gap`): "
+        + (", ".join(f"{k} {v}" for k, v in sorted(kind_screened.items())) or "none")
+        + ".",
         "",
         "## Threshold sweep (support threshold: true accepted / each false kind refused)",
         "",
@@ -295,6 +309,8 @@ def main(argv: list[str] | None = None) -> int:
                 row["screen"] = screen(row["claim"], row["evidence"], row["question"], check_names=cfg.names)
                 if row["screen"]:
                     row["p"] = 0.0
+            if "p_answer" in row:
+                row["gate_screen"] = kind_gap(row["question"], [row["claim"]])
         text = report(rows, cfg)
         (args.out / "verifier.md").write_text(text)
         print(text)

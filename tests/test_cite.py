@@ -384,6 +384,30 @@ def test_a_how_many_question_answered_without_a_number_is_not_an_answer(fake):
     assert not answered.declined and answered.sentences[0].verdict == SUPPORTED
 
 
+def test_a_when_question_answered_without_a_point_in_time_is_not_an_answer(fake):
+    q = "On what date was the restored refractor first shown to the public?"
+    v = fake.verify(
+        "More than 900 people attended the reopening weekend [1].",
+        _sources(["More than 900 people attended the reopening weekend."]),
+        q,
+    )
+    assert v.declined and v.why == "not_an_answer"
+    assert v.sentences[0].verdict == NOT_AN_ANSWER and "asks when" in v.sentences[0].reason
+    answered = fake.verify(
+        "It was first shown to the public on 21 March 2024 [1].",
+        _sources(["The refractor was first shown to the public on 21 March 2024."]),
+        q,
+    )
+    assert not answered.declined and answered.sentences[0].verdict == SUPPORTED
+    # a "how long" question is not a "when" question: a duration without a number answers it
+    week = fake.verify(
+        "The seedlings harden off for approximately a week [1].",
+        _sources(["Seedlings should harden off for approximately a week."]),
+        "How long do seedlings harden off?",
+    )
+    assert not week.declined
+
+
 def test_citations_are_renumbered_in_order_of_use(fake):
     v = fake.verify(
         "Tomatoes need six hours of direct sunlight [4]. Both sides did agree to exchange combatants [1].", _sources()
