@@ -22,6 +22,7 @@ Every claim ends with a verdict and a reason: ``supported``, ``contradicted``, `
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
@@ -552,6 +553,12 @@ class Verifier:
         in_docs = set().union(*(words_of[s.n] for s in evidence if s.document in docs))
         said = {w.lower() for i in kept for w in WORD.findall(results[i][0].text.lower())}
         by_question = [evidence[i].n for i in np.argsort(-asked, kind="stable")]
+        doc_of = {s.n: s.document for s in evidence}
+        # what the answer is about: the name its documents' retrieved sentences repeat most, unless the question
+        # has it (a claim's own names are no guide: "Scotland" took the link from the Gordon Setters' sentence)
+        asked_words = {w.lower() for w in WORD.findall(question.lower())}
+        repeated = Counter(a for s in evidence if s.document in docs for a in set(name_phrases(s.sentence.text)))
+        about = [a for a, k in repeated.most_common(1) if k > 1 and not name_present(a, asked_words)]
         links: list[int] = []
         named: list[str] = []
         for name in wanted:
@@ -559,6 +566,16 @@ class Verifier:
                 continue
             n = next((n for n in by_question if name_present(name, words_of[n])), None)
             if n is not None:
+                # within the document that holds the name, the sentence that also names what the answer is about
+                # is the bridge between the two: "The Kestrel Bridge is being built to replace the ferry crossing."
+                # in the ferry's document, not "The Estuary Ferry Company expects to retire the Marrow Belle …"
+                # (labelled q061, where the answer's report is about the Kestrel Bridge). With the header-line fix
+                # of ``_fewest`` (q004), labelled replay: citation precision 0.883 -> 0.899, recall 0.833 -> 0.841;
+                # HotpotQA 0-49: no citation changed
+                n = next(
+                    (m for m in by_question if doc_of[m] == doc_of[n] and any(name_present(a, words_of[m]) for a in about)),
+                    n,
+                )
                 links.append(n)
                 named.append(name.removesuffix("'s").removesuffix("’s"))
                 in_docs |= words_of[n]
@@ -566,7 +583,7 @@ class Verifier:
             return results
         best = max(kept, key=lambda i: float(closest[i]))
         claim, o = results[best]
-        why = f"{o.reason}; with the sentence naming {' and '.join(named)}, which the question names"
+        why = f"{o.reason}; with the sentence that links it to {' and '.join(named)}, which the question names"
         out = list(results)
         out[best] = (claim, replace(o, links=links, reason=why))  # never its own: their documents lack the names
         return out
@@ -707,15 +724,26 @@ class Verifier:
         by_sim = sorted(ns, key=lambda n: -sim.get(n, 0.0))
         stems_of = {n: words(by_n[n].sentence.text) for n in ns}
         alone = by_sim[:1]
+        # a word or name the question gives, held by another sentence of the best one's own document, is the
+        # user's premise about that document and no reason to join that sentence: the report's header line was
+        # joined for "Port Verrin Borough Council" (labelled q004). Another document's sentence is still joined
+        # for it: each side of a comparison rests on its own document (HotpotQA 34, "Letters to Cleo had more
+        # members than Screaming Trees").
+        doc = by_n[alone[0]].document
+        premise = _premise(question, alone, by_n, evidence) if question else ""
+        asked = {w.lower() for w in WORD.findall(premise.lower())}
+        asked_stems = words(premise)
         for name in name_phrases(claim):
             have = set().union(*(words_of[n] for n in alone))
             holder = next((n for n in by_sim if name_present(name, words_of[n])), None)
-            if holder is not None and not name_present(name, have):
+            if holder is None or name_present(name, have):
+                continue
+            if not (by_n[holder].document == doc and name_present(name, asked)):
                 alone.append(holder)
         for word in sorted(words(claim)):
             if not any(word in stems_of[n] for n in alone):
                 holder = next((n for n in by_sim if word in stems_of[n]), None)
-                if holder is not None:
+                if holder is not None and not (by_n[holder].document == doc and word in asked_stems):
                     alone.append(holder)
         alone = sorted(set(alone))
         if alone == sorted(ns):

@@ -626,3 +626,35 @@ def test_the_real_judge_does_not_give_a_pronoun_the_name_of_another_document(rea
     """HotpotQA 24 with hits shown bare: the model made Peter Schmeichel the father of another document's sons."""
     v = real.verify(FATHER, _schmeichel(), "What was the father of Kasper Schmeichel voted to be by the IFFHS in 1992?")
     assert not v.sentences[0].supported, v.sentences[0].reason
+
+
+def test_the_link_is_the_sentence_that_also_names_what_the_answer_is_about(fake):
+    """Labelled q051: of the festival's sentences, the one naming the cooperative the answer is about is the bridge
+    between the question's festival and the answer, not the one most like the question."""
+    texts = [
+        ("festival.md", "At the heart of the Fennick Cider Festival is a communal cider press that visitors can operate."),
+        ("festival.md", "The apples for the communal press are supplied by the Fennick Valley Apple Cooperative."),
+        ("coop.md", "The Fennick Valley Apple Cooperative is a farmers' cooperative based in Hollin Cross."),
+        ("coop.md", "It was founded in 1962 by the orchard grower Orla Breckenridge."),
+        ("coop.md", "The Fennick Valley Apple Cooperative presses its own apple juice."),
+    ]
+    question = "In which year was the organisation that supplies the apples for the Fennick Cider Festival's press founded?"
+    v = fake.verify("It was founded in 1962 by the orchard grower Orla Breckenridge [4].", _in_docs(texts), question)
+    assert [(c.text, c.role) for c in v.citations] == [(texts[3][1], "states"), (texts[1][1], "link")], v.sentences[0].reason
+
+
+def test_a_name_the_question_gives_does_not_join_the_header_line_to_the_sentence_that_states_the_claim(fake):
+    """Labelled q004: the model cited the report's header line with the sentence that states the opening date; the
+    claim's "Port Verrin Borough Council" is the question's own premise about that report."""
+    texts = [
+        ("report.md", "Port Verrin Borough Council, Infrastructure Committee, report to the full council of 12 June 2025."),
+        ("report.md", "The council expects the new bridge to open to road traffic on 14 September 2027 after safety checks."),
+    ]
+    question = "When does Port Verrin Borough Council expect the Kestrel Bridge to open to traffic?"
+    v = fake.verify(
+        "Port Verrin Borough Council expects the new bridge to open to road traffic on 14 September 2027 after safety "
+        "checks [1][2].",
+        _in_docs(texts),
+        question,
+    )
+    assert [c.text for c in v.citations] == [texts[1][1]], v.sentences[0].reason
