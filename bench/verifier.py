@@ -188,8 +188,6 @@ def score(rows: list[dict[str, Any]], judge: Any, check_names: bool) -> list[dic
             row["p"] = 0.0 if row["screen"] else judge.p_yes(support_messages(row["claim"], row["evidence"]))
             if row["truth"]:
                 row["p_answer"] = judge.p_yes(answer_messages(row["question"], row["claim"]))
-        if "p_answer" in row:
-            row["gate_screen"] = kind_gap(row["question"], [row["claim"]])
         row["judge_s"] = time.perf_counter() - t0
     return rows
 
@@ -197,7 +195,7 @@ def score(rows: list[dict[str, Any]], judge: Any, check_names: bool) -> list[dic
 def gate_passes(row: dict[str, Any], answer: float) -> bool:
     """Whether the answer stage takes a pair: the kind check (an amount or a time asked for, none given), then
     the gate's judge at bar ``answer``; as ``Verifier.verify`` applies them."""
-    return not row.get("gate_screen") and row["p_answer"] >= answer
+    return not kind_gap(row["question"], [row["claim"]]) and row["p_answer"] >= answer
 
 
 def rates(rows: list[dict[str, Any]], support: float, answer: float) -> dict[str, float]:
@@ -248,7 +246,7 @@ def report(rows: list[dict[str, Any]], config: VerifierConfig) -> str:
         n = counts.get(kind, 0) or len(gate_true(rows).get(kind, []))
         lines.append(f"| {kind} | {n} | {rate:.3f} {what} | {target:.2f} | {'met' if rate >= target else 'NOT met'} |")
     screened = Counter(r["kind"] for r in rows if r.get("screen"))
-    kind_screened = Counter(r["kind"] for r in rows if r.get("gate_screen"))
+    kind_screened = Counter(r["kind"] for r in rows if "p_answer" in r and kind_gap(r["question"], [r["claim"]]))
     lines += [
         "",
         "Refused by a hard screen before the judge (a number or name missing from the evidence, or a number "
@@ -309,8 +307,6 @@ def main(argv: list[str] | None = None) -> int:
                 row["screen"] = screen(row["claim"], row["evidence"], row["question"], check_names=cfg.names)
                 if row["screen"]:
                     row["p"] = 0.0
-            if "p_answer" in row:
-                row["gate_screen"] = kind_gap(row["question"], [row["claim"]])
         text = report(rows, cfg)
         (args.out / "verifier.md").write_text(text)
         print(text)

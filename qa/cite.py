@@ -858,6 +858,10 @@ def asks_quantity(question: str) -> bool:
     return bool(_HOW_MANY.search(question)) and not polar(question)
 
 
+def _last_sentence(question: str) -> str:
+    return re.split(r"(?<=[?.!])\s+", question.strip())[-1]
+
+
 def asks_time(question: str) -> bool:
     """Whether a question asks when: its last sentence opens "When" and a verb, or asks what year, date or day.
 
@@ -866,8 +870,7 @@ def asks_time(question: str) -> bool:
     >>> asks_time("When the bridge closes, where do cars cross?"), asks_time("Was it built in what year?")
     (False, False)
     """
-    last = re.split(r"(?<=[?.!])\s+", question.strip())[-1]
-    return bool(_ASKS_TIME.search(last)) and not polar(question)
+    return bool(_ASKS_TIME.search(_last_sentence(question))) and not polar(question)
 
 
 def gives_quantity(text: str) -> bool:
@@ -942,7 +945,7 @@ def polar(question: str) -> bool:
     >>> polar("Could you list the budget items?"), polar("Is it open? Which days is it open")
     (False, False)
     """
-    q = re.split(r"(?<=[?.!])\s+", question.strip())[-1]
+    q = _last_sentence(question)
     request = re.match(r"(?i)(?:can|could|would|will)\s+you\b", q)
     return bool(_POLAR.match(q)) and not request and not re.search(r"(?i)\bor\b", q)
 
