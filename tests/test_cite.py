@@ -110,6 +110,22 @@ def test_a_name_the_question_gives_is_still_looked_for_in_the_retrieved_sentence
     assert sorted(c.text for c in v.citations) == sorted(texts)
 
 
+def test_a_yes_no_question_grants_no_premise_so_its_restatement_needs_every_name_in_the_evidence(fake):
+    """HotpotQA 38: "Both … are located in Michigan" rested on the Ford sentence alone, the question lending it
+    "Elko Regional Airport", and the reply said yes. A yes/no question asks whether that holds: it grants nothing."""
+    texts = [
+        ("ford.txt", "Gerald R. Ford International Airport has both its terminals located in Michigan."),
+        ("elko.txt", "Elko Regional Airport is a public airport in Elko, Nevada."),
+    ]
+    claim = "Both Elko Regional Airport and Gerald R. Ford International Airport are located in Michigan."
+    polar_q = "Are both Elko Regional Airport and Gerald R. Ford International Airport located in Michigan?"
+    v = fake.verify(claim, _in_docs(texts), polar_q)
+    assert v.declined and "Elko Regional Airport" in v.sentences[0].reason, v.sentences[0].reason
+    # the same claim to a question that grants Elko's name as a premise still rests on the Ford sentence
+    granted = "Which airport is located in Michigan, like Elko Regional Airport and Gerald R. Ford International Airport?"
+    assert not fake.verify(claim, _in_docs(texts), granted).declined
+
+
 def test_a_name_the_question_gives_that_the_cited_document_has_stays_a_premise(fake):
     """ "The bridge" in the council report is the Kestrel Bridge the question names: no other sentence is joined."""
     texts = ["The Kestrel Bridge will cross the Marrow Estuary.", "The bridge is expected to open to traffic in 2027."]
