@@ -12,6 +12,15 @@ Two styles, chosen by ``QA_PROMPT`` (``bench quality`` measures each):
               example. The model answers in its own words (HotpotQA 0.40), but it also restates unanswerable
               questions as answers the 1.5B judge passes (3 of 9 answered, at judge 0.61-0.67, where clear true
               paraphrases score 0.59; bench/results/running/quality.md), so it is not the default.
+
+Tried and not adopted: to a yes/no question, a line after the question asking first for what the sources state
+about each thing it names, one sentence each, then Yes or No. On the 14 yes/no questions of HotpotQA 0-49 and
+the labelled set (``bench quality --resume`` after dropping their records from bench/results/full) the drafts
+took that shape, but the outcomes did not gain: HotpotQA 3 wrong -> right, labelled q037 right -> wrong (the
+verdict judge said yes to "… cleaned but not replaced" restated twice), q065 declined -> wrong (the gate kept
+one side of the comparison, and the verdict was judged from it), HotpotQA 38 a list of "[n] Yes" lines. Judging a
+yes/no reply's facts only together (no gate one by one) then declined three right answers (HotpotQA 0, 3, 9: the
+gate does not see per-entity facts as an answer).
 """
 
 from __future__ import annotations
