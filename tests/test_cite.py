@@ -233,6 +233,20 @@ def test_a_multi_hop_answer_also_cites_the_sentence_naming_what_the_question_nam
     assert [c.text for c in one.citations] == [LIBRARY[2][1]], one.sentences[0].reason
 
 
+def test_a_number_the_question_gives_links_the_sentence_holding_it_when_the_answers_document_lacks_it(fake):
+    """Labelled q056: the years identify the telescope, as a name would; the observatory's document names the
+    observatory but not the restoration, so the restoration report's sentence is cited as the link."""
+    texts = [
+        ("observatory.md", "Tarnholt Observatory is a historic astronomical observatory on Tarnholt Hill."),
+        ("observatory.md", "The telescope was built by the instrument makers Greaves and Lund."),
+        ("restoration.md", "The great refractor at Tarnholt Observatory was restored between 2023 and 2024."),
+    ]
+    question = "Which instrument makers built the telescope that was restored at Tarnholt Observatory between 2023 and 2024?"
+    v = fake.verify("The telescope was built by the instrument makers Greaves and Lund [2].", _in_docs(texts), question)
+    assert [(c.text, c.role) for c in v.citations] == [(texts[1][1], "states"), (texts[2][1], "link")], v.sentences[0].reason
+    assert "2023" in v.sentences[0].reason
+
+
 def test_the_claims_of_a_comparison_are_not_linked_to_each_other(fake):
     """HotpotQA 0: each claim names one of the two people the question names; the answer as a whole cites both,
     so neither claim is given the other's sentence."""
