@@ -215,22 +215,41 @@ LIBRARY = [  # two documents: the mobile library's, and the library's annual rep
 ]
 
 
-def test_a_multi_hop_answer_also_cites_the_sentence_naming_what_the_question_names(embedder):
+def test_a_multi_hop_answer_also_cites_the_sentences_naming_and_describing_what_the_question_asks_about(embedder):
     """Labelled q057: the answer states its last hop only; the sentence that names the question's Tobias Wren is
-    cited with it (not judged against the claim, and the reason says why it is there)."""
+    cited with it, and so is the one that says what "the library that runs the mobile library" is (neither judged
+    against the claim; the reason says why each is there). All three are the labelled set's gold sentences."""
     question = "Who is the head librarian of the library that runs the mobile library driven by Tobias Wren?"
     answer = "The head librarian is Agnes Morrow-Pike [3]."
     v = Verifier(embedder, FakeGenerator()).verify(answer, _in_docs(LIBRARY), question)
     (s,) = v.sentences
     assert s.verdict == SUPPORTED and s.check == "cited", s.reason
-    assert [c.text for c in v.citations] == [LIBRARY[2][1], LIBRARY[1][1]]
-    assert [(c.role, c.score) for c in v.citations] == [("states", 0.9), ("link", 0.0)]
-    assert "Tobias Wren" in s.reason
+    assert [c.text for c in v.citations] == [LIBRARY[2][1], LIBRARY[1][1], LIBRARY[0][1]]
+    assert [(c.role, c.score) for c in v.citations] == [("states", 0.9), ("link", 0.0), ("link", 0.0)]
+    assert "Tobias Wren" in s.reason and "describes (library, mobile, run)" in s.reason
     off = Verifier(embedder, FakeGenerator(), VerifierConfig(links=False)).verify(answer, _in_docs(LIBRARY), question)
     assert [c.text for c in off.citations] == [LIBRARY[2][1]]
-    # the same sentences in one document: its own context says what "the head librarian" belongs to
+    # the same sentences in one document: its own context holds Tobias Wren; the description is still cited
     one = Verifier(embedder, FakeGenerator()).verify(answer, _in_docs(("all.md", t) for _, t in LIBRARY), question)
-    assert [c.text for c in one.citations] == [LIBRARY[2][1]], one.sentences[0].reason
+    assert [c.text for c in one.citations] == [LIBRARY[2][1], LIBRARY[0][1]], one.sentences[0].reason
+
+
+def test_a_description_is_linked_only_from_a_document_about_what_the_question_names(fake):
+    """HotpotQA 41: another man's "He worked as a software engineer for Facebook." says much of what the question
+    describes, but its document names nothing the question names, so it is not cited."""
+    texts = [
+        ("warrier.txt", "Sachin Warrier is a playback singer from Kerala."),
+        ("warrier.txt", "He was working at Tata Consultancy Services in Kochi."),
+        ("tcs.txt", "Tata Consultancy Services is headquartered in Mumbai."),
+        ("other.txt", "Arjun Menon worked as a software engineer for a company."),
+    ]
+    question = "Where is the company that Sachin Warrier worked for as a software engineer headquartered?"
+    v = fake.verify("Tata Consultancy Services is headquartered in Mumbai [3].", _in_docs(texts), question)
+    assert texts[3][1] not in [c.text for c in v.citations], v.sentences[0].reason
+    # the same sentence in the answer's own document is taken as what the question describes
+    texts[3] = ("tcs.txt", texts[3][1])
+    v = fake.verify("Tata Consultancy Services is headquartered in Mumbai [3].", _in_docs(texts), question)
+    assert (texts[3][1], "link") in [(c.text, c.role) for c in v.citations], v.sentences[0].reason
 
 
 def test_a_number_the_question_gives_links_the_sentence_holding_it_when_the_answers_document_lacks_it(fake):
