@@ -595,6 +595,24 @@ def test_the_real_gate_refuses_a_true_sentence_that_does_not_answer(real):
     assert not v.declined
 
 
+@pytest.mark.slow
+def test_the_real_gate_drops_a_claim_that_answers_clearly_less_well_than_another(real):
+    """Labelled q012: the team day passes the gate alone (0.69) but is padding beside the hours it was asked for
+    (0.90); only the hours are cited."""
+    texts = [
+        ("policy.docx", "Lumenfold Analytics Remote Work Policy"),
+        ("policy.docx", "Every team meets in the office on Tuesday for its weekly team day."),
+        ("policy.docx", "Core collaboration hours run from 10:00 to 15:00 local office time."),
+    ]
+    draft = (
+        "Every team meets in the office on Tuesday for its weekly team day. [2] "
+        "Core collaboration hours run from 10:00 to 15:00 local office time. [3]"
+    )
+    v = real.verify(draft, _in_docs(texts), "What are the core collaboration hours at Lumenfold Analytics?")
+    assert [c.text for c in v.citations] == [texts[2][1]], [s.reason for s in v.sentences]
+    assert "answers the question better" in v.sentences[0].reason
+
+
 def test_a_bare_answer_is_shown_to_the_gate_as_an_answer():
     from qa.judge import answer_messages
 
