@@ -114,7 +114,7 @@ class Asker:
             # answered copies in the sampled bench quality run on 9a3efa4: the 5 wrong ones scored 0.55-0.93, the
             # 26 right ones 0.61-0.95; a bar catching 4 of the wrong would ask again for 14 of the right). Asking
             # again after any unverified draft ("The sources do not state that. Answer again …") was measured and
-            # rejected: on the 16 such questions of bench/results/full (HotpotQA 0-49 and the labelled set), told it
+            # rejected: on the 16 such questions of bench/results/full_ff529b8 (HotpotQA 0-49 and the labelled set), told it
             # may reply "The documents do not say." the model said just that to all 16; not told so, it repeated
             # its draft or wrote that the sources do not state it. No outcome changed either way, for one more
             # generation each

@@ -72,7 +72,7 @@ class VerifierConfig:
     # of them, this verdict on 8. The other 5 are claims that restate the question and pass the verifier ("Yes,
     # both airports are in Michigan"); giving a yes/no question no premise at all (its words are a hypothesis)
     # declined two right answers (q053, HotpotQA 9) for one wrong one (HotpotQA 38). Its premise is now only the
-    # question's words the evidence's documents have (``_premise``): in a replay of bench/results/full that
+    # question's words the evidence's documents have (``_premise``): in a replay of bench/results/full_ff529b8 that
     # declined HotpotQA 3 and 38 (both wrong "yes") and no right answer.
     yes: float = 0.6
     no: float = 0.5
@@ -472,7 +472,7 @@ class Verifier:
             if p < self.config.answer:
                 # the supported claims together do not answer: declined, even where one of them alone passes the
                 # gate. Keeping such a claim (before) answered only what it should not have: in the replays of
-                # bench/results/full and hotpot_full, the unanswerable labelled q074 (a title line run into the
+                # bench/results/full_ff529b8 and hotpot_full, the unanswerable labelled q074 (a title line run into the
                 # sentence after it, 0.55 together) and HotpotQA 28's "Edgar Kaiser Sr." (wrong), and no right answer
                 why = f"the supported sentences do not answer the question (judge {p:.2f})"
                 refused = Outcome(NOT_AN_ANSWER, [], p, why, "gate")
@@ -522,7 +522,7 @@ class Verifier:
         A claim that passes the gate alone but scores ``config.pad_margin`` or more below the reply's best claim is
         padding too: "Every team meets in the office on Tuesday …" (0.69) beside "Core collaboration hours run from
         10:00 to 15:00 …" (0.90; labelled q012), two sentences of the Russian memorandum (0.66, 0.67) beside
-        Umerov's dates (0.88; q022). Of the 8 claims of the replayed multi-claim answers of bench/results/full that
+        Umerov's dates (0.88; q022). Of the 8 claims of the replayed multi-claim answers of bench/results/full_ff529b8 that
         name nothing the question names, the padding scored 0.20-0.22 below the best, every other claim 0.05 or
         less (HotpotQA 27's "The genus is considered close to …", 0.78 beside 0.83, is kept). ``bench replay``:
         labelled citation precision 0.902 -> 0.921 (q012, q022; HotpotQA 27 lost "The flowers are five-lobed …" too),
@@ -569,7 +569,7 @@ class Verifier:
         (not over the whole answer), each claim of a comparison was linked to the other's sentence."""
         # a number the question gives identifies as a name does: "the telescope that was restored … between 2023 and
         # 2024" is linked by the restoration report's sentence when the answer's document lacks those years
-        # (labelled q056; ``bench replay`` of bench/results/full: citation recall 0.841 -> 0.849, precision
+        # (labelled q056; ``bench replay`` of bench/results/full_ff529b8: citation recall 0.841 -> 0.849, precision
         # unchanged, no other citation of either set changed)
         wanted = list(dict.fromkeys([*name_phrases(question), *_NUMBER.findall(question)]))
         kept = [i for i, (_, o) in enumerate(results) if o.verdict == SUPPORTED and o.chosen]
@@ -632,7 +632,7 @@ class Verifier:
         question names (its retrieved sentences name it), so another person's "He worked as a Software Engineer for
         Facebook." does not link "the company that Sachin Warrier worked for as a software engineer" (HotpotQA 41).
 
-        ``bench replay`` of bench/results/full: labelled citation recall 0.849 -> 0.869, precision 0.907 -> 0.902
+        ``bench replay`` of bench/results/full_ff529b8: labelled citation recall 0.849 -> 0.869, precision 0.907 -> 0.902
         (gold sentences added: q016's "The following rules apply whenever company data is accessed from outside the
         office.", q057's "The Wandering Shelf is a mobile library run by Wickmoor Public Library.", q058's "The
         largest new service in 2024 was …"; q054 took "The great refractor at Tarnholt Observatory was restored
@@ -751,7 +751,7 @@ class Verifier:
         observatory's Friday evenings (judge 0.79; labelled q075, unanswerable). Joining one only across documents
         whose retrieved sentences share a name of two or more words that no other retrieved document has (the
         remote-work and travel policies' "Lumenfold Analytics") was measured: it answered labelled q060 right
-        (``bench replay`` of bench/results/full: declines 12 -> 11 of 115, citation recall 0.841 -> 0.856) and
+        (``bench replay`` of bench/results/full_ff529b8: declines 12 -> 11 of 115, citation recall 0.841 -> 0.856) and
         changed no other outcome, but it re-cited HotpotQA 0's "Both … are American citizens" to the film Ed Wood's
         sentence and title line: a shared name is not a shared subject. Not adopted. Such a try is screened alone, with
         the question as premise only where ``_premise`` allows it (its document names something the question

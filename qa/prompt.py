@@ -15,7 +15,7 @@ Two styles, chosen by ``QA_PROMPT`` (``bench quality`` measures each):
 
 Tried and not adopted: to a yes/no question, a line after the question asking first for what the sources state
 about each thing it names, one sentence each, then Yes or No. On the 14 yes/no questions of HotpotQA 0-49 and
-the labelled set (``bench quality --resume`` after dropping their records from bench/results/full) the drafts
+the labelled set (``bench quality --resume`` after dropping their records from bench/results/full_ff529b8) the drafts
 took that shape, but the outcomes did not gain: HotpotQA 3 wrong -> right, labelled q037 right -> wrong (the
 verdict judge said yes to "… cleaned but not replaced" restated twice), q065 declined -> wrong (the gate kept
 one side of the comparison, and the verdict was judged from it), HotpotQA 38 a list of "[n] Yes" lines. Judging a

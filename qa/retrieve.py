@@ -135,7 +135,7 @@ class Retriever:
         Tried and not adopted: also showing a sentence left out between two shown ones of the same document. Gold
         sentences among the sources (``bench retrieval``, top_k 8, hops 2): labelled 0.969 -> 0.985 (q015's "The
         owner of this policy is …"), HotpotQA unchanged, for 0.3 more sentences a question. On the labelled set's
-        new drafts (``bench quality --resume`` after dropping ours' records of bench/results/full) accuracy rose
+        new drafts (``bench quality --resume`` after dropping ours' records of bench/results/full_ff529b8) accuracy rose
         0.923 -> 0.938 and citation recall 0.849 -> 0.869, but two unanswerable questions were answered that had
         been declined (q071, q076) for one that had been answered (q074): 3 -> 4 of 19.
         """
