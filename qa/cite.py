@@ -628,9 +628,10 @@ class Verifier:
         """For what the question describes but does not name ("the largest new service that Wickmoor Public
         Library started in 2024"), the retrieved sentence that says it is also cited, as a link: the one sharing the
         most content words with the question that neither the supported claims, nor their sentences, nor the names
-        the question gives have, at least ``DESCRIBED`` of them. It must come from a document about something the
-        question names (its retrieved sentences name it), so another person's "He worked as a Software Engineer for
-        Facebook." does not link "the company that Sachin Warrier worked for as a software engineer" (HotpotQA 41).
+        the question gives have, at least ``DESCRIBED`` of them. It must come from the answer's own documents or from
+        one about something the question names (its retrieved sentences name it), so another person's "He worked as
+        a Software Engineer for Facebook." does not link "the company that Sachin Warrier worked for as a software
+        engineer" (HotpotQA 41).
 
         ``bench replay`` of bench/results/full_ff529b8: labelled citation recall 0.849 -> 0.869, precision 0.907 -> 0.902
         (gold sentences added: q016's "The following rules apply whenever company data is accessed from outside the
@@ -644,8 +645,8 @@ class Verifier:
         shown = {n for i in kept for n in [*results[i][1].chosen, *results[i][1].links]}
         by_n = {s.n: s for s in evidence}
         covered = words(" ".join(results[i][0].text for i in kept)) | words(" ".join(by_n[n].sentence.text for n in shown))
-        wanted = words(question) - covered - words(" ".join(name_phrases(question)))
         names = name_phrases(question)
+        wanted = words(question) - covered - words(" ".join(names))
         claim_docs = {by_n[n].document for n in shown}
         doc_words: dict[str, set[str]] = {}
         for s in evidence:
