@@ -485,9 +485,7 @@ class Verifier:
                     if o.verdict == SUPPORTED and calls < 12:
                         calls += 1
                         alone[i] = self.answers(question, c.text)
-                answering = {i for i, q in alone.items() if q >= self.config.answer}
-                if answering:
-                    results = self._unpad(question, results, alone, answering)
+                results = self._unpad(question, results, alone)
         verdict = ""
         asked = polar(question)
         if asked:
@@ -505,9 +503,7 @@ class Verifier:
         sentences, citations = self._sentences(results, by_n)
         return Verification(sentences, citations, False, "", calls, verdict)
 
-    def _unpad(
-        self, question: str, results: list[tuple[Claim, Outcome]], alone: dict[int, float], answering: set[int]
-    ) -> list[tuple[Claim, Outcome]]:
+    def _unpad(self, question: str, results: list[tuple[Claim, Outcome]], alone: dict[int, float]) -> list[tuple[Claim, Outcome]]:
         """Padding dropped: a supported claim that alone does not answer the question (the gate's own bar), while
         another claim does, and that mentions nothing the question names. The model pads a reply with true
         sentences of the same passage ("A honey bee colony contains three kinds of bee …" before "In early summer
@@ -527,6 +523,9 @@ class Verifier:
         less (HotpotQA 27's "The genus is considered close to …", 0.78 beside 0.83, is kept). ``bench replay``:
         labelled citation precision 0.902 -> 0.921 (q012, q022; HotpotQA 27 lost "The flowers are five-lobed …" too),
         no outcome changed."""
+        answering = {i for i, q in alone.items() if q >= self.config.answer}
+        if not answering:
+            return results
         wanted = name_phrases(question)
         best = max(alone.values())
         out = list(results)
@@ -609,12 +608,10 @@ class Verifier:
                 in_docs |= words_of[n]
         if not links:
             return results
-        best = max(kept, key=lambda i: float(closest[i]))
-        claim, o = results[best]
-        why = f"{o.reason}; with the sentence that links it to {' and '.join(named)}, which the question names"
-        out = list(results)
-        out[best] = (claim, replace(o, links=links, reason=why))  # never its own: their documents lack the names
-        return out
+        # never the claim's own sentences: their documents lack the names
+        return _with_links(
+            results, kept, closest, links, f"with the sentence that links it to {' and '.join(named)}, which the question names"
+        )
 
     @staticmethod
     def _describe(
@@ -662,13 +659,8 @@ class Verifier:
                 best, most = s.n, k
         if best is None:
             return results
-        i = max(kept, key=lambda i: float(closest[i]))
-        claim, o = results[i]
-        said = sorted(wanted & words(by_n[best].sentence.text))
-        why = f"{o.reason}; with the sentence that says what the question describes ({', '.join(said)})"
-        out = list(results)
-        out[i] = (claim, replace(o, links=[*o.links, best], reason=why))
-        return out
+        said = ", ".join(sorted(wanted & words(by_n[best].sentence.text)))
+        return _with_links(results, kept, closest, [best], f"with the sentence that says what the question describes ({said})")
 
     def _check(
         self,
@@ -872,6 +864,18 @@ class Verifier:
             score = None if o.score is None else round(o.score, 3)
             sentences.append(AnswerSentence(claim.text, ids, o.verdict == SUPPORTED, o.verdict, o.reason, o.check, score))
         return sentences, citations
+
+
+def _with_links(
+    results: list[tuple[Claim, Outcome]], kept: list[int], closest: np.ndarray, links: list[int], why: str
+) -> list[tuple[Claim, Outcome]]:
+    """``links`` cited by the supported claim (of ``kept``) most similar to the question (``closest``), ``why``
+    added to its reason: how ``Verifier._link`` and ``Verifier._describe`` attach what they find."""
+    best = max(kept, key=lambda i: float(closest[i]))
+    claim, o = results[best]
+    out = list(results)
+    out[best] = (claim, replace(o, links=[*o.links, *links], reason=f"{o.reason}; {why}"))
+    return out
 
 
 def _premise(question: str, ns: list[int], by_n: dict[int, Source], evidence: list[Source]) -> str:
