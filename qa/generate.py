@@ -88,6 +88,78 @@ def _load_llama(overrides: dict[str, Any], **kwargs: Any) -> Any:
             lib.llama_model_default_params = default
 
 
+MIN_BATCH = 8
+
+
+def _chunks(total: int, n_batch: int) -> list[int]:
+    """Sizes of at most ``n_batch`` that add up to ``total``, as even as can be, so none is small (513 -> 257, 256)."""
+    if total <= 0:
+        return []
+    count = -(-total // n_batch)
+    return [total // count + (1 if i < total % count else 0) for i in range(count)]
+
+
+class LlamaSession:
+    """One loaded model, the lock that serialises its users, and which part of its KV cache may be reused.
+
+    llama.cpp's CPU backend multiplies a batch of fewer than ``MIN_BATCH`` (8) tokens another way than a larger
+    one, and the two disagree in the last bits: the first-token logits of a 607-token prompt moved by up to 0.58
+    when its first or last 1-7 tokens were evaluated as a batch of their own, and by exactly 0 for any split into
+    batches of 8 or more (1 to 1,000 tokens reused). Reusing whatever the previous prompt left in the cache
+    therefore made the greedy draft depend on what was asked before: 3 of 134 drafts of the same prompts differed
+    between two bench runs whose judge calls differed. So a prompt is evaluated in batches of at least 8 tokens,
+    and only positions evaluated that way (prompts, never generated tokens) are reused: every draft and every
+    judge score is then the one a fresh evaluation of the same prompt gives, and the shared prefix is still reused.
+    """
+
+    def __init__(self, llm: Any) -> None:
+        self.llm = llm
+        self.lock = threading.Lock()
+        self._exact: list[int] = []  # the cached prompt tokens evaluated in batches of MIN_BATCH or more
+        self._format = self._formatter(llm)
+
+    @staticmethod
+    def _formatter(llm: Any) -> Any:
+        from llama_cpp.llama_chat_format import Jinja2ChatFormatter
+
+        meta = getattr(llm, "metadata", {}) or {}
+        template = meta.get("tokenizer.chat_template")
+        if not template:
+            return None
+        eos = llm.detokenize([llm.token_eos()]).decode("utf-8", "ignore") if llm.token_eos() >= 0 else ""
+        bos = llm.detokenize([llm.token_bos()]).decode("utf-8", "ignore") if llm.token_bos() >= 0 else ""
+        return Jinja2ChatFormatter(template, eos_token=eos, bos_token=bos)
+
+    def tokens(self, messages: Messages) -> list[int]:
+        """The prompt's tokens, as llama-cpp-python's chat handler for the model's own template makes them."""
+        if self._format is None:
+            text = "".join(f"{m['role'].capitalize()}: {m['content']}\n" for m in messages) + "Assistant:"
+            return list(self.llm.tokenize(text.encode(), add_bos=True, special=True))
+        result = self._format(messages=messages)
+        return list(self.llm.tokenize(result.prompt.encode("utf-8"), add_bos=not result.added_special, special=True))
+
+    def prefill(self, tokens: list[int]) -> None:
+        """Put ``tokens`` in the KV cache (the caller holds the lock): the logits after them are then the last ones."""
+        llm = self.llm
+        cached = llm.input_ids[: llm.n_tokens].tolist()
+        keep = 0
+        for a, b, c in zip(tokens, self._exact, cached, strict=False):
+            if not a == b == c:
+                break
+            keep += 1
+        keep = max(0, min(keep, len(tokens) - MIN_BATCH))
+        if not llm._ctx.kv_cache_seq_rm(-1, keep, -1):
+            llm.reset()
+            llm._ctx.kv_cache_seq_rm(-1, 0, -1)
+            keep = 0
+        llm.n_tokens = keep
+        start = keep
+        for size in _chunks(len(tokens) - keep, llm.n_batch):
+            llm.eval(tokens[start : start + size])
+            start += size
+        self._exact = list(tokens) if len(tokens) >= MIN_BATCH else []  # a shorter prompt is one small batch
+
+
 class LlamaCppGenerator:
     """One llama.cpp model; generations are serialised by a lock so users never interleave."""
 
@@ -104,10 +176,11 @@ class LlamaCppGenerator:
             )
         except Exception as exc:
             raise ModelError(f"Could not load the model {model_path}: {exc}. Check QA_MODEL_PATH.") from None
-        # No LlamaRAMCache: Llama already reuses the KV cache for a shared prompt prefix (the system prompt),
-        # and restoring saved states gave wrong answers in our probes.
+        # No LlamaRAMCache: restoring saved states gave wrong answers in our probes. The cache is reused through
+        # LlamaSession instead, which keeps the answer independent of what was asked before.
         self.name = model_path.name
-        self.lock = threading.Lock()
+        self.session = LlamaSession(self._llm)
+        self.lock = self.session.lock
 
     @property
     def llama(self) -> Any:
@@ -116,6 +189,8 @@ class LlamaCppGenerator:
 
     def stream(self, messages: Messages, *, max_tokens: int, temperature: float) -> Iterator[str]:
         with self.lock:
+            self.session.prefill(self.session.tokens(messages))
+            # the whole prompt is now in the cache: llama-cpp-python samples from the last logits without re-evaluating
             for chunk in self._llm.create_chat_completion(
                 messages=messages,
                 max_tokens=max_tokens,
@@ -132,7 +207,7 @@ class LlamaCppGenerator:
         """The yes/no judge over the same model (``qa.judge``), sharing its lock and its prompt cache."""
         from qa.judge import LlamaCppJudge
 
-        return LlamaCppJudge(self._llm, self.lock, self.name)
+        return LlamaCppJudge(self.session, self.name)
 
 
 class OpenAIGenerator:

@@ -30,7 +30,6 @@ evidence of one hop not answering a two-hop question alone. The books are now re
 from __future__ import annotations
 
 import math
-import threading
 from typing import Any, Protocol
 
 Messages = list[dict[str, str]]
@@ -138,20 +137,14 @@ def _logsumexp(values: list[float]) -> float:
 class LlamaCppJudge:
     """Reads the last position's logits of the local model (no ``logits_all``), sharing the generator's lock.
 
-    llama.cpp keeps the KV cache of the previous prompt: only the tokens after the common prefix are evaluated.
+    Only the tokens after the prefix shared with the previous prompt are evaluated (``qa.generate.LlamaSession``).
     """
 
-    def __init__(self, llm: Any, lock: threading.Lock, name: str = "llama.cpp") -> None:
-        from llama_cpp.llama_chat_format import Jinja2ChatFormatter
-
-        self._llm = llm
-        self.lock = lock
+    def __init__(self, session: Any, name: str = "llama.cpp") -> None:
+        self._session = session
+        self._llm = session.llm
+        self.lock = session.lock
         self.name = name
-        meta = getattr(llm, "metadata", {}) or {}
-        template = meta.get("tokenizer.chat_template")
-        eos = llm.detokenize([llm.token_eos()]).decode("utf-8", "ignore") if llm.token_eos() >= 0 else ""
-        bos = llm.detokenize([llm.token_bos()]).decode("utf-8", "ignore") if llm.token_bos() >= 0 else ""
-        self._format = Jinja2ChatFormatter(template, eos_token=eos, bos_token=bos) if template else None
         self._yes = self._variants(["Yes", " Yes", "yes", " yes", "YES"])
         self._no = self._variants(["No", " No", "no", " no", "NO"])
 
@@ -159,31 +152,13 @@ class LlamaCppJudge:
         ids = {self._llm.tokenize(w.encode(), add_bos=False, special=False)[0] for w in words}
         return sorted(ids)
 
-    def _prompt(self, messages: Messages) -> str:
-        if self._format is not None:
-            return str(self._format(messages=messages).prompt)  # type: ignore[arg-type]
-        text = "".join(f"{m['role'].capitalize()}: {m['content']}\n" for m in messages)
-        return text + "Assistant:"
-
     def p_yes(self, messages: Messages) -> float:
         import numpy as np
 
         llm = self._llm
-        tokens = llm.tokenize(self._prompt(messages).encode(), add_bos=True, special=True)
+        tokens = self._session.tokens(messages)
         with self.lock:
-            cached = llm.input_ids[: llm.n_tokens].tolist()
-            keep = 0
-            for a, b in zip(cached, tokens, strict=False):
-                if a != b:
-                    break
-                keep += 1
-            keep = min(keep, len(tokens) - 1)  # at least one token must be evaluated to get its logits
-            if not llm._ctx.kv_cache_seq_rm(-1, keep, -1):
-                llm.reset()
-                llm._ctx.kv_cache_seq_rm(-1, 0, -1)
-                keep = 0
-            llm.n_tokens = keep
-            llm.eval(tokens[keep:])
+            self._session.prefill(tokens)
             # without logits_all, llama.cpp keeps the logits of the last evaluated position only: exactly these
             logits = np.ctypeslib.as_array(llm._ctx.get_logits(), shape=(llm.n_vocab(),)).astype(np.float64)
         top = float(logits.max())

@@ -83,3 +83,73 @@ def test_p_yes_from_an_openai_choice():
     assert 0.8 < p < 0.85
     assert p_yes_from_choice({"message": {"content": "No."}}) == 0.0  # a server without logprobs: the word
     assert p_yes_from_choice({"message": {"content": "Yes"}}) == 1.0
+
+
+def test_a_prompt_is_evaluated_in_batches_none_of_them_small():
+    from qa.generate import MIN_BATCH, _chunks
+
+    assert _chunks(513, 512) == [257, 256]
+    assert _chunks(1316, 512) == [439, 439, 438]
+    assert _chunks(40, 512) == [40]
+    assert _chunks(0, 512) == []
+    for total in range(MIN_BATCH, 2000, 7):
+        sizes = _chunks(total, 512)
+        assert sum(sizes) == total and max(sizes) <= 512 and min(sizes) >= MIN_BATCH
+
+
+SOURCE = (
+    "The Kestrel Bridge will carry two lanes of traffic, a cycle path and a footpath across the river. "
+    "The council approved a budget of £46 million in March, and construction is due to start in the autumn. "
+    "The residents' association says the true cost will be closer to £60 million once the approach roads are counted."
+)
+
+
+@pytest.mark.slow
+def test_a_judge_score_does_not_depend_on_what_was_judged_before(generator):
+    """A prompt that shares all but its last few tokens with the previous one must score as it does alone:
+    reusing those cached tokens and evaluating the rest as a batch of 1-7 tokens shifted the score."""
+    from qa.judge import support_messages
+
+    judge = generator.judge()
+    claim = support_messages("The bridge will cost £46 million.", SOURCE)
+    near = support_messages("The bridge will cost £46 million.", SOURCE)
+    near[-1] = {**near[-1], "content": near[-1]["content"] + " Be brief"}  # the same prompt plus a few tokens
+    session = generator.session
+    assert len(session.tokens(near)) - len(session.tokens(claim)) < 8
+    with generator.lock:
+        generator.llama.reset()
+        session._exact = []
+    alone = judge.p_yes(claim)
+    judge.p_yes(near)  # leaves the cache holding `claim`'s tokens and a few more
+    assert judge.p_yes(claim) == alone
+    judge.p_yes(support_messages("The bridge has two lanes.", SOURCE))  # a shared prefix, another ending
+    assert judge.p_yes(claim) == alone
+
+
+@pytest.mark.slow
+def test_a_draft_does_not_depend_on_the_cache_it_starts_from(generator):
+    """The first token's logits after a prompt are the same, to the bit, whichever prefix of it was cached."""
+    import numpy as np
+
+    session, llm = generator.session, generator.llama
+    messages = [
+        {"role": "system", "content": "Answer from the source only."},
+        {"role": "user", "content": f"{SOURCE}\n\nQuestion: What budget did the council approve?"},
+    ]
+    tokens = session.tokens(messages)
+
+    def logits_after(cached: int) -> np.ndarray:
+        with generator.lock:
+            llm.reset()
+            llm._ctx.kv_cache_seq_rm(-1, 0, -1)
+            session._exact = []
+            if cached:
+                session.prefill(tokens[:cached])  # as a previous prompt that shares this prefix leaves it
+            session.prefill(tokens)
+            return np.ctypeslib.as_array(llm._ctx.get_logits(), shape=(llm.n_vocab(),)).copy()
+
+    fresh = logits_after(0)
+    for cached in (3, len(tokens) // 2, len(tokens) - 5, len(tokens) - 1):
+        assert np.array_equal(logits_after(cached), fresh), cached
+    draft = "".join(generator.stream(messages, max_tokens=24, temperature=0.0))
+    assert "46" in draft
