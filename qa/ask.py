@@ -10,7 +10,7 @@ from typing import Any
 
 from qa.cite import Verifier, parse, render
 from qa.generate import Generator
-from qa.prompt import DECLINE, build_messages, retry_messages, rewrite_messages
+from qa.prompt import DECLINE, build_messages, redraft_messages, rewrite_messages
 from qa.records import Answer, Citation, Source
 from qa.retrieve import Retriever
 from qa.settings import Settings
@@ -108,8 +108,8 @@ class Asker:
         checked = self.verifier.verify(draft, sources, standalone, yes_no=yes_no)
         timings["verify_s"] = time.perf_counter() - t_generated
         if checked.declined and copied(draft, sources):
-            # the reply only repeated a source sentence and that is not an answer: ask once more, in the same
-            # conversation (llama.cpp evaluates only the new tokens), and check the new draft instead. A copy that
+            # the reply only repeated a source sentence and that is not an answer: ask once more
+            # (``redraft_messages``), and check the new draft instead. A copy that
             # passes is kept: asking again when the answer gate scores a copy low was measured and rejected (31
             # answered copies in the sampled bench quality run on 9a3efa4: the 5 wrong ones scored 0.55-0.93, the
             # 26 right ones 0.61-0.95; a bar catching 4 of the wrong would ask again for 14 of the right). Asking
@@ -122,7 +122,9 @@ class Asker:
             pieces = []
             t_retry = time.perf_counter()
             for piece in self._generator().stream(
-                retry_messages(messages, draft, standalone), max_tokens=self.settings.max_tokens, temperature=temp
+                redraft_messages(messages, draft, standalone, sources, self.settings.prompt),
+                max_tokens=self.settings.max_tokens,
+                temperature=temp,
             ):
                 pieces.append(piece)
                 yield Event("token", piece)

@@ -925,7 +925,7 @@ _QUANTITY = re.compile(
 # "When did …", "In what year …", "On which date …": the question's last sentence asks for a point in time
 _ASKS_TIME = re.compile(
     r"(?i)^when\s+(?:is|are|was|were|am|do|does|did|will|would|can|could|should|has|have|had|must|may|might)\b"
-    r"|\b(?:what|which)\s+(?:year|date|day|month|decade|century)\b"
+    r"|\b(?:what|which)\s+(?:year|date|day|month|decade|century|time(?!\s+(?:zone|period|frame)))\b"
 )
 _TIME = re.compile(
     r"\b(?:1\d{3}|20\d{2})s?\b|\b\d{1,2}[./:-]\d{1,2}\b|\b\d{1,2}(?:st|nd|rd|th)\b"  # a year, a date or a time of day, "21st"
@@ -957,12 +957,17 @@ def _last_sentence(question: str) -> str:
 
 
 def asks_time(question: str) -> bool:
-    """Whether a question asks when: its last sentence opens "When" and a verb, or asks what year, date or day.
+    """Whether a question asks when: its last sentence opens "When" and a verb, or asks what year, date, day or
+    time ("Until what time is it open?" is answered by "20:00"; "two hours" does not say at what time a bus comes).
+    Taking "what time" (``bench verifier --rescore``): the kind check refuses one more not-answer and one more other
+    question's answer (both also refused by the answer gate at its bar), and no true pair.
 
     >>> asks_time("When did the observatory close?"), asks_time("In which year was the cooperative founded?")
     (True, True)
     >>> asks_time("When the bridge closes, where do cars cross?"), asks_time("Was it built in what year?")
     (False, False)
+    >>> asks_time("At what time does the bus arrive?"), asks_time("In what time zone is the city?")
+    (True, False)
     """
     return bool(_ASKS_TIME.search(_last_sentence(question))) and not polar(question)
 

@@ -116,6 +116,27 @@ def retry_messages(messages: list[dict[str, str]], draft: str, question: str) ->
     ]
 
 
+def redraft_messages(
+    messages: list[dict[str, str]], draft: str, question: str, sources: list[Source], style: str = "list"
+) -> list[dict[str, str]]:
+    """What to ask after a draft that only repeated a source sentence: after a numbered-list prompt, the question
+    again in the other style (running text and the worked example), whose drafts are in the model's own words;
+    after a running-text prompt, ``retry_messages``.
+
+    Measured on the copies of bench/results/full (run on fbbab81, HotpotQA 0-49 and the labelled set; 7 first
+    drafts were copies the verifier declined): asked again in the same conversation, the model repeated its copy all 5 times;
+    asked in running style, it answered HotpotQA 21 (Sonic), 30 (2000) and labelled q036 (21 March 2024) right and
+    said of the unanswerable q072 and q077 what the verifier declines ("A child ticket costs £8.", "… arrives in
+    Brackenhurst at two hours." once ``asks_time`` takes "at what time"). A grammar that forbids "[" as the
+    redraft's first character answered 30 and q036 but gave HotpotQA 21 a wrong answer. Running style as a second
+    draft after every decline, not only a copy, also answered 3 of the 15 declined unanswerable questions (q074, q077,
+    q079): not adopted.
+    """
+    if style == "list":
+        return build_messages(question, sources, "running")
+    return retry_messages(messages, draft, question)
+
+
 def rewrite_messages(question: str, history: list[tuple[str, str]]) -> list[dict[str, str]]:
     """Messages asking the model to turn a follow-up into a standalone question."""
     turns = "\n".join(f"User: {q}\nAssistant: {a}" for q, a in history[-3:])

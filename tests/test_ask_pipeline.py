@@ -8,7 +8,7 @@ import re
 import shutil
 
 from qa.app import App, seed_files
-from qa.prompt import DECLINE, SYSTEM
+from qa.prompt import DECLINE, EXAMPLE_QUESTION, RUNNING_SYSTEM, SYSTEM
 from tests.conftest import SEEDS, FakeGenerator, assert_timings
 
 
@@ -76,6 +76,27 @@ def test_a_reply_that_only_copies_a_source_is_asked_again(settings, embedder, tm
     answer = events[-1].data
     assert not answer.declined and "Brightwater Civil Works" in answer.answer
     assert "retry_s" in answer.timings
+
+
+def test_a_copy_of_a_numbered_line_is_asked_again_in_running_text(settings, embedder, tmp_path):
+    """After the default numbered-list prompt, a copied line gets the question again in the other style (running
+    text and the worked example), where the model writes in its own words; the new draft is what is checked."""
+
+    def reply(prompt):
+        if prompt.startswith("Sources:"):  # the numbered list: copy one of its lines that does not answer
+            line = next(x for x in prompt.splitlines() if re.match(r"\[\d+\] ", x) and "contractor" not in x)
+            return line
+        return "The main contractor for the bridge is Brightwater Civil Works [2]."
+
+    app = _app(settings, embedder, reply, tmp_path)
+    events = list(app.ask_stream("Who is the main contractor for the Kestrel Bridge?"))
+    assert "redraft" in [e.kind for e in events]
+    first, second = app._generator.calls
+    assert first[0]["content"] == SYSTEM and second[0]["content"] == RUNNING_SYSTEM
+    assert second[1]["content"].endswith(EXAMPLE_QUESTION)  # the worked example, then this question's documents
+    assert second[-1]["content"].endswith("Question: Who is the main contractor for the Kestrel Bridge?")
+    answer = events[-1].data
+    assert not answer.declined and "Brightwater Civil Works" in answer.answer
 
 
 def test_off_topic_question_is_declined_without_the_model(settings, embedder, tmp_path):
