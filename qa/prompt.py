@@ -123,8 +123,8 @@ def redraft_messages(
     again in the other style (running text and the worked example), whose drafts are in the model's own words;
     after a running-text prompt, ``retry_messages``.
 
-    Measured on the copies of bench/results/full (run on fbbab81, HotpotQA 0-49 and the labelled set; 7 first
-    drafts were copies the verifier declined): asked again in the same conversation, the model repeated its copy all 5 times;
+    Measured on the copies of bench/results/full_fbbab81 (HotpotQA 0-49 and the labelled set; 5 first drafts were
+    copies the verifier declined): asked again in the same conversation, the model repeated its copy all 5 times;
     asked in running style, it answered HotpotQA 21 (Sonic), 30 (2000) and labelled q036 (21 March 2024) right and
     said of the unanswerable q072 and q077 what the verifier declines ("A child ticket costs £8.", "… arrives in
     Brackenhurst at two hours." once ``asks_time`` takes "at what time"). A grammar that forbids "[" as the
