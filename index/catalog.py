@@ -286,7 +286,13 @@ class Catalog:
                     if doc not in hidden:
                         key = (doc, int(idx))
                         best[key] = max(best.get(key, score), score)
-        ranked = sorted(best.items(), key=lambda kv: (-kv[1], kv[0]))[:k]
+            docs = sorted({doc for doc, _ in best})
+            marks = ",".join("?" * len(docs))
+            paths = dict(self._db.execute(f"SELECT doc_id, path FROM documents WHERE doc_id IN ({marks})", docs)) if docs else {}
+        # equal scores (a title line in several documents, the same sentence twice) in the order of the documents'
+        # paths, not of their ids: an id hashes the absolute path, so the same files in another folder ranked their
+        # ties another way, and 6 of the 50 HotpotQA questions got other sources in another bench run's temp dir
+        ranked = sorted(best.items(), key=lambda kv: (-kv[1], paths.get(kv[0][0], ""), kv[0]))[:k]
         return [(doc, idx, float(score)) for (doc, idx), score in ranked]
 
     def keyword_matches(self, text: str) -> int:

@@ -114,3 +114,27 @@ def test_catalog_written_before_is_rebuilt_once(tmp_path):
     assert fts == sentences and len(fts) == 30
     again.remove("doc000")
     assert {d for d, *_ in again.keyword_search("bridge river", 100)} == {"doc001", "doc002"}
+
+
+def test_equal_scores_rank_in_the_order_of_paths_whatever_the_folder(tmp_path):
+    """Two documents with the same sentence tie on BM25. Their ids hash the absolute path, so id order flips between
+    folders; the ranking must follow the paths, so the same files give the same sources wherever they live."""
+    from index.ingest import doc_id_for
+
+    def ids(folder: str) -> list[str]:
+        return [doc_id_for(f"{folder}/{name}.txt") for name in ("alpha", "beta")]
+
+    folders = [f"/data/run{n}" for n in range(50)]
+    flipped = next(f for f in folders if (ids(f)[0] < ids(f)[1]) != (ids(folders[0])[0] < ids(folders[0])[1]))
+    orders = []
+    for n, folder in enumerate((folders[0], flipped)):
+        cat = Catalog(tmp_path / f"catalog{n}.db")
+        for doc_id, name in zip(ids(folder), ("alpha", "beta"), strict=True):
+            text = "The ferry crosses the estuary at dawn."
+            cat.begin(doc_id, f"{folder}/{name}.txt", doc_id * 4, 1)
+            cat.commit(doc_id, text, [Sentence(doc_id, 0, 0, len(text), None, text)])
+        hits = cat.keyword_search("estuary ferry", 2)
+        assert hits[0][2] == hits[1][2]  # a tie, else this test proves nothing
+        path_of = {d.doc_id: d.path for d in cat.documents()}
+        orders.append([path_of[d].rsplit("/", 1)[1] for d, *_ in hits])
+    assert orders == [["alpha.txt", "beta.txt"], ["alpha.txt", "beta.txt"]]
