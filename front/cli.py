@@ -76,7 +76,15 @@ def _print_answer(answer: Answer) -> None:
     )
 
 
+def _checked(text: str, what: str) -> None:
+    """Refuse an empty or overlong question or statement before the samples are indexed: it needs no index."""
+    from qa.app import checked_text  # loaded with the app already; importing it at the top would slow `qa --help`
+
+    checked_text(text, what)
+
+
 def cmd_ask(app: Any, args: argparse.Namespace) -> int:
+    _checked(args.question, "question")
     app.ensure_seeds()
     answer = None
     streaming = not args.json and sys.stdout.isatty() or args.stream
@@ -98,6 +106,7 @@ def cmd_ask(app: Any, args: argparse.Namespace) -> int:
 
 
 def cmd_compare(app: Any, args: argparse.Namespace) -> int:
+    _checked(args.question, "question")
     app.ensure_seeds()
     result = app.compare(args.question, docs=args.doc)
     if args.json:
@@ -118,6 +127,7 @@ def cmd_compare(app: Any, args: argparse.Namespace) -> int:
 
 
 def cmd_verify(app: Any, args: argparse.Namespace) -> int:
+    _checked(args.statement, "statement")
     app.ensure_seeds()
     result = app.verify(args.statement, docs=args.doc)
     if args.json:
