@@ -1,25 +1,40 @@
 """``qa verify``: check a statement against the documents, document by document.
 
 Each document's best sentences for the statement are judged: a sentence *supports* the statement when the
-verifier accepts it as evidence (screens, then the judge); it *contradicts* it when it is about the same thing
-(similar) and the hard screens find it says otherwise: another number, or the opposite polarity. The judge's
-own "does the source make the claim false?" scored related true sentences as high as false ones, so it is not
-used. The verdict: ``supported``, ``contradicted``, ``disputed`` (documents on both sides) or
-``not_found``.
+verifier accepts it as evidence (screens, then the judge); it *contradicts* it when the hard screens find it says
+otherwise (another number, or the opposite polarity) and it states the statement's *counterpart*: the statement
+with the sentence's number in place of its own, or both without their negations, passes the screens and the judge
+(``counterpart``). Another number alone is not enough: "The bridge was approved in 2023." shares no claim with
+"The bridge will cost £46 million." Number words count as numbers ("four lanes" against "two lanes"). The
+judge's own "does the source make the claim false?" scored related true sentences as high as false ones, so it is
+not used. The verdict: ``supported``, ``contradicted``, ``disputed`` (documents on both sides) or ``not_found``.
 """
 
 from __future__ import annotations
 
+import re
 import time
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from qa.cite import Verifier, can_be_evidence, conflicts
+from index.words import WORD
+from qa.cite import NUMBER, Verifier, can_be_evidence, name_phrases, name_present, negated, numbers, with_digits
 from qa.records import Citation
 from qa.retrieve import Retriever
 
 PER_DOCUMENT = 3  # sentences judged per document
 SAME_SUBJECT = 0.55  # cosine of statement and sentence at or above which they are about the same thing
+_NEGATION = re.compile(r"\b(?:not|no|never)\s+|n't\b", re.IGNORECASE)
+
+
+def _replace_number(text: str, number: str, by: str) -> str:
+    """``text`` with each occurrence of ``number`` (as ``numbers`` reads it: "1,500" is "1500") written as ``by``."""
+    return NUMBER.sub(lambda m: by if m.group().replace(",", "") == number else m.group(), text)
+
+
+def _affirmed(text: str) -> str:
+    """The sentence without its negations ("will not be free" -> "will be free")."""
+    return " ".join(_NEGATION.sub("", text).split())
 
 
 @dataclass(frozen=True)
@@ -82,19 +97,44 @@ class FactChecker:
         return Check(statement, verdict, stances, {"total_s": time.perf_counter() - t0})
 
     def _document(self, statement: str, doc_id: str, hits: list[Any], path: str, n: int) -> StanceCitation | None:
-        """The document's stance: its first sentence that supports the statement, else one that contradicts it."""
+        """The document's stance: its first sentence that supports the statement, else one that contradicts it.
+
+        A contradicting citation's ``score`` is the judge's P(Yes) that the sentence states the counterpart."""
         v = self.verifier
         contradiction = None
+        # the statement's names the document has are what it is about, not a claim each sentence must repeat:
+        # "The bridge will carry four traffic lanes." in the Kestrel Bridge's report states it of that bridge
+        have = {w.lower() for w in WORD.findall(self.retriever.catalog.text(doc_id).lower())}
+        about = " ".join(name for name in name_phrases(statement) if name_present(name, have))
         for h in hits:
             (s,) = self.retriever.catalog.sentences(doc_id, h.idx, h.idx)
             if not can_be_evidence(s.text):
                 continue
-            p, reason = v.supports(statement, s.text)
-            cite = Citation(n + 1, path, s.text, s.start, s.end, s.page, round(p, 3))
+            p, reason = v.supports(statement, s.text, about)
             if p >= v.config.support:
-                return StanceCitation(cite, "supports")
-            if contradiction is None and h.dense >= SAME_SUBJECT and conflicts(reason, s.text):
-                contradiction = StanceCitation(
-                    Citation(n + 1, path, s.text, s.start, s.end, s.page, round(1.0 - p, 3)), "contradicts"
-                )
+                return StanceCitation(Citation(n + 1, path, s.text, s.start, s.end, s.page, round(p, 3)), "supports")
+            if contradiction is None and reason and h.dense >= SAME_SUBJECT:
+                q = self.counterpart(statement, s.text, about)
+                if q >= v.config.support:
+                    cite = Citation(n + 1, path, s.text, s.start, s.end, s.page, round(q, 3))
+                    contradiction = StanceCitation(cite, "contradicts")
         return contradiction
+
+    def counterpart(self, statement: str, sentence: str, about: str = "") -> float:
+        """How well ``sentence`` states the statement's counterpart (0 when it has none): the statement with one of
+        the sentence's numbers in place of the one the sentence lacks, or, when only one of the two is negated,
+        both without their negations. The verifier's screens and judge decide, as for support; ``about``: names
+        the sentence's document has, which it need not repeat (no numbers: the screens would excuse them)."""
+        claim, evidence = with_digits(statement), with_digits(sentence)
+        if negated(claim) != negated(evidence):
+            p, reason = self.verifier.supports(_affirmed(claim), _affirmed(evidence), about)
+            return 0.0 if reason else p
+        missing = sorted(numbers(claim) - numbers(evidence))
+        if len(missing) != 1:
+            return 0.0
+        best = 0.0
+        for other in sorted(numbers(evidence) - numbers(claim)):
+            variant = _replace_number(claim, missing[0], other)
+            p, reason = self.verifier.supports(variant, evidence, about)
+            best = max(best, 0.0 if reason else p)
+        return best

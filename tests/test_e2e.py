@@ -55,6 +55,7 @@ def test_off_topic_question_is_declined(seeded_app):
     ("statement", "verdict"),
     [
         ("The Kestrel Bridge will cost £46 million.", "disputed"),  # the council report against the newsletter
+        ("Construction work began on 3 March 2025.", "supported"),  # both documents; their other dates are no contradiction
         ("The bridge is being built by Brightwater Civil Works.", "supported"),
         ("Penguins can fly faster than jet aircraft over Antarctica.", "not_found"),
     ],
@@ -69,6 +70,14 @@ def test_verify_a_statement(seeded_app, statement, verdict):
         stances = {s.citation.document.rsplit("/", 1)[-1]: s.stance for s in result.citations}
         assert stances.get("kestrel_bridge_council_report.md") == "supports"
         assert stances.get("kestrel_bridge_residents_newsletter.html") == "contradicts"
+
+
+def test_a_number_in_words_can_contradict(seeded_app):
+    # the council report's "Twelve trees will be felled …" is that statement with another number, written in words
+    result = seeded_app.verify("Thirty-eight oak trees will be cut down on the Oldquay approach road.")
+    stances = {s.citation.text: (s.stance, s.citation.document.rsplit("/", 1)[-1]) for s in result.citations}
+    twelve = "Twelve trees will be felled on the Oldquay approach road."
+    assert stances.get(twelve) == ("contradicts", "kestrel_bridge_council_report.md"), result
 
 
 def test_cli_json_contract(model_path, tmp_path):
