@@ -130,7 +130,7 @@ def redraft_messages(
     Brackenhurst at two hours." once ``asks_time`` takes "at what time"). A grammar that forbids "[" as the
     redraft's first character answered 30 and q036 but gave HotpotQA 21 a wrong answer. Running style as a second
     draft after every decline, not only a copy, also answered 3 of the 15 declined unanswerable questions (q074, q077,
-    q079): not adopted. In the full run on 9705ad9 (bench/results/full) 6 first drafts were copies asked again:
+    q079): not adopted. In the full run on 9705ad9 (bench/results/full_9705ad9) 6 first drafts were copies asked again:
     HotpotQA 30 and q036 declined -> right, q042 and q062 right either way, q072 and q077 still declined.
     """
     if style == "list":
