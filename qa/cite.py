@@ -9,7 +9,7 @@
               it refused "meetings between heads of state should follow expert-level agreements" as an answer
               about a summit at 0.60, and still passed "died in 1962" on "founded in 1962", so it reads the claims);
               a "how many" / "how much" question needs an amount, a "when" question a point in time (``kind_gap``,
-              no judgement), and a number or ordinal the question names must be in the retrieved sentences
+              no judgement), and a year or ordinal the question names must be in the retrieved sentences
               (``unmet_number``); a supported
               claim that alone fails the gate, beside one that passes, is padding (``Verifier._unpad``)
     polar     to a yes/no question, "Yes." or "No." before the facts, judged from the supported claims (the
@@ -1087,31 +1087,33 @@ def _ordinals(text: str) -> set[str]:
     return {_ORDINALS[w] for w in re.findall(r"[a-z]+", text.lower()) if w in _ORDINALS} | set(_ORDINAL_DIGITS.findall(text))
 
 
+_YEAR = re.compile(r"(?<![\d.,£$€])\b(1[0-9]{3}|20[0-9]{2})\b(?![.,]?\d)")  # 1000-2099 standing alone
+
+
 def unmet_number(question: str, sources: list[str]) -> str:
-    """Why an answer cannot meet the question: a number or ordinal the question asks about (a year, "the third
+    """Why an answer cannot meet the question: a year or an ordinal the question names ("in 2019", "the third
     round") that no retrieved sentence mentions, or "". An answer from such sources is about another one: to
     "What was agreed at the third round of talks?" the model quoted what was agreed "during the most recent round"
     (the article's second), and the claim, true of its sentence, passed the gate (judge 0.83; labelled q080,
-    unanswerable). The number is looked for in every retrieved sentence, not only the cited ones: a multi-hop
-    question's year may be in the hop the answer does not cite. In the run on 9705ad9 (bench/results/full_9705ad9)
-    13 answered questions asked with a number or ordinal: the 12 answerable ones had it in their sources, q080 did
-    not. ``bench replay`` of the run on d54ab6c (bench/results/full/replay.md): q080 false answer -> declined,
-    HotpotQA 26 ("… led by third year head coach …", the sentence with "third" not retrieved) wrong -> declined, no
-    other outcome changed. It costs where a number only describes the answer ("which war, that had over 60 million
-    casualties"; HotpotQA 37) and the sentence that has it was not retrieved: a right answer from the other hop
-    would be declined (37's draft was wrong and declined anyway).
+    unanswerable). The year or ordinal is looked for in every retrieved sentence, not only the cited ones: a
+    multi-hop question's year may be in the hop the answer does not cite. Other numbers are left alone: in "the top 3
+    risks" or "which war, that had over 60 million casualties" (HotpotQA 37) a number is what is asked for or a
+    description of the answer, not which one. Number words too ("which of the two films"), and "first", mostly an
+    adverb ("first held"). ``bench replay`` of the run on d54ab6c (bench/results/full/replay.md): q080 false answer
+    -> declined, HotpotQA 26 ("… led by third year head coach …", the sentence with "third" not retrieved) wrong ->
+    declined, no other outcome changed. In the run on 9705ad9 every answered answerable question that names a year
+    or an ordinal had it in its sources.
 
     >>> unmet_number("What was agreed at the third round?", ["The second round of talks ended on Monday."])
     'the question asks about the third, which no retrieved sentence mentions'
-    >>> unmet_number("Who won in 2024?", ["The 2024 award went to Ada."]), unmet_number("Who won?", [])
+    >>> unmet_number("What was the revenue in 2019?", ["Revenue rose to £4.2 million in 2020."])
+    'the question asks about 2019, which no retrieved sentence mentions'
+    >>> unmet_number("Who won in 2024?", ["The 2024 award went to Ada."]), unmet_number("Name the top 3 risks.", [])
     ('', '')
     """
-    # an ordinal is looked for as an ordinal ("three years" is no "third round"), a number in digits as any number
-    # (a number word in a question is mostly its own: "which of the two films"; "first" is left out, see above)
-    ordinals = _ordinals(question)
-    asked = {n.replace(",", "") for n in _NUMBER.findall(_ORDINAL_DIGITS.sub("", question))}
-    unmet = sorted(asked - set().union(*map(numbers, sources)))
-    unmet += [f"the {_ORDINAL_WORDS.get(n, n + 'th')}" for n in sorted(ordinals - set().union(*map(_ordinals, sources)))]
+    unmet = sorted(set(_YEAR.findall(question)) - set().union(*map(numbers, sources)))
+    ordinals = sorted(_ordinals(question) - set().union(*map(_ordinals, sources)))
+    unmet += [f"the {_ORDINAL_WORDS.get(n, n + 'th')}" for n in ordinals]
     return f"the question asks about {unmet[0]}, which no retrieved sentence mentions" if unmet else ""
 
 

@@ -725,3 +725,14 @@ def test_a_name_the_question_gives_does_not_join_the_header_line_to_the_sentence
         question,
     )
     assert [c.text for c in v.citations] == [texts[1][1]], v.sentences[0].reason
+
+
+def test_an_answer_about_another_round_than_the_one_asked_is_declined(fake):
+    # labelled q080: the claim is true of its sentence, but the question asks about a round no source mentions
+    texts = ["Some agreements were made during the second round of talks held on Monday."]
+    answer = "Some agreements were made during the second round of talks [1]."
+    asked = fake.verify(answer, _sources(texts), "What was agreed at the third round of talks?")
+    assert asked.declined and asked.why == "not_an_answer"
+    assert asked.sentences[0].reason == "the question asks about the third, which no retrieved sentence mentions"
+    kept = fake.verify(answer, _sources(texts), "What was agreed at the second round of talks?")
+    assert not kept.declined and kept.citations
