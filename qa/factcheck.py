@@ -3,9 +3,9 @@
 Each document's best sentences for the statement are judged: a sentence *supports* the statement when the
 verifier accepts it as evidence (screens, then the judge); it *contradicts* it when the hard screens find it says
 otherwise (another number, or the opposite polarity) and it states the statement's *counterpart*: the statement
-with the sentence's number in place of its own, or both without their negations, passes the screens and the judge
-(``counterpart``). Another number alone is not enough: "The bridge was approved in 2023." shares no claim with
-"The bridge will cost £46 million." Number words count as numbers ("four lanes" against "two lanes"). The
+with the sentence's number (or date) in place of its own, or both without their negations, passes the screens and
+the judge (``counterpart``). Another number alone is not enough: "The bridge was approved in 2023." shares no claim
+with "The bridge will cost £46 million." Number words count as numbers ("four lanes" against "two lanes"). The
 judge's own "does the source make the claim false?" scored related true sentences as high as false ones, so it is
 not used. The verdict: ``supported``, ``contradicted``, ``disputed`` (documents on both sides) or ``not_found``.
 """
@@ -25,6 +25,11 @@ from qa.retrieve import Retriever
 PER_DOCUMENT = 3  # sentences judged per document
 SAME_SUBJECT = 0.55  # cosine of statement and sentence at or above which they are about the same thing
 _NEGATION = re.compile(r"\b(?:not|no|never)\s+|n't\b", re.IGNORECASE)
+
+
+_MONTH = "(?:January|February|March|April|May|June|July|August|September|October|November|December)"
+# "14 September 2027", "September 14, 2027", "September 2027"
+_DATE = re.compile(rf"\b(?:\d{{1,2}} {_MONTH}(?: \d{{4}})?|{_MONTH} \d{{1,2}}(?:, \d{{4}})?|{_MONTH} \d{{4}})\b")
 
 
 def _replace_number(text: str, number: str, by: str) -> str:
@@ -122,7 +127,8 @@ class FactChecker:
 
     def counterpart(self, statement: str, sentence: str, about: str = "") -> float:
         """How well ``sentence`` states the statement's counterpart (0 when it has none): the statement with one of
-        the sentence's numbers in place of the one the sentence lacks, or, when only one of the two is negated,
+        the sentence's numbers in place of the one the sentence lacks (with the sentence's date in place of its own,
+        when the two have one date each and the numbers it lacks are all in its date), or, when only one is negated,
         both without their negations. The verifier's screens and judge decide, as for support; ``about``: names
         the sentence's document has, which it need not repeat (no numbers: the screens would excuse them)."""
         claim, evidence = with_digits(statement), with_digits(sentence)
@@ -130,11 +136,16 @@ class FactChecker:
             p, reason = self.verifier.supports(_affirmed(claim), _affirmed(evidence), about)
             return 0.0 if reason else p
         missing = sorted(numbers(claim) - numbers(evidence))
-        if len(missing) != 1:
+        dates, their_dates = _DATE.findall(claim), _DATE.findall(evidence)
+        if len(dates) == 1 and len(their_dates) == 1 and set(missing) <= numbers(dates[0]) and missing:
+            # a date differs in more than one number ("14 September 2027" against "3 April 2028"): the whole date
+            variants = [claim.replace(dates[0], their_dates[0])]
+        elif len(missing) == 1:
+            variants = [_replace_number(claim, missing[0], other) for other in sorted(numbers(evidence) - numbers(claim))]
+        else:
             return 0.0
         best = 0.0
-        for other in sorted(numbers(evidence) - numbers(claim)):
-            variant = _replace_number(claim, missing[0], other)
+        for variant in variants:
             p, reason = self.verifier.supports(variant, evidence, about)
             best = max(best, 0.0 if reason else p)
         return best

@@ -55,6 +55,7 @@ def test_off_topic_question_is_declined(seeded_app):
     ("statement", "verdict"),
     [
         ("The Kestrel Bridge will cost £46 million.", "disputed"),  # the council report against the newsletter
+        ("The Kestrel Bridge will open to traffic on 14 September 2027.", "disputed"),  # against 3 April 2028
         ("Construction work began on 3 March 2025.", "supported"),  # both documents; their other dates are no contradiction
         ("The bridge is being built by Brightwater Civil Works.", "supported"),
         ("Penguins can fly faster than jet aircraft over Antarctica.", "not_found"),

@@ -34,5 +34,11 @@ def test_the_same_thing_negated_is_a_counterpart_and_something_else_negated_is_n
     assert checker.counterpart(free, "The council has not published its budget.") < 0.55
 
 
+def test_another_date_is_a_counterpart_as_a_whole(checker):
+    opening = "The Kestrel Bridge will open to traffic on 14 September 2027."
+    assert checker.counterpart(opening, "The Kestrel Bridge will open to traffic on 3 April 2028.") >= 0.55
+    assert checker.counterpart(opening, "The Kestrel Bridge ferry timetable changed on 3 April 2028.") < 0.55
+
+
 def test_number_words_are_read_as_numbers():
     assert with_digits("Thirty-eight trees, four lanes, one of the piers.") == "38 trees, 4 lanes, one of the piers."
