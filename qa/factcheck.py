@@ -18,7 +18,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from index.words import WORD
-from qa.cite import NUMBER, Verifier, can_be_evidence, name_phrases, name_present, negated, numbers, with_digits
+from qa.cite import MONTHS, NUMBER, Verifier, can_be_evidence, name_phrases, name_present, negated, numbers, with_digits
 from qa.records import Citation
 from qa.retrieve import Retriever
 
@@ -27,7 +27,7 @@ SAME_SUBJECT = 0.55  # cosine of statement and sentence at or above which they a
 _NEGATION = re.compile(r"\b(?:not|no|never)\s+|n't\b", re.IGNORECASE)
 
 
-_MONTH = "(?:January|February|March|April|May|June|July|August|September|October|November|December)"
+_MONTH = f"(?:{'|'.join(MONTHS)})"
 # "14 September 2027", "September 14, 2027", "September 2027"
 _DATE = re.compile(rf"\b(?:\d{{1,2}} {_MONTH}(?: \d{{4}})?|{_MONTH} \d{{1,2}}(?:, \d{{4}})?|{_MONTH} \d{{4}})\b")
 
