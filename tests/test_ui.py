@@ -488,6 +488,7 @@ def test_a_change_to_the_documents_keeps_what_is_still_indexed_selected(app, tmp
     with gr.Blocks():
         page = Page(app)
     actions.remove(app, b)
-    table, scope, doomed, seeds, compared = _doc_updates(app, page, [a, b], [a, b])
-    assert scope["value"] == [a] and compared["value"] == [a] and doomed["value"] is None
+    table, scope, doomed, seeds, checked, compared = _doc_updates(app, page, [a, b], [a, b], [b, a])
+    assert scope["value"] == [a] and compared["value"] == [a] and checked["value"] == [a] and doomed["value"] is None
+    assert [value for _, value in checked["choices"]] == [a]
     assert "b.md" not in table and seeds["visible"] is False

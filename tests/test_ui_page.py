@@ -316,3 +316,35 @@ def test_page_shows_stages_declines_and_left_out_sentences(slow_page_url):
         assert declined.locator(".qa-cite").count() == 0
         browser.close()
     assert errors == []
+
+
+@pytest.mark.slow
+def test_page_checks_a_statement_against_the_chosen_documents(page_url):
+    """ "Check against" limits a fact-check to the documents chosen, as ``qa verify --doc`` and the API's ``docs`` do:
+    the statement the council report supports is not found in the newsletter alone; the choice keeps its place
+    when another document is removed."""
+    from playwright.sync_api import expect, sync_playwright
+
+    statement = "The Kestrel Bridge will cost £46 million."
+    with sync_playwright() as pw:
+        browser, page, errors = _open(pw, page_url)
+        page.get_by_role("tab", name="Check a statement").click()
+        verdict = page.locator("#qa-verdict")
+        page.locator("#qa-statement textarea").fill(statement)
+        page.locator("#qa-check").click()
+        expect(verdict.locator(".qa-check")).to_have_class(re.compile(r"\bqa-verdict-supported\b"), timeout=120_000)
+        assert COUNCIL in verdict.inner_text()
+
+        page.locator("#qa-check-scope input").click()
+        page.get_by_role("option", name=NEWSLETTER).click()
+        page.locator("#qa-check").click()
+        expect(verdict.locator(".qa-check")).to_have_class(re.compile(r"\bqa-verdict-not_found\b"), timeout=120_000)
+        assert COUNCIL not in verdict.inner_text()
+
+        page.get_by_role("tab", name="Documents").click()
+        _remove(page, TOMATO)
+        page.get_by_role("tab", name="Check a statement").click()
+        assert NEWSLETTER in page.locator("#qa-check-scope").inner_text()
+        assert TOMATO not in page.locator("#qa-check-scope").inner_text()
+        browser.close()
+    assert errors == []

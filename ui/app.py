@@ -24,9 +24,9 @@ SEEDED = (
 )
 
 
-def _doc_updates(app: App, page: Page, scope: list[str] | None, compared: Any = None) -> tuple[Any, ...]:
-    """New values for ``page.doc_outputs``; the documents still indexed stay selected in "Search in" and in
-    "Documents to compare" (``page.doc_inputs``)."""
+def _doc_updates(app: App, page: Page, scope: list[str] | None, compared: Any = None, checked: Any = None) -> tuple[Any, ...]:
+    """New values for ``page.doc_outputs``; the documents still indexed stay selected in "Search in", "Documents
+    to compare" and "Check against" (``page.doc_inputs``)."""
     docs = app.documents()
     choices = actions.document_choices(app)
     paths = {d.path for d in docs}
@@ -40,6 +40,7 @@ def _doc_updates(app: App, page: Page, scope: list[str] | None, compared: Any = 
         gr.update(choices=choices, value=kept(scope)),
         gr.update(choices=choices, value=None),
         gr.update(visible=not docs),
+        gr.update(choices=choices, value=kept(checked)),
         *extra,
     )
 
@@ -125,12 +126,13 @@ def build_ui(app: App) -> gr.Blocks:
             paths: list[str] | None,
             scope: Any,
             compared: Any,
+            checked: Any,
             progress: gr.Progress = gr.Progress(),  # noqa: B008 (Gradio)
         ) -> tuple[Any, ...]:
             if not paths:
-                return (gr.skip(), gr.skip(), *_doc_updates(app, page, scope, compared))
+                return (gr.skip(), gr.skip(), *_doc_updates(app, page, scope, compared, checked))
             found = actions.upload(app, list(paths), lambda f, desc: progress(f, desc=desc))
-            return (render.upload_results_html(found), None, *_doc_updates(app, page, scope, compared))
+            return (render.upload_results_html(found), None, *_doc_updates(app, page, scope, compared, checked))
 
         @guard
         def on_remove_asked(path: str | None) -> tuple[Any, ...]:
@@ -140,31 +142,31 @@ def build_ui(app: App) -> gr.Blocks:
             return render.message_html(question), gr.update(visible=True)
 
         @guard
-        def on_remove(path: str | None, scope: Any, compared: Any) -> tuple[Any, ...]:
+        def on_remove(path: str | None, scope: Any, compared: Any, checked: Any) -> tuple[Any, ...]:
             doc = actions.remove(app, path or "")
             note = render.done_html(f"Removed {render.name_of(doc.path)} from the index.")
-            return (note, gr.update(visible=False), *_doc_updates(app, page, scope, compared))
+            return (note, gr.update(visible=False), *_doc_updates(app, page, scope, compared, checked))
 
         @guard
-        def on_seeds(scope: Any, compared: Any) -> tuple[Any, ...]:
-            return (render.upload_results_html(app.ensure_seeds()), *_doc_updates(app, page, scope, compared))
+        def on_seeds(scope: Any, compared: Any, checked: Any) -> tuple[Any, ...]:
+            return (render.upload_results_html(app.ensure_seeds()), *_doc_updates(app, page, scope, compared, checked))
 
         @guard
-        def on_check(statement: str) -> str:
+        def on_check(statement: str, docs: list[str] | None = None) -> str:
             if not (statement or "").strip():
                 return render.message_html("Write a statement to check first.", error=True)
-            return render.check_html(app.verify(statement))
+            return render.check_html(app.verify(statement, docs=docs or None))
 
         first_load = True
 
         @guard
-        def on_load(scope: Any, compared: Any) -> tuple[Any, ...]:
+        def on_load(scope: Any, compared: Any, checked: Any) -> tuple[Any, ...]:
             # The first page load on an empty index indexes the sample documents, so a question works at once;
             # only the first, so samples the user removed do not come back on a reload.
             nonlocal first_load
             note = _seeded(app.ensure_seeds()) if first_load and not app.documents() else ""
             first_load = False
-            return (note or gr.skip(), *_doc_updates(app, page, scope, compared))
+            return (note or gr.skip(), *_doc_updates(app, page, scope, compared, checked))
 
         @guard
         def on_new_chat() -> tuple[Any, ...]:
@@ -197,7 +199,12 @@ def build_ui(app: App) -> gr.Blocks:
         )
         p.new_chat.click(on_new_chat, None, p.conversation)
         gr.on(
-            [p.statement.submit, p.check.click], on_check, [p.statement], [p.verdict], concurrency_limit=1, concurrency_id="model"
+            [p.statement.submit, p.check.click],
+            on_check,
+            [p.statement, p.check_scope],
+            [p.verdict],
+            concurrency_limit=1,
+            concurrency_id="model",
         )
         demo.load(on_load, p.doc_inputs, [p.notice, *p.doc_outputs]).then(on_new_chat, None, p.conversation)
         if p.compare:

@@ -17,6 +17,13 @@ QUESTION_PLACEHOLDER = "Ask about your documents…"
 SETTINGS_NOTE = "These only change how questions are answered; they never touch the index."
 
 
+def _doc_picker(label: str, empty: str, elem_id: str) -> gr.Dropdown:
+    """A multi-select of indexed documents (its choices come from ``ui.app._doc_updates``); empty means all."""
+    return gr.Dropdown(
+        label=label, info=f"Leave empty to {empty}.", multiselect=True, choices=[], value=[], scale=4, elem_id=elem_id
+    )
+
+
 class Page:
     """Every component a handler reads or writes, as attributes (``page.chat``, ``page.files``, …)."""
 
@@ -46,7 +53,9 @@ class Page:
                     label="A statement to check against the documents",
                     elem_id="qa-statement",
                 )
-                self.check = gr.Button("Check", variant="primary", elem_id="qa-check")
+                with gr.Row():
+                    self.check_scope = _doc_picker("Check against", "check against every document", "qa-check-scope")
+                    self.check = gr.Button("Check", variant="primary", scale=1, min_width=80, elem_id="qa-check")
                 self.verdict = gr.HTML("", elem_id="qa-verdict")
             # ---- Compare tab (issue 4): shown once App.compare(question, docs=None) exists ----
             self.compare: dict[str, Any] | None = None
@@ -70,15 +79,7 @@ class Page:
             )
             self.ask = gr.Button("Ask", variant="primary", scale=1, min_width=80, elem_id="qa-ask")
         with gr.Row():
-            self.scope = gr.Dropdown(
-                label="Search in",
-                info="Leave empty to search every document.",
-                multiselect=True,
-                choices=[],
-                value=[],
-                scale=4,
-                elem_id="qa-scope",
-            )
+            self.scope = _doc_picker("Search in", "search every document", "qa-scope")
             self.new_chat = gr.Button("New conversation", size="sm", scale=1, elem_id="qa-new-chat")
         self.seeds = gr.Button("Load the sample documents", size="sm", visible=False, elem_id="qa-load-seeds")
 
@@ -118,14 +119,15 @@ class Page:
 
     @property
     def doc_inputs(self) -> list[gr.components.Component]:
-        """The document pickers whose choices survive a change to the documents (see ``ui.app._doc_updates``)."""
-        return [self.scope, self.compare["docs"] if self.compare else self.turns]
+        """The document pickers whose choices survive a change to the documents (see ``ui.app._doc_updates``):
+        "Search in", "Documents to compare" (a placeholder when there is no Compare tab) and "Check against"."""
+        return [self.scope, self.compare["docs"] if self.compare else self.turns, self.check_scope]
 
     @property
     def doc_outputs(self) -> list[gr.components.Component]:
         """What a change to the set of documents refreshes (see ``ui.app._doc_updates``)."""
         extra = [self.compare["docs"]] if self.compare else []
-        return [self.table, self.scope, self.doomed, self.seeds, *extra]
+        return [self.table, self.scope, self.doomed, self.seeds, self.check_scope, *extra]
 
     @property
     def conversation(self) -> list[gr.components.Component]:
