@@ -360,7 +360,13 @@ def checked_fields(sentences: Any, citations: Any, why: str, doc_name: Any = str
     """What a question record keeps of a checked answer: its citations, sentences and why it was declined
     (``bench replay`` writes the same fields for a draft it checks again)."""
     return {
-        "citations": [{"text": c.text, "document": doc_name(c.document), "score": c.score} for c in citations],
+        # another document's other value for a claim (role "contradicts") is no citation of the answer's
+        "citations": [
+            {"text": c.text, "document": doc_name(c.document), "score": c.score} for c in citations if c.role != "contradicts"
+        ],
+        "disputes": [
+            {"text": c.text, "document": doc_name(c.document), "score": c.score} for c in citations if c.role == "contradicts"
+        ],
         "unsupported": sum(1 for s in sentences if not s.supported),
         "sentences": [
             {"text": s.text, "verdict": s.verdict, "reason": s.reason, "check": s.check, "score": s.score} for s in sentences

@@ -63,10 +63,14 @@ def _print_answer(answer: Answer) -> None:
     for s in answer.sentences:
         marks = "".join(f"[{n}]" for n in s.citations)
         print(f"  {s.text} {marks}" if s.supported else f"  (dropped, {s.verdict}: {s.reason}) {s.text}")
+        if s.disputed_by:
+            print(f"    (another document says otherwise: {''.join(f'[{n}]' for n in s.disputed_by)})")
     print("Sources:")
     for c in answer.citations:
         page = f", page {c.page}" if c.page else ""
-        use = "links the question to the answer" if c.role == "link" else f"support {c.score:.2f}"
+        use = {"link": "links the question to the answer", "contradicts": f"says otherwise {c.score:.2f}"}.get(
+            c.role, f"support {c.score:.2f}"
+        )
         print(f"  [{c.id}] {PurePath(c.document).name}{page}, chars {c.start}-{c.end}, {use}")
         print(f'      "{c.text}"')
     t = answer.timings

@@ -38,7 +38,9 @@ class Citation:
     page: int | None
     score: float
     # "link": an answer's citation that names what the question names and links the question to a multi-hop
-    # answer, not judged (``score`` 0); "states" for every other citation (``score`` as its producer describes)
+    # answer, not judged (``score`` 0); "contradicts": another document's sentence that gives another value for a
+    # claim of the answer (``score``: the judge's P(Yes) that it states that counterpart; see
+    # ``qa.factcheck.disputes``); "states" for every other citation (``score`` as its producer describes)
     role: str = "states"
 
 
@@ -56,6 +58,8 @@ class AnswerSentence:
     # the judge's P(Yes) that the chosen evidence states the claim (refused: the best judged; "gate": P(answers
     # the question)); 1.0 for "quoted"; None where no judge was asked (every try failed a screen, or "instruction")
     score: float | None = None
+    # ids of the answer's "contradicts" citations: sentences of other documents that give another value for it
+    disputed_by: list[int] = field(default_factory=list)
 
 
 @dataclass(frozen=True)

@@ -112,7 +112,7 @@ class App:
         self._gen_lock = threading.Lock()
         self.verifier = Verifier(embedder, self.judge, verifier_config(settings))
         self.asker = Asker(settings, self.retriever, self.verifier, self.generator)
-        self.comparer = Comparer(self.asker, embedder)
+        self.comparer = Comparer(self.asker, embedder, relevance=settings.relevance_threshold)
         self.checker = FactChecker(self.retriever, self.verifier, relevance=settings.relevance_threshold)
 
     # generation is loaded on first use: listing or ingesting documents never pays for the model
@@ -282,7 +282,7 @@ class App:
         """Per-document cited answers and agree/differ/only-in points; all documents when none are named."""
         names = list(docs or [])
         chosen = [self.resolve(n) for n in names] if names else self.catalog.documents()
-        return self.comparer.compare(checked_text(question, "question"), chosen)
+        return self.comparer.compare(checked_text(question, "question"), chosen, chosen=bool(names))
 
     def verify(self, statement: str, *, docs: Iterable[str] | None = None) -> Check:
         """Whether the documents support, contradict or dispute ``statement``, with the sentences that say so."""

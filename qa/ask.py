@@ -8,7 +8,8 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from qa.cite import Verifier, parse, render
+from qa.cite import Verifier, can_be_evidence, parse, render
+from qa.factcheck import disputes
 from qa.generate import Generator
 from qa.prompt import DECLINE, build_messages, redraft_messages, rewrite_messages
 from qa.records import Answer, Citation, Source
@@ -29,8 +30,16 @@ NEAR = 3  # possibly relevant sentences shown with a decline
 
 
 def nearest(sources: list[Source], k: int = NEAR) -> list[Citation]:
-    """The retrieved sentences most similar to the question: shown as "possibly relevant", never as citations."""
-    best = sorted((s for s in sources if s.score > 0), key=lambda s: -s.score)[:k]
+    """The retrieved sentences most similar to the question: shown as "possibly relevant", never as citations. A
+    heading or title line ("Lumenfold Analytics Remote Work Policy") is not one: it states nothing.
+
+    >>> from qa.records import Sentence
+    >>> src = [Source(n, "d", Sentence("d", n, 0, len(t), None, t), p) for n, t, p in [(1, "Remote Work Policy", 0.9),
+    ...        (2, "Staff may work remotely for up to three days a week.", 0.6)]]
+    >>> [c.text for c in nearest(src)]
+    ['Staff may work remotely for up to three days a week.']
+    """
+    best = sorted((s for s in sources if s.score > 0 and can_be_evidence(s.sentence.text)), key=lambda s: -s.score)[:k]
     return [
         Citation(i + 1, s.document, s.sentence.text, s.sentence.start, s.sentence.end, s.sentence.page, round(s.score, 3))
         for i, s in enumerate(best)
@@ -133,16 +142,22 @@ class Asker:
             checked = self.verifier.verify("".join(pieces), sources, standalone, yes_no=yes_no)
             timings["retry_s"] = t_generated - t_retry
             timings["verify_s"] += time.perf_counter() - t_generated
+        sentences, citations = checked.sentences, checked.citations
+        if not checked.declined:
+            # another document's value for a number or date of the answer is shown with it (``disputes``)
+            t_disputes = time.perf_counter()
+            sentences, citations = disputes(self.verifier, sentences, citations, sources)
+            timings["verify_s"] += time.perf_counter() - t_disputes
         timings["total_s"] = time.perf_counter() - t0
-        text = DECLINE if checked.declined else render(checked.sentences, checked.yes_no)
+        text = DECLINE if checked.declined else render(sentences, checked.yes_no)
         near = nearest(sources) if checked.declined else []
         yield Event(
             "answer",
             Answer(
                 text,
                 checked.declined,
-                checked.sentences,
-                checked.citations,
+                sentences,
+                citations,
                 timings,
                 question,
                 standalone,

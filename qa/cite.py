@@ -44,7 +44,7 @@ _MARKER_SPLIT = re.compile(f"({_MARKER.pattern})")  # split keeps each marker, t
 _MARKERS_AFTER_STOP = re.compile(rf"([.!?])((?:\s*{_MARKER.pattern})+)")  # "It is. [1][2]": the stop, the markers
 NUMBER = re.compile(r"\d+(?:[.,]\d+)*")  # a number as the screens read it
 # Capitalised words inside a sentence (not its first word): names of people, places, organisations.
-_NAME = re.compile(r"(?<=[\w,;:)\"'’] )[A-Z][a-zA-Z'’-]+")
+_NAME = re.compile(r"(?<=[\w,;:)\"'’] )[^\W\d_][^\W\d_'’-]*(?:['’-][^\W\d_]+)*['’]?")  # filtered to capitalised in ``names``
 
 
 @dataclass(frozen=True)
@@ -133,17 +133,22 @@ def _pieces(text: str) -> list[str]:
 
     >>> _pieces("Roger O. Egeberg served under Nixon [2]. No. It was K. A. Applegate.")
     ['Roger O. Egeberg served under Nixon [2].', 'No. It was K. A. Applegate.']
+    >>> _pieces("The office is at No. 10 Downing Street [1]. It opens at 9.")
+    ['The office is at No. 10 Downing Street [1].', 'It opens at 9.']
     """
     out: list[str] = []
     glue = False
     for s, e in split_spans(text):
         piece = text[s:e].strip()
-        if glue and out:
+        if (glue or _NUMBERED.search(out[-1] if out else "") and piece[:1].isdigit()) and out:
             out[-1] = f"{out[-1]} {piece}"
         else:
             out.append(piece)
         glue = bool(_INITIAL.search(piece)) or bool(_YES_NO.fullmatch(re.sub(r"\s", "", _MARKER.sub("", piece))))
     return out
+
+
+_NUMBERED = re.compile(r"\s(?:No|Nos|no|nos|Nr|nr|Art|art|Fig|fig|p|pp|vol|Vol)\.$")  # "No. 10", "pp. 4-6": not an end
 
 
 def _leading_markers_last(text: str) -> str:
@@ -180,18 +185,25 @@ content_words = words  # the name the comparison uses
 _UNITS = "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen".split()
 _UNITS += "seventeen eighteen nineteen".split()
 _TENS = "twenty thirty forty fifty sixty seventy eighty ninety".split()
+_DIGIT_WORDS = "|".join(_UNITS[1:10])
 _NUMBER_WORD = re.compile(
-    rf"\b(?:({'|'.join(_TENS)})(?:[- ]({'|'.join(_UNITS[1:10])}))?|({'|'.join(_UNITS[2:])}))\b(?![- ]?(?:hundred|thousand))",
+    # a tens word alone only when no unit follows ("twenty-five" is read whole or not at all), and never a part of a
+    # larger number ("twenty-five thousand", "a hundred and fifty"): that stays words, not a wrong small number
+    rf"(?<!hundred )(?<!hundred and )(?<!thousand )(?<!thousand and )"
+    rf"\b(?:({'|'.join(_TENS)})(?:[- ]({_DIGIT_WORDS})\b|(?![- ](?:{_DIGIT_WORDS})\b))|({'|'.join(_UNITS[2:])}))\b"
+    rf"(?![- ]?(?:hundred|thousand|million|billion))",
     re.IGNORECASE,
 )
 
 
 def with_digits(text: str) -> str:
     """Number words up to ninety-nine as digits ("Thirty-eight trees" -> "38 trees"), so the number screen sees them.
-    "One" alone stays a word: it is more often "one of the …" than a count.
+    "One" alone stays a word: it is more often "one of the …" than a count. Words of a larger number stay words.
 
     >>> with_digits("It will carry four lanes; Thirty-eight trees, twenty one flags and one of the piers.")
     'It will carry 4 lanes; 38 trees, 21 flags and one of the piers.'
+    >>> with_digits("Twenty-five thousand people and a hundred and fifty cars.")
+    'Twenty-five thousand people and a hundred and fifty cars.'
     """
 
     def digits(m: re.Match[str]) -> str:
@@ -202,15 +214,29 @@ def with_digits(text: str) -> str:
     return _NUMBER_WORD.sub(digits, text)
 
 
+def number_value(raw: str) -> str:
+    """A number as the screens compare it: without thousands separators, leading zeros or trailing decimal zeros,
+    so "09:00" and "9:00", "£8.00" and "£8", "1,500" and "1500" are the same numbers.
+
+    >>> [number_value(n) for n in ("1,500", "09", "00", "8.00", "2.50", "0.5")]
+    ['1500', '9', '0', '8', '2.5', '0.5']
+    """
+    n = raw.replace(",", "")
+    whole, dot, part = n.partition(".")
+    whole = whole.lstrip("0") or "0"
+    part = part.rstrip("0")
+    return f"{whole}.{part}" if dot and part else whole
+
+
 def numbers(text: str) -> set[str]:
-    """The numbers of a text, number words included ("four lanes" has 4), so that a claim's "4" stands on a source's
-    "four" and "four lanes" does not stand on "two lanes". Reading number words changed no outcome in ``bench
-    replay`` of bench/results/full and no pair of ``bench verifier --rescore``.
+    """The numbers of a text (``number_value``), number words included ("four lanes" has 4), so that a claim's "4"
+    stands on a source's "four" and "four lanes" does not stand on "two lanes". Reading number words changed no
+    outcome in ``bench replay`` of bench/results/full and no pair of ``bench verifier --rescore``.
 
     >>> sorted(numbers("It cost £1,500 and took four years."))
     ['1500', '4']
     """
-    return {n.replace(",", "") for n in NUMBER.findall(with_digits(text))}
+    return {number_value(n) for n in NUMBER.findall(with_digits(text))}
 
 
 def names(text: str) -> set[str]:
@@ -218,16 +244,35 @@ def names(text: str) -> set[str]:
 
     >>> sorted(names("The bridge crosses the Marrow Estuary near Oldquay."))
     ['Estuary', 'Marrow', 'Oldquay']
+    >>> sorted(names("It was held in Zürich with Émile Durand and Łukasz Nowak."))
+    ['Durand', 'Nowak', 'Zürich', 'Émile', 'Łukasz']
     """
-    return set(_NAME.findall(" ".join(text.split())))
+    return {w for w in _NAME.findall(" ".join(text.split())) if w[0].isupper() and len(w) > 1}
 
 
-_NEGATION = re.compile(r"\b(?:not|no|never|none|neither|nor|cannot|without)\b|n't\b", re.IGNORECASE)
+# "No." before a number is an abbreviation ("No. 10 Downing Street"); "’" is the apostrophe of most documents
+_NEGATION = re.compile(
+    r"\b(?:not|never|none|neither|nor|cannot|without|nobody|nothing|nowhere)\b|\bno\b(?!\.\s*\d)|n['’]t\b", re.IGNORECASE
+)
+
+
+def negations(text: str) -> int:
+    """How many negations a sentence has; "neither … nor" is one.
+
+    >>> negations("Neither the mayor nor the council approved it."), negations("It isn’t free and can't be.")
+    (1, 2)
+    >>> negations("The office is at No. 10."), negations("Nobody was hurt; no cars were lost.")
+    (0, 2)
+    """
+    found = [w.lower() for w in _NEGATION.findall(text)]
+    return len(found) - min(found.count("neither"), found.count("nor"))
 
 
 def negated(text: str) -> bool:
-    """Whether a sentence has an odd number of negations ("is not", "never", "no longer")."""
-    return len(_NEGATION.findall(text)) % 2 == 1
+    """Whether a sentence states something negated: it has a negation ("is not", "never", "no longer"). Not the
+    parity of their number: "The library is not open on Sundays and does not lend DVDs." is negated twice over,
+    not affirmed, and supports "The library is not open on Sundays."."""
+    return negations(text) > 0
 
 
 def can_be_evidence(text: str) -> bool:
@@ -299,8 +344,22 @@ def counted(text: str) -> dict[str, list[tuple[str, ...]]]:
                 break
             phrase.append(w)
             j += 1
-        out.setdefault(t.replace(",", ""), []).append(tuple(phrase))
+        out.setdefault(number_value(t), []).append(tuple(phrase))
     return out
+
+
+# a unit's abbreviation as the word it shortens, so "3 kg" counts what "3 kilograms" does
+_UNIT_WORDS = {
+    "kg": "kilogram", "kgs": "kilogram", "g": "gram", "mg": "milligram", "km": "kilometre", "m": "metre", "cm": "centimetre",
+    "mm": "millimetre", "mi": "mile", "ft": "foot", "lb": "pound", "lbs": "pound", "l": "litre", "ml": "millilitre",
+    "h": "hour", "hr": "hour", "hrs": "hour", "min": "minute", "mins": "minute", "s": "second", "sec": "second",
+    "secs": "second", "yr": "year", "yrs": "year", "mph": "mile", "kph": "kilometre", "sq": "square",
+}  # fmt: skip
+
+
+def _shared_stem(a: str, b: str, k: int = 6) -> bool:
+    """Whether two words share their first ``k`` letters: "respondents" and "responded", "visitors" and "visits"."""
+    return len(a) >= k and len(b) >= k and a[:k] == b[:k]
 
 
 def recount(claim: str, evidence: str) -> str:
@@ -318,19 +377,22 @@ def recount(claim: str, evidence: str) -> str:
     'the cited text counts 212,000 loans, not books'
     >>> recount("It has 34 member farms.", "It has 34 farms."), recount("It seats 45,000 fans.", "Capacity: 45,000.")
     ('', '')
+    >>> recount("The parcel weighs 3 kilograms.", "It weighs 3 kg."), recount("It had 500 respondents.", "500 people responded.")
+    ('', '')
     """
     have = stems(evidence) | {w.lower() for w in WORD.findall(evidence)}
+    have |= {_UNIT_WORDS[h] for h in have if h in _UNIT_WORDS}
     theirs = counted(evidence)
 
     def said(word: str) -> bool:
-        w = stem(word)
-        return any(h.startswith(w) or w.startswith(h) and len(h) >= 3 for h in have)
+        w = _UNIT_WORDS.get(word.lower(), stem(word))
+        return any(h.startswith(w) or w.startswith(h) and len(h) >= 3 or _shared_stem(w, h) for h in have)
 
     for n, phrases in counted(claim).items():
         other = [p for p in theirs.get(n, []) if p]
         for phrase in phrases:
             if phrase and other and not any(said(w) for w in phrase):
-                shown = next(m for m in NUMBER.findall(evidence) if m.replace(",", "") == n)
+                shown = next(m for m in NUMBER.findall(evidence) if number_value(m) == n)
                 return f"the cited text counts {shown} {other[0][0]}, not {phrase[0]}"
     return ""
 
@@ -370,7 +432,7 @@ def _mentions(name: str, said: set[str]) -> bool:
     return any(w in said for w in parts if w not in STOP)
 
 
-WORD_OR_NAME = re.compile(r"[A-Za-z][a-zA-Z'’-]*|\S")
+WORD_OR_NAME = re.compile(r"[^\W\d_][^\W\d_'’-]*(?:['’-][^\W\d_]+)*['’]?|\S")
 
 
 def _has_name(name: str, have: set[str]) -> bool:
@@ -382,10 +444,13 @@ def _has_name(name: str, have: set[str]) -> bool:
         return all(_has_name(part, have) for part in parts)
     if low in have:
         return True
-    stem = low[: max(5, len(low) - 2)]
-    if len(low) >= 6 and any(w.startswith(stem) for w in have):
+    # a form of the name: its last letter changed for a suffix ("Ukraine" -> "Ukrainian", "Germany" -> "German"),
+    # not another name that shares its start ("Austria" is not "Australia")
+    if len(low) >= 6 and any(w.startswith(low[:-1]) and len(w) <= len(low) + 3 for w in have):
         return True
-    return len(low) >= 2 and any(len(w) > len(low) and w.startswith(low) for w in have)
+    # in full where the claim shortens it ("Ed" for "Edward"); a name of five letters or more is not a short form
+    # ("Niger" is not "Nigeria")
+    return 2 <= len(low) <= 4 and any(len(w) > len(low) and w.startswith(low) for w in have)
 
 
 @dataclass(frozen=True)
@@ -941,8 +1006,18 @@ def render(sentences: list[AnswerSentence], yes_no: str = "") -> str:
 
     >>> render([AnswerSentence("Both are American.", [1], True)], "yes")
     'Yes. Both are American. [1]'
+
+    A sentence another document gives another value for says so, with that document's marker:
+
+    >>> render([AnswerSentence("It will cost £46 million.", [1], True, disputed_by=[2])])
+    'It will cost £46 million. [1] (another document says otherwise: [2])'
     """
-    parts = [f"{s.text} {''.join(f'[{n}]' for n in s.citations)}".strip() for s in sentences if s.supported]
+    parts = [
+        f"{s.text} {''.join(f'[{n}]' for n in s.citations)}".strip()
+        + (f" (another document says otherwise: {''.join(f'[{n}]' for n in s.disputed_by)})" if s.disputed_by else "")
+        for s in sentences
+        if s.supported
+    ]
     if not parts:
         return DECLINE
     return " ".join([f"{yes_no.capitalize()}."] * bool(yes_no) + parts)
@@ -961,11 +1036,14 @@ _QUANTITY = re.compile(
 )
 # "When did …", "In what year …", "On which date …": the question's last sentence asks for a point in time
 _ASKS_TIME = re.compile(
-    r"(?i)^when\s+(?:is|are|was|were|am|do|does|did|will|would|can|could|should|has|have|had|must|may|might)\b"
+    r"(?i)^(?:(?:until|since|from|by)\s+)?when\s+(?:is|are|was|were|am|do|does|did|will|would|can|could|should|has|have|had|must|may|might)\b"
+    r"|^when['’]s\b"
     r"|\b(?:what|which)\s+(?:year|date|day|month|decade|century|time(?!\s+(?:zone|period|frame)))\b"
 )
 _TIME = re.compile(
-    r"\b(?:1\d{3}|20\d{2})s?\b|\b\d{1,2}[./:-]\d{1,2}\b|\b\d{1,2}(?:st|nd|rd|th)\b"  # a year, a date or a time of day, "21st"
+    r"\b(?:1\d{3}|20\d{2})s?\b|\b\d{1,2}(?:st|nd|rd|th)\b"  # a year, "21st"
+    r"|\b\d{1,2}[:.]\d{2}\b|\b\d{1,2}(?:[:.]\d{2})?\s*[ap]\.?m\b"  # a time of day: "20:00", "9.30", "9am", "5 p.m."
+    r"|\b\d{1,2}[/-]\d{1,2}(?:[/-]\d{2,4})?\b|\b\d{1,2}\.\d{1,2}\.\d{2,4}\b"  # a date: "3/4", "14-09-2027", "14.09.2027"
     r"|\b(?:January|February|March|April|May|June|July|August|September|October|November|December|"
     r"Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept?|Oct|Nov|Dec)\b"  # capitalised: "may" is a verb
     r"|(?i:\b(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|spring|summer|autumn|fall|"
@@ -1001,10 +1079,14 @@ def asks_time(question: str) -> bool:
 
     >>> asks_time("When did the observatory close?"), asks_time("In which year was the cooperative founded?")
     (True, True)
-    >>> asks_time("When the bridge closes, where do cars cross?"), asks_time("Was it built in what year?")
+    >>> asks_time("When the bridge closes, where do cars cross?"), asks_time("Do both reports say what year it opened?")
     (False, False)
+    >>> asks_time("Was it built in what year?")  # not a yes/no question: it ends asking what year
+    True
     >>> asks_time("At what time does the bus arrive?"), asks_time("In what time zone is the city?")
     (True, False)
+    >>> asks_time("When's the next meeting?"), asks_time("Until when is the bridge closed?")
+    (True, True)
     """
     return bool(_ASKS_TIME.search(_last_sentence(question))) and not polar(question)
 
@@ -1040,6 +1122,8 @@ def gives_time(text: str) -> bool:
     (True, True, True)
     >>> gives_time("Six to eight weeks."), gives_time("More than 900 people attended."), gives_time("It may open.")
     (False, False, False)
+    >>> gives_time("It opens at 9am."), gives_time("Doors at 9.30 p.m."), gives_time("It cost 3.5 million.")
+    (True, True, False)
     """
     return bool(_TIME.search(text))
 
@@ -1084,9 +1168,26 @@ _ORDINAL_WORDS = {n: w for w, n in _ORDINALS.items()}
 _ORDINAL_DIGITS = re.compile(r"\b(\d+)(?:st|nd|rd|th)\b")
 
 
+# "second" as a unit of time: "litres per second", "a second", "30 seconds"
+_SECOND_UNIT = re.compile(r"(?i)\b(?:per|a|each|every|one|\d+(?:[.,]\d+)?)\s+seconds?\b|/\s*seconds?\b")
+
+
 def _ordinals(text: str) -> set[str]:
-    """The ordinals of a text as numbers: "third" and "3rd" are "3"."""
-    return {_ORDINALS[w] for w in re.findall(r"[a-z]+", text.lower()) if w in _ORDINALS} | set(_ORDINAL_DIGITS.findall(text))
+    """The ordinals of a text as numbers: "third" and "3rd" are "3"; "per second" has none.
+
+    >>> sorted(_ordinals("The third round, the 21st century, 40 litres per second."))
+    ['21', '3']
+    """
+    words = re.findall(r"[a-z]+", _SECOND_UNIT.sub(" ", text).lower())
+    return {_ORDINALS[w] for w in words if w in _ORDINALS} | set(_ORDINAL_DIGITS.findall(text))
+
+
+def _ordinal(n: str) -> str:
+    """ "3" -> "third", "21" -> "21st", "12" -> "12th"."""
+    if n in _ORDINAL_WORDS:
+        return _ORDINAL_WORDS[n]
+    teen = n[-2:-1] == "1"
+    return n + ("th" if teen else {"1": "st", "2": "nd", "3": "rd"}.get(n[-1], "th"))
 
 
 _YEAR = re.compile(r"(?<![\d.,£$€])\b(1[0-9]{3}|20[0-9]{2})\b(?![.,]?\d)")  # 1000-2099 standing alone
@@ -1112,10 +1213,14 @@ def unmet_number(question: str, sources: list[str]) -> str:
     'the question asks about 2019, which no retrieved sentence mentions'
     >>> unmet_number("Who won in 2024?", ["The 2024 award went to Ada."]), unmet_number("Name the top 3 risks.", [])
     ('', '')
+    >>> unmet_number("How many litres per second does the pump move?", ["It moves 40 litres a minute."])
+    ''
+    >>> unmet_number("What happened in the 21st century?", ["In the 20th century it grew."])
+    'the question asks about the 21st, which no retrieved sentence mentions'
     """
     unmet = sorted(set(_YEAR.findall(question)) - set().union(*map(numbers, sources)))
     ordinals = sorted(_ordinals(question) - set().union(*map(_ordinals, sources)))
-    unmet += [f"the {_ORDINAL_WORDS.get(n, n + 'th')}" for n in ordinals]
+    unmet += [f"the {_ordinal(n)}" for n in ordinals]
     return f"the question asks about {unmet[0]}, which no retrieved sentence mentions" if unmet else ""
 
 
@@ -1129,10 +1234,17 @@ def polar(question: str) -> bool:
     (False, False)
     >>> polar("Could you list the budget items?"), polar("Is it open? Which days is it open")
     (False, False)
+    >>> polar("Will Smith starred in which film?"), polar("Can Xu's team win how many titles?")
+    (False, False)
     """
     q = _last_sentence(question)
     request = re.match(r"(?i)(?:can|could|would|will)\s+you\b", q)
-    return bool(_POLAR.match(q)) and not request and not re.search(r"(?i)\bor\b", q)
+    return bool(_POLAR.match(q)) and not request and not re.search(r"(?i)\bor\b", q) and not _ASKS_WHAT.search(q)
+
+
+# a polar question's opening word can be a name ("Will Smith starred in which film?", "May Day …"): a question that
+# asks how many or ends asking which or what thing is answered by that, not by yes or no
+_ASKS_WHAT = re.compile(r"(?i)\bhow\s+(?:many|much|long|old|far|often)\b|\b(?:which|what)(?:\s+[\w'’-]+){0,2}\s*\?*$")
 
 
 def _strip_yes_no(text: str) -> str:

@@ -14,32 +14,58 @@ from __future__ import annotations
 
 import re
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
 from index.words import WORD
-from qa.cite import MONTHS, NUMBER, Verifier, can_be_evidence, name_phrases, name_present, negated, numbers, with_digits
-from qa.records import Citation
+from qa.cite import (
+    MONTHS,
+    NUMBER,
+    Verifier,
+    can_be_evidence,
+    name_phrases,
+    name_present,
+    negated,
+    number_value,
+    numbers,
+    with_digits,
+)
+from qa.records import AnswerSentence, Citation, Source
 from qa.retrieve import Retriever
 
 PER_DOCUMENT = 3  # sentences judged per document
 SAME_SUBJECT = 0.55  # cosine of statement and sentence at or above which they are about the same thing
-_NEGATION = re.compile(r"\b(?:not|no|never)\s+|n't\b", re.IGNORECASE)
+# what ``_affirmed`` takes out or undoes: a negation word, and a contraction's "n't" ("won't" is "will")
+_NEGATION = re.compile(r"\b(?:not|no|never)\s+|(?:\b(wo)|\b(ca)|\b(sha))?n['’]t\b|\b(can)not\b", re.IGNORECASE)
 
 
-_MONTH = f"(?:{'|'.join(MONTHS)})"
-# "14 September 2027", "September 14, 2027", "September 2027"
-_DATE = re.compile(rf"\b(?:\d{{1,2}} {_MONTH}(?: \d{{4}})?|{_MONTH} \d{{1,2}}(?:, \d{{4}})?|{_MONTH} \d{{4}})\b")
+_MONTH = f"(?:{'|'.join(MONTHS)}|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept?|Oct|Nov|Dec)\\.?"
+_DAY = r"\d{1,2}(?:st|nd|rd|th)?"
+# "14 September 2027", "14th Sept. 2027", "September 14, 2027", "September 2027", "2027-09-14"
+_DATE = re.compile(
+    rf"\b(?:{_DAY} (?:of )?{_MONTH}(?:,? \d{{4}})?|{_MONTH} {_DAY}(?:,? \d{{4}})?|{_MONTH} \d{{4}}|\d{{4}}-\d{{2}}-\d{{2}})(?!\w)"
+)
 
 
 def _replace_number(text: str, number: str, by: str) -> str:
-    """``text`` with each occurrence of ``number`` (as ``numbers`` reads it: "1,500" is "1500") written as ``by``."""
-    return NUMBER.sub(lambda m: by if m.group().replace(",", "") == number else m.group(), text)
+    """``text`` with each occurrence of ``number`` (as ``numbers`` reads it: "1,500" is "1500", "09" is "9") written as
+    ``by``."""
+    return NUMBER.sub(lambda m: by if number_value(m.group()) == number else m.group(), text)
 
 
 def _affirmed(text: str) -> str:
-    """The sentence without its negations ("will not be free" -> "will be free")."""
-    return " ".join(_NEGATION.sub("", text).split())
+    """The sentence without its negations.
+
+    >>> _affirmed("It will not be free."), _affirmed("The ferry won’t run."), _affirmed("Cars cannot park; vans can't.")
+    ('It will be free.', 'The ferry will run.', 'Cars can park; vans can.')
+    >>> _affirmed("The bridge isn’t free and doesn't open.")
+    'The bridge is free and does open.'
+    """
+
+    def undo(m: re.Match[str]) -> str:
+        return "will" if m[1] else "can" if m[2] or m[4] else "shall" if m[3] else ""
+
+    return " ".join(_NEGATION.sub(undo, text).split())
 
 
 @dataclass(frozen=True)
@@ -126,26 +152,79 @@ class FactChecker:
         return contradiction
 
     def counterpart(self, statement: str, sentence: str, about: str = "") -> float:
-        """How well ``sentence`` states the statement's counterpart (0 when it has none): the statement with one of
-        the sentence's numbers in place of the one the sentence lacks (with the sentence's date in place of its own,
-        when the two have one date each and the numbers it lacks are all in its date), or, when only one is negated,
-        both without their negations. The verifier's screens and judge decide, as for support; ``about``: names
-        the sentence's document has, which it need not repeat (no numbers: the screens would excuse them)."""
-        claim, evidence = with_digits(statement), with_digits(sentence)
-        if negated(claim) != negated(evidence):
-            p, reason = self.verifier.supports(_affirmed(claim), _affirmed(evidence), about)
-            return 0.0 if reason else p
-        missing = sorted(numbers(claim) - numbers(evidence))
-        dates, their_dates = _DATE.findall(claim), _DATE.findall(evidence)
-        if len(dates) == 1 and len(their_dates) == 1 and set(missing) <= numbers(dates[0]) and missing:
-            # a date differs in more than one number ("14 September 2027" against "3 April 2028"): the whole date
-            variants = [claim.replace(dates[0], their_dates[0])]
-        elif len(missing) == 1:
-            variants = [_replace_number(claim, missing[0], other) for other in sorted(numbers(evidence) - numbers(claim))]
-        else:
-            return 0.0
-        best = 0.0
-        for variant in variants:
-            p, reason = self.verifier.supports(variant, evidence, about)
-            best = max(best, 0.0 if reason else p)
-        return best
+        return counterpart(self.verifier, statement, sentence, about)
+
+
+def counterpart(verifier: Verifier, statement: str, sentence: str, about: str = "") -> float:
+    """How well ``sentence`` states the statement's counterpart (0 when it has none): the statement with one of
+    the sentence's numbers in place of the one the sentence lacks (with the sentence's date in place of its own,
+    when the two have one date each and the numbers it lacks are all in its date), or, when only one is negated,
+    both without their negations. The verifier's screens and judge decide, as for support; ``about``: names
+    the sentence's document has, which it need not repeat (no numbers: the screens would excuse them)."""
+    claim, evidence = with_digits(statement), with_digits(sentence)
+    if negated(claim) != negated(evidence):
+        p, reason = verifier.supports(_affirmed(claim), _affirmed(evidence), about)
+        return 0.0 if reason else p
+    missing = sorted(numbers(claim) - numbers(evidence))
+    dates, their_dates = _DATE.findall(claim), _DATE.findall(evidence)
+    if len(dates) == 1 and len(their_dates) == 1 and set(missing) <= numbers(dates[0]) and missing:
+        # a date differs in more than one number ("14 September 2027" against "3 April 2028"): the whole date
+        variants = [claim.replace(dates[0], their_dates[0])]
+    elif len(missing) == 1:
+        variants = [_replace_number(claim, missing[0], other) for other in sorted(numbers(evidence) - numbers(claim))]
+    else:
+        return 0.0
+    best = 0.0
+    for variant in variants:
+        p, reason = verifier.supports(variant, evidence, about)
+        best = max(best, 0.0 if reason else p)
+    return best
+
+
+DISPUTE_CALLS = 3  # judge calls an answer may spend looking for other documents' values
+
+
+def disputes(
+    verifier: Verifier, sentences: list[AnswerSentence], citations: list[Citation], sources: list[Source]
+) -> tuple[list[AnswerSentence], list[Citation]]:
+    """An answer's sentences and citations with, for a supported sentence that gives a number or a date, the
+    retrieved sentence of *another* document that gives another value for it (it states the sentence's
+    ``counterpart``, judged as ``qa verify`` judges a contradiction) as a "contradicts" citation, listed in the
+    sentence's ``disputed_by``. Asked "How much will the Kestrel Bridge cost?", the answer's "£46 million" (the
+    council report) is shown with the residents' newsletter's "£61 million", as ``qa verify`` shows it: one side
+    of a disputed fact is not the answer.
+
+    Only sentences of other documents than the claim's own citations, with a number the claim lacks and another
+    of their own, at least ``SAME_SUBJECT`` similar to the claim, most similar first, are judged; at most
+    ``DISPUTE_CALLS`` judge calls an answer. The answer's text is unchanged."""
+    kept = [(i, s) for i, s in enumerate(sentences) if s.supported and numbers(with_digits(s.text))]
+    by_id = {c.id: c for c in citations}
+    pool = [x for x in sources if can_be_evidence(x.sentence.text) and numbers(with_digits(x.sentence.text))]
+    if not kept or not pool:
+        return sentences, citations
+    vectors = verifier.embedder.embed([s.text for _, s in kept] + [x.sentence.text for x in pool])
+    sim = vectors[: len(kept)] @ vectors[len(kept) :].T
+    words_of: dict[str, set[str]] = {}
+    for x in sources:
+        words_of.setdefault(x.document, set()).update(w.lower() for w in WORD.findall(x.sentence.text.lower()))
+    out, cites, calls = list(sentences), list(citations), 0
+    for row, (i, s) in enumerate(kept):
+        own = {by_id[n].document for n in s.citations if n in by_id}
+        mine = numbers(with_digits(s.text))
+        for j in sim[row].argsort()[::-1]:
+            x = pool[int(j)]
+            theirs = numbers(with_digits(x.sentence.text))
+            if sim[row, j] < SAME_SUBJECT or calls >= DISPUTE_CALLS:
+                break
+            if x.document in own or not (mine - theirs and theirs - mine):
+                continue
+            about = " ".join(n for n in name_phrases(s.text) if name_present(n, words_of[x.document]))
+            p = counterpart(verifier, s.text, x.sentence.text, about)
+            calls += 1
+            if p >= verifier.config.support:
+                c = Citation(len(cites) + 1, x.document, x.sentence.text, x.sentence.start, x.sentence.end, x.sentence.page,
+                             round(p, 3), "contradicts")  # fmt: skip
+                cites.append(c)
+                out[i] = replace(out[i], disputed_by=[*out[i].disputed_by, c.id])
+                break
+    return out, cites

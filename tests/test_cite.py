@@ -11,9 +11,12 @@ from qa.cite import (
     Verifier,
     VerifierConfig,
     instruction_like,
+    kind_gap,
     parse,
+    polar,
     render,
     screen,
+    unmet_number,
 )
 from qa.records import Sentence, Source
 from tests.conftest import FakeGenerator
@@ -337,6 +340,41 @@ def test_screens_need_no_judgement():
     assert screen("It holds 45,000 spectators.", "It has a capacity of 45,000.") == ""
     assert screen("It has 34 member farms.", "Today it has 34 farms.") == ""
     assert screen("It stands on 7th Avenue.", "888 7th Avenue is a 628 ft (191m) tall tower.") == ""
+
+
+@pytest.mark.parametrize(
+    ("claim", "evidence", "refused"),
+    [
+        # negation in a document's own spelling, and as a document writes it
+        ("The bridge is free to cross.", "The bridge isn’t free to cross.", True),
+        ("The bridge isn’t free to cross.", "The bridge isn't free to cross.", False),
+        ("The library is not open on Sundays.", "The library is not open on Sundays and does not lend DVDs.", False),
+        ("The council approved the plan.", "Neither the mayor nor the council approved the plan.", True),
+        ("The ferry leaves from Pier 3.", "The ferry leaves from Pier No. 3.", False),
+        ("No one was injured.", "Nobody was injured.", False),
+        # one number in two spellings is one number; a part of a larger number in words is not a number
+        ("The library opens at 9:00.", "The library opens at 09:00.", False),
+        ("A ticket costs £8.00.", "A ticket costs £8.", False),
+        ("20 people attended.", "Twenty-five thousand people attended.", True),
+        # a unit's abbreviation counts what the word does
+        ("The parcel weighs 3 kilograms.", "The parcel weighs 3 kg.", False),
+        # a name that only starts like another is another; names with accents are names
+        ("The company is based in Austria.", "The company is based in Australia.", True),
+        ("The summit was held in Zürich.", "The summit was held in Geneva.", True),
+        ("Ukraine sent a delegation.", "The Ukrainian delegation arrived.", False),
+    ],
+)
+def test_screens_read_ordinary_spellings(claim, evidence, refused):
+    assert bool(screen(claim, evidence)) == refused, screen(claim, evidence)
+
+
+def test_kind_checks_read_ordinary_questions_and_answers():
+    assert kind_gap("When does the library open?", ["The library opens at 9am."]) == ""
+    assert kind_gap("When's the next meeting?", ["It meets on Tuesday."]) == ""
+    assert kind_gap("When does it close?", ["It cost 3.5 million."]).startswith("the question asks when")
+    assert not polar("Will Smith starred in which film?")
+    assert unmet_number("How many litres per second does the pump move?", ["It moves 40 litres a minute."]) == ""
+    assert [c.text for c in parse("The office is at No. 10 Downing Street [1].")] == ["The office is at No. 10 Downing Street."]
 
 
 def test_instruction_like_sentences_are_recognised():

@@ -113,6 +113,15 @@ def test_documents_with_nothing_relevant_are_listed_as_not_addressing(scripted_a
     assert all(p.kind == "only_in" for p in result.points)
 
 
+def test_with_no_documents_chosen_only_documents_about_the_question_are_compared(scripted_app):
+    # the samples' war article, policy and guide have no sentence as similar to the question as a source must be
+    result = scripted_app.compare("How do the council report and the newsletter differ on the bridge's cost?")
+    assert sorted(PurePath(d.document).name for d in result.documents) == sorted([COUNCIL, NEWS])
+    # documents the user chose are all compared, about the question or not
+    chosen = scripted_app.compare("What is the total cost of the bridge?", docs=[COUNCIL, "tomato_growing_guide.pdf"])
+    assert len(chosen.documents) == 2
+
+
 def _answer(*texts):
     sentences = [AnswerSentence(t, [i + 1], True) for i, t in enumerate(texts)]
     return Answer(" ".join(texts), False, sentences, [])

@@ -19,7 +19,9 @@ def _check_citations(app, answer):
         assert app.text(doc.doc_id)[c.start : c.end] == c.text
         assert c.score >= app.settings.support_threshold
     cited = {n for s in answer.sentences for n in s.citations}
-    assert cited == {c.id for c in answer.citations}
+    disputing = {n for s in answer.sentences for n in s.disputed_by}
+    assert cited | disputing == {c.id for c in answer.citations} and not cited & disputing
+    assert disputing == {c.id for c in answer.citations if c.role == "contradicts"}
     for s in answer.sentences:
         assert s.supported == bool(s.citations)
         assert s.verdict in ("supported", "contradicted", "unsupported", "not_an_answer") and s.reason
@@ -42,6 +44,20 @@ def test_answers_are_cited_verbatim(seeded_app, question, expect, source_word):
     assert any(source_word in c.text for c in answer.citations)
     assert any(s.supported for s in answer.sentences)
     assert answer.timings["first_token_s"] <= answer.timings["total_s"]
+
+
+def test_an_answer_shows_another_documents_other_value(seeded_app):
+    # the council report's £46 million answers; the newsletter's £61 million is shown with it, not left out
+    answer = seeded_app.ask("How much will the Kestrel Bridge cost?")
+    _check_citations(seeded_app, answer)
+    (claim,) = [s for s in answer.sentences if s.disputed_by]
+    assert "46" in claim.text
+    (other,) = [c for c in answer.citations if c.id in claim.disputed_by]
+    assert other.role == "contradicts" and "61" in other.text
+    assert other.document.endswith("kestrel_bridge_residents_newsletter.html")
+    assert f"(another document says otherwise: [{other.id}])" in answer.answer
+    # two documents that agree dispute nothing
+    assert not any(s.disputed_by for s in seeded_app.ask("How long will the Kestrel Bridge be?").sentences)
 
 
 def test_off_topic_question_is_declined(seeded_app):

@@ -4,7 +4,8 @@ counterpart (another value of the same thing, or the same thing negated), not wh
 import pytest
 
 from qa.cite import Verifier
-from qa.factcheck import FactChecker, with_digits
+from qa.factcheck import _DATE, FactChecker, _affirmed, disputes, with_digits
+from qa.records import AnswerSentence, Citation, Sentence, Source
 from tests.conftest import FakeGenerator
 
 
@@ -42,3 +43,44 @@ def test_another_date_is_a_counterpart_as_a_whole(checker):
 
 def test_number_words_are_read_as_numbers():
     assert with_digits("Thirty-eight trees, four lanes, one of the piers.") == "38 trees, 4 lanes, one of the piers."
+
+
+def _source(n, doc, text):
+    return Source(n, doc, Sentence(doc, n, 0, len(text), None, text), 0.5)
+
+
+def test_an_answer_gets_another_documents_other_value_as_a_contradicting_citation(checker):
+    sources = [
+        _source(1, "report.md", COST),
+        _source(2, "newsletter.html", "The Kestrel Bridge will cost £61 million."),
+        _source(3, "newsletter.html", "The Kestrel Bridge was approved by the council in 2023."),
+        _source(4, "report.md", "The Kestrel Bridge will cost £70 million in the worst case."),
+    ]
+    sentences = [AnswerSentence(COST, [1], True), AnswerSentence("It will be painted green.", [1], True)]
+    citations = [Citation(1, "report.md", COST, 0, len(COST), None, 0.9)]
+    out, cites = disputes(checker.verifier, sentences, citations, sources)
+    assert out[0].disputed_by == [2] and out[1].disputed_by == []
+    assert (cites[1].role, cites[1].document, cites[1].text) == ("contradicts", "newsletter.html", sources[1].sentence.text)
+    # the claim's own document is not another document; a sentence with the claim's own number disputes nothing
+    same = [_source(1, "report.md", COST), _source(2, "newsletter.html", "The Kestrel Bridge will cost £46 million.")]
+    assert disputes(checker.verifier, sentences, citations, same) == (sentences, citations)
+
+
+@pytest.mark.parametrize(
+    ("negative", "affirmed"),
+    [
+        ("Residents cannot park on the bridge.", "Residents can park on the bridge."),
+        ("The ferry won’t run after 2027.", "The ferry will run after 2027."),
+        ("The toll isn't charged at night.", "The toll is charged at night."),
+    ],
+)
+def test_a_negation_in_any_spelling_has_its_counterpart(checker, negative, affirmed):
+    assert _affirmed(negative) == affirmed
+    assert checker.counterpart(affirmed, negative) >= 0.55
+
+
+@pytest.mark.parametrize("date", ["14th September 2027", "14 Sept 2027", "September 14, 2027", "2027-09-14"])
+def test_dates_in_other_spellings_are_counterparts_as_a_whole(checker, date):
+    assert _DATE.findall(f"The bridge will open on {date}.") == [date]
+    opening = f"The Kestrel Bridge will open to traffic on {date}."
+    assert checker.counterpart(opening, "The Kestrel Bridge will open to traffic on 3 April 2028.") >= 0.55

@@ -89,6 +89,19 @@ def test_a_link_citation_says_what_it_is_for_instead_of_a_support_score():
     assert shown.count(render.LINK) == 1 and shown.index("Tobias Wren") < shown.index(render.LINK)
 
 
+def test_another_documents_other_value_is_shown_with_the_claim_and_among_the_sources():
+    states = Citation(1, "/docs/report.md", "The bridge will cost £46 million.", 0, 33, None, 0.92)
+    other = Citation(2, "/docs/news.html", "Revised figures put the cost at £61 million.", 0, 45, None, 0.79, "contradicts")
+    sentences = [AnswerSentence("The bridge will cost £46 million.", [1], True, "supported", "x", "cited", 0.92, [2])]
+    turns = [render.Turn("How much?", answer=_answer(sentences, [states, other]))]
+    chat = render.chat_html(turns)
+    claim = chat.index("£46 million")
+    assert claim < chat.index("another document says otherwise") < chat.index('data-cite="2"')
+    shown = render.sources_html(turns)
+    assert shown.count("says otherwise") == 1 and shown.count("support ") == 1
+    assert shown.index("£61 million") < shown.index("says otherwise")
+
+
 def test_corrected_citations_and_left_out_sentences_are_said():
     c = Citation(1, "/docs/a.txt", "The bridge opens in 2027.", 0, 25, None, 0.9)
     sentences = [
@@ -97,13 +110,15 @@ def test_corrected_citations_and_left_out_sentences_are_said():
         AnswerSentence("It cost £61 million.", [], False, "unsupported", "the number 61 is not in the cited text"),
         AnswerSentence("It is red.", [], False, "unsupported", "no source sentence states it (best judge 0.10)"),
         AnswerSentence("It is blue.", [], False, "contradicted", "the closest source sentence says otherwise: x"),
+        AnswerSentence("It is old.", [], False, "not_an_answer", "true, but another sentence answers the question better"),
     ]
     chat = render.chat_html([render.Turn("Q?", answer=_answer(sentences, [c]))])
     assert chat.count('class="qa-recited"') == 1 and "citation corrected</span>" in chat
     assert chat.index("It opens in 2027.") < chat.index("citation corrected") < chat.index("It is long.")
     assert (
-        '<div class="qa-left-out">3 sentences were left out: no source sentence gives the number 61; no source '
-        "sentence states it; the closest source sentence says otherwise.</div>"
+        '<div class="qa-left-out">4 sentences were left out: no source sentence gives the number 61; no source '
+        "sentence states it; the closest source sentence says otherwise; it is true, but another sentence answers "
+        "the question.</div>"
     ) in chat
     assert "judge" not in chat and "It is red." not in chat
     plain = [AnswerSentence("It opens in 2027.", [1], True, "supported", "the cited sentence states it (judge 0.90)")]

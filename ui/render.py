@@ -98,6 +98,9 @@ def answer_html(turn: int, answer: Answer, marks: set[str] | None = None, *, lea
         if s.supported:
             cites = "".join(_cite(turn, n) for n in s.citations)
             fixed = f'<span class="qa-recited" title="{RECITED}">citation corrected</span>' if s.check == "recited" else ""
+            if s.disputed_by:
+                other = "".join(_cite(turn, n) for n in s.disputed_by)
+                fixed += f'<span class="qa-disputed" title="{DISPUTED}">another document says otherwise</span>{other}'
             parts.append(f'<span class="qa-claim">{marked(s.text, marks)}</span>{cites}{fixed}')
         elif not leave_out:
             tag = s.verdict.replace("_", " ") if s.verdict != "supported" else "unsupported"
@@ -112,7 +115,9 @@ def answer_html(turn: int, answer: Answer, marks: set[str] | None = None, *, lea
 LEFT_OUT_WHY = [
     ("instruction", "it is an instruction, not a statement"),
     ("says otherwise", "the closest source sentence says otherwise"),
+    ("true, but", "it is true, but another sentence answers the question"),
     ("do not answer", "what it rests on does not answer the question"),
+    ("the cited text counts", "the source's number counts something else"),
     ("the number ", "no source sentence gives the number {}"),
     ("the name ", "no source sentence names {}"),
     ("negated", "the closest source sentence says the opposite"),
@@ -121,7 +126,15 @@ NO_SOURCE = "no source sentence states it"
 
 
 def left_out_why(reason: str) -> str:
-    """A verifier's reason for failing a claim (``"no source sentence states it (best judge 0.10)"``) in plain words."""
+    """A verifier's reason for failing a claim (``"no source sentence states it (best judge 0.10)"``) in plain words.
+
+    >>> left_out_why("true, but another sentence answers the question better (judge 0.62 against 0.91)")
+    'it is true, but another sentence answers the question'
+    >>> left_out_why("the question asks about the third, which no retrieved sentence mentions")
+    'the question asks about the third, which no retrieved sentence mentions'
+    """
+    if "the question asks" in reason:
+        return reason.split(" (judge")[0]
     what = re.match(r"the (?:number|name) (.+?) is not in the cited text", reason)
     plain = next((plain for words, plain in LEFT_OUT_WHY if words in reason), NO_SOURCE)
     return plain.format(what[1]) if what and "{}" in plain else plain.replace(" {}", "")
@@ -221,10 +234,14 @@ def _citation_meta(c: Citation) -> str:
 
 
 LINK = "links the question to the answer (names what the question names; not checked against a claim)"
+DISPUTED = "A sentence of another document gives another value for this; its [n] shows it."
 
 
 def _support(c: Citation) -> str:
-    """What a citation is for: the judge's support score, or the link from the question to the answer."""
+    """What a citation is for: the judge's support score, the link from the question to the answer, or another
+    document's other value for a claim of the answer."""
+    if c.role == "contradicts":
+        return f'<span class="qa-says-otherwise">says otherwise</span> <span class="qa-score">{c.score:.2f}</span>'
     return LINK if c.role == "link" else f'support <span class="qa-score">{c.score:.2f}</span>'
 
 
