@@ -102,6 +102,16 @@ def test_another_documents_other_value_is_shown_with_the_claim_and_among_the_sou
     assert shown.index("£61 million") < shown.index("says otherwise")
 
 
+def test_a_question_routed_to_a_comparison_says_so_while_waiting_and_after():
+    pending = render.turn_html(0, render.Turn("How do they differ on cost?", comparing=True), True)
+    assert render.COMPARING in pending and "Searching your documents" not in pending
+    done = render.Turn("How do they differ on cost?", compared=["/d/report.md", "/d/news.html"])
+    done.answer = Answer("Both say …", False, [], [], {"total_s": 14.2})
+    shown = render.turn_html(0, done, True)
+    assert "compared, one answer per document: report.md, news.html" in shown and "searched as" not in shown
+    assert "14.2 s in all" in shown and "first word" not in shown  # nothing streams before the whole comparison
+
+
 def test_corrected_citations_and_left_out_sentences_are_said():
     c = Citation(1, "/docs/a.txt", "The bridge opens in 2027.", 0, 25, None, 0.9)
     sentences = [

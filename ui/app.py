@@ -76,11 +76,12 @@ def build_ui(app: App) -> gr.Blocks:
             turns = [*turns, Turn(q)]
             turn, last = turns[-1], 0.0
             # the document view belongs to the previous answer's sources: it clears with them
-            yield render.chat_html(turns), render.sources_html(turns), gr.skip(), "", render.context_empty()
             kind, named = app.route(q)
+            turn.comparing = kind == "compare"
+            yield render.chat_html(turns), render.sources_html(turns), gr.skip(), "", render.context_empty()
             if kind == "compare":  # a question naming two documents, or asking to compare, gets a comparison
                 result = app.compare(q, docs=named or docs or None)
-                turn.rewritten = "compared: " + ", ".join(render.name_of(d.document) for d in result.documents)
+                turn.compared, turn.comparing = [d.document for d in result.documents], False
                 turn.answer = result.as_answer()
                 yield render.chat_html(turns), render.sources_html(turns), turns, "", gr.skip()
                 return

@@ -4,6 +4,7 @@ It appears only when ``App.compare(question, docs=None)`` exists, and reads the 
 object of what it returns: ``documents`` (each with its own cited ``answer``) and ``points``.
 """
 
+from collections.abc import Iterator
 from typing import Any
 
 import gradio as gr
@@ -115,11 +116,14 @@ def build(app: App) -> dict[str, Any]:
 
 def wire(app: App, parts: dict[str, Any]) -> None:
     @guard(inline=lambda text, *_: (render.message_html(text, error=True), gr.skip()))
-    def on_compare(question: str, docs: list[str] | None) -> tuple[Any, ...]:
+    def on_compare(question: str, docs: list[str] | None) -> Iterator[tuple[Any, ...]]:
         if not (question or "").strip():
-            return render.message_html("Type what to compare first.", error=True), gr.skip()
+            yield render.message_html("Type what to compare first.", error=True), gr.skip()
+            return
+        # nothing streams: each document answers in turn, then the table is built; say so while that runs
+        yield f'<div class="qa-wait" role="status">{esc(render.COMPARING)}</div>', gr.skip()
         data = app.compare(question.strip(), docs=docs or None).to_json()  # type: ignore[attr-defined]
-        return compare_html(data), data
+        yield compare_html(data), data
 
     @guard(inline=lambda text, *_: render.message_html(text, error=True))
     def on_cite(data: dict[str, Any] | None, evt: gr.EventData) -> str:

@@ -15,6 +15,10 @@ INTRO = (
 TOP_K_INFO = "Sentences retrieved per question; each brings its neighbours."
 QUESTION_PLACEHOLDER = "Ask about your documents…"
 SETTINGS_NOTE = "These only change how questions are answered; they never touch the index."
+CHECK_INFO = (
+    "Each document's closest sentences are checked. Another number, date or a negation is found; a contradiction "
+    "in other words (“free of charge” against “a toll”) can be missed."
+)
 
 
 def _doc_picker(label: str, empty: str, elem_id: str) -> gr.Dropdown:
@@ -51,6 +55,7 @@ class Page:
                 self.statement = gr.Textbox(
                     placeholder="e.g. The bridge will cost £46 million.",
                     label="A statement to check against the documents",
+                    info=CHECK_INFO,
                     elem_id="qa-statement",
                 )
                 with gr.Row():

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import html
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import PurePath
 from typing import Any
 
@@ -20,6 +20,8 @@ UNSUPPORTED = "No source sentence supports this claim; do not rely on it."
 RECITED = "Citation corrected: the sentence the model cited does not state this; the one shown here does."
 REDRAFT = "The first draft only repeated a source; asking again…"
 REWRITTEN = "Your follow-up, made standalone using the conversation, is what was searched for."
+COMPARED = "The question asks for a comparison: each document answers it on its own, then the answers are set side by side."
+COMPARING = "Comparing the documents: each one answers on its own, then the answers are set side by side…"
 EMPTY = (
     "Ask a question about your documents. Every sentence of the answer cites the sentence it comes "
     "from; click a [n] marker to read it in place."
@@ -79,6 +81,8 @@ class Turn:
     checking: bool = False  # the draft is complete and being checked
     answer: Answer | None = None
     error: str = ""
+    compared: list[str] = field(default_factory=list)  # routed to a comparison: the documents compared (once known)
+    comparing: bool = False  # routed to a comparison, which answers from each document before anything is shown
 
 
 def _cite(turn: int, n: int, selected: bool = False) -> str:
@@ -191,13 +195,18 @@ def _timings(answer: Answer) -> str:
     t = answer.timings
     if not t:
         return ""
+    if "first_token_s" not in t:  # a comparison is shown whole, when every document has answered
+        return f'<div class="qa-meta">{t.get("total_s", 0):.1f} s in all</div>'
     return f'<div class="qa-meta">{t.get("first_token_s", 0):.1f} s to first word, {t.get("total_s", 0):.1f} s in all</div>'
 
 
 def turn_html(i: int, turn: Turn, last: bool) -> str:
     answer_id = ' id="qa-answer"' if last else ""
     out = [f'<div class="qa-turn" data-turn="{i}">', f'<div class="qa-q">{esc(turn.question)}</div>']
-    if turn.rewritten and turn.rewritten.strip().lower() != turn.question.strip().lower():
+    if turn.compared:
+        names = ", ".join(name_of(d) for d in turn.compared)
+        out.append(f'<div class="qa-rewritten" title="{COMPARED}">compared, one answer per document: {esc(names)}</div>')
+    elif turn.rewritten and turn.rewritten.strip().lower() != turn.question.strip().lower():
         out.append(f'<div class="qa-rewritten" title="{REWRITTEN}">searched as: {esc(turn.rewritten)}</div>')
     if turn.error:
         out.append(f'<div class="qa-a qa-failed"{answer_id}><b>Could not answer:</b> {esc(turn.error)}</div>')
@@ -208,6 +217,7 @@ def turn_html(i: int, turn: Turn, last: bool) -> str:
             body = f'{label}<span class="qa-draft">{esc(draft)}</span>'
         else:
             wait = "Writing…" if turn.draft or turn.found else "Searching your documents…"
+            wait = COMPARING if turn.comparing else wait
             body = f'<span class="qa-wait">{"Rewriting the question…" if turn.rewriting else wait}</span>'
         if turn.redrafted:
             body = f'<div class="qa-redraft" role="status">{REDRAFT}</div>{body}'
