@@ -231,12 +231,21 @@ def number_value(raw: str) -> str:
 def numbers(text: str) -> set[str]:
     """The numbers of a text (``number_value``), number words included ("four lanes" has 4), so that a claim's "4"
     stands on a source's "four" and "four lanes" does not stand on "two lanes". Reading number words changed no
-    outcome in ``bench replay`` of bench/results/full and no pair of ``bench verifier --rescore``.
+    outcome in ``bench replay`` of bench/results/full_d54ab6c and no pair of ``bench verifier --rescore``.
 
     >>> sorted(numbers("It cost £1,500 and took four years."))
     ['1500', '4']
+
+    A season or year range written short has both years: "the 1995–96 season" has 1995 and 1996 (and 96).
+
+    >>> sorted(numbers("In the 1995–96 season and 2011-12."))
+    ['12', '1995', '1996', '2011', '2012', '96']
     """
-    return {number_value(n) for n in NUMBER.findall(with_digits(text))}
+    text = with_digits(text)
+    return {number_value(n) for n in NUMBER.findall(text)} | {m[1] + m[3] for m in _YEAR_RANGE.finditer(text)}
+
+
+_YEAR_RANGE = re.compile(r"\b(1[0-9]|20)(\d{2})\s?[–-]\s?(\d{2})\b(?![.,:]?\d)")  # "1995–96", "2011-12"
 
 
 def names(text: str) -> set[str]:
@@ -1202,7 +1211,7 @@ def unmet_number(question: str, sources: list[str]) -> str:
     multi-hop question's year may be in the hop the answer does not cite. Other numbers are left alone: in "the top 3
     risks" or "which war, that had over 60 million casualties" (HotpotQA 37) a number is what is asked for or a
     description of the answer, not which one. Number words too ("which of the two films"), and "first", mostly an
-    adverb ("first held"). ``bench replay`` of the run on d54ab6c (bench/results/full/replay.md): q080 false answer
+    adverb ("first held"). ``bench replay`` of the run on d54ab6c (bench/results/full_d54ab6c/replay.md): q080 false answer
     -> declined, HotpotQA 26 ("… led by third year head coach …", the sentence with "third" not retrieved) wrong ->
     declined, no other outcome changed. In the run on 9705ad9 every answered answerable question that names a year
     or an ordinal had it in its sources.
