@@ -327,6 +327,7 @@ def screen(claim: str, evidence: str, question: str = "", *, check_names: bool =
 
 _SCALE = frozenset("million millions billion billions thousand thousands hundred per cent percent %".split())
 MONTHS = "January February March April May June July August September October November December".split()
+MONTH_NAMES = "|".join([*MONTHS, *"Jan Feb Mar Apr Jun Jul Aug Sept? Oct Nov Dec".split()])  # a pattern: full and short
 _MONTHS = frozenset(m.lower() for m in MONTHS)
 _TOKEN = re.compile(r"\d+(?:[.,]\d+)*\w*|[A-Za-z][A-Za-z'’-]*|\S")  # "7th", "1950s", "191m": not counted
 
@@ -1053,8 +1054,7 @@ _TIME = re.compile(
     r"\b(?:1\d{3}|20\d{2})s?\b|\b\d{1,2}(?:st|nd|rd|th)\b"  # a year, "21st"
     r"|\b\d{1,2}[:.]\d{2}\b|\b\d{1,2}(?:[:.]\d{2})?\s*[ap]\.?m\b"  # a time of day: "20:00", "9.30", "9am", "5 p.m."
     r"|\b\d{1,2}[/-]\d{1,2}(?:[/-]\d{2,4})?\b|\b\d{1,2}\.\d{1,2}\.\d{2,4}\b"  # a date: "3/4", "14-09-2027", "14.09.2027"
-    r"|\b(?:January|February|March|April|May|June|July|August|September|October|November|December|"
-    r"Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept?|Oct|Nov|Dec)\b"  # capitalised: "may" is a verb
+    rf"|\b(?:{MONTH_NAMES})\b"  # capitalised: "may" is a verb
     r"|(?i:\b(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|spring|summer|autumn|fall|"
     r"winter|today|tomorrow|yesterday|tonight|now|currently|ago|noon|midnight|morning|evening|century|centuries|"
     r"decades?|[ap]\.?m\b))"

@@ -19,7 +19,7 @@ from typing import Any
 
 from index.words import WORD
 from qa.cite import (
-    MONTHS,
+    MONTH_NAMES,
     NUMBER,
     Verifier,
     can_be_evidence,
@@ -39,7 +39,7 @@ SAME_SUBJECT = 0.55  # cosine of statement and sentence at or above which they a
 _NEGATION = re.compile(r"\b(?:not|no|never)\s+|(?:\b(wo)|\b(ca)|\b(sha))?n['’]t\b|\b(can)not\b", re.IGNORECASE)
 
 
-_MONTH = f"(?:{'|'.join(MONTHS)}|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept?|Oct|Nov|Dec)\\.?"
+_MONTH = f"(?:{MONTH_NAMES})\\.?"
 _DAY = r"\d{1,2}(?:st|nd|rd|th)?"
 # "14 September 2027", "14th Sept. 2027", "September 14, 2027", "September 2027", "2027-09-14"
 _DATE = re.compile(
@@ -196,10 +196,12 @@ def disputes(
 
     Only sentences of other documents than the claim's own citations, with a number the claim lacks and another
     of their own, at least ``SAME_SUBJECT`` similar to the claim, most similar first, are judged; at most
-    ``DISPUTE_CALLS`` judge calls an answer. The answer's text is unchanged."""
-    kept = [(i, s) for i, s in enumerate(sentences) if s.supported and numbers(with_digits(s.text))]
+    ``DISPUTE_CALLS`` judge calls an answer. ``qa.cite.render`` then adds "(another document says otherwise: [n])"
+    after the sentence."""
+    kept = [(i, s) for i, s in enumerate(sentences) if s.supported and numbers(s.text)]
     by_id = {c.id: c for c in citations}
-    pool = [x for x in sources if can_be_evidence(x.sentence.text) and numbers(with_digits(x.sentence.text))]
+    values = {x.n: numbers(x.sentence.text) for x in sources if can_be_evidence(x.sentence.text)}
+    pool = [x for x in sources if values.get(x.n)]
     if not kept or not pool:
         return sentences, citations
     vectors = verifier.embedder.embed([s.text for _, s in kept] + [x.sentence.text for x in pool])
@@ -210,10 +212,10 @@ def disputes(
     out, cites, calls = list(sentences), list(citations), 0
     for row, (i, s) in enumerate(kept):
         own = {by_id[n].document for n in s.citations if n in by_id}
-        mine = numbers(with_digits(s.text))
+        mine = numbers(s.text)
         for j in sim[row].argsort()[::-1]:
             x = pool[int(j)]
-            theirs = numbers(with_digits(x.sentence.text))
+            theirs = values[x.n]
             if sim[row, j] < SAME_SUBJECT or calls >= DISPUTE_CALLS:
                 break
             if x.document in own or not (mine - theirs and theirs - mine):
