@@ -359,14 +359,14 @@ class Runner:
 def checked_fields(sentences: Any, citations: Any, why: str, doc_name: Any = str) -> dict[str, Any]:
     """What a question record keeps of a checked answer: its citations, sentences and why it was declined
     (``bench replay`` writes the same fields for a draft it checks again)."""
+
+    def kept(c: Any) -> dict[str, Any]:
+        return {"text": c.text, "document": doc_name(c.document), "score": c.score}
+
     return {
         # another document's other value for a claim (role "contradicts") is no citation of the answer's
-        "citations": [
-            {"text": c.text, "document": doc_name(c.document), "score": c.score} for c in citations if c.role != "contradicts"
-        ],
-        "disputes": [
-            {"text": c.text, "document": doc_name(c.document), "score": c.score} for c in citations if c.role == "contradicts"
-        ],
+        "citations": [kept(c) for c in citations if c.role != "contradicts"],
+        "disputes": [kept(c) for c in citations if c.role == "contradicts"],
         "unsupported": sum(1 for s in sentences if not s.supported),
         "sentences": [
             {"text": s.text, "verdict": s.verdict, "reason": s.reason, "check": s.check, "score": s.score} for s in sentences
