@@ -11,6 +11,7 @@ from pathlib import PurePath
 from typing import Any
 
 from index.errors import printable
+from qa.cite import otherwise
 from qa.errors import QAError
 from qa.records import Answer, IngestResult
 from qa.settings import Settings
@@ -64,7 +65,7 @@ def _print_answer(answer: Answer) -> None:
         marks = "".join(f"[{n}]" for n in s.citations)
         print(f"  {s.text} {marks}" if s.supported else f"  (dropped, {s.verdict}: {s.reason}) {s.text}")
         if s.disputed_by:
-            print(f"    (another document says otherwise: {''.join(f'[{n}]' for n in s.disputed_by)})")
+            print(f"    {otherwise(s.disputed_by)}")
     print("Sources:")
     for c in answer.citations:
         page = f", page {c.page}" if c.page else ""

@@ -39,10 +39,12 @@ from qa.records import AnswerSentence, Citation, Sentence, Source
 
 SUPPORTED, CONTRADICTED, UNSUPPORTED, NOT_AN_ANSWER = "supported", "contradicted", "unsupported", "not_an_answer"
 
+EMBED_MEMO = 4096  # texts whose vectors ``Verifier.embed`` keeps (a few answers' claims and retrieved sentences)
 DESCRIBED = 3  # content words of the question a description link must state (``Verifier._describe``)
 _MARKER_SPLIT = re.compile(f"({_MARKER.pattern})")  # split keeps each marker, then its numbers: 3 pieces a step
 _MARKERS_AFTER_STOP = re.compile(rf"([.!?])((?:\s*{_MARKER.pattern})+)")  # "It is. [1][2]": the stop, the markers
-NUMBER = re.compile(r"\d+(?:[.,]\d+)*")  # a number as the screens read it
+# a number as the screens read it; a no-break or narrow no-break space before three digits groups thousands
+NUMBER = re.compile(r"\d+(?:[.,]\d+|[\u00a0\u202f]\d{3}(?!\d))*")
 # Capitalised words inside a sentence (not its first word): names of people, places, organisations.
 _NAME = re.compile(r"(?<=[\w,;:)\"'’] )[^\W\d_][^\W\d_'’-]*(?:['’-][^\W\d_]+)*['’]?")  # filtered to capitalised in ``names``
 
@@ -214,14 +216,24 @@ def with_digits(text: str) -> str:
     return _NUMBER_WORD.sub(digits, text)
 
 
+_DECIMAL_COMMA = re.compile(r"\d+,\d{1,2}")
+
+
 def number_value(raw: str) -> str:
     """A number as the screens compare it: without thousands separators, leading zeros or trailing decimal zeros,
     so "09:00" and "9:00", "£8.00" and "£8", "1,500" and "1500" are the same numbers.
 
     >>> [number_value(n) for n in ("1,500", "09", "00", "8.00", "2.50", "0.5")]
     ['1500', '9', '0', '8', '2.5', '0.5']
+
+    A comma before one or two last digits is a decimal comma ("3,5 million", "€1,50"); a no-break space groups
+    thousands ("12\u00a0500").
+
+    >>> [number_value(n) for n in ("3,5", "1,50", "12\u00a0500", "1\u202f250\u202f000", "2,400")]
+    ['3.5', '1.5', '12500', '1250000', '2400']
     """
-    n = raw.replace(",", "")
+    n = raw.replace("\u00a0", "").replace("\u202f", "")
+    n = n.replace(",", ".") if _DECIMAL_COMMA.fullmatch(n) else n.replace(",", "")
     whole, dot, part = n.partition(".")
     whole = whole.lstrip("0") or "0"
     part = part.rstrip("0")
@@ -522,6 +534,19 @@ class Verifier:
         self.embedder = embedder
         self._judge = judge
         self.config = config or VerifierConfig()
+        self._vectors: dict[str, np.ndarray] = {}
+
+    def embed(self, texts: list[str]) -> np.ndarray:
+        """The embedder's vectors of ``texts``, each text embedded once while it is recent: ``disputes`` reads
+        the claims and retrieved sentences that ``verify`` has just embedded (before, each answer embedded them
+        twice). At most ``EMBED_MEMO`` texts are kept; the memo then starts afresh."""
+        todo = list(dict.fromkeys(t for t in texts if t not in self._vectors))
+        if todo:
+            if len(self._vectors) + len(todo) > EMBED_MEMO:
+                self._vectors = {}
+            self._vectors.update(zip(todo, self.embedder.embed(todo), strict=True))
+        memo = self._vectors
+        return np.stack([memo[t] if t in memo else self.embedder.embed([t])[0] for t in texts])
 
     @property
     def judge(self) -> Judge:
@@ -558,7 +583,7 @@ class Verifier:
         if not claims or not evidence:
             return Verification([], [], True, "not_verified")
         texts = [s.sentence.text for s in evidence]
-        vectors = self.embedder.embed([c.text for c in claims] + texts + [question or " "])
+        vectors = self.embed([c.text for c in claims] + texts + [question or " "])
         cos = vectors[: len(claims)] @ vectors[len(claims) : -1].T  # [claim, source]
         to_question = vectors[-1] @ vectors[len(claims) : -1].T  # [source]: similarity to the question
         claim_to_question = vectors[: len(claims)] @ vectors[-1]  # [claim]
@@ -1010,6 +1035,14 @@ def _premise(question: str, ns: list[int], by_n: dict[int, Source], evidence: li
     return " ".join(w for w in question.split() if w.lower().strip(".,;:!?\"'’()") in have)
 
 
+OTHERWISE = "another document says otherwise"  # said of a sentence with ``disputed_by`` (``qa.factcheck.disputes``)
+
+
+def otherwise(ids: list[int]) -> str:
+    """The note after a disputed sentence: ``otherwise([2]) == "(another document says otherwise: [2])"``."""
+    return f"({OTHERWISE}: {''.join(f'[{n}]' for n in ids)})"
+
+
 def render(sentences: list[AnswerSentence], yes_no: str = "") -> str:
     """The answer text: each supported sentence with its ``[n]`` markers; claims that failed are left out. To a
     yes/no question, the judged verdict first ("Yes." or "No.").
@@ -1023,8 +1056,7 @@ def render(sentences: list[AnswerSentence], yes_no: str = "") -> str:
     'It will cost £46 million. [1] (another document says otherwise: [2])'
     """
     parts = [
-        f"{s.text} {''.join(f'[{n}]' for n in s.citations)}".strip()
-        + (f" (another document says otherwise: {''.join(f'[{n}]' for n in s.disputed_by)})" if s.disputed_by else "")
+        f"{s.text} {''.join(f'[{n}]' for n in s.citations)}".strip() + (f" {otherwise(s.disputed_by)}" if s.disputed_by else "")
         for s in sentences
         if s.supported
     ]

@@ -16,7 +16,8 @@ from typing import Any
 
 from index.embed import Embedder
 from qa.ask import Asker
-from qa.cite import content_words, numbers
+from qa.cite import UNSUPPORTED, content_words, numbers, render
+from qa.prompt import DECLINE
 from qa.records import Answer, AnswerSentence, Citation, DocumentInfo
 
 SAME_ASPECT = 0.55  # claims at least this similar talk about the same thing
@@ -153,9 +154,11 @@ class Comparer:
         t0 = time.perf_counter()
         answers: list[DocAnswer] = []
         next_id = 1
-        for doc in docs if chosen else self.candidates(question, docs):
+        compared = docs if chosen else self.candidates(question, docs)
+        for doc in compared:
             # "Do A and B agree on …?" is a yes/no question, but one document's facts do not answer it: no verdict
             answer = self.asker.ask(question, doc_ids=[doc.doc_id], top_k=self.per_doc_k, yes_no=False)
+            answer = own_voice(answer, doc, compared)
             answer, next_id = _renumber(answer, next_id)
             answers.append(DocAnswer(doc.path, not answer.declined, answer))
         points = self.points([a for a in answers if a.addressed])
@@ -212,6 +215,41 @@ def _point(kind: str, claims: list[tuple[str, AnswerSentence]]) -> Point:
     return Point(kind, text, list(dict.fromkeys(cites)), docs)
 
 
+def own_voice(answer: Answer, doc: DocumentInfo, docs: list[DocumentInfo]) -> Answer:
+    """One document's answer without the claims it makes in another document's name: a claim that names another
+    of the compared ``docs`` (``named_documents``) which its cited sentences do not name is refused. Each column of a
+    comparison is drawn from its own document only, so "The council report states that the bridge will cost £61
+    million." in the residents' newsletter's column (a browser walk-through; the judge gave it 0.81, since the
+    newsletter does say £61 million) gives the reader the council's figure wrong. The newsletter's own "The
+    council report's figure of £46 million is out of date." still speaks for the council report, and stays.
+    The refused claim's sentences are shown as possibly relevant (``near``) if nothing else of the answer stands.
+    """
+    by_id = {c.id: c for c in answer.citations}
+    sentences: list[AnswerSentence] = []
+    refused: list[Citation] = []
+    for s in answer.sentences:
+        cited = " ".join(by_id[n].text for n in s.citations if n in by_id)
+        granted = {d.doc_id for d in named_documents(cited, docs)} | {doc.doc_id}
+        foreign = [d for d in named_documents(s.text, docs) if d.doc_id not in granted] if s.supported else []
+        if not foreign:
+            sentences.append(s)
+            continue
+        names = " and ".join(PurePath(d.path).name for d in foreign)
+        why = f"it speaks for {names}, but this answer is drawn from {PurePath(doc.path).name} alone"
+        sentences.append(
+            replace(s, citations=[], supported=False, verdict=UNSUPPORTED, reason=why, check="screen", disputed_by=[])
+        )
+        refused += [by_id[n] for n in s.citations if n in by_id]
+    if not refused:
+        return answer
+    used = {n for s in sentences for n in [*s.citations, *s.disputed_by]}
+    citations = [c for c in answer.citations if c.id in used]
+    if not any(s.supported for s in sentences):
+        near = list({c.id: c for c in refused}.values())
+        return replace(answer, answer=DECLINE, declined=True, sentences=sentences, citations=[], why="not_verified", near=near)
+    return replace(answer, answer=render(sentences, answer.yes_no), sentences=sentences, citations=citations)
+
+
 def _renumber(answer: Answer, start: int) -> tuple[Answer, int]:
     """Give a document's citations ids that are unique across the whole comparison."""
     mapping = {c.id: start + i for i, c in enumerate(answer.citations)}
@@ -221,4 +259,4 @@ def _renumber(answer: Answer, start: int) -> tuple[Answer, int]:
     return replace(answer, answer=text, citations=citations, sentences=sentences), start + len(citations)
 
 
-__all__ = ["Comparer", "Comparison", "DocAnswer", "Point", "named_documents", "route"]
+__all__ = ["Comparer", "Comparison", "DocAnswer", "Point", "named_documents", "own_voice", "route"]

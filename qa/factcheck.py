@@ -36,7 +36,11 @@ from qa.retrieve import Retriever
 PER_DOCUMENT = 3  # sentences judged per document
 SAME_SUBJECT = 0.55  # cosine of statement and sentence at or above which they are about the same thing
 # what ``_affirmed`` takes out or undoes: a negation word, and a contraction's "n't" ("won't" is "will")
-_NEGATION = re.compile(r"\b(?:not|no|never)\s+|(?:\b(wo)|\b(ca)|\b(sha))?n['’]t\b|\b(can)not\b", re.IGNORECASE)
+_NEGATION = re.compile(
+    r"\b(?:not|no|never)\s+|(?:\b(wo)|\b(ca)|\b(sha))?n['’]t\b|\b(can)not\b|\b(nobody|nothing|nowhere|neither|nor)\b",
+    re.IGNORECASE,
+)
+_AFFIRMED = {"nobody": "somebody", "nothing": "something", "nowhere": "somewhere", "neither": "both", "nor": "and"}
 
 
 _MONTH = f"(?:{MONTH_NAMES})\\.?"
@@ -60,9 +64,14 @@ def _affirmed(text: str) -> str:
     ('It will be free.', 'The ferry will run.', 'Cars can park; vans can.')
     >>> _affirmed("The bridge isn’t free and doesn't open.")
     'The bridge is free and does open.'
+    >>> _affirmed("Nobody pays; neither cars nor vans stop, and nothing is built."), _affirmed("It is at No. 10.")
+    ('Somebody pays; both cars and vans stop, and something is built.', 'It is at No. 10.')
     """
 
     def undo(m: re.Match[str]) -> str:
+        if m[5]:
+            word = _AFFIRMED[m[5].lower()]
+            return word.capitalize() if m[5][0].isupper() else word
         return "will" if m[1] else "can" if m[2] or m[4] else "shall" if m[3] else ""
 
     return " ".join(_NEGATION.sub(undo, text).split())
@@ -204,7 +213,7 @@ def disputes(
     pool = [x for x in sources if values.get(x.n)]
     if not kept or not pool:
         return sentences, citations
-    vectors = verifier.embedder.embed([s.text for _, s in kept] + [x.sentence.text for x in pool])
+    vectors = verifier.embed([s.text for _, s in kept] + [x.sentence.text for x in pool])
     sim = vectors[: len(kept)] @ vectors[len(kept) :].T
     words_of: dict[str, set[str]] = {}
     for x in sources:

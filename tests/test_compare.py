@@ -7,8 +7,8 @@ from pathlib import PurePath
 import pytest
 
 from qa.app import App, seed_files
-from qa.compare import Comparer, DocAnswer, named_documents, route
-from qa.records import Answer, AnswerSentence, DocumentInfo
+from qa.compare import Comparer, DocAnswer, named_documents, own_voice, route
+from qa.records import Answer, AnswerSentence, Citation, DocumentInfo
 from tests.conftest import SEEDS, FakeGenerator
 
 COUNCIL = "kestrel_bridge_council_report.md"
@@ -120,6 +120,37 @@ def test_with_no_documents_chosen_only_documents_about_the_question_are_compared
     # documents the user chose are all compared, about the question or not
     chosen = scripted_app.compare("What is the total cost of the bridge?", docs=[COUNCIL, "tomato_growing_guide.pdf"])
     assert len(chosen.documents) == 2
+
+
+def _cited(n, text, doc=NEWS):
+    return Citation(n, f"/docs/{doc}", text, 0, len(text), None, 0.8)
+
+
+def test_a_column_does_not_speak_for_another_document():
+    """The newsletter's column may not say what "the council report states": it is drawn from the newsletter."""
+    council, news = DOCS[0], DOCS[1]
+    wrong = "The council report states that the bridge will cost £61 million."
+    own = "The revised figures put the total cost of the bridge at £61 million."
+    answer = Answer(
+        f"{wrong} [1] Tolls will be charged. [2]",
+        False,
+        [AnswerSentence(wrong, [1], True), AnswerSentence("Tolls will be charged.", [2], True)],
+        [_cited(1, own), _cited(2, "Drivers will pay a toll of £1.50 for each crossing.")],
+    )
+    mended = own_voice(answer, news, [council, news])
+    assert [(s.supported, s.verdict) for s in mended.sentences] == [(False, "unsupported"), (True, "supported")]
+    assert COUNCIL in mended.sentences[0].reason and mended.sentences[0].citations == []
+    assert [c.id for c in mended.citations] == [2] and mended.answer == "Tolls will be charged. [2]"
+    # the same claim in the council report's own column speaks for its own document
+    assert own_voice(answer, council, [council, news]) == answer
+    # a newsletter sentence that itself names the council report may be restated
+    quoted = "The council report's figure of £46 million is out of date."
+    said = Answer(quoted, False, [AnswerSentence(quoted, [1], True)], [_cited(1, quoted)])
+    assert own_voice(said, news, [council, news]) == said
+    # nothing else stands: declined, and the refused claim's sentence is shown as possibly relevant
+    alone = Answer(f"{wrong} [1]", False, [AnswerSentence(wrong, [1], True)], [_cited(1, own)])
+    out = own_voice(alone, news, [council, news])
+    assert out.declined and out.citations == [] and [c.text for c in out.near] == [own] and out.why == "not_verified"
 
 
 def _answer(*texts):

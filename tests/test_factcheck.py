@@ -66,6 +66,35 @@ def test_an_answer_gets_another_documents_other_value_as_a_contradicting_citatio
     assert disputes(checker.verifier, sentences, citations, same) == (sentences, citations)
 
 
+def test_verify_then_disputes_embed_each_text_once(embedder):
+    """``disputes`` reads the vectors ``verify`` has just computed (before, every answer embedded them twice)."""
+
+    class Counting:
+        name = embedder.name
+
+        def __init__(self):
+            self.texts: list[str] = []
+
+        def embed(self, texts):
+            self.texts += texts
+            return embedder.embed(texts)
+
+    counting = Counting()
+    verifier = Verifier(counting, FakeGenerator())
+    sources = [
+        _source(1, "report.md", COST),
+        _source(2, "newsletter.html", "The Kestrel Bridge will cost £61 million."),
+        _source(3, "newsletter.html", "The Kestrel Bridge was approved by the council in 2023."),
+    ]
+    checked = verifier.verify(f"{COST} [1]", sources, "How much will the Kestrel Bridge cost?")
+    assert checked.sentences[0].supported, checked.sentences
+    embedded = len(counting.texts)
+    out, _ = disputes(verifier, checked.sentences, checked.citations, sources)
+    assert out[0].disputed_by  # the disputes were judged, on vectors verify had computed
+    assert len(counting.texts) == embedded, counting.texts[embedded:]
+    assert len(counting.texts) == len(set(counting.texts))
+
+
 @pytest.mark.parametrize(
     ("negative", "affirmed"),
     [

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import PurePath
 from typing import Any
 
+from qa.cite import OTHERWISE
 from qa.prompt import MARKER
 from qa.records import Answer, Citation, DocumentInfo, IngestResult, Sentence
 from ui import plain
@@ -104,7 +105,7 @@ def answer_html(turn: int, answer: Answer, marks: set[str] | None = None, *, lea
             fixed = f'<span class="qa-recited" title="{RECITED}">citation corrected</span>' if s.check == "recited" else ""
             if s.disputed_by:
                 other = "".join(_cite(turn, n) for n in s.disputed_by)
-                fixed += f'<span class="qa-disputed" title="{DISPUTED}">another document says otherwise</span>{other}'
+                fixed += f'<span class="qa-disputed" title="{DISPUTED}">{OTHERWISE}</span>{other}'
             parts.append(f'<span class="qa-claim">{marked(s.text, marks)}</span>{cites}{fixed}')
         elif not leave_out:
             tag = s.verdict.replace("_", " ") if s.verdict != "supported" else "unsupported"
