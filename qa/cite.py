@@ -833,7 +833,10 @@ class Verifier:
             p, reason = self.supports(claim.text, text, _premise(question, ns, by_n, evidence), _read(ns, by_n))
             calls += not reason
             if p >= self.config.support and ns == tries[0] and valid and self.config.rival:
-                rival = next((n for n in ranked[:1] if n not in ns), None)
+                # (one that reads the same as the model's, another document's copy of it, is no better: the
+                # model's citation stays, not a "citation changed" to the same words)
+                same = {" ".join(by_n[n].sentence.text.split()) for n in ns}
+                rival = next((n for n in ranked[:1] if n not in ns and " ".join(by_n[n].sentence.text.split()) not in same), None)
                 if rival is not None:
                     # the model's citation passed; the sentence most similar to the claim may state it better
                     rp, why = self.supports(

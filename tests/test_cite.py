@@ -775,3 +775,23 @@ def test_an_answer_about_another_round_than_the_one_asked_is_declined(fake):
     assert asked.sentences[0].reason == "the question asks about the third, which no retrieved sentence mentions"
     kept = fake.verify(answer, _sources(texts), "What was agreed at the second round of talks?")
     assert not kept.declined and kept.citations
+
+
+def test_another_documents_copy_of_the_cited_sentence_never_replaces_it(embedder):
+    """The judge may score a copy a hair higher (a cached prompt prefix changes the logits' last digits); the
+    model's citation stays, and the answer shows no "citation changed" for the same words."""
+
+    class Rising:  # each call a little higher: the copy, judged second, would "state it better"
+        def __init__(self):
+            self.calls = 0
+
+        def p_yes(self, messages):
+            self.calls += 1
+            return 0.6 + 0.1 * self.calls
+
+    same = "The bridge will be 620 metres long."
+    sources = _in_docs([("report.md", same), ("newsletter.html", same), ("guide.pdf", "Tomatoes need sun.")])
+    checked = Verifier(embedder, Rising()).verify(f"{same} [2]", sources)
+    (sentence,) = checked.sentences
+    assert (sentence.supported, sentence.check) == (True, "cited"), sentence
+    assert [c.document for c in checked.citations] == ["newsletter.html"]

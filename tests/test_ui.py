@@ -123,8 +123,8 @@ def test_corrected_citations_and_left_out_sentences_are_said():
         AnswerSentence("It is old.", [], False, "not_an_answer", "true, but another sentence answers the question better"),
     ]
     chat = render.chat_html([render.Turn("Q?", answer=_answer(sentences, [c]))])
-    assert chat.count('class="qa-recited"') == 1 and "citation corrected</span>" in chat
-    assert chat.index("It opens in 2027.") < chat.index("citation corrected") < chat.index("It is long.")
+    assert chat.count('class="qa-recited"') == 1 and "citation changed</span>" in chat
+    assert chat.index("It opens in 2027.") < chat.index("citation changed") < chat.index("It is long.")
     assert (
         '<div class="qa-left-out">4 sentences were left out: no source sentence gives the number 61; no source '
         "sentence states it; the closest source sentence says otherwise; it is true, but another sentence answers "

@@ -18,7 +18,7 @@ from qa.records import Answer, Citation, DocumentInfo, IngestResult, Sentence
 from ui import plain
 
 UNSUPPORTED = "No source sentence supports this claim; do not rely on it."
-RECITED = "Citation corrected: the sentence the model cited does not state this; the one shown here does."
+RECITED = "Citation changed: the sentence shown here states this better than the one the model cited."
 REDRAFT = "The first draft only repeated a source; asking again…"
 REWRITTEN = "Your follow-up, made standalone using the conversation, is what was searched for."
 COMPARED = "The question asks for a comparison: each document answers it on its own, then the answers are set side by side."
@@ -92,7 +92,7 @@ def _cite(turn: int, n: int, selected: bool = False) -> str:
 
 
 def answer_html(turn: int, answer: Answer, marks: set[str] | None = None, *, leave_out: bool = False) -> str:
-    """The checked answer: supported claims with their [n] markers (and a "citation corrected" tag where the
+    """The checked answer: supported claims with their [n] markers (and a "citation changed" tag where the
     verifier chose another citation than the model's); ``marks`` are words to highlight (see ``marked``).
     Unsupported claims are flagged in place, or with ``leave_out`` (the chat) left out as the answer text does
     them, and counted on a line under it (``left_out_html``)."""
@@ -102,7 +102,7 @@ def answer_html(turn: int, answer: Answer, marks: set[str] | None = None, *, lea
     for s in answer.sentences:
         if s.supported:
             cites = "".join(_cite(turn, n) for n in s.citations)
-            fixed = f'<span class="qa-recited" title="{RECITED}">citation corrected</span>' if s.check == "recited" else ""
+            fixed = f'<span class="qa-recited" title="{RECITED}">citation changed</span>' if s.check == "recited" else ""
             if s.disputed_by:
                 other = "".join(_cite(turn, n) for n in s.disputed_by)
                 fixed += f'<span class="qa-disputed" title="{DISPUTED}">{OTHERWISE}</span>{other}'
