@@ -55,3 +55,32 @@ def test_a_hit_that_opens_with_a_pronoun_brings_the_sentence_before(app, tmp_pat
     assert texts == ["Ada Lovelace wrote the first program.", "She was also a mathematician."]
     texts = [s.sentence.text for s in app.retriever.sources([Hit(doc_id, 2, 1.0, 0.8)], 0)]
     assert texts == ["The engine was never built."]
+
+
+def test_a_name_the_best_sentences_give_finds_the_bridge_document(app, tmp_path):
+    """Asked "… competes in a conference that had what earlier name?", the team's sentence names the conference, and
+    the conference's own document is found by that name, not by the question (which finds the team's seasons)."""
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "tigers.txt").write_text(
+        "The Riverside Tigers men's soccer team competes in the Harbor Valley League. The team was founded in 1971.\n"
+    )
+    for year in range(1999, 2004):
+        (docs / f"tigers_{year}.txt").write_text(
+            f"The {year} Riverside Tigers men's soccer team represented Riverside College in the {year} season.\n"
+        )
+    (docs / "league.txt").write_text(
+        "The Harbor Valley League is a collegiate athletic association. Until 1996 it was named the Northern Coast Association.\n"
+    )
+    app.ingest(sorted(docs.iterdir()))
+    league = app.resolve("league.txt").doc_id
+    question = "The Riverside Tigers men's soccer team competes in a conference that had what earlier name?"
+    hits = app.retriever.search(question, 3)
+    assert league not in {h.doc_id for h in hits}  # the question alone does not find it
+    found = app.retriever.name_hops(question, hits[:2], {h.doc_id for h in hits}, None)
+    assert league in {h.doc_id for h in found}
+    assert any("Harbor Valley League" in s.sentence.text for s in app.retriever.sources(found, 0))
+    assert league in {h.doc_id for h in app.retriever.bridge(question, hits, 2)}  # the pipeline's second hop
+    # a name the question gives is not searched again: the question's own retrieval is about it
+    named = "In what year was the Harbor Valley League team Riverside Tigers men's soccer founded?"
+    assert league not in {h.doc_id for h in app.retriever.name_hops(named, hits[:2], {h.doc_id for h in hits}, None)}
