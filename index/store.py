@@ -7,6 +7,8 @@ from pathlib import Path
 from typing import Any, Protocol
 from urllib.parse import urlparse
 
+import numpy as np
+
 from index.embed import Embedder
 from index.errors import IndexStateError
 
@@ -80,6 +82,7 @@ class Store(Protocol):
     def unembedded(self, ids: list[str], page: int = 1000) -> list[str]: ...
     def count(self) -> int: ...
     def reset(self) -> None: ...
+    def vectors(self, ids: list[str]) -> dict[str, Any]: ...
     def vector_store(self) -> Any:
         """A llama-index ``VectorStore`` over these vectors (the retrieval layer queries this)."""
         ...
@@ -178,6 +181,16 @@ class ChromaStore:
 
     def count(self) -> int:
         return int(self.collection.count())
+
+    def vectors(self, ids: list[str]) -> dict[str, Any]:
+        """The stored vectors of ``ids`` (float32 arrays), by id; an id with none is left out."""
+        if not ids:
+            return {}
+        got = self.collection.get(ids=ids, include=["embeddings"])
+        vectors = got.get("embeddings")
+        if vectors is None:
+            return {}
+        return {i: np.asarray(v, dtype=np.float32) for i, v in zip(got["ids"], vectors, strict=False) if v is not None and len(v)}
 
     def vector_store(self) -> Any:
         from llama_index.vector_stores.chroma import ChromaVectorStore

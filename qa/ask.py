@@ -102,6 +102,8 @@ class Asker:
             yield Event("token", DECLINE)
             yield Event("answer", Answer(DECLINE, True, [], [], timings, question, standalone, "no_relevant_sources"))
             return
+        # the verifier reads the sentences' stored vectors instead of embedding them again (0.15 s an answer)
+        self.verifier.remember(self.retriever.vectors(sources))
         pieces: list[str] = []
         messages = build_messages(standalone, sources, self.settings.prompt)
         temp = self.settings.temperature if temperature is None else temperature

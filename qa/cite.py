@@ -548,6 +548,13 @@ class Verifier:
         memo = self._vectors
         return np.stack([memo[t] if t in memo else self.embedder.embed([t])[0] for t in texts])
 
+    def remember(self, vectors: dict[str, np.ndarray]) -> None:
+        """Vectors of texts already embedded elsewhere (the retrieved sentences' stored vectors, by text), so that
+        ``embed`` need not embed them again."""
+        if len(self._vectors) + len(vectors) > EMBED_MEMO:
+            self._vectors = {}
+        self._vectors.update(vectors)
+
     @property
     def judge(self) -> Judge:
         j = self._judge

@@ -61,6 +61,7 @@ class Retriever:
 
         self.catalog = catalog
         self.embedder = embedder
+        self.store = store
         self.index = VectorStoreIndex.from_vector_store(store.vector_store(), embed_model=_llama_embedding(embedder))
 
     def dense(self, question: str, k: int, doc_ids: list[str] | None) -> list[tuple[str, int, float]]:
@@ -161,6 +162,12 @@ class Retriever:
                         extra.append(Hit(h2.doc_id, h2.idx, h2.fused, 0.0))
                         break
         return extra
+
+    def vectors(self, sources: list[Source]) -> dict[str, Any]:
+        """The vectors ingestion stored for the sources' sentences, by sentence text: the verifier reads them
+        instead of embedding the sentences again (``Verifier.remember``)."""
+        ids = {f"{s.sentence.doc_id}:{s.sentence.index}": s.sentence.text for s in sources}
+        return {ids[i]: v for i, v in self.store.vectors(list(ids)).items() if i in ids}
 
     def sources(self, hits: list[Hit], window: int) -> list[Source]:
         """Hits widened by ``window`` neighbours each, merged per document, numbered from 1 in reading order;

@@ -37,6 +37,19 @@ def assert_timings(timings: dict) -> None:
     assert TIMINGS <= set(timings) <= TIMINGS | {RETRY_TIMING}, timings
 
 
+class CountingEmbedder:
+    """The real embedder, recording every text it is asked to embed (to test what is embedded, and how often)."""
+
+    def __init__(self, inner) -> None:
+        self.inner = inner
+        self.name = inner.name
+        self.texts: list[str] = []
+
+    def embed(self, texts):
+        self.texts += texts
+        return self.inner.embed(texts)
+
+
 class FakeGenerator:
     """The one fake model, for fast unit tests only: a scripted reply (a string, or a function of the prompt's last
     message) streamed word by word, and a crude deterministic judge (``p_yes``): a claim is "stated" by a source

@@ -9,7 +9,7 @@ import shutil
 
 from qa.app import App, seed_files
 from qa.prompt import DECLINE, EXAMPLE_QUESTION, RUNNING_SYSTEM, SYSTEM
-from tests.conftest import SEEDS, FakeGenerator, assert_timings
+from tests.conftest import SEEDS, CountingEmbedder, FakeGenerator, assert_timings
 
 
 def _app(settings, embedder, reply, tmp_path):
@@ -120,3 +120,24 @@ def test_document_filter_limits_sources(settings, embedder, tmp_path):
     app.ask("How much sunlight do tomatoes need?", docs=["tomato_growing_guide.pdf"])
     (messages,) = app._generator.calls
     assert "sunlight" in messages[-1]["content"] and "combatants" not in messages[-1]["content"]
+
+
+def test_the_verifier_reads_the_sources_stored_vectors_instead_of_embedding_them_again(settings, embedder, tmp_path):
+    """Ingestion stored each sentence's vector; verification used to embed every retrieved sentence again."""
+
+    counting = CountingEmbedder(embedder)
+    reply = "Both sides agreed to exchange thousands of combatants who were deceased or critically injured. [1]"
+    app = App(settings, counting, FakeGenerator(reply))
+    try:
+        shutil.copytree(SEEDS, tmp_path / "docs")
+        app.ingest(seed_files(tmp_path / "docs"))
+        stored = app.retriever.vectors(app.asker.retrieve("What did both sides agree to exchange?", None))
+        fresh = embedder.embed(list(stored))
+        assert stored and all(float(v @ f) > 0.999 for v, f in zip(stored.values(), fresh, strict=True))
+        counting.texts.clear()
+        answer = app.ask("What did both sides agree to exchange?")
+        assert not answer.declined, answer
+        again = set(counting.texts) & set(stored)
+        assert not again, again  # only the question and the claims were embedded
+    finally:
+        app.close()

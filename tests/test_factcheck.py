@@ -6,7 +6,7 @@ import pytest
 from qa.cite import Verifier
 from qa.factcheck import _DATE, FactChecker, _affirmed, disputes, with_digits
 from qa.records import AnswerSentence, Citation, Sentence, Source
-from tests.conftest import FakeGenerator
+from tests.conftest import CountingEmbedder, FakeGenerator
 
 
 @pytest.fixture
@@ -69,17 +69,7 @@ def test_an_answer_gets_another_documents_other_value_as_a_contradicting_citatio
 def test_verify_then_disputes_embed_each_text_once(embedder):
     """``disputes`` reads the vectors ``verify`` has just computed (before, every answer embedded them twice)."""
 
-    class Counting:
-        name = embedder.name
-
-        def __init__(self):
-            self.texts: list[str] = []
-
-        def embed(self, texts):
-            self.texts += texts
-            return embedder.embed(texts)
-
-    counting = Counting()
+    counting = CountingEmbedder(embedder)
     verifier = Verifier(counting, FakeGenerator())
     sources = [
         _source(1, "report.md", COST),
