@@ -82,7 +82,7 @@ class Store(Protocol):
     def unembedded(self, ids: list[str], page: int = 1000) -> list[str]: ...
     def count(self) -> int: ...
     def reset(self) -> None: ...
-    def vectors(self, ids: list[str]) -> dict[str, Any]: ...
+    def vectors(self, ids: list[str]) -> dict[str, tuple[str, Any]]: ...
     def vector_store(self) -> Any:
         """A llama-index ``VectorStore`` over these vectors (the retrieval layer queries this)."""
         ...
@@ -182,15 +182,19 @@ class ChromaStore:
     def count(self) -> int:
         return int(self.collection.count())
 
-    def vectors(self, ids: list[str]) -> dict[str, Any]:
-        """The stored vectors of ``ids`` (float32 arrays), by id; an id with none is left out."""
+    def vectors(self, ids: list[str]) -> dict[str, tuple[str, Any]]:
+        """The stored text and vector (a float32 array) of each of ``ids``, by id; an id with no vector is left out."""
         if not ids:
             return {}
-        got = self.collection.get(ids=ids, include=["embeddings"])
-        vectors = got.get("embeddings")
-        if vectors is None:
+        got = self.collection.get(ids=ids, include=["embeddings", "documents"])
+        vectors, texts = got.get("embeddings"), got.get("documents")
+        if vectors is None or texts is None:
             return {}
-        return {i: np.asarray(v, dtype=np.float32) for i, v in zip(got["ids"], vectors, strict=False) if v is not None and len(v)}
+        return {
+            i: (t, np.asarray(v, dtype=np.float32))
+            for i, t, v in zip(got["ids"], texts, vectors, strict=False)
+            if v is not None and len(v)
+        }
 
     def vector_store(self) -> Any:
         from llama_index.vector_stores.chroma import ChromaVectorStore

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import math
 from dataclasses import dataclass
 from typing import Any
@@ -13,6 +14,8 @@ from index.store import Store
 from index.words import WORD, opens_with_pronoun
 from qa.cite import name_phrases, name_present
 from qa.records import Sentence, Source
+
+log = logging.getLogger(__name__)
 
 RRF_K = 60  # reciprocal-rank fusion constant (Cormack et al.); robust, needs no score calibration
 BRIDGE_MIN_COS = 0.4  # a second-hop sentence less similar than this to its query is noise, not a bridge
@@ -166,9 +169,16 @@ class Retriever:
 
     def vectors(self, sources: list[Source]) -> dict[str, Any]:
         """The vectors ingestion stored for the sources' sentences, by sentence text: the verifier reads them
-        instead of embedding the sentences again (``Verifier.remember``)."""
+        instead of embedding the sentences again (``Verifier.remember``). Only a vector stored for the same text
+        counts (a document re-ingested meanwhile has other sentences under the same ids); none at all if the store
+        cannot be read: the verifier then embeds the sentences itself, as it did before."""
         ids = {f"{s.sentence.doc_id}:{s.sentence.index}": s.sentence.text for s in sources}
-        return {ids[i]: v for i, v in self.store.vectors(list(ids)).items() if i in ids}
+        try:
+            stored = self.store.vectors(list(ids))
+        except Exception:  # noqa: BLE001 - only a shortcut: the same vectors are computed when it fails
+            log.debug("stored vectors unreadable; the verifier embeds the sources itself", exc_info=True)
+            return {}
+        return {text: v for i, (text, v) in stored.items() if ids.get(i) == text}
 
     def sources(self, hits: list[Hit], window: int) -> list[Source]:
         """Hits widened by ``window`` neighbours each, merged per document, numbered from 1 in reading order;

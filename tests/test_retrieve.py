@@ -84,3 +84,15 @@ def test_a_name_the_best_sentences_give_finds_the_bridge_document(app, tmp_path)
     # a name the question gives is not searched again: the question's own retrieval is about it
     named = "In what year was the Harbor Valley League team Riverside Tigers men's soccer founded?"
     assert league not in {h.doc_id for h in app.retriever.name_hops(named, hits[:2], {h.doc_id for h in hits}, None)}
+
+
+def test_stored_vectors_count_only_for_the_same_text(app, tmp_path):
+    """A document re-ingested meanwhile has other sentences under the same ids: their vectors are not the sources'."""
+    from dataclasses import replace
+
+    _seeded(app, tmp_path)
+    sources = app.retriever.sources(app.retriever.search("What did both sides agree to exchange?", 3), 0)
+    stored = app.retriever.vectors(sources)
+    assert set(stored) == {s.sentence.text for s in sources}
+    changed = [replace(s, sentence=replace(s.sentence, text=s.sentence.text + " (edited)")) for s in sources]
+    assert app.retriever.vectors(changed) == {}
