@@ -542,9 +542,7 @@ class Verifier:
         twice). At most ``EMBED_MEMO`` texts are kept; the memo then starts afresh."""
         todo = list(dict.fromkeys(t for t in texts if t not in self._vectors))
         if todo:
-            if len(self._vectors) + len(todo) > EMBED_MEMO:
-                self._vectors = {}
-            self._vectors.update(zip(todo, self.embedder.embed(todo), strict=True))
+            self.remember(dict(zip(todo, self.embedder.embed(todo), strict=True)))
         memo = self._vectors
         return np.stack([memo[t] if t in memo else self.embedder.embed([t])[0] for t in texts])
 

@@ -228,9 +228,10 @@ def own_voice(answer: Answer, doc: DocumentInfo, docs: list[DocumentInfo]) -> An
     sentences: list[AnswerSentence] = []
     refused: list[Citation] = []
     for s in answer.sentences:
-        cited = " ".join(by_id[n].text for n in s.citations if n in by_id)
-        granted = {d.doc_id for d in named_documents(cited, docs)} | {doc.doc_id}
-        foreign = [d for d in named_documents(s.text, docs) if d.doc_id not in granted] if s.supported else []
+        foreign = [d for d in named_documents(s.text, docs) if d.doc_id != doc.doc_id] if s.supported else []
+        if foreign:  # it may restate a cited sentence that itself names the other document
+            granted = {d.doc_id for d in named_documents(" ".join(by_id[n].text for n in s.citations if n in by_id), docs)}
+            foreign = [d for d in foreign if d.doc_id not in granted]
         if not foreign:
             sentences.append(s)
             continue
