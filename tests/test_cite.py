@@ -154,6 +154,32 @@ def test_a_retrieved_sentence_from_another_document_is_not_joined_to_what_the_qu
     assert v.declined and not v.citations, v.sentences[0].reason
 
 
+@pytest.mark.parametrize("bridged", [True, False])
+def test_a_two_hop_claim_rests_on_two_documents_only_through_a_name_both_give(fake, bridged):
+    """HotpotQA 18: the model cited a title line for a claim that one sentence of Egeberg's document and one of
+    Nixon's state together. Joined through "Nixon", which the first names, the pair is judged and cited; without
+    that name in the first, nothing joins them and the claim is not supported."""
+    first = "Egeberg was Assistant Secretary for Health during the Nixon administration."
+    if not bridged:
+        first = "Egeberg was Assistant Secretary for Health during the administration."
+    texts = [
+        ("egeberg.txt", "Roger Olaf Egeberg"),
+        ("egeberg.txt", first),
+        ("nixon.txt", "Richard Nixon served as President of the United States from 1969 until 1974."),
+        ("ford.txt", "Gerald Ford served as President of the United States from 1974 until 1977."),
+    ]
+    question = "Egeberg was Assistant Secretary for Health during the administration of a president who served when?"
+    claim = "Egeberg was Assistant Secretary for Health during the administration of Richard Nixon, who served from 1969 until 1974 [1]."
+    v = fake.verify(claim, _in_docs(texts), question)
+    (s,) = v.sentences
+    if bridged:
+        assert s.verdict == SUPPORTED, s.reason
+        assert [c.document for c in v.citations] == ["egeberg.txt", "nixon.txt"]
+        assert "joined by Nixon" in s.reason
+    else:
+        assert s.verdict != SUPPORTED and v.declined, s.reason
+
+
 def test_a_claim_one_cited_sentence_states_cites_that_sentence_only(fake):
     """The model padded its citation with the report's header line (labelled q001): the sentence that states the
     claim by itself is cited, the header is not, though it shares the claim's names."""
