@@ -122,7 +122,8 @@ def test_a_yes_no_question_grants_no_premise_so_its_restatement_needs_every_name
     ]
     claim = "Both Elko Regional Airport and Gerald R. Ford International Airport are located in Michigan."
     polar_q = "Are both Elko Regional Airport and Gerald R. Ford International Airport located in Michigan?"
-    v = fake.verify(claim, _in_docs(texts), polar_q)
+    # the reply as it is (yes_no=False: not decided thing by thing, where the fake judge takes any fact as a yes)
+    v = fake.verify(claim, _in_docs(texts), polar_q, yes_no=False)
     assert v.declined and "Elko Regional Airport" in v.sentences[0].reason, v.sentences[0].reason
     # the same claim to a question that grants Elko's name as a premise still rests on the Ford sentence
     granted = "Which airport is located in Michigan, like Elko Regional Airport and Gerald R. Ford International Airport?"
@@ -169,7 +170,10 @@ def test_a_two_hop_claim_rests_on_two_documents_only_through_a_name_both_give(fa
         ("ford.txt", "Gerald Ford served as President of the United States from 1974 until 1977."),
     ]
     question = "Egeberg was Assistant Secretary for Health during the administration of a president who served when?"
-    claim = "Egeberg was Assistant Secretary for Health during the administration of Richard Nixon, who served from 1969 until 1974 [1]."
+    claim = (
+        "Egeberg was Assistant Secretary for Health during the administration of Richard Nixon, "
+        "who served from 1969 until 1974 [1]."
+    )
     v = fake.verify(claim, _in_docs(texts), question)
     (s,) = v.sentences
     if bridged:
@@ -178,6 +182,26 @@ def test_a_two_hop_claim_rests_on_two_documents_only_through_a_name_both_give(fa
         assert "joined by Nixon" in s.reason
     else:
         assert s.verdict != SUPPORTED and v.declined, s.reason
+
+
+def test_a_both_question_is_decided_thing_by_thing_on_each_things_own_sentence(fake):
+    """HotpotQA 38: the model said "Yes, both … are located in Michigan", and judged as a whole the reply stood.
+    Asked of each airport alone, one sentence says yes and the other says otherwise: "No.", with both sentences
+    quoted. (The fake judge says no to negated facts.)"""
+    texts = [
+        ("alpha.txt", "Alpha Regional Airport is located in Michigan."),
+        ("beta.txt", "Beta Field Airport is not located in Michigan but in Nevada."),
+    ]
+    question = "Are both Alpha Regional Airport and Beta Field Airport located in Michigan?"
+    draft = "Yes, both Alpha Regional Airport and Beta Field Airport are located in Michigan [1][2]."
+    v = fake.verify(draft, _in_docs(texts), question)
+    assert v.yes_no == "no" and not v.declined
+    assert [s.text for s in v.sentences] == [t for _, t in texts]
+    assert [s.check for s in v.sentences] == ["quoted", "quoted"]
+    assert render(v.sentences, v.yes_no).startswith("No. Alpha Regional Airport is located in Michigan. [1]")
+    # a comparison column gets no verdict: its reply is verified as it is
+    column = fake.verify(draft, _in_docs(texts), question, yes_no=False)
+    assert column.yes_no == "" and [s.text for s in column.sentences] == [draft.removesuffix(" [1][2].") + "."]
 
 
 def test_a_claim_one_cited_sentence_states_cites_that_sentence_only(fake):
@@ -626,6 +650,33 @@ BRIDGE = [
 def test_the_real_judge_on_negation_numbers_and_entities(real, claim, supported):
     v = real.verify(claim, _sources(BRIDGE))
     assert v.sentences[0].supported is supported, v.sentences[0].reason
+
+
+@pytest.mark.slow
+def test_the_real_judge_answers_a_both_question_no_only_where_the_sentences_disagree(real):
+    """One founder is an astronomer and the other an orchard grower: "No.", both sentences quoted. Where the
+    other thing's documents say nothing of what is asked (who runs the ferry), its sentence is no "no": the
+    reply is verified as any other, and it is not answered "No." on that sentence."""
+    founders = _in_docs(
+        [
+            ("coop.md", "It was founded in 1962 by the orchard grower Orla Breckenridge."),
+            ("observatory.md", "It was founded in 1887 by the astronomer Edmund Falkrigg."),
+        ]
+    )
+    v = real.verify(
+        "Yes, both were astronomers [1][2].", founders, "Were both Orla Breckenridge and Edmund Falkrigg astronomers?"
+    )
+    assert v.yes_no == "no", [s.reason for s in v.sentences]
+    assert [c.document for c in v.citations] == ["coop.md", "observatory.md"]
+    silent = _in_docs(
+        [
+            ("ferry.md", "The current ferry is called the Marrow Belle."),
+            ("shelf.md", "The Wandering Shelf is a mobile library run by Wickmoor Public Library."),
+        ]
+    )
+    question = "Are both the Marrow Belle and The Wandering Shelf run by Wickmoor Public Library?"
+    v = real.verify("The Wandering Shelf is run by Wickmoor Public Library [2].", silent, question)
+    assert v.yes_no != "no", [s.reason for s in v.sentences]
 
 
 @pytest.mark.slow
