@@ -129,7 +129,7 @@ class Asker:
             # may reply "The documents do not say." the model said just that to all 16; not told so, it repeated
             # its draft or wrote that the sources do not state it. No outcome changed either way, for one more
             # generation each. Nor was a copy that passes asked again in running style, keeping the redraft where
-            # it verifies and the gate scores it higher (a probe on the 52 answered copies of bench/results/full):
+            # it verifies and the gate scores it higher (a probe on the 52 answered copies of bench/results/full_ab067a4):
             # HotpotQA 39 wrong -> right, 2 and 41 right -> wrong, the rest unchanged
             yield Event("redraft", draft)
             pieces = []

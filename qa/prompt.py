@@ -24,7 +24,7 @@ gate does not see per-entity facts as an answer).
 
 Nor a line in SYSTEM asking for what the question asks when it only describes a thing ("the company that built
 it": name that thing, then give what is asked about it). On the first 34 HotpotQA questions of a run against the
-stored drafts of bench/results/full, it answered 4 and 5 right (5 by parroting "The company that built it is YG
+stored drafts of bench/results/full_ab067a4, it answered 4 and 5 right (5 by parroting "The company that built it is YG
 Entertainment") and lost 0, 7, 21, 23 and 31 (three declined, one wrong): the run was stopped.
 """
 
