@@ -259,9 +259,22 @@ def numbers(text: str) -> set[str]:
 
     >>> sorted(numbers("In the 1995–96 season and 2011-12."))
     ['12', '1995', '1996', '2011', '2012', '96']
+
+    A minus sign is part of its number, so "−5 °C" is not "5 °C"; a range's or a name's hyphen is not one.
+
+    >>> sorted(numbers("It fell to −5 °C, or -5.5 °C (COVID-19, 5-10 days)."))
+    ['-5', '-5.5', '10', '19', '5']
+    >>> screen("The lake froze at 5 °C in January.", "The lake froze at −5 °C in January.")
+    'the number 5 is not in the cited text'
     """
     text = with_digits(text)
-    return {number_value(n) for n in NUMBER.findall(text)} | {m[1] + m[3] for m in _YEAR_RANGE.finditer(text)}
+    signed = {("-" if m.group(1) else "") + number_value(m.group(2)) for m in SIGNED_NUMBER.finditer(text)}
+    return signed | {m[1] + m[3] for m in _YEAR_RANGE.finditer(text)}
+
+
+# a minus sign (or a hyphen) right before a number that follows no word or number: "−5 °C", "(-3.2%)"; not the
+# hyphen of a range ("5-10", "1995-96") or of a name ("COVID-19")
+SIGNED_NUMBER = re.compile(rf"(?:(?<![\w.,])([−-]))?({NUMBER.pattern})")
 
 
 _YEAR_RANGE = re.compile(r"\b(1[0-9]|20)(\d{2})\s?[–-]\s?(\d{2})\b(?![.,:]?\d)")  # "1995–96", "2011-12"

@@ -20,7 +20,7 @@ from typing import Any
 from index.words import WORD
 from qa.cite import (
     MONTH_NAMES,
-    NUMBER,
+    SIGNED_NUMBER,
     Verifier,
     can_be_evidence,
     name_phrases,
@@ -54,7 +54,11 @@ _DATE = re.compile(
 def _replace_number(text: str, number: str, by: str) -> str:
     """``text`` with each occurrence of ``number`` (as ``numbers`` reads it: "1,500" is "1500", "09" is "9") written as
     ``by``."""
-    return NUMBER.sub(lambda m: by if number_value(m.group()) == number else m.group(), text)
+
+    def swap(m: re.Match[str]) -> str:
+        return by if ("-" if m.group(1) else "") + number_value(m.group(2)) == number else m.group()
+
+    return SIGNED_NUMBER.sub(swap, text)
 
 
 def _affirmed(text: str) -> str:

@@ -23,6 +23,14 @@ def test_another_value_of_the_same_thing_is_a_counterpart(checker):
     assert checker.counterpart("The bridge will carry four traffic lanes.", lanes) >= 0.55
 
 
+@pytest.mark.parametrize(("statement", "sentence"), [("5 °C", "−5 °C"), ("-5 °C", "5 °C"), ("−5 °C", "-3 °C")])
+def test_a_minus_sign_is_part_of_the_value(checker, statement, sentence):
+    """A minus sign is part of the value ("−5 °C" is not "5 °C"): the screens read it, and the counterpart swaps it."""
+    said = "The lowest temperature at the Tarnholt weather station was {} in January."
+    assert checker.verifier.supports(said.format(statement), said.format(sentence))[1].startswith("the number")
+    assert checker.counterpart(said.format(statement), said.format(sentence)) >= 0.55
+
+
 def test_another_number_about_something_else_is_not(checker):
     # the screens alone saw "46 is not in the sentence, which has a number" and called this a contradiction
     assert checker.counterpart(COST, "The Kestrel Bridge was approved by the council in 2023.") < 0.55
