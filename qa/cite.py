@@ -84,7 +84,7 @@ class VerifierConfig:
     yes: float = 0.6
     no: float = 0.5
     # judge P(Yes) to a "both" question asked of one thing on one sentence (``Verifier._both``) at or above which
-    # that sentence says yes. On HotpotQA 0-49 each thing of the five "yes" questions of that form scored
+    # that sentence says yes. On HotpotQA 0-49 each thing of the four "yes" questions of that form scored
     # 0.92-0.99 on its best sentence; a sentence of the same document about something else, 0.60
     both: float = 0.8
 
@@ -685,7 +685,7 @@ class Verifier:
         Freakonomics and In the Realm of the Hackers both American documentaries?"). Asked of one thing at a
         time, the judge separates them: 0.12 for "Is In the Realm of the Hackers American documentaries?" and
         0.02 for "Is Elko Regional Airport located in Michigan?" (its sentence says Nevada), against 0.92-0.99 for
-        each thing of the five "yes" questions of that form (a probe on HotpotQA 0-49). The sentence most similar
+        each thing of the four "yes" questions of that form (a probe on HotpotQA 0-49). The sentence most similar
         to the question asked of a thing need not be the one that answers it ("The show is a spin-off of the 2005
         book 'Freakonomics'", 0.37, before "Freakonomics: The Movie is a 2010 American documentary film"): the
         ``BOTH_TRIES`` most similar are judged: one that says yes at ``VerifierConfig.both`` decides, else the
