@@ -679,8 +679,8 @@ class Verifier:
         answered "No."). The answer is the verdict and the deciding sentences, quoted.
 
         The model says "Yes" to nearly every yes/no question, and the judge asked of the whole reply agrees: in
-        the stored dev runs every "no" question of HotpotQA 0-49 and the labelled set was answered "Yes" or
-        declined. The facts alone did not help either ("In the Realm of the Hackers is a 2003 Australian
+        the stored dev runs every "no" question of HotpotQA 0-49 and the labelled set but one (q037) was answered
+        "Yes" or declined. The facts alone did not help either ("In the Realm of the Hackers is a 2003 Australian
         documentary" with "Freakonomics: The Movie is a 2010 American documentary film": 0.79 yes to "Are
         Freakonomics and In the Realm of the Hackers both American documentaries?"). Asked of one thing at a
         time, the judge separates them: 0.12 for "Is In the Realm of the Hackers American documentaries?" and
