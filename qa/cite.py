@@ -683,7 +683,7 @@ class Verifier:
         "Yes" or declined. The facts alone did not help either ("In the Realm of the Hackers is a 2003 Australian
         documentary" with "Freakonomics: The Movie is a 2010 American documentary film": 0.79 yes to "Are
         Freakonomics and In the Realm of the Hackers both American documentaries?"). Asked of one thing at a
-        time, the judge separates them: 0.12 for "Is In the Realm of the Hackers American documentaries?" and
+        time, the judge separates them: 0.32 for "Is In the Realm of the Hackers American documentaries?" and
         0.02 for "Is Elko Regional Airport located in Michigan?" (its sentence says Nevada), against 0.92-0.99 for
         each thing of the four "yes" questions of that form (a probe on HotpotQA 0-49). The sentence most similar
         to the question asked of a thing need not be the one that answers it ("The show is a spin-off of the 2005
