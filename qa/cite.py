@@ -687,7 +687,7 @@ class Verifier:
         0.02 for "Is Elko Regional Airport located in Michigan?" (its sentence says Nevada), against 0.92-0.99 for
         each thing of the four "yes" questions of that form (a probe on HotpotQA 0-49). The sentence most similar
         to the question asked of a thing need not be the one that answers it ("The show is a spin-off of the 2005
-        book 'Freakonomics'", 0.37, before "Freakonomics: The Movie is a 2010 American documentary film"): the
+        book 'Freakonomics'", 0.46, before "Freakonomics: The Movie is a 2010 American documentary film"): the
         ``BOTH_TRIES`` most similar are judged: one that says yes at ``VerifierConfig.both`` decides, else the
         closest. "Yes" asks more of one sentence than of a reply's facts (``yes``): the second sentence of In the
         Realm of the Hackers ("The storyline is centered on the Australian teenagers …") scored 0.60."""
