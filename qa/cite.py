@@ -268,13 +268,18 @@ def numbers(text: str) -> set[str]:
     'the number 5 is not in the cited text'
     """
     text = with_digits(text)
-    signed = {("-" if m.group(1) else "") + number_value(m.group(2)) for m in SIGNED_NUMBER.finditer(text)}
+    signed = {signed_value(m) for m in SIGNED_NUMBER.finditer(text)}
     return signed | {m[1] + m[3] for m in _YEAR_RANGE.finditer(text)}
 
 
 # a minus sign (or a hyphen) right before a number that follows no word or number: "−5 °C", "(-3.2%)"; not the
 # hyphen of a range ("5-10", "1995-96") or of a name ("COVID-19")
 SIGNED_NUMBER = re.compile(rf"(?:(?<![\w.,])([−-]))?({NUMBER.pattern})")
+
+
+def signed_value(m: re.Match[str]) -> str:
+    """The value (``number_value``) of a ``SIGNED_NUMBER`` match, "-" first where it has a minus sign."""
+    return ("-" if m.group(1) else "") + number_value(m.group(2))
 
 
 _YEAR_RANGE = re.compile(r"\b(1[0-9]|20)(\d{2})\s?[–-]\s?(\d{2})\b(?![.,:]?\d)")  # "1995–96", "2011-12"
@@ -598,8 +603,9 @@ class Verifier:
         """``yes_no=False``: no "Yes."/"No." verdict even to a yes/no question (one document's part of a comparison)."""
         evidence = [s for s in sources if can_be_evidence(s.sentence.text)]
         by_n = {s.n: s for s in evidence}
+        words_of = {s.n: {w.lower() for w in WORD.findall(s.sentence.text.lower())} for s in evidence}
         if yes_no and question:
-            decided = self._both(question, evidence, by_n)
+            decided = self._both(question, evidence, by_n, words_of)
             if decided is not None:
                 return decided
         claims = []
@@ -616,7 +622,6 @@ class Verifier:
         cos = vectors[: len(claims)] @ vectors[len(claims) : -1].T  # [claim, source]
         to_question = vectors[-1] @ vectors[len(claims) : -1].T  # [source]: similarity to the question
         claim_to_question = vectors[: len(claims)] @ vectors[-1]  # [claim]
-        words_of = {s.n: {w.lower() for w in WORD.findall(s.sentence.text.lower())} for s in evidence}
         calls = 0
         results: list[tuple[Claim, Outcome]] = []
         for ci, claim in enumerate(claims):
@@ -669,7 +674,9 @@ class Verifier:
         sentences, citations = self._sentences(results, by_n)
         return Verification(sentences, citations, False, "", calls, verdict)
 
-    def _both(self, question: str, evidence: list[Source], by_n: dict[int, Source]) -> Verification | None:
+    def _both(
+        self, question: str, evidence: list[Source], by_n: dict[int, Source], words_of: dict[int, set[str]]
+    ) -> Verification | None:
         """A "both" question decided thing by thing (``conjuncts``): for each thing it names, the retrieved
         sentence naming it most similar to the question asked of it alone, and the judge's yes or no to that
         question on that sentence. "Yes." when every thing's sentence says yes; "No." when one says yes and
@@ -697,7 +704,7 @@ class Verifier:
         picks: list[tuple[str, str, Source, float]] = []
         calls = 0
         for thing, alone in asked:
-            naming = [s for s in evidence if name_present(thing, {w.lower() for w in WORD.findall(s.sentence.text.lower())})]
+            naming = [s for s in evidence if name_present(thing, words_of[s.n])]
             if not naming:
                 return None
             vectors = self.embed([alone] + [s.sentence.text for s in naming])
@@ -1054,10 +1061,10 @@ class Verifier:
             return None
         said = {w.lower() for w in WORD.findall(claim.lower())}
         asked = {w.lower() for w in WORD.findall(question.lower())}
+        stated, named = numbers(claim) - numbers(question), name_phrases(claim)
         for n in ranked:
-            have = words_of[n]
-            lost_numbers = numbers(claim) - numbers(by_n[n].sentence.text) - numbers(question)
-            lost_names = [x for x in name_phrases(claim) if not name_present(x, have | asked)]
+            lost_numbers = stated - numbers(by_n[n].sentence.text)
+            lost_names = [x for x in named if not name_present(x, words_of[n] | asked)]
             if not lost_numbers and not lost_names:
                 continue  # the screens pass it alone: the judge refused it, and a second sentence is no cure
             for m in ranked:

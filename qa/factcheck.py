@@ -26,8 +26,8 @@ from qa.cite import (
     name_phrases,
     name_present,
     negated,
-    number_value,
     numbers,
+    signed_value,
     with_digits,
 )
 from qa.records import AnswerSentence, Citation, Source
@@ -54,11 +54,7 @@ _DATE = re.compile(
 def _replace_number(text: str, number: str, by: str) -> str:
     """``text`` with each occurrence of ``number`` (as ``numbers`` reads it: "1,500" is "1500", "09" is "9") written as
     ``by``."""
-
-    def swap(m: re.Match[str]) -> str:
-        return by if ("-" if m.group(1) else "") + number_value(m.group(2)) == number else m.group()
-
-    return SIGNED_NUMBER.sub(swap, text)
+    return SIGNED_NUMBER.sub(lambda m: by if signed_value(m) == number else m.group(), text)
 
 
 def _affirmed(text: str) -> str:

@@ -9,6 +9,7 @@ from typing import Any
 
 from index.catalog import Catalog
 from index.embed import Embedder
+from index.ingest import vector_id
 from index.sentences import instruction_like
 from index.store import Store
 from index.words import WORD, opens_with_pronoun
@@ -172,7 +173,7 @@ class Retriever:
         instead of embedding the sentences again (``Verifier.remember``). Only a vector stored for the same text
         counts (a document re-ingested meanwhile has other sentences under the same ids); none at all if the store
         cannot be read: the verifier then embeds the sentences itself, as it did before."""
-        ids = {f"{s.sentence.doc_id}:{s.sentence.index}": s.sentence.text for s in sources}
+        ids = {vector_id(s.sentence.doc_id, s.sentence.index): s.sentence.text for s in sources}
         try:
             stored = self.store.vectors(list(ids))
         except Exception:  # noqa: BLE001 - only a shortcut: the same vectors are computed when it fails
