@@ -26,6 +26,7 @@ import re
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
+from pathlib import PurePath
 
 import numpy as np
 
@@ -721,15 +722,22 @@ class Verifier:
             verdict = "no"
         else:
             return None
-        results: list[tuple[Claim, Outcome]] = []
+        quoted = []
         for thing, alone, best, p in picks:
+            said = "yes" if p >= self.config.both else "no"
+            quoted.append((best, f"the sentence that decides {alone!r} for {thing}: {said} (judge {p:.2f})"))
+        return self.decided(quoted, by_n, verdict, calls)
+
+    def decided(self, quoted: list[tuple[Source, str]], by_n: dict[int, Source], verdict: str, calls: int) -> Verification:
+        """A yes/no question decided part by part (``_both``; ``qa.ask.Asker.same``): the verdict, and the
+        sentences that decided each part, quoted and cited, each with why (a sentence deciding two parts once)."""
+        results: list[tuple[Claim, Outcome]] = []
+        for best, why in quoted:
             if any(best.n in c.cited for c, _ in results):
                 continue
-            said = "yes" if p >= self.config.both else "no"
-            why = f"quoted: the sentence that decides {alone!r} for {thing}: {said} (judge {p:.2f})"
             text = " ".join(best.sentence.text.split())
-            results.append((Claim(text, [best.n], bare=True), Outcome(SUPPORTED, [best.n], 1.0, why, "quoted")))
-        sentences, citations = self._sentences(results, by_n)
+            results.append((Claim(text, [best.n], bare=True), Outcome(SUPPORTED, [best.n], 1.0, f"quoted: {why}", "quoted")))
+        sentences, citations = self._sentences(results, by_n | {s.n: s for s, _ in quoted})
         return Verification(sentences, citations, False, "", calls, verdict)
 
     def _parallel(self, picks: list[tuple[str, str, Source, float]]) -> bool:
@@ -1517,3 +1525,100 @@ def _without_yes_no(text: str) -> str:
     """``_strip_yes_no``, capitalised for display: "Yes, the lens was cleaned." -> "The lens was cleaned."."""
     rest = _strip_yes_no(text)
     return rest[:1].upper() + rest[1:] if rest != text else text
+
+
+_SAME = re.compile(r"(?i)^(?:are|were|is|was|do|does|did|have|has|had)\s+(.+?)\s+the\s+same\s+([\w'’ -]+?)\s*\?*$")
+_AGREE = re.compile(r"(?i)^(?:do|does|did)\s+(.+?),?\s+and\s+(.+?)\s+agree\s+(?:on|about)\s+(.+?)\s*\?*$")
+
+
+def same_question(question: str) -> tuple[list[str], str, list[str]]:
+    """A question whether two things share one attribute, split into the things, the attribute and the question
+    to ask of each: "Were Scott Derrickson and Ed Wood of the same nationality?" -> (["Scott Derrickson", "Ed
+    Wood"], "nationality", ["What is the nationality of Scott Derrickson?", "What is the nationality of Ed
+    Wood?"]); "Do the council report and the residents newsletter agree on the length of the bridge?" -> each
+    document's own "According to the council report, what is the length of the bridge?". ([], "", []) for any
+    other question. The things of a "same" question are names (``_name_then_rest``); those of an "agree"
+    question may be documents ("the council report") and are at most six words each.
+
+    >>> same_question("Are the Laleli Mosque and Esma Sultan Mansion located in the same neighborhood?")[:2]
+    (['the Laleli Mosque', 'Esma Sultan Mansion'], 'neighborhood')
+    >>> same_question("Do the council report and the newsletter agree on the toll?")[2][1]
+    'According to the newsletter, what is the toll?'
+    >>> same_question("Did both sides agree to exchange prisoners?"), same_question("Is it the same size as mine?")
+    (([], '', []), ([], '', []))
+    """
+    q = _last_sentence(" ".join(question.split()))
+    if not polar(q):
+        return [], "", []
+    agree = _AGREE.match(q)
+    if agree:
+        a, b, what = (" ".join(x.split()).strip(" ,") for x in agree.groups())
+        if re.match(r"(?i)both\b", a) or any(len(x.split()) > 6 or not x for x in (a, b)):
+            return [], "", []
+        if re.match(r"(?i)whether\b", what):
+            return [a, b], what, [f"What does {x} say about {what}?" for x in (a, b)]
+        return [a, b], what, [f"According to {x}, what is {what}?" for x in (a, b)]
+    same = _SAME.match(q)
+    if not same:
+        return [], "", []
+    pair = re.match(r"(?i)(?:both\s+)?(.+?),?\s+and\s+(.+)$", same.group(1))
+    if not pair:
+        return [], "", []
+    a = pair.group(1).strip(" ,")
+    b = _name_then_rest(pair.group(2))[0]
+    what = same.group(2).strip()
+    if not a or not b or _name_then_rest(a)[0] != a or not what:
+        return [], "", []
+    return [a, b], what, [f"What is the {what} of {x}?" for x in (a, b)]
+
+
+def same_value(a: str, b: str) -> bool | None:
+    """Whether two short answers give the same value: True, False, or None when that cannot be told from their
+    words. Numbers decide where both have them ("four" and "two" lanes differ; "620 metres" twice is the same);
+    otherwise their content words: one's within the other's is the same ("American", "an American filmmaker"), none
+    shared is different ("Laleli, Fatih" and "Ortaköy"), some shared is undecided ("Fatih, Istanbul" and "Ortaköy,
+    Istanbul" may name two places of one city).
+
+    >>> same_value("four", "only two"), same_value("620 metres", "620 metres"), same_value("American", "an American filmmaker")
+    (False, True, True)
+    >>> same_value("Laleli, Fatih", "Ortaköy"), same_value("Fatih, Istanbul", "Ortaköy, Istanbul"), same_value("12", "oak trees")
+    (False, None, None)
+    """
+    na, nb = numbers(a), numbers(b)
+    if na or nb:
+        return na == nb if na and nb else None
+    wa, wb = words(a) - _VAGUE, words(b) - _VAGUE
+    if not wa or not wb:
+        return None
+    if wa <= wb or wb <= wa:
+        return True
+    return False if not wa & wb else None
+
+
+_VAGUE = frozenset(stems("only about around approximately some nearly almost just roughly"))
+
+
+def own_sentences(thing: str, evidence: list[Source]) -> list[Source]:
+    """The retrieved sentences about one thing of a question: those of the documents whose file name names it
+    ("the council report": kestrel_bridge_council_report.md; "Ed Wood": 0012_Ed_Wood.txt, before 0013_Ed_Wood_film.txt
+    when both match), else those naming it (``name_present``): a document is about itself, while a sentence
+    naming it elsewhere may only say what it is ("`kestrel_bridge_residents_newsletter.html`: a residents
+    newsletter …" in a folder's README).
+
+    >>> from qa.records import Sentence
+    >>> src = [Source(n, d, Sentence(d, n, 0, 1, None, t), 0.5) for n, d, t in [(1, "a_council_report.md", "It has four lanes."),
+    ...        (2, "b_newsletter.html", "It has two lanes."), (3, "c.txt", "The council report was late.")]]
+    >>> [s.n for s in own_sentences("the council report", src)], [s.n for s in own_sentences("the newsletter", src)]
+    ([1], [2])
+    >>> [s.n for s in own_sentences("Council Report", src[1:])], own_sentences("Ed Wood", src)
+    ([3], [])
+    """
+    name = re.sub(r"(?i)^the\s+", "", thing)
+    key = words(name)
+    stems_of = {s.document: words(re.sub(r"[\W_]+", " ", PurePath(s.document).stem)) for s in evidence}
+    matching = {d for d, have in stems_of.items() if key and key <= have}
+    exact = {d for d in matching if not stems_of[d] - key - {w for w in stems_of[d] if w.isdigit()}}
+    docs = exact or matching
+    if docs:
+        return [s for s in evidence if s.document in docs]
+    return [s for s in evidence if name_present(name, {w.lower() for w in WORD.findall(s.sentence.text)})]

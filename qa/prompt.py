@@ -143,6 +143,17 @@ def redraft_messages(
     return retry_messages(messages, draft, question)
 
 
+VALUE_SYSTEM = "Answer the question from the sources only, with the answer alone: a few words, no sentence."
+
+
+def value_messages(question: str, sources: list[Source]) -> list[dict[str, str]]:
+    """Ask for one thing's value alone ("American", "four"): a part of a question whether two things share it
+    (``qa.cite.same_question``), asked of that thing's own few sentences."""
+    listed = "\n".join(f"[{i}] {' '.join(s.sentence.text.split())}" for i, s in enumerate(sources, 1))
+    user = f"Sources:\n{listed}\n\nQuestion: {question}"
+    return [{"role": "system", "content": VALUE_SYSTEM}, {"role": "user", "content": user}]
+
+
 def rewrite_messages(question: str, history: list[tuple[str, str]]) -> list[dict[str, str]]:
     """Messages asking the model to turn a follow-up into a standalone question."""
     turns = "\n".join(f"User: {q}\nAssistant: {a}" for q, a in history[-3:])

@@ -141,3 +141,40 @@ def test_the_verifier_reads_the_sources_stored_vectors_instead_of_embedding_them
         assert not again, again  # only the question and the claims were embedded
     finally:
         app.close()
+
+
+def _values(prompt: str) -> str:
+    """The fake's value for each document's part of an "agree" question; a full reply otherwise."""
+    asked = prompt.rsplit("Question: ", 1)[-1]
+    if asked.startswith("According to the council report"):
+        return "four" if "lanes" in asked else "14 September 2027"
+    if asked.startswith("According to the residents newsletter"):
+        return "two" if "lanes" in asked else "unknown"
+    return "Yes, both agree. [1]"
+
+
+def test_an_agree_question_is_decided_by_each_documents_own_value(settings, embedder, tmp_path):
+    """Each document's value is asked of its own sentences and found in one of them; the values differ: "No.",
+    with the two sentences quoted, whatever a whole reply would have said ("Yes, both agree.")."""
+    app = _app(settings, embedder, _values, tmp_path)
+    answer = app.ask("Do the council report and the residents newsletter agree on the number of traffic lanes on the bridge?")
+    assert answer.yes_no == "no" and answer.answer.startswith("No. ")
+    assert [(c.document.rsplit("_", 1)[-1], c.text) for c in answer.citations] == [
+        ("report.md", "The bridge will carry four traffic lanes."),
+        ("newsletter.html", "According to those figures, the bridge will carry only two traffic lanes."),
+    ]
+    for c in answer.citations:
+        assert app.text(app.resolve(c.document).doc_id)[c.start : c.end] == c.text
+    assert all(s.check == "quoted" and "number of traffic lanes" in s.reason for s in answer.sentences)
+    # the whole reply was never asked for: two short prompts, one per document, each of that document's sentences
+    assert len(app._generator.calls) == 2
+    council, news = (call[-1]["content"] for call in app._generator.calls)
+    assert "four traffic lanes" in council and "two traffic lanes" not in council and "two traffic lanes" in news
+
+
+def test_an_agree_question_falls_back_when_a_value_is_not_found(settings, embedder, tmp_path):
+    """One document's value is "unknown": no verdict from the parts, and the question is answered as any other."""
+    app = _app(settings, embedder, _values, tmp_path)
+    answer = app.ask("Do the council report and the residents newsletter agree on the opening date of the bridge?")
+    assert len(app._generator.calls) == 3  # two values, then the whole reply
+    assert not any(s.check == "quoted" and "opening date" in s.reason for s in answer.sentences)

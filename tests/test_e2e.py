@@ -60,6 +60,21 @@ def test_an_answer_shows_another_documents_other_value(seeded_app):
     assert not any(s.disputed_by for s in seeded_app.ask("How long will the Kestrel Bridge be?").sentences)
 
 
+@pytest.mark.parametrize(
+    ("what", "verdict", "council", "newsletter"),
+    [("the number of traffic lanes", "no", "four", "two"), ("the length", "yes", "620", "620")],
+)
+def test_an_agree_question_is_decided_by_each_documents_value(seeded_app, what, verdict, council, newsletter):
+    """The model alone said "Yes" to both (the report says four lanes, the newsletter two): each document's value,
+    asked of its own sentences, decides, and the two sentences are quoted."""
+    answer = seeded_app.ask(f"Do the council report and the residents newsletter agree on {what} of the Kestrel Bridge?")
+    _check_citations(seeded_app, answer)
+    assert answer.yes_no == verdict and answer.answer.startswith(f"{verdict.capitalize()}. ")
+    by_doc = {c.document.rsplit("/", 1)[-1]: c.text for c in answer.citations}
+    assert council in by_doc["kestrel_bridge_council_report.md"]
+    assert newsletter in by_doc["kestrel_bridge_residents_newsletter.html"]
+
+
 def test_off_topic_question_is_declined(seeded_app):
     answer = seeded_app.ask("Who won the football World Cup in 1998?")
     assert answer.declined
