@@ -233,6 +233,7 @@ class Asker:
         at = {(s.sentence.doc_id, s.sentence.index): s for s in evidence}
         quoted: list[tuple[Source, str]] = []
         values: list[str] = []
+        pools: list[list[Source]] = []
         for thing, sub in zip(things, asked, strict=True):
             own = own_sentences(thing, evidence)
             docs = sorted({s.sentence.doc_id for s in own})
@@ -259,7 +260,13 @@ class Asker:
             attribute = re.sub(r"(?i)^the ", "", what)
             quoted.append((holding[0], f"the sentence that gives {thing}'s {attribute}: {value!r}"))
             values.append(value)
+            pools.append(pool)
         same = same_value(*values)
+        if same is False and any(_holds(t.sentence.text, v) for v, pool in zip(values, pools[::-1], strict=True) for t in pool):
+            # one thing's value is also said of the other: the two may be one place or kind at two grains ("New
+            # York City" and "Midtown Manhattan" for "Are Random House Tower and 888 7th Avenue in the same city?",
+            # where 888 7th Avenue's sentences also say "… in New York City")
+            same = None
         vectors = self.verifier.embed([t.sentence.text for t, _ in quoted])
         # the two sentences must state the same kind of fact (``qa.cite.PARALLEL``, as for a "both" question): "Are
         # both the Marrow Belle and The Wandering Shelf run by the same organisation?" took "A local group hopes to

@@ -1544,22 +1544,24 @@ def same_question(question: str) -> tuple[list[str], str, list[str]]:
     (['the Laleli Mosque', 'Esma Sultan Mansion'], 'neighborhood')
     >>> same_question("Do the council report and the newsletter agree on the toll?")[2][1]
     'According to the newsletter, what is the toll?'
+    >>> same_question("Do the report and the newsletter agree on how many trees will be felled?")[2][0]
+    'According to the report, how many trees will be felled?'
     >>> same_question("Did both sides agree to exchange prisoners?"), same_question("Is it the same size as mine?")
     (([], '', []), ([], '', []))
     """
     q = _last_sentence(" ".join(question.split()))
-    if not polar(q):
-        return [], "", []
-    agree = _AGREE.match(q)
+    agree = _AGREE.match(q)  # yes/no by its form, also where it asks "how many" ("agree on how many trees …")
     if agree:
         a, b, what = (" ".join(x.split()).strip(" ,") for x in agree.groups())
         if re.match(r"(?i)both\b", a) or any(len(x.split()) > 6 or not x for x in (a, b)):
             return [], "", []
         if re.match(r"(?i)whether\b", what):
             return [a, b], what, [f"What does {x} say about {what}?" for x in (a, b)]
+        if re.match(r"(?i)(?:how|what|when|where|who|which)\b", what):  # "agree on how many trees will be felled"
+            return [a, b], what, [f"According to {x}, {what}?" for x in (a, b)]
         return [a, b], what, [f"According to {x}, what is {what}?" for x in (a, b)]
     same = _SAME.match(q)
-    if not same:
+    if not same or not polar(q):
         return [], "", []
     pair = re.match(r"(?i)(?:both\s+)?(.+?),?\s+and\s+(.+)$", same.group(1))
     if not pair:

@@ -147,9 +147,9 @@ def _values(prompt: str) -> str:
     """The fake's value for each document's part of an "agree" question; a full reply otherwise."""
     asked = prompt.rsplit("Question: ", 1)[-1]
     if asked.startswith("According to the council report"):
-        return "four" if "lanes" in asked else "14 September 2027"
+        return "four" if "lanes" in asked else "Port Verrin" if "towns" in asked else "14 September 2027"
     if asked.startswith("According to the residents newsletter"):
-        return "two" if "lanes" in asked else "unknown"
+        return "two" if "lanes" in asked else "Oldquay" if "towns" in asked else "unknown"
     return "Yes, both agree. [1]"
 
 
@@ -178,3 +178,12 @@ def test_an_agree_question_falls_back_when_a_value_is_not_found(settings, embedd
     answer = app.ask("Do the council report and the residents newsletter agree on the opening date of the bridge?")
     assert len(app._generator.calls) == 3  # two values, then the whole reply
     assert not any(s.check == "quoted" and "opening date" in s.reason for s in answer.sentences)
+
+
+def test_values_said_of_both_things_are_not_a_difference(settings, embedder, tmp_path):
+    """"Port Verrin" and "Oldquay" share no word, but each document's sentences give both (the bridge links the
+    two): the values do not differ as the documents tell them. No verdict; answered as any other question."""
+    app = _app(settings, embedder, _values, tmp_path)
+    answer = app.ask("Do the council report and the residents newsletter agree on which towns the Kestrel Bridge will link?")
+    assert len(app._generator.calls) == 3
+    assert not any(s.check == "quoted" and "towns" in s.reason for s in answer.sentences)

@@ -62,12 +62,17 @@ def test_an_answer_shows_another_documents_other_value(seeded_app):
 
 @pytest.mark.parametrize(
     ("what", "verdict", "council", "newsletter"),
-    [("the number of traffic lanes", "no", "four", "two"), ("the length", "yes", "620", "620")],
+    [
+        ("the number of traffic lanes of the Kestrel Bridge", "no", "four", "two"),
+        ("the length of the Kestrel Bridge", "yes", "620", "620"),
+        ("how many oak trees will be felled", "no", "Twelve", "Thirty-eight"),
+        ("who the main contractor is", "yes", "Brightwater", "Brightwater"),
+    ],
 )
 def test_an_agree_question_is_decided_by_each_documents_value(seeded_app, what, verdict, council, newsletter):
     """The model alone said "Yes" to both (the report says four lanes, the newsletter two): each document's value,
     asked of its own sentences, decides, and the two sentences are quoted."""
-    answer = seeded_app.ask(f"Do the council report and the residents newsletter agree on {what} of the Kestrel Bridge?")
+    answer = seeded_app.ask(f"Do the council report and the residents newsletter agree on {what}?")
     _check_citations(seeded_app, answer)
     assert answer.yes_no == verdict and answer.answer.startswith(f"{verdict.capitalize()}. ")
     by_doc = {c.document.rsplit("/", 1)[-1]: c.text for c in answer.citations}
