@@ -181,7 +181,7 @@ def test_an_agree_question_falls_back_when_a_value_is_not_found(settings, embedd
 
 
 def test_values_said_of_both_things_are_not_a_difference(settings, embedder, tmp_path):
-    """"Port Verrin" and "Oldquay" share no word, but each document's sentences give both (the bridge links the
+    """ "Port Verrin" and "Oldquay" share no word, but each document's sentences give both (the bridge links the
     two): the values do not differ as the documents tell them. No verdict; answered as any other question."""
     app = _app(settings, embedder, _values, tmp_path)
     answer = app.ask("Do the council report and the residents newsletter agree on which towns the Kestrel Bridge will link?")
