@@ -234,31 +234,13 @@ class Asker:
         quoted: list[tuple[Source, str]] = []
         values: list[str] = []
         pools: list[list[Source]] = []
+        attribute = re.sub(r"(?i)^the ", "", what)
         for thing, sub in zip(things, asked, strict=True):
-            own = own_sentences(thing, evidence)
-            docs = sorted({s.sentence.doc_id for s in own})
-            if not own or len(docs) > 2 or (doc_ids is not None and not set(docs) <= set(doc_ids)):
+            found = self._value(thing, sub, evidence, at, doc_ids)
+            if found is None:
                 return None
-            # the thing's own sentences that best answer the question asked of it, as numbered in ``sources`` where
-            # they were retrieved, else numbered after them
-            fresh = self.retriever.sources(self.retriever.search(sub, 2 * SAME_TRIES, docs), 0)
-            pool = list(own)
-            for f in fresh:
-                key = (f.sentence.doc_id, f.sentence.index)
-                if key not in at and can_be_evidence(f.sentence.text):
-                    at[key] = replace(f, n=max([*by_n, *(x.n for x in at.values())]) + 1)
-                pool.append(at.get(key, f))
-            pool = [p for p in dict.fromkeys(pool) if (p.sentence.doc_id, p.sentence.index) in at]
-            vectors = self.verifier.embed([sub] + [p.sentence.text for p in pool])
-            top = [pool[i] for i in np.argsort(-(vectors[1:] @ vectors[0]), kind="stable")[:SAME_TRIES]]
-            value = MARKER.sub("", self._complete(value_messages(sub, top), VALUE_TOKENS)).strip(" .\"'\n")
-            if not value or value.lower().startswith("unknown") or value == DECLINE.rstrip("."):
-                return None
-            holding = [t for t in top if _holds(t.sentence.text, value)]
-            if not holding:
-                return None
-            attribute = re.sub(r"(?i)^the ", "", what)
-            quoted.append((holding[0], f"the sentence that gives {thing}'s {attribute}: {value!r}"))
+            value, holding, pool = found
+            quoted.append((holding, f"the sentence that gives {thing}'s {attribute}: {value!r}"))
             values.append(value)
             pools.append(pool)
         same = same_value(*values)
@@ -276,6 +258,34 @@ class Asker:
         if same is None or float(vectors[0] @ vectors[1]) < PARALLEL:
             return None
         return self.verifier.decided(quoted, by_n, "yes" if same else "no", 0)
+
+    def _value(
+        self, thing: str, sub: str, evidence: list[Source], at: dict[tuple[str, int], Source], doc_ids: list[str] | None
+    ) -> tuple[str, Source, list[Source]] | None:
+        """One thing's value for the question ``sub`` asked of it alone, the sentence about it that holds the value,
+        and the sentences about it looked at; None when it has none or the value is in none of them. Its documents
+        are those of its retrieved sentences (``own_sentences``, at most two); ``sub`` is searched in them, and
+        asked of the ``SAME_TRIES`` sentences about it most like ``sub`` (``value_messages``). Sentences not in
+        ``evidence`` are added to ``at`` (by document and index), numbered after the others."""
+        own = own_sentences(thing, evidence)
+        docs = sorted({s.sentence.doc_id for s in own})
+        if not own or len(docs) > 2 or (doc_ids is not None and not set(docs) <= set(doc_ids)):
+            return None
+        pool = list(own)
+        for f in self.retriever.sources(self.retriever.search(sub, 2 * SAME_TRIES, docs), 0):
+            key = (f.sentence.doc_id, f.sentence.index)
+            if key not in at and can_be_evidence(f.sentence.text):
+                at[key] = replace(f, n=max(x.n for x in at.values()) + 1)
+            if key in at:
+                pool.append(at[key])
+        pool = list(dict.fromkeys(pool))
+        vectors = self.verifier.embed([sub] + [p.sentence.text for p in pool])
+        top = [pool[i] for i in np.argsort(-(vectors[1:] @ vectors[0]), kind="stable")[:SAME_TRIES]]
+        value = MARKER.sub("", self._complete(value_messages(sub, top), VALUE_TOKENS)).strip(" .\"'\n")
+        if not value or value.lower().startswith("unknown") or value == DECLINE.rstrip("."):
+            return None
+        holding = next((t for t in top if _holds(t.sentence.text, value)), None)
+        return None if holding is None else (value, holding, pool)
 
     def ask(self, question: str, **kwargs: Any) -> Answer:
         for event in self.stream(question, **kwargs):
