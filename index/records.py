@@ -52,11 +52,12 @@ class AnswerSentence:
     verdict: str = "supported"  # supported | contradicted | unsupported | not_an_answer
     reason: str = ""  # why the verifier decided so, in words
     # how, as data: "cited" (the model's own citation states it), "recited" (another retrieved sentence does),
-    # "quoted" (a bare marker: the sentence itself), "screen" (a hard screen refused it), "judge" (the judge
+    # "quoted" (a bare marker: the sentence itself), "compared" (the thing a choice picks, by the values its cited
+    # sentences give), "screen" (a hard screen refused it), "judge" (the judge
     # scored it below the bar), "gate" (true, but not an answer), "instruction"; "" where nothing was checked
     check: str = ""
     # the judge's P(Yes) that the chosen evidence states the claim (refused: the best judged; "gate": P(answers
-    # the question)); 1.0 for "quoted"; None where no judge was asked (every try failed a screen, or "instruction")
+    # the question)); 1.0 for "quoted" and "compared"; None where no judge was asked (every try failed a screen, or "instruction")
     score: float | None = None
     # ids of the answer's "contradicts" citations: sentences of other documents that give another value for it
     disputed_by: list[int] = field(default_factory=list)

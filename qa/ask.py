@@ -12,10 +12,13 @@ from typing import Any
 import numpy as np
 
 from qa.cite import (
+    EVENTS,
     PARALLEL,
+    YEAR,
     Verification,
     Verifier,
     can_be_evidence,
+    choice_question,
     numbers,
     own_sentences,
     parse,
@@ -89,6 +92,39 @@ def _holds(sentence: str, value: str) -> bool:
     return have <= numbers(sentence) if have else words(value) <= words(sentence)
 
 
+def _measure(value: str, kind: str) -> float | None:
+    """The year of a date ("October 8, 1970" -> 1970.0) or the one number of an amount ("about 30" -> 30.0); None
+    when there is not exactly one.
+
+    >>> _measure("October 8, 1970", "date"), _measure("about 30", "amount"), _measure("1965 or 1966", "date")
+    (1970.0, 30.0, None)
+    """
+    found = sorted(set(YEAR.findall(value))) if kind == "date" else sorted(numbers(value))
+    return float(found[0]) if len(found) == 1 else None
+
+
+def _tells(sentence: str, sub: str, kind: str) -> bool:
+    """Whether the sentence that holds a choice's value says what ``sub`` asks of it: a date's event ("When was
+    X born?": "born"; "founded": also "formed", "established" …; ``qa.cite.EVENTS``) or an amount's counted
+    noun ("How many members …": "members"). A birth year and a career's year are both years: "He began his
+    career in 1990" does not say when he was born.
+
+    >>> _tells("Annie Morton (born October 8, 1970) is a model.", "When was Annie Morton born?", "date")
+    True
+    >>> _tells("She signed with Elite in 1990.", "When was Annie Morton born?", "date")
+    False
+    >>> _tells("Edward Davis Wood Jr. (October 10, 1924 – December 10, 1978) was a filmmaker.", "When was Ed Wood born?", "date")
+    True
+    >>> _tells("There are about 30 species in the genus.", "How many species does Ruta have?", "amount")
+    True
+    """
+    if kind == "date":
+        event = sub.rstrip("?").rsplit(" ", 1)[-1]
+        return bool(EVENTS[event].search(sentence)) if event in EVENTS else False
+    counted = re.match(r"How many (\S+)", sub)
+    return bool(counted) and bool(words(counted.group(1)) & words(sentence))  # type: ignore[union-attr]
+
+
 class Asker:
     def __init__(self, settings: Settings, retriever: Retriever, verifier: Verifier, generator: Callable[[], Generator]) -> None:
         self.settings = settings
@@ -133,6 +169,7 @@ class Asker:
         # the verifier reads the sentences' stored vectors instead of embedding them again (0.15 s an answer)
         self.verifier.remember(self.retriever.vectors(sources))
         decided = self.same(standalone, sources, doc_ids) if yes_no else None
+        decided = decided or self.choose(standalone, sources, doc_ids)
         if decided is not None:
             timings["first_token_s"] = timings["total_s"] = time.perf_counter() - t0
             timings["verify_s"] = timings["total_s"] - timings["retrieve_s"]
@@ -258,6 +295,43 @@ class Asker:
         if same is None or float(vectors[0] @ vectors[1]) < PARALLEL:
             return None
         return self.verifier.decided(quoted, by_n, "yes" if same else "no", 0)
+
+    def choose(self, question: str, sources: list[Source], doc_ids: list[str] | None = None) -> Verification | None:
+        """A question that picks one of two named things by an amount or a date ("Who is older, A or B?", "Which
+        band, A or B, had more members?"; ``choice_question``), decided by each thing's value (``_value``): a year
+        each, or one number each, compared. The answer names the one picked, citing the two sentences that give
+        the values; None (answered as any other) when a value is not found or has no single year or number, its
+        sentence does not say the event asked about or name what is counted (``_tells``), or the two are equal.
+
+        The model picks by guessing: "Annie Morton is older than Terry Richardson." (HotpotQA 8; she was born in
+        1970, he in 1965); its sentence was right about neither date's order and the metric took it for right
+        because it names the gold answer."""
+        things, kind, wins, asked = choice_question(question)
+        if not things:
+            return None
+        evidence = [s for s in sources if can_be_evidence(s.sentence.text)]
+        by_n = {s.n: s for s in evidence}
+        at = {(s.sentence.doc_id, s.sentence.index): s for s in evidence}
+        found: list[tuple[str, Source, float]] = []
+        for thing, sub in zip(things, asked, strict=True):
+            got = self._value(thing, sub, evidence, at, doc_ids)
+            if got is None:
+                return None
+            value, holding, _ = got
+            measure = _measure(value, kind)
+            if measure is None or not _tells(holding.sentence.text, sub, kind):
+                return None
+            found.append((value, holding, measure))
+        (va, _, ma), (vb, _, mb) = found
+        if ma == mb:
+            return None
+        first = (ma < mb) == (wins in ("earlier", "less"))
+        pick, other = (0, 1) if first else (1, 0)
+        values = (va, vb)
+        lead = f"{things[pick]} ({values[pick]}; {things[other]}: {values[other]})."
+        quoted = [(src, f"{thing}: {v!r}") for thing, (v, src, _) in zip(things, found, strict=True)]
+        quoted[pick] = (quoted[pick][0], f"{quoted[pick][1]}, the {wins} ({kind})")
+        return self.verifier.decided(quoted, by_n, "", 0, lead)
 
     def _value(
         self, thing: str, sub: str, evidence: list[Source], at: dict[tuple[str, int], Source], doc_ids: list[str] | None

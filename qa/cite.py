@@ -728,9 +728,19 @@ class Verifier:
             quoted.append((best, f"the sentence that decides {alone!r} for {thing}: {said} (judge {p:.2f})"))
         return self.decided(quoted, by_n, verdict, calls)
 
-    def decided(self, quoted: list[tuple[Source, str]], by_n: dict[int, Source], verdict: str, calls: int) -> Verification:
-        """A yes/no question decided part by part (``_both``; ``qa.ask.Asker.same``): the verdict, and the
-        sentences that decided each part, quoted and cited, each with why (a sentence deciding two parts once)."""
+    def decided(
+        self, quoted: list[tuple[Source, str]], by_n: dict[int, Source], verdict: str, calls: int, lead: str = ""
+    ) -> Verification:
+        """A question decided part by part (``_both``; ``qa.ask.Asker.same``): the verdict, and the sentences that
+        decided each part, quoted and cited, each with why (a sentence deciding two parts once). ``lead``: instead
+        of the quotes, this one sentence citing them all (``qa.ask.Asker.choose``: the thing a choice picks, by
+        the values they give), the reasons joined, checked as ``compared``."""
+        if lead:
+            ns = list(dict.fromkeys(src.n for src, _ in quoted))
+            why = "; ".join(w for _, w in quoted)
+            outcome = Outcome(SUPPORTED, ns, 1.0, why, "compared")
+            sentences, citations = self._sentences([(Claim(lead, ns), outcome)], by_n | {s.n: s for s, _ in quoted})
+            return Verification(sentences, citations, False, "", calls, verdict)
         results: list[tuple[Claim, Outcome]] = []
         for best, why in quoted:
             if any(best.n in c.cited for c, _ in results):
@@ -1404,6 +1414,7 @@ def _ordinal(n: str) -> str:
 
 
 _YEAR = re.compile(r"(?<![\d.,£$€])\b(1[0-9]{3}|20[0-9]{2})\b(?![.,]?\d)")  # 1000-2099 standing alone
+YEAR = _YEAR  # the public name: ``qa.ask``'s choices read a date's year by it
 
 
 def unmet_number(question: str, sources: list[str]) -> str:
@@ -1624,3 +1635,67 @@ def own_sentences(thing: str, evidence: list[Source]) -> list[Source]:
     if docs:
         return [s for s in evidence if s.document in docs]
     return [s for s in evidence if name_present(name, {w.lower() for w in WORD.findall(s.sentence.text)})]
+
+
+_EARLIER = re.compile(r"(?i)\b(?:older|oldest|earlier|earliest|first)\b")
+_LATER = re.compile(r"(?i)\b(?:younger|youngest|later|latest|newer|newest|more recent(?:ly)?)\b")
+_MORE = re.compile(r"(?i)\b(?:more|most|greater number of|larger number of)\s+([a-z][\w-]*)")
+_FEWER = re.compile(r"(?i)\b(?:fewer|less|smaller number of)\s+([a-z][\w-]*)")
+_PLURALS = frozenset("people children men women staff personnel".split())
+_CHOICE_END = re.compile(r"(?i)^(.+?)[,:]\s+(.+?),?\s+or\s+(.+?)\s*\?*$")  # "Who is older, A or B?"
+# "Which band, A or B, had more members?"
+_CHOICE_MID = re.compile(r"(?i)^((?:which|what|who)\b[^,]*),\s+(.+?),?\s+or\s+(.+?),\s+(.+?)\s*\?*$")
+# the event a date question asks about, and the words that say it
+EVENTS = {
+    # "born", or a life's dates opening a biography: "Edward Davis Wood Jr. (October 10, 1924 – December 10, 1978)"
+    "born": re.compile(r"(?i)\bborn\b|\([^()]*?\b\d{3,4}\s*[–-]\s*[^()]*?\b\d{3,4}\s*\)"),
+    "founded": re.compile(r"(?i)\b(?:founded|established|formed|created|built|opened|started|began)\b"),
+    "released": re.compile(r"(?i)\b(?:released|published|came out|premiered|aired|issued)\b"),
+}
+
+
+def choice_question(question: str) -> tuple[list[str], str, str, list[str]]:
+    """A question that picks one of two named things by an amount or a date: the things, "amount" or "date", which
+    end wins ("more" or "less"; "earlier" or "later"), and the question to ask of each. "Who is older, Annie
+    Morton or Terry Richardson?" -> (["Annie Morton", "Terry Richardson"], "date", "earlier", ["When was Annie
+    Morton born?", "When was Terry Richardson born?"]) (a "who" is born; a thing is founded or released, as the
+    question says, else founded); "Which band, Letters to Cleo or Screaming Trees, had more members?" -> amount,
+    "more", "How many members does Letters to Cleo have?". ([], "", "", []) for any other question, and for a
+    choice by another measure ("a higher ratio", "which writer was from England").
+
+    >>> choice_question("Which band, Letters to Cleo or Screaming Trees, had more members?")[1:]
+    ('amount', 'more', ['How many members does Letters to Cleo have?', 'How many members does Screaming Trees have?'])
+    >>> choice_question("Which magazine was started first, Arthur's Magazine or First for Women?")[1:3]
+    ('date', 'earlier')
+    >>> choice_question("Who is older, Annie Morton or Terry Richardson?")[3][0]
+    'When was Annie Morton born?'
+    >>> choice_question("Which writer was from England, Henry Roth or Robert Erskine Childers?")
+    ([], '', '', [])
+    >>> choice_question("Which is more popular, Go or Chess?"), choice_question("Which came out more recently, Alien or Heat?")[2]
+    (([], '', '', []), 'later')
+    """
+    q = _last_sentence(" ".join(question.split()))
+    mid, end = _CHOICE_MID.match(q), _CHOICE_END.match(q)
+    if mid:
+        asked, a, b = f"{mid.group(1)} {mid.group(4)}", mid.group(2), mid.group(3)
+    elif end and re.match(r"(?i)(?:which|what|who)\b", end.group(1)):
+        asked, a, b = end.group(1), end.group(2), end.group(3)
+    else:
+        return [], "", "", []
+    things = [re.sub(r"(?i)^the\s+", "", " ".join(x.split()).strip(" ,")) for x in (a, b)]
+    # each option a name: capitalised (or a number) at both ends, a few words ("Letters to Cleo")
+    if not all(x and len(x.split()) <= 8 and x[0].isupper() | x[0].isdigit() and x.split()[-1][:1].isupper() for x in things):
+        return [], "", "", []
+    more, fewer = _MORE.search(asked), _FEWER.search(asked)
+    counted = (more or fewer).group(1).lower() if more or fewer else ""  # type: ignore[union-attr]
+    # a count is of a plural ("more members", "more species", "more people"), not "more popular", "more famous"
+    if counted in _PLURALS or counted.endswith("s") and not counted.endswith(("ss", "ous")) and counted not in STOP:
+        return things, "amount", "more" if more else "less", [f"How many {counted} does {x} have?" for x in things]
+    if (more or fewer) and not (_LATER.search(asked) or _EARLIER.search(asked)):
+        return [], "", "", []
+    early, late = _EARLIER.search(asked), _LATER.search(asked)
+    if not early and not late:
+        return [], "", "", []
+    person = "born" if re.match(r"(?i)who\b", asked) else "founded"
+    event = next((e for e, pattern in EVENTS.items() if pattern.search(asked)), person)
+    return things, "date", "earlier" if early else "later", [f"When was {x} {event}?" for x in things]

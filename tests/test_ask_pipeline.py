@@ -7,6 +7,8 @@ import json
 import re
 import shutil
 
+import pytest
+
 from qa.app import App, seed_files
 from qa.prompt import DECLINE, EXAMPLE_QUESTION, RUNNING_SYSTEM, SYSTEM
 from tests.conftest import SEEDS, CountingEmbedder, FakeGenerator, assert_timings
@@ -187,3 +189,55 @@ def test_values_said_of_both_things_are_not_a_difference(settings, embedder, tmp
     answer = app.ask("Do the council report and the residents newsletter agree on which towns the Kestrel Bridge will link?")
     assert len(app._generator.calls) == 3
     assert not any(s.check == "quoted" and "towns" in s.reason for s in answer.sentences)
+
+
+BIOS = {
+    "ada_lovelace.txt": "Ada Lovelace (born 10 December 1815) was an English mathematician. She wrote on the Engine.",
+    "charles_babbage.txt": "Charles Babbage (born 26 December 1791) was an English polymath. He designed the Analytical Engine.",
+}
+
+
+def _bios_app(settings, embedder, tmp_path, reply):
+    (tmp_path / "bios").mkdir()
+    for name, text in BIOS.items():
+        (tmp_path / "bios" / name).write_text(text)
+    app = App(settings, embedder, FakeGenerator(reply))
+    app.ingest([tmp_path / "bios" / name for name in BIOS])
+    return app
+
+
+def _born(prompt: str) -> str:
+    asked = prompt.rsplit("Question: ", 1)[-1]
+    if asked.startswith("When was Ada Lovelace born"):
+        return "10 December 1815"
+    if asked.startswith("When was Charles Babbage born"):
+        return "26 December 1791"
+    return "Ada Lovelace is older. [1]"
+
+
+@pytest.mark.parametrize(("question", "picked"), [("Who is older", "Charles Babbage"), ("Who is younger", "Ada Lovelace")])
+def test_a_choice_by_date_is_decided_by_each_things_year(settings, embedder, tmp_path, question, picked):
+    """Each person's birth date is asked of their own sentences and found there; the years decide (1791 before
+    1815), whatever a whole reply would have said ("Ada Lovelace is older.")."""
+    app = _bios_app(settings, embedder, tmp_path, _born)
+    answer = app.ask(f"{question}, Ada Lovelace or Charles Babbage?")
+    assert answer.answer.startswith(picked) and not answer.declined
+    (claim,) = answer.sentences
+    assert claim.check == "compared" and claim.supported and len(claim.citations) == 2
+    assert sorted(c.text.split(" (")[0] for c in answer.citations) == ["Ada Lovelace", "Charles Babbage"]
+    for c in answer.citations:
+        assert app.text(app.resolve(c.document).doc_id)[c.start : c.end] == c.text
+    assert len(app._generator.calls) == 2
+
+
+def test_a_choice_falls_back_when_a_value_is_not_in_the_things_sentences(settings, embedder, tmp_path):
+    """A year the sentences do not give (the fake's 1816 for Ada Lovelace) decides nothing: the question is
+    answered as any other, from the whole reply."""
+
+    def reply(prompt: str) -> str:
+        return "1816" if prompt.rsplit("Question: ", 1)[-1].startswith("When was Ada") else _born(prompt)
+
+    app = _bios_app(settings, embedder, tmp_path, reply)
+    answer = app.ask("Who is older, Ada Lovelace or Charles Babbage?")
+    assert len(app._generator.calls) == 2  # the value, then the whole reply
+    assert not any(s.check == "compared" for s in answer.sentences)

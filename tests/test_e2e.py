@@ -145,3 +145,23 @@ def test_cli_json_contract(model_path, tmp_path):
         if c["document"].endswith(".txt"):
             assert texts[c["document"]].decode("utf-8")[c["start"] : c["end"]] == c["text"]
     assert_timings(data["timings"])
+
+
+def test_a_choice_by_date_is_decided_by_the_years_the_documents_give(settings, embedder, generator, tmp_path):
+    """With the real model: each person's birth date is asked of their own sentences, and the years decide."""
+    from qa.app import App
+    from tests.test_ask_pipeline import BIOS
+
+    (tmp_path / "bios").mkdir()
+    for name, text in BIOS.items():
+        (tmp_path / "bios" / name).write_text(text)
+    app = App(settings, embedder, generator)
+    try:
+        app.ingest([tmp_path / "bios" / name for name in BIOS])
+        answer = app.ask("Who is older, Ada Lovelace or Charles Babbage?")
+        _check_citations(app, answer)
+        assert answer.answer.startswith("Charles Babbage") and "1791" in answer.answer
+        assert [s.check for s in answer.sentences] == ["compared"]
+        assert sorted(c.text[:3] for c in answer.citations) == ["Ada", "Cha"]
+    finally:
+        app.close()
