@@ -92,13 +92,20 @@ def _holds(sentence: str, value: str) -> bool:
     return have <= numbers(sentence) if have else words(value) <= words(sentence)
 
 
+_SCALED = re.compile(r"(?i)\b(?:hundreds?|thousands?|millions?|billions?|trillions?|dozens?|[mb]n)\b")
+
+
 def _measure(value: str, kind: str) -> float | None:
     """The year of a date ("October 8, 1970" -> 1970.0) or the one number of an amount ("about 30" -> 30.0); None
     when there is not exactly one.
 
     >>> _measure("October 8, 1970", "date"), _measure("about 30", "amount"), _measure("1965 or 1966", "date")
     (1970.0, 30.0, None)
+    >>> _measure("2.5 million", "amount"), _measure("a dozen", "amount")
+    (None, None)
     """
+    if kind != "date" and _SCALED.search(value):
+        return None  # "2.5 million" is not 2.5 (``numbers`` reads the digits only)
     found = sorted(set(YEAR.findall(value))) if kind == "date" else sorted(numbers(value))
     return float(found[0]) if len(found) == 1 else None
 
@@ -273,14 +280,17 @@ class Asker:
         pools: list[list[Source]] = []
         attribute = re.sub(r"(?i)^the ", "", what)
         for thing, sub in zip(things, asked, strict=True):
-            found = self._value(thing, sub, evidence, at, doc_ids)
+            found = self._value(thing, sub, evidence, at, doc_ids, max((s.n for s in sources), default=0))
             if found is None:
                 return None
             value, holding, pool = found
             quoted.append((holding, f"the sentence that gives {thing}'s {attribute}: {value!r}"))
             values.append(value)
             pools.append(pool)
-        same = same_value(*values)
+        (first, _), (second, _) = quoted
+        if first.n == second.n or asked[0].startswith(("According", "What does")) and first.document == second.document:
+            return None  # one sentence, or one document, for both: not each thing's own value
+        same = same_value(values[0], values[1], what)
         if same is False and any(_holds(t.sentence.text, v) for v, pool in zip(values, pools[::-1], strict=True) for t in pool):
             # one thing's value is also said of the other: the two may be one place or kind at two grains ("New
             # York City" and "Midtown Manhattan" for "Are Random House Tower and 888 7th Avenue in the same city?",
@@ -314,7 +324,7 @@ class Asker:
         at = {(s.sentence.doc_id, s.sentence.index): s for s in evidence}
         found: list[tuple[str, Source, float]] = []
         for thing, sub in zip(things, asked, strict=True):
-            got = self._value(thing, sub, evidence, at, doc_ids)
+            got = self._value(thing, sub, evidence, at, doc_ids, max((s.n for s in sources), default=0))
             if got is None:
                 return None
             value, holding, _ = got
@@ -334,13 +344,20 @@ class Asker:
         return self.verifier.decided(quoted, by_n, "", 0, lead)
 
     def _value(
-        self, thing: str, sub: str, evidence: list[Source], at: dict[tuple[str, int], Source], doc_ids: list[str] | None
+        self,
+        thing: str,
+        sub: str,
+        evidence: list[Source],
+        at: dict[tuple[str, int], Source],
+        doc_ids: list[str] | None,
+        numbered: int,
     ) -> tuple[str, Source, list[Source]] | None:
         """One thing's value for the question ``sub`` asked of it alone, the sentence about it that holds the value,
         and the sentences about it looked at; None when it has none or the value is in none of them. Its documents
         are those of its retrieved sentences (``own_sentences``, at most two); ``sub`` is searched in them, and
         asked of the ``SAME_TRIES`` sentences about it most like ``sub`` (``value_messages``). Sentences not in
-        ``evidence`` are added to ``at`` (by document and index), numbered after the others."""
+        ``evidence`` are added to ``at`` (by document and index), numbered after the ``numbered`` sources and those
+        added before."""
         own = own_sentences(thing, evidence)
         docs = sorted({s.sentence.doc_id for s in own})
         if not own or len(docs) > 2 or (doc_ids is not None and not set(docs) <= set(doc_ids)):
@@ -349,7 +366,7 @@ class Asker:
         for f in self.retriever.sources(self.retriever.search(sub, 2 * SAME_TRIES, docs), 0):
             key = (f.sentence.doc_id, f.sentence.index)
             if key not in at and can_be_evidence(f.sentence.text):
-                at[key] = replace(f, n=max(x.n for x in at.values()) + 1)
+                at[key] = replace(f, n=max(numbered, *(x.n for x in at.values())) + 1)
             if key in at:
                 pool.append(at[key])
         pool = list(dict.fromkeys(pool))

@@ -22,6 +22,7 @@ Every claim ends with a verdict and a reason: ``supported``, ``contradicted``, `
 
 from __future__ import annotations
 
+import difflib
 import re
 from collections import Counter
 from collections.abc import Callable
@@ -1548,17 +1549,24 @@ def same_question(question: str) -> tuple[list[str], str, list[str]]:
     Wood"], "nationality", ["What is the nationality of Scott Derrickson?", "What is the nationality of Ed
     Wood?"]); "Do the council report and the residents newsletter agree on the length of the bridge?" -> each
     document's own "According to the council report, what is the length of the bridge?". ([], "", []) for any
-    other question. The things of a "same" question are names (``_name_then_rest``); those of an "agree"
-    question may be documents ("the council report") and are at most six words each.
+    other question. The things of a "same" question are names (``_name_then_rest``), and what the question says
+    of them is kept ("born in": "What city was A born in?"); those of an "agree" question may be documents ("the
+    council report") and are at most six words each.
 
     >>> same_question("Are the Laleli Mosque and Esma Sultan Mansion located in the same neighborhood?")[:2]
     (['the Laleli Mosque', 'Esma Sultan Mansion'], 'neighborhood')
+    >>> same_question("Were Ann Lee and Bo Dee born in the same city?")[2][0]
+    'What city was Ann Lee born in?'
+    >>> same_question("Do Ann Lee and Bo Dee have the same manager?")[2][1]
+    'What manager does Bo Dee have?'
     >>> same_question("Do the council report and the newsletter agree on the toll?")[2][1]
     'According to the newsletter, what is the toll?'
     >>> same_question("Do the report and the newsletter agree on how many trees will be felled?")[2][0]
     'According to the report, how many trees will be felled?'
     >>> same_question("Did both sides agree to exchange prisoners?"), same_question("Is it the same size as mine?")
     (([], '', []), ([], '', []))
+    >>> same_question("Do Ann Lee and Bo Dee work for the same company as Cy Young?")
+    ([], '', [])
     """
     q = _last_sentence(" ".join(question.split()))
     agree = _AGREE.match(q)  # yes/no by its form, also where it asks "how many" ("agree on how many trees …")
@@ -1578,37 +1586,67 @@ def same_question(question: str) -> tuple[list[str], str, list[str]]:
     if not pair:
         return [], "", []
     a = pair.group(1).strip(" ,")
-    b = _name_then_rest(pair.group(2))[0]
+    b, said = _name_then_rest(pair.group(2))
     what = same.group(2).strip()
-    if not a or not b or _name_then_rest(a)[0] != a or not what:
+    if not a or not b or _name_then_rest(a)[0] != a or not what or re.search(r"(?i)\b(?:as|than)\b", what):
         return [], "", []
-    return [a, b], what, [f"What is the {what} of {x}?" for x in (a, b)]
+    said = re.sub(r"(?i)^both\s+", "", said.strip())
+    if said.lower() in ("", "of", "from", "in", "at", "of the", "from the"):
+        return [a, b], what, [f"What is the {what} of {x}?" for x in (a, b)]
+    one = _SINGULAR[q.split()[0].lower()].lower()
+    if one in ("does", "did") and re.match(r"(?i)(?:have|has|had|use|play|share)\b", said):
+        return [a, b], what, [f"What {what} {one} {x} {said.split()[0].lower()}?" for x in (a, b)]
+    return [a, b], what, [f"What {what} {one} {x} {said}?" for x in (a, b)]
 
 
-def same_value(a: str, b: str) -> bool | None:
+def same_value(a: str, b: str, what: str = "") -> bool | None:
     """Whether two short answers give the same value: True, False, or None when that cannot be told from their
-    words. Numbers decide where both have them ("four" and "two" lanes differ; "620 metres" twice is the same);
-    otherwise their content words: one's within the other's is the same ("American", "an American filmmaker"), none
-    shared is different ("Laleli, Fatih" and "Ortaköy"), some shared is undecided ("Fatih, Istanbul" and "Ortaköy,
-    Istanbul" may name two places of one city).
+    words. Numbers decide where both have them ("four" and "two" lanes differ), the words beside them too ("620
+    metres" and "620 meters" are the same, "March 2027" and "September 2027" undecided); the years alone where the
+    attribute ``what`` is a year. Otherwise their content words: one's within the other's, the other adding only
+    lower-case words, is the same ("American", "an American filmmaker"; not "Virginia", "West Virginia"); none
+    shared is different ("Laleli, Fatih" and "Ortaköy"); some shared is undecided ("Fatih, Istanbul" and
+    "Ortaköy, Istanbul" may name two places of one city).
 
-    >>> same_value("four", "only two"), same_value("620 metres", "620 metres"), same_value("American", "an American filmmaker")
+    >>> same_value("four", "only two"), same_value("620 metres", "620 meters"), same_value("American", "an American filmmaker")
     (False, True, True)
     >>> same_value("Laleli, Fatih", "Ortaköy"), same_value("Fatih, Istanbul", "Ortaköy, Istanbul"), same_value("12", "oak trees")
     (False, None, None)
+    >>> same_value("March 2027", "September 2027"), same_value("8 October 1970", "1970", "year")
+    (None, True)
+    >>> same_value("Virginia", "West Virginia")
     """
+    if re.search(r"(?i)\byears?\b", what):
+        ya, yb = set(YEAR.findall(a)), set(YEAR.findall(b))
+        return ya == yb if ya and yb else None
     na, nb = numbers(a), numbers(b)
     if na or nb:
-        return na == nb if na and nb else None
+        if not na or not nb:
+            return None
+        if na != nb:
+            return False
+        # the same numbers: the words beside them must agree too, a spelling aside ("metres", "meters")
+        wa, wb = _plain_words(a) - na, _plain_words(b) - nb
+        close = all(difflib.get_close_matches(w, wb, 1, 0.8) for w in wa)
+        return True if close and all(difflib.get_close_matches(w, wa, 1, 0.8) for w in wb) else None
     wa, wb = words(a) - _VAGUE, words(b) - _VAGUE
     if not wa or not wb:
         return None
     if wa <= wb or wb <= wa:
-        return True
+        more = a if len(wa) > len(wb) else b
+        fewer = wb if len(wa) > len(wb) else wa
+        extra = [w for w in WORD.findall(more) if stem(w.lower()) not in fewer and w.lower() not in STOP]
+        return None if any(w[:1].isupper() for w in extra) else True
     return False if not wa & wb else None
 
 
-_VAGUE = frozenset(stems("only about around approximately some nearly almost just roughly"))
+def _plain_words(text: str) -> set[str]:
+    """Lower-case words and numbers of a short value, the vague ones ("about", "only") left out."""
+    return {w.lower() for w in WORD.findall(with_digits(text))} - _VAGUE_WORDS
+
+
+_VAGUE_WORDS = frozenset("only about around approximately some nearly almost just roughly".split())
+_VAGUE = frozenset(stems(" ".join(_VAGUE_WORDS)))
 
 
 def own_sentences(thing: str, evidence: list[Source]) -> list[Source]:
@@ -1649,9 +1687,13 @@ _CHOICE_MID = re.compile(r"(?i)^((?:which|what|who)\b[^,]*),\s+(.+?),?\s+or\s+(.
 EVENTS = {
     # "born", or a life's dates opening a biography: "Edward Davis Wood Jr. (October 10, 1924 – December 10, 1978)"
     "born": re.compile(r"(?i)\bborn\b|\([^()]*?\b\d{3,4}\s*[–-]\s*[^()]*?\b\d{3,4}\s*\)"),
-    "founded": re.compile(r"(?i)\b(?:founded|established|formed|created|built|opened|started|began)\b"),
+    "founded": re.compile(r"(?i)\b(?:founded|established|formed|created|built|opened|started)\b"),  # not "began …"
     "released": re.compile(r"(?i)\b(?:released|published|came out|premiered|aired|issued)\b"),
 }
+
+
+def _capital(word: str) -> bool:
+    return word[:1].isupper() or word[:1].isdigit()
 
 
 def choice_question(question: str) -> tuple[list[str], str, str, list[str]]:
@@ -1673,6 +1715,10 @@ def choice_question(question: str) -> tuple[list[str], str, str, list[str]]:
     ([], '', '', [])
     >>> choice_question("Which is more popular, Go or Chess?"), choice_question("Which came out more recently, Alien or Heat?")[2]
     (([], '', '', []), 'later')
+    >>> choice_question("Who finished first, Ann Lee or Bo Dee?")
+    ([], '', '', [])
+    >>> choice_question("Which was released first, Windows 95 or Windows 98?")[1]
+    'date'
     """
     q = _last_sentence(" ".join(question.split()))
     mid, end = _CHOICE_MID.match(q), _CHOICE_END.match(q)
@@ -1683,8 +1729,8 @@ def choice_question(question: str) -> tuple[list[str], str, str, list[str]]:
     else:
         return [], "", "", []
     things = [re.sub(r"(?i)^the\s+", "", " ".join(x.split()).strip(" ,")) for x in (a, b)]
-    # each option a name: capitalised (or a number) at both ends, a few words ("Letters to Cleo")
-    if not all(x and len(x.split()) <= 8 and x[0].isupper() | x[0].isdigit() and x.split()[-1][:1].isupper() for x in things):
+    # each option a name: capitalised (or a number) at both ends, a few words ("Letters to Cleo", "Windows 95")
+    if not all(x and len(x.split()) <= 8 and all(_capital(w) for w in (x.split()[0], x.split()[-1])) for x in things):
         return [], "", "", []
     more, fewer = _MORE.search(asked), _FEWER.search(asked)
     counted = (more or fewer).group(1).lower() if more or fewer else ""  # type: ignore[union-attr]
@@ -1696,6 +1742,10 @@ def choice_question(question: str) -> tuple[list[str], str, str, list[str]]:
     early, late = _EARLIER.search(asked), _LATER.search(asked)
     if not early and not late:
         return [], "", "", []
-    person = "born" if re.match(r"(?i)who\b", asked) else "founded"
-    event = next((e for e, pattern in EVENTS.items() if pattern.search(asked)), person)
+    # the event is the one the question names; only "older" or "younger" alone means born (a "who") or founded
+    said = next((e for e, pattern in EVENTS.items() if pattern.search(asked)), "")
+    aged = re.search(r"(?i)\b(?:older|oldest|younger|youngest)\b", asked)
+    if not said and not aged:
+        return [], "", "", []  # "Who finished first?", "Who joined the company first?": not a date of theirs
+    event = said or ("born" if re.match(r"(?i)who\b", asked) else "founded")
     return things, "date", "earlier" if early else "later", [f"When was {x} {event}?" for x in things]

@@ -177,18 +177,34 @@ def test_an_agree_question_is_decided_by_each_documents_own_value(settings, embe
 def test_an_agree_question_falls_back_when_a_value_is_not_found(settings, embedder, tmp_path):
     """One document's value is "unknown": no verdict from the parts, and the question is answered as any other."""
     app = _app(settings, embedder, _values, tmp_path)
-    answer = app.ask("Do the council report and the residents newsletter agree on the opening date of the bridge?")
-    assert len(app._generator.calls) == 3  # two values, then the whole reply
-    assert not any(s.check == "quoted" and "opening date" in s.reason for s in answer.sentences)
+    question = "Do the council report and the residents newsletter agree on the opening date of the bridge?"
+    assert app.asker.same(question, app.asker.retrieve(question, None)) is None
+    assert len(app._generator.calls) == 2  # both values asked; the newsletter's was "unknown"
+    answer = app.ask(question)
+    assert len(app._generator.calls) == 5  # two values again, then the whole reply
+    assert answer.sentences and not any(s.check == "quoted" for s in answer.sentences)
 
 
 def test_values_said_of_both_things_are_not_a_difference(settings, embedder, tmp_path):
     """ "Port Verrin" and "Oldquay" share no word, but each document's sentences give both (the bridge links the
-    two): the values do not differ as the documents tell them. No verdict; answered as any other question."""
+    two): the values do not differ as the documents tell them. No verdict; answered as any other question. The
+    two sentences are alike (``PARALLEL`` is not what refuses them)."""
+    from qa.cite import PARALLEL, same_value
+
     app = _app(settings, embedder, _values, tmp_path)
-    answer = app.ask("Do the council report and the residents newsletter agree on which towns the Kestrel Bridge will link?")
-    assert len(app._generator.calls) == 3
-    assert not any(s.check == "quoted" and "towns" in s.reason for s in answer.sentences)
+    question = "Do the council report and the residents newsletter agree on which towns the Kestrel Bridge will link?"
+    assert same_value("Port Verrin", "Oldquay") is False
+    assert app.asker.same(question, app.asker.retrieve(question, None)) is None
+    assert len(app._generator.calls) == 2
+    council, news = (call[-1]["content"] for call in app._generator.calls)
+    assert "between the town of Port Verrin and the village of Oldquay" in council and "link Oldquay with" in news
+    a, b = embedder.embed(
+        [
+            "The Kestrel Bridge will cross the Marrow Estuary between the town of Port Verrin and the village of Oldquay.",
+            "The Kestrel Bridge will link Oldquay with the town of Port Verrin across the Marrow Estuary.",
+        ]
+    )
+    assert float(a @ b) >= PARALLEL
 
 
 BIOS = {
