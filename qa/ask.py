@@ -45,8 +45,8 @@ class Event:
 
 
 NEAR = 3  # possibly relevant sentences shown with a decline
-SAME_TRIES = 4  # sentences about each thing a "same" question's value is asked from (``Asker.same``)
-VALUE_TOKENS = 16  # the longest value ``Asker.same`` takes
+SAME_TRIES = 4  # sentences about a thing its value is asked from (``Asker._value``, for ``same`` and ``choose``)
+VALUE_TOKENS = 16  # the longest value ``Asker._value`` takes
 
 
 def nearest(sources: list[Source], k: int = NEAR) -> list[Citation]:
@@ -314,8 +314,8 @@ class Asker:
         sentence does not say the event asked about or name what is counted (``_tells``), or the two are equal.
 
         The model picks by guessing: "Annie Morton is older than Terry Richardson." (HotpotQA 8; she was born in
-        1970, he in 1965); its sentence was right about neither date's order and the metric took it for right
-        because it names the gold answer."""
+        1970, he in 1965); the metric took that for right only because it names the gold answer. Now: "Terry
+        Richardson (August 14, 1965; Annie Morton: October 8, 1970)." with both sentences cited."""
         things, kind, wins, asked = choice_question(question)
         if not things:
             return None
