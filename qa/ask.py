@@ -272,21 +272,16 @@ class Asker:
         things, what, asked = same_question(question)
         if not things:
             return None
-        evidence = [s for s in sources if can_be_evidence(s.sentence.text)]
-        by_n = {s.n: s for s in evidence}
-        at = {(s.sentence.doc_id, s.sentence.index): s for s in evidence}
-        quoted: list[tuple[Source, str]] = []
-        values: list[str] = []
-        pools: list[list[Source]] = []
+        got = self._values(things, asked, sources, doc_ids)
+        if got is None:
+            return None
+        by_n, found = got
         attribute = re.sub(r"(?i)^the ", "", what)
-        for thing, sub in zip(things, asked, strict=True):
-            found = self._value(thing, sub, evidence, at, doc_ids, max((s.n for s in sources), default=0))
-            if found is None:
-                return None
-            value, holding, pool = found
-            quoted.append((holding, f"the sentence that gives {thing}'s {attribute}: {value!r}"))
-            values.append(value)
-            pools.append(pool)
+        quoted: list[tuple[Source, str]] = []
+        for thing, (value, src, _) in zip(things, found, strict=True):
+            quoted.append((src, f"the sentence that gives {thing}'s {attribute}: {value!r}"))
+        values = [v for v, _, _ in found]
+        pools = [pool for _, _, pool in found]
         (first, _), (second, _) = quoted
         if first.n == second.n or asked[0].startswith(("According", "What does")) and first.document == second.document:
             return None  # one sentence, or one document, for both: not each thing's own value
@@ -319,21 +314,19 @@ class Asker:
         things, kind, wins, asked = choice_question(question)
         if not things:
             return None
-        evidence = [s for s in sources if can_be_evidence(s.sentence.text)]
-        by_n = {s.n: s for s in evidence}
-        at = {(s.sentence.doc_id, s.sentence.index): s for s in evidence}
-        found: list[tuple[str, Source, float]] = []
-        for thing, sub in zip(things, asked, strict=True):
-            got = self._value(thing, sub, evidence, at, doc_ids, max((s.n for s in sources), default=0))
-            if got is None:
-                return None
-            value, holding, _ = got
-            measure = _measure(value, kind)
-            if measure is None or not _tells(holding.sentence.text, sub, kind):
-                return None
-            found.append((value, holding, measure))
-        (va, _, ma), (vb, _, mb) = found
-        if ma == mb:
+        got = self._values(
+            things,
+            asked,
+            sources,
+            doc_ids,
+            lambda value, holding, sub: _measure(value, kind) is not None and _tells(holding.sentence.text, sub, kind),
+        )
+        if got is None:
+            return None
+        by_n, found = got
+        (va, _, _), (vb, _, _) = found
+        ma, mb = _measure(va, kind), _measure(vb, kind)
+        if ma is None or mb is None or ma == mb:  # (``accept`` has refused a None already)
             return None
         first = (ma < mb) == (wins in ("earlier", "less"))
         pick, other = (0, 1) if first else (1, 0)
@@ -342,6 +335,28 @@ class Asker:
         quoted = [(src, f"{thing}: {v!r}") for thing, (v, src, _) in zip(things, found, strict=True)]
         quoted[pick] = (quoted[pick][0], f"{quoted[pick][1]}, the {wins} ({kind})")
         return self.verifier.decided(quoted, by_n, "", 0, lead)
+
+    def _values(
+        self,
+        things: list[str],
+        asked: list[str],
+        sources: list[Source],
+        doc_ids: list[str] | None,
+        accept: Callable[[str, Source, str], bool] | None = None,
+    ) -> tuple[dict[int, Source], list[tuple[str, Source, list[Source]]]] | None:
+        """Each thing's ``_value`` for the question asked of it, in turn, and the retrieved evidence by number;
+        None at the first thing without one, or whose value ``accept(value, sentence, question)`` refuses (no
+        later thing is asked)."""
+        evidence = [s for s in sources if can_be_evidence(s.sentence.text)]
+        at = {(s.sentence.doc_id, s.sentence.index): s for s in evidence}
+        numbered = max((s.n for s in sources), default=0)
+        found: list[tuple[str, Source, list[Source]]] = []
+        for thing, sub in zip(things, asked, strict=True):
+            got = self._value(thing, sub, evidence, at, doc_ids, numbered)
+            if got is None or (accept is not None and not accept(got[0], got[1], sub)):
+                return None
+            found.append(got)
+        return {s.n: s for s in evidence}, found
 
     def _value(
         self,
