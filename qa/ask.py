@@ -5,15 +5,19 @@ from __future__ import annotations
 import difflib
 import re
 import time
+from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
+from pathlib import PurePath
 from typing import Any
 
 import numpy as np
 
+from index.words import STOP
 from qa.cite import (
     EVENTS,
     PARALLEL,
+    UNSUPPORTED,
     YEAR,
     Verification,
     Verifier,
@@ -30,7 +34,7 @@ from qa.cite import (
 from qa.factcheck import disputes
 from qa.generate import Generator
 from qa.prompt import DECLINE, MARKER, build_messages, redraft_messages, rewrite_messages, value_messages
-from qa.records import Answer, Citation, Source
+from qa.records import Answer, AnswerSentence, Citation, DocumentInfo, Source
 from qa.retrieve import Retriever
 from qa.settings import Settings
 
@@ -130,6 +134,101 @@ def _tells(sentence: str, sub: str, kind: str) -> bool:
         return bool(EVENTS[event].search(sentence)) if event in EVENTS else False
     counted = re.match(r"How many (\S+)", sub)
     return bool(counted) and bool(words(counted.group(1)) & words(sentence))  # type: ignore[union-attr]
+
+
+def named_documents(question: str, docs: list[DocumentInfo]) -> list[DocumentInfo]:
+    """Documents the question names: by file name or stem; by two words in a row of the file name that no other
+    document's name has in a row, neither a function word ("the council report", "Laleli Mosque"); or by "the"
+    and the file name's last word where no other document's name has it, any words between them of the file
+    name too ("the newsletter", "the residents newsletter").
+
+    A word of the file name alone named a document wherever it stood: "construction work" named the remote work
+    policy beside the council report, and "a university that is located in …" a film titled "The House That
+    Jack Built"; 26 of HotpotQA's 50 dev questions named two documents, and the chat took them for comparisons.
+
+    >>> docs = [DocumentInfo(n, f"/d/{n}", "", 0, 0, "", "ready") for n in ("kestrel_bridge_council_report.md",
+    ...         "kestrel_bridge_residents_newsletter.html", "lumenfold_remote_work_policy.docx")]
+    >>> [d.doc_id[:20] for d in named_documents("Do the council report and the newsletter agree?", docs)]
+    ['kestrel_bridge_counc', 'kestrel_bridge_resid']
+    >>> named_documents("When did construction work on the Kestrel Bridge begin?", docs)
+    []
+    """
+    low = question.lower()
+    said = [w for w in re.split(r"[\W_]+", low) if w]
+    pairs = set(zip(said, said[1:], strict=False))
+    words = {d.doc_id: [w for w in re.split(r"[\W_]+", PurePath(d.path).stem.lower()) if w and not w.isdigit()] for d in docs}
+    bigrams = {k: set(zip(w, w[1:], strict=False)) for k, w in words.items()}
+    word_count = Counter(w for ws in words.values() for w in set(ws))
+    bigram_count = Counter(b for bs in bigrams.values() for b in bs)
+    named = []
+    for d in docs:
+        name = PurePath(d.path).name.lower()
+        head = words[d.doc_id][-1:]  # what the file is: "report", "newsletter", "policy", "guide"
+        unique = {w for w in head if word_count[w] == 1 and len(w) >= 4 and w not in STOP}
+        phrase = any(bigram_count[b] == 1 and not set(b) & STOP for b in bigrams[d.doc_id] & pairs)
+        single = any(_after_the(said, i, set(words[d.doc_id])) for i, w in enumerate(said) if w in unique)
+        if name in low or PurePath(name).stem in low or phrase or single:
+            named.append(d)
+    return named
+
+
+def _after_the(said: list[str], i: int, own: set[str]) -> bool:
+    """Whether the word at ``i`` ends a phrase that "the" opens, any words between them words of the same file
+    name ``own`` ("the newsletter", "the residents newsletter"; not "the football manager" for a file
+    "NetSupport_Manager.txt")."""
+    j = i - 1
+    while j >= 0 and said[j] in own and said[j] != "the":
+        j -= 1
+    return j >= 0 and said[j] == "the"
+
+
+def voiced(answer: Answer, docs: list[DocumentInfo], column: DocumentInfo | None = None) -> Answer:
+    """The answer without the claims that speak for a document they do not draw on: a supported claim that names
+    one of ``docs`` (``named_documents``) none of its citations is from, and none of its cited sentences names, is
+    refused. In a comparison every claim's own document is its ``column``'s.
+
+    Asked "Do the council report and the residents newsletter agree on whether drivers will pay to cross the
+    Kestrel Bridge?" over the samples, the model replied "Yes. The council report and the residents newsletter
+    agree that drivers will pay a toll of £1.50 for each crossing.", citing the newsletter alone (the report says
+    crossing is free); the judge passed it (the newsletter does say £1.50), and the name screen too (the question
+    names both). Such a claim now needs a sentence from the council report, or one that names it. The refused
+    claims' sentences are shown as possibly relevant (``near``) if nothing else of the answer stands; a "Yes." or
+    "No." is not said once a claim is refused.
+    """
+    by_id = {c.id: c for c in answer.citations}
+    ids = {d.path: d.doc_id for d in docs}
+    sentences: list[AnswerSentence] = []
+    refused: list[Citation] = []
+    for s in answer.sentences:
+        cited = [by_id[n] for n in s.citations if n in by_id]
+        own = {column.doc_id} if column else {ids.get(c.document, c.document) for c in cited}
+        foreign = [d for d in named_documents(s.text, docs) if d.doc_id not in own] if s.supported else []
+        if foreign:  # it may restate a cited sentence that itself names the other document
+            granted = {d.doc_id for d in named_documents(" ".join(c.text for c in cited), docs)}
+            foreign = [d for d in foreign if d.doc_id not in granted]
+        if not foreign:
+            sentences.append(s)
+            continue
+        names = " and ".join(PurePath(d.path).name for d in foreign)
+        why = (
+            f"it speaks for {names}, but this answer is drawn from {PurePath(column.path).name} alone"
+            if column
+            else f"it speaks for {names}, but none of its sentences is from it"
+        )
+        sentences.append(
+            replace(s, citations=[], supported=False, verdict=UNSUPPORTED, reason=why, check="screen", disputed_by=[])
+        )
+        refused += cited
+    if not refused:
+        return answer
+    used = {n for s in sentences for n in [*s.citations, *s.disputed_by]}
+    citations = [c for c in answer.citations if c.id in used]
+    if not any(s.supported for s in sentences):
+        near = list({c.id: c for c in refused}.values())
+        return replace(
+            answer, answer=DECLINE, declined=True, sentences=sentences, citations=[], why="not_verified", near=near, yes_no=""
+        )
+    return replace(answer, answer=render(sentences), sentences=sentences, citations=citations, yes_no="")
 
 
 class Asker:
@@ -238,21 +337,14 @@ class Asker:
         timings["total_s"] = time.perf_counter() - t0
         text = DECLINE if checked.declined else render(sentences, checked.yes_no)
         near = nearest(sources) if checked.declined else []
-        yield Event(
-            "answer",
-            Answer(
-                text,
-                checked.declined,
-                sentences,
-                citations,
-                timings,
-                question,
-                standalone,
-                checked.why,
-                near,
-                checked.yes_no,
-            ),
-        )
+        why, verdict = checked.why, checked.yes_no
+        answer = Answer(text, checked.declined, sentences, citations, timings, question, standalone, why, near, verdict)
+        if not answer.declined:
+            # a question about two or more documents by name: a claim may speak only for the documents it cites
+            docs = self.retriever.catalog.documents()
+            if len(named_documents(standalone, docs)) >= 2:
+                answer = voiced(answer, docs)
+        yield Event("answer", answer)
 
     def same(self, question: str, sources: list[Source], doc_ids: list[str] | None = None) -> Verification | None:
         """A question whether two things share one attribute ("Were A and B of the same nationality?", "Do the

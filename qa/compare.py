@@ -15,9 +15,8 @@ from pathlib import PurePath
 from typing import Any
 
 from index.embed import Embedder
-from qa.ask import Asker
-from qa.cite import UNSUPPORTED, content_words, numbers, render
-from qa.prompt import DECLINE
+from qa.ask import Asker, named_documents, voiced
+from qa.cite import content_words, numbers
 from qa.records import Answer, AnswerSentence, Citation, DocumentInfo
 
 SAME_ASPECT = 0.55  # claims at least this similar talk about the same thing
@@ -101,27 +100,13 @@ class Comparison:
         }
 
 
-def named_documents(question: str, docs: list[DocumentInfo]) -> list[DocumentInfo]:
-    """Documents the question names: by file name, or by a word of the file name no other document has."""
-    low = question.lower()
-    words = {d.doc_id: set(re.split(r"[\W_]+", PurePath(d.path).stem.lower())) - {""} for d in docs}
-    named = []
-    for d in docs:
-        name = PurePath(d.path).name.lower()
-        others = set().union(*(w for k, w in words.items() if k != d.doc_id)) if len(docs) > 1 else set()
-        unique = {w for w in words[d.doc_id] - others if len(w) >= 4 and not w.isdigit()}
-        if name in low or PurePath(name).stem in low or any(re.search(rf"\b{re.escape(w)}\b", low) for w in unique):
-            named.append(d)
-    return named
-
-
 def route(question: str, docs: list[DocumentInfo]) -> tuple[str, list[DocumentInfo]]:
     """``("compare", docs)`` for a question that names two or more documents or asks to compare, else ``("ask", [])``."""
     named = named_documents(question, docs)
     if len(named) >= 2:
         return "compare", named
     if _COMPARE_WORDS.search(question) and len(docs) >= 2:
-        return "compare", named
+        return "compare", []  # one named document is not what is compared: those about the question are
     return "ask", []
 
 
@@ -216,39 +201,13 @@ def _point(kind: str, claims: list[tuple[str, AnswerSentence]]) -> Point:
 
 
 def own_voice(answer: Answer, doc: DocumentInfo, docs: list[DocumentInfo]) -> Answer:
-    """One document's answer without the claims it makes in another document's name: a claim that names another
-    of the compared ``docs`` (``named_documents``) which its cited sentences do not name is refused. Each column of a
-    comparison is drawn from its own document only, so "The council report states that the bridge will cost £61
-    million." in the residents' newsletter's column (a browser walk-through; the judge gave it 0.81, since the
-    newsletter does say £61 million) gives the reader the council's figure wrong. The newsletter's own "The
-    council report's figure of £46 million is out of date." still speaks for the council report, and stays.
-    The refused claim's sentences are shown as possibly relevant (``near``) if nothing else of the answer stands.
-    """
-    by_id = {c.id: c for c in answer.citations}
-    sentences: list[AnswerSentence] = []
-    refused: list[Citation] = []
-    for s in answer.sentences:
-        foreign = [d for d in named_documents(s.text, docs) if d.doc_id != doc.doc_id] if s.supported else []
-        if foreign:  # it may restate a cited sentence that itself names the other document
-            granted = {d.doc_id for d in named_documents(" ".join(by_id[n].text for n in s.citations if n in by_id), docs)}
-            foreign = [d for d in foreign if d.doc_id not in granted]
-        if not foreign:
-            sentences.append(s)
-            continue
-        names = " and ".join(PurePath(d.path).name for d in foreign)
-        why = f"it speaks for {names}, but this answer is drawn from {PurePath(doc.path).name} alone"
-        sentences.append(
-            replace(s, citations=[], supported=False, verdict=UNSUPPORTED, reason=why, check="screen", disputed_by=[])
-        )
-        refused += [by_id[n] for n in s.citations if n in by_id]
-    if not refused:
-        return answer
-    used = {n for s in sentences for n in [*s.citations, *s.disputed_by]}
-    citations = [c for c in answer.citations if c.id in used]
-    if not any(s.supported for s in sentences):
-        near = list({c.id: c for c in refused}.values())
-        return replace(answer, answer=DECLINE, declined=True, sentences=sentences, citations=[], why="not_verified", near=near)
-    return replace(answer, answer=render(sentences, answer.yes_no), sentences=sentences, citations=citations)
+    """One document's answer without the claims it makes in another document's name (``voiced``, with every claim's
+    own document ``doc``). Each column of a comparison is drawn from its own document only, so "The council report
+    states that the bridge will cost £61 million." in the residents' newsletter's column (a browser walk-through;
+    the judge gave it 0.81, since the newsletter does say £61 million) gives the reader the council's figure
+    wrong. The newsletter's own "The council report's figure of £46 million is out of date." still speaks for the
+    council report, and stays."""
+    return voiced(answer, docs, doc)
 
 
 def _renumber(answer: Answer, start: int) -> tuple[Answer, int]:

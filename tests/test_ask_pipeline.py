@@ -257,3 +257,39 @@ def test_a_choice_falls_back_when_a_value_is_not_in_the_things_sentences(setting
     answer = app.ask("Who is older, Ada Lovelace or Charles Babbage?")
     assert len(app._generator.calls) == 2  # the value, then the whole reply
     assert not any(s.check == "compared" for s in answer.sentences)
+
+
+def _speaks_for(claim: str):
+    """The whole reply: ``claim`` cited to the newsletter's toll sentence; each document's own value: unknown."""
+
+    def reply(prompt: str) -> str:
+        if prompt.rsplit("Question: ", 1)[-1].startswith("What does the"):
+            return "unknown"
+        (n,) = re.findall(r"\[(\d+)\] Drivers will pay a toll", prompt)
+        return f"{claim} [{n}]"
+
+    return reply
+
+
+TOLL = "Do the council report and the residents newsletter agree on whether drivers will pay to cross the Kestrel Bridge?"
+
+
+def test_a_claim_may_not_speak_for_a_document_it_does_not_cite(settings, embedder, tmp_path):
+    """Asked about two documents by name, the model's "The report: drivers will pay a toll …" cites the residents
+    newsletter alone (the council report says crossing is free). The fake judge passes it (it has the sentence's
+    words), but it speaks for the council report without a sentence from it: refused, and the sentence it cited
+    is shown as possibly relevant instead."""
+    app = _app(settings, embedder, _speaks_for("The report: drivers will pay a toll of £1.50 for each crossing."), tmp_path)
+    answer = app.ask(TOLL)
+    assert answer.declined and answer.why == "not_verified" and answer.citations == [] and answer.yes_no == ""
+    (claim,) = answer.sentences
+    assert not claim.supported and claim.check == "screen" and "kestrel_bridge_council_report.md" in claim.reason
+    assert [c.text for c in answer.near] == ["Drivers will pay a toll of £1.50 for each crossing."]
+    # the same claim in the newsletter's own name stands
+    app._generator.reply = _speaks_for("The newsletter: drivers will pay a toll of £1.50 for each crossing.")
+    kept = app.ask(TOLL)
+    assert not kept.declined and kept.sentences[0].supported
+    assert [c.text for c in kept.citations][:1] == ["Drivers will pay a toll of £1.50 for each crossing."]
+    # a question that names one document at most is not screened so: the same reply stands
+    app._generator.reply = _speaks_for("The report: drivers will pay a toll of £1.50 for each crossing.")
+    assert not app.ask("Will drivers pay a toll to cross the Kestrel Bridge?").declined

@@ -200,3 +200,19 @@ def test_compare_end_to_end_on_seeds(seeded_app):
         assert {ids[n].document for n in p.citations} == set(p.documents) and len(p.documents) == 2
     answers = " ".join(d.answer.answer for d in result.documents)
     assert "46" in answers and "61" in answers
+
+
+def test_a_word_of_a_file_name_alone_does_not_name_the_document():
+    """Only the file name, two words of it in a row that no other file name has, or "the" and its last word name a
+    document: "construction work" is not the remote work policy, "Kestrel Bridge" is in two file names."""
+    film = "0211_The_House_That_Jack_Built_1967_film.txt"
+    docs = [*DOCS, _doc("lumenfold_remote_work_policy.docx"), _doc(film), _doc("NetSupport_Manager.txt")]
+    names = lambda q: sorted(PurePath(d.path).name for d in named_documents(q, docs))  # noqa: E731
+    assert names("When did construction work on the Kestrel Bridge begin according to the council report?") == [COUNCIL]
+    assert names("What does the newsletter of the residents say about tolls?") == [NEWS]
+    assert names("Who was the football manager of the club?") == []
+    assert names("Ralph Hefferline was a professor at a university that is located in what city?") == []
+    assert names("Who wrote The House That Jack Built?") == [film]
+    assert names("Does the remote work policy cover travel?") == ["lumenfold_remote_work_policy.docx"]
+    # a comparison asked for by its wording, naming one document: the documents about the question are compared
+    assert route("Council report versus newsletter: who builds the bridge?", docs) == ("compare", [])
