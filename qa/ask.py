@@ -73,6 +73,13 @@ def nearest(sources: list[Source], k: int = NEAR) -> list[Citation]:
 def copied(draft: str, sources: list[Source], ratio: float = 0.9) -> bool:
     """Whether a reply is only a copy of source sentences: each of its claims repeats one source sentence.
 
+    Tried and not adopted: also the pieces between the reply's markers, each repeating a source sentence. A copied
+    heading joins the next sentence into one claim that repeats neither ("[5] Our concerns [6] Members raised …"
+    to "When will the chain ferry stop running?" over the samples, then declined; asked again, answered right). On
+    the stored dev runs it changed one declined reply: labelled q074 (unanswerable), which asked again became
+    "The director of Tarnholt Observatory after Edmund Falkrigg was Hanne Voskuijlen." (the restoration's
+    conservator), passed by the judge at 0.60: a false answer.
+
     >>> from qa.records import Sentence
     >>> src = [Source(1, "d", Sentence("d", 0, 0, 20, None, "The ferry sank in 1921."), 0.5)]
     >>> copied("[1] The ferry sank in 1921.", src), copied("It sank in 1921 [1].", src)
@@ -360,7 +367,17 @@ class Asker:
         The model alone answers such questions "Yes" whatever the documents say: "Do the council report and the
         residents newsletter agree on the number of traffic lanes …?" got "Yes. The residents newsletter states
         that the bridge will carry only two traffic lanes, which is consistent with … the council report" (it says
-        four; labelled q063). Each value asked alone is one short prompt of a few sentences."""
+        four; labelled q063). Each value asked alone is one short prompt of a few sentences.
+
+        Tried and not adopted for "agree on whether …" (labelled q065, "whether drivers will pay"): each
+        document's yes or no to the clause (``polar_messages``, at ``VerifierConfig.yes`` and ``no``), asked of its
+        best sentences, and "Yes." where the two agree. On twelve such questions over the samples (the toll, the
+        ferry, the oak trees, the opening year, the lanes, the length …) it decided the toll right with the clause
+        as "Is it true that …?" on the three best sentences by search (0.33 against 0.99), but with the clause
+        turned into a question ("Will drivers pay …?") on the sentences most like it, not (0.51); and "Will the
+        bridge cost more than £50 million?" scored 0.66 yes on the council report's "£46 million": a wrong "Yes."
+        A document that does not say is a "no" to this judge too. Such a question now falls back, and a reply
+        that speaks for both documents on one's sentence is refused (``voiced``)."""
         things, what, asked = same_question(question)
         if not things:
             return None

@@ -293,3 +293,18 @@ def test_a_claim_may_not_speak_for_a_document_it_does_not_cite(settings, embedde
     # a question that names one document at most is not screened so: the same reply stands
     app._generator.reply = _speaks_for("The report: drivers will pay a toll of £1.50 for each crossing.")
     assert not app.ask("Will drivers pay a toll to cross the Kestrel Bridge?").declined
+
+
+def test_a_when_question_is_answered_by_an_event(settings, embedder, tmp_path):
+    """ "When should tomato seedlings be planted outside?" is answered by the guide's "once night temperatures stay
+    above 10 degrees Celsius": an event, not a date, but an answer to "when" (it was declined as not an answer)."""
+
+    def reply(prompt: str) -> str:
+        (n,) = re.findall(r"\[(\d+)\] Plants can be\s+moved outside", prompt)
+        return f"Plants can be moved outside once night temperatures stay above 10 degrees Celsius. [{n}]"
+
+    app = _app(settings, embedder, reply, tmp_path)
+    answer = app.ask("When should tomato seedlings be planted outside?")
+    assert not answer.declined and answer.sentences[0].supported
+    said = "Plants can be moved outside once night temperatures stay above 10 degrees Celsius."
+    assert answer.citations[0].text.split() == said.split()
