@@ -308,3 +308,33 @@ def test_a_when_question_is_answered_by_an_event(settings, embedder, tmp_path):
     assert not answer.declined and answer.sentences[0].supported
     said = "Plants can be moved outside once night temperatures stay above 10 degrees Celsius."
     assert answer.citations[0].text.split() == said.split()
+
+
+LOGICIANS = {
+    "ada_lovelace.txt": "Ada Lovelace (born 10 December 1815) was an English mathematician.",
+    "kurt_goedel.txt": "Kurt Gödel (born 28 April 1906) was not English: he was an Austrian logician and mathematician.",
+}
+PICK = "Which mathematician was from England, Ada Lovelace or Kurt Gödel?"
+
+
+def test_a_choice_by_a_property_picks_the_thing_whose_sentence_says_yes(settings, embedder, tmp_path):
+    """Each mathematician is asked of alone ("Is it true that Kurt Gödel was from England?") on the sentence naming
+    them; the fake judge says no to a negated sentence. The one saying yes is the answer, whatever the reply
+    said, citing both sentences."""
+    (tmp_path / "people").mkdir()
+    for name, text in LOGICIANS.items():
+        (tmp_path / "people" / name).write_text(text)
+    app = App(settings, embedder, FakeGenerator("Kurt Gödel was an Austrian logician and mathematician. [2]"))
+    app.ingest([tmp_path / "people" / name for name in LOGICIANS])
+    answer = app.ask(PICK)
+    assert answer.answer.startswith("Ada Lovelace.") and not answer.declined
+    (claim,) = answer.sentences
+    assert claim.check == "compared" and "for Kurt Gödel: no" in claim.reason and "for Ada Lovelace: yes" in claim.reason
+    assert sorted(c.text[:3] for c in answer.citations) == ["Ada", "Kur"]
+    asked = [m[-1]["content"] for m in app._generator.judged]
+    assert any("Is it true that Kurt Gödel was from England?" in a for a in asked)
+    # both sentences say yes: nothing is picked, and the reply is verified as any other
+    (tmp_path / "people" / "kurt_goedel.txt").write_text("Kurt Gödel (born 28 April 1906) was an English logician.")
+    app.ingest([tmp_path / "people" / "kurt_goedel.txt"])
+    again = app.ask(PICK)
+    assert not any(s.check == "compared" for s in again.sentences)

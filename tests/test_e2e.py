@@ -1,5 +1,6 @@
 """End to end with the real bundled GGUF model, the real embedder and a real Chroma over seeds/."""
 
+import contextlib
 import json
 import os
 import subprocess
@@ -147,21 +148,47 @@ def test_cli_json_contract(model_path, tmp_path):
     assert_timings(data["timings"])
 
 
-def test_a_choice_by_date_is_decided_by_the_years_the_documents_give(settings, embedder, generator, tmp_path):
-    """With the real model: each person's birth date is asked of their own sentences, and the years decide."""
+@contextlib.contextmanager
+def _people(settings, embedder, generator, folder, texts):
+    """An app with the real model over one short biography per file."""
     from qa.app import App
-    from tests.test_ask_pipeline import BIOS
 
-    (tmp_path / "bios").mkdir()
-    for name, text in BIOS.items():
-        (tmp_path / "bios" / name).write_text(text)
+    folder.mkdir()
+    for name, text in texts.items():
+        (folder / name).write_text(text)
     app = App(settings, embedder, generator)
     try:
-        app.ingest([tmp_path / "bios" / name for name in BIOS])
-        answer = app.ask("Who is older, Ada Lovelace or Charles Babbage?")
-        _check_citations(app, answer)
-        assert answer.answer.startswith("Charles Babbage") and "1791" in answer.answer
-        assert [s.check for s in answer.sentences] == ["compared"]
-        assert sorted(c.text[:3] for c in answer.citations) == ["Ada", "Cha"]
+        app.ingest([folder / name for name in texts])
+        yield app
     finally:
         app.close()
+
+
+def _decided(app, question, first, cited):
+    """The answer to ``question`` opens with ``first`` and is one "compared" claim citing sentences that open so."""
+    answer = app.ask(question)
+    _check_citations(app, answer)
+    assert answer.answer.startswith(first)
+    assert [s.check for s in answer.sentences] == ["compared"]
+    assert sorted(c.text[:3] for c in answer.citations) == cited
+    return answer
+
+
+def test_a_choice_by_date_is_decided_by_the_years_the_documents_give(settings, embedder, generator, tmp_path):
+    """With the real model: each person's birth date is asked of their own sentences, and the years decide."""
+    from tests.test_ask_pipeline import BIOS
+
+    with _people(settings, embedder, generator, tmp_path / "bios", BIOS) as app:
+        answer = _decided(app, "Who is older, Ada Lovelace or Charles Babbage?", "Charles Babbage", ["Ada", "Cha"])
+        assert "1791" in answer.answer
+
+
+def test_a_choice_by_a_property_is_decided_thing_by_thing(settings, embedder, generator, tmp_path):
+    """With the real model: "Which mathematician was from England, …?" is asked of each one alone; the English
+    one is picked, and both sentences are cited."""
+    texts = {
+        "ada_lovelace.txt": "Ada Lovelace (born 10 December 1815) was an English mathematician.",
+        "kurt_goedel.txt": "Kurt Gödel (born 28 April 1906) was an Austrian logician and mathematician.",
+    }
+    with _people(settings, embedder, generator, tmp_path / "people", texts) as app:
+        _decided(app, "Which mathematician was from England, Ada Lovelace or Kurt Gödel?", "Ada Lovelace.", ["Ada", "Kur"])
