@@ -4,7 +4,8 @@ Each ``ours`` question record of a ``quality.jsonl`` keeps the model's draft (``
 (``retrieved``) and the standalone question. Replaying checks that draft again with the verifier of this checkout
 (the real embedder and judge) and scores the result as ``bench quality`` does. A verifier change is so measured on
 the same drafts in a few minutes instead of a whole run; the drafts stay those of the stored run's prompt and
-model. Timings are not replayed. A redrafted reply (``<redraft>`` in ``raw``) replays its last draft only. The
+model. Timings are not replayed. A redrafted reply (``<redraft>`` in ``raw``) replays its last draft only; an
+answer decided before any draft (``decided_early``) is kept as stored. The
 judge is always the local GGUF model (``QA_MODEL_PATH`` or the bundled one), whatever ``QA_LLM_URL`` says.
 
     python -m bench replay --from bench/results/labelled_full/quality.jsonl
@@ -34,6 +35,14 @@ def sources_of(rec: dict[str, Any]) -> list[Any]:
     ]
 
 
+def decided_early(rec: dict[str, Any]) -> bool:
+    """Whether the pipeline answered before the model drafted a reply (``qa.ask.Asker.same`` and ``choose``: the
+    answer is its own first token, so the two timings are one number). Its ``raw`` is that answer, not a draft:
+    verified as one, it would be declined, and the replay would report a change the verifier did not make."""
+    t = rec.get("timings") or {}
+    return not rec.get("declined") and t.get("first_token_s") is not None and t.get("first_token_s") == t.get("total_s")
+
+
 def replay(rec: dict[str, Any], verifier: Any) -> dict[str, Any]:
     """The record as the current verifier would have left it (answer, citations, sentences, scores)."""
     from bench.quality import checked_fields
@@ -43,7 +52,7 @@ def replay(rec: dict[str, Any], verifier: Any) -> dict[str, Any]:
     draft = rec["raw"].split(" <redraft> ")[-1]
     sources = sources_of(rec)
     out = dict(rec)
-    if not sources:  # declined before the model was asked: nothing to replay
+    if not sources or decided_early(rec):  # nothing the verifier checked: kept as stored
         return out
     checked = verifier.verify(draft, sources, rec.get("standalone") or rec["question"])
     out.update(

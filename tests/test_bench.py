@@ -291,3 +291,22 @@ def test_replay_checks_a_stored_draft_again_and_scores_it(embedder):
     assert [c["text"] for c in new["citations"]] == [gold] and new["cit_recall"] == 1.0
     report = summary([rec], [new], Path("q.jsonl"), "abc", "def")
     assert "| labelled accuracy | 0.000 | 1.000 |" in report and "q041: declined -> right" in report
+
+
+def test_replay_keeps_an_answer_decided_before_any_draft(embedder):
+    """An answer ``Asker.same`` gave before the model drafted anything (its first token is the whole answer) is
+    not a draft: verified as one it was declined, and the replay reported HotpotQA 8 "right -> declined"."""
+    from bench.replay import decided_early, replay
+    from qa.cite import Verifier
+    from tests.conftest import FakeGenerator
+
+    said = "Terry Richardson (August 14, 1965; Annie Morton: October 8, 1970). [1][2]"
+    shown = [{"n": 1, "text": "Terry Richardson (born August 14, 1965) is a photographer.", "document": "t.txt", "score": 0.6}]
+    rec = {
+        "type": "question", "set": "hotpot", "id": "8", "system": "ours", "answers": [["Terry Richardson"]],
+        "question": "Who is older, Annie Morton or Terry Richardson?", "support": [], "gold_docs": [], "answer": said,
+        "declined": False, "raw": said, "citations": [], "timings": {"first_token_s": 2.5, "total_s": 2.5}, "retrieved": shown,
+    }  # fmt: skip
+    assert decided_early(rec) and replay(rec, Verifier(embedder, FakeGenerator())) == rec
+    drafted = {**rec, "timings": {"first_token_s": 1.0, "total_s": 2.5}}
+    assert not decided_early(drafted) and replay(drafted, Verifier(embedder, FakeGenerator()))["declined"]
