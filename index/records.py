@@ -53,7 +53,7 @@ class AnswerSentence:
     reason: str = ""  # why the verifier decided so, in words
     # how, as data: "cited" (the model's own citation states it), "recited" (another retrieved sentence does),
     # "quoted" (a bare marker: the sentence itself), "compared" (the thing a choice picks, by the values its cited
-    # sentences give), "screen" (a hard screen refused it), "judge" (the judge
+    # sentences give, or their yes and no to the question asked of each), "screen" (a hard screen refused it), "judge" (the judge
     # scored it below the bar), "gate" (true, but not an answer), "instruction"; "" where nothing was checked
     check: str = ""
     # the judge's P(Yes) that the chosen evidence states the claim (refused: the best judged; "gate": P(answers
