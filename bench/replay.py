@@ -36,11 +36,16 @@ def sources_of(rec: dict[str, Any]) -> list[Any]:
 
 
 def decided_early(rec: dict[str, Any]) -> bool:
-    """Whether the pipeline answered before the model drafted a reply (``qa.ask.Asker.same`` and ``choose``: the
-    answer is its own first token, so the two timings are one number). Its ``raw`` is that answer, not a draft:
-    verified as one, it would be declined, and the replay would report a change the verifier did not make."""
-    t = rec.get("timings") or {}
-    return not rec.get("declined") and t.get("first_token_s") is not None and t.get("first_token_s") == t.get("total_s")
+    """Whether the pipeline answered before the model drafted a reply (``qa.ask.Asker.same`` and ``choose``): what
+    it stored as the draft is the answer itself, every sentence of it quoted or compared. Verified as a draft it
+    would be declined, and the replay would report a change the verifier did not make."""
+    sentences = rec.get("sentences") or []
+    return (
+        not rec.get("declined")
+        and rec.get("raw") == rec.get("answer")
+        and bool(sentences)
+        and all(s.get("check") in ("quoted", "compared") for s in sentences)
+    )
 
 
 def replay(rec: dict[str, Any], verifier: Any) -> dict[str, Any]:

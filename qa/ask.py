@@ -159,9 +159,14 @@ def named_documents(question: str, docs: list[DocumentInfo]) -> list[DocumentInf
     ['kestrel_bridge_counc', 'kestrel_bridge_resid']
     >>> named_documents("When did construction work on the Kestrel Bridge begin?", docs)
     []
+    >>> [d.doc_id[:20] for d in named_documents("Does the council's report agree with the residents' newsletter?", docs)]
+    ['kestrel_bridge_counc', 'kestrel_bridge_resid']
+    >>> art = [DocumentInfo(n, f"/d/{n}", "", 0, 0, "", "ready") for n in ("art.txt", "war.txt")]
+    >>> named_documents("When was the software started? Was it a reward?", art), len(named_documents("Is war.txt art?", art))
+    ([], 1)
     """
     low = question.lower()
-    said = [w for w in re.split(r"[\W_]+", low) if w]
+    said = [w for w in re.split(r"[\W_]+", re.sub(r"['’]s\b", "", low)) if w]  # "the council's report"
     pairs = set(zip(said, said[1:], strict=False))
     words = {d.doc_id: [w for w in re.split(r"[\W_]+", PurePath(d.path).stem.lower()) if w and not w.isdigit()] for d in docs}
     bigrams = {k: set(zip(w, w[1:], strict=False)) for k, w in words.items()}
@@ -174,7 +179,13 @@ def named_documents(question: str, docs: list[DocumentInfo]) -> list[DocumentInf
         unique = {w for w in head if word_count[w] == 1 and len(w) >= 4 and w not in STOP}
         phrase = any(bigram_count[b] == 1 and not set(b) & STOP for b in bigrams[d.doc_id] & pairs)
         single = any(_after_the(said, i, set(words[d.doc_id])) for i, w in enumerate(said) if w in unique)
-        if name in low or PurePath(name).stem in low or phrase or single:
+        # the file name as a word ("art.txt" is not in "started"); its stem so only where it has two words or more
+        whole = (
+            re.search(rf"(?<!\w){re.escape(name)}(?!\w)", low)
+            or len(words[d.doc_id]) > 1
+            and re.search(rf"(?<!\w){re.escape(PurePath(name).stem)}(?!\w)", low)
+        )
+        if whole or phrase or single:
             named.append(d)
     return named
 

@@ -1417,6 +1417,8 @@ def kind_gap(question: str, replies: list[str]) -> str:
     'the question asks how many or how much, and no supported sentence gives a number'
     >>> kind_gap("When can plants go outside?", ["Once nights stay above 10 °C."]), kind_gap("In what year?", ["After the war."])
     ('', 'the question asks when, and no supported sentence gives a date or a time')
+    >>> kind_gap("When was the song released?", ["It was released as the first single when the band signed."])
+    'the question asks when, and no supported sentence gives a date or a time'
     """
     if asks_quantity(question) and not any(gives_quantity(r) for r in replies):
         return "the question asks how many or how much, and no supported sentence gives a number"
@@ -1426,12 +1428,15 @@ def kind_gap(question: str, replies: list[str]) -> str:
     return ""
 
 
-_WHEN = re.compile(r"(?i)when\b")
-# a "When …?" question is answered by an event as well as by a date: "When should tomato seedlings be planted
-# outside?" by "once night temperatures stay above 10 degrees Celsius" (the samples' guide; it was declined as not
-# an answer). Not a "what year / date / time" question: "after the war" is not a year. No stored answer of
-# ``bench/results`` and no ``bench verifier`` pair the time check refused has one of these words
-_EVENT_TIME = re.compile(r"(?i)\b(?:once|after|before|until|till|as soon as|when|whenever)\b")
+_WHEN = re.compile(r"(?i)when\s+(?:should|shall|can|could|will|would|must|may|do|does|is|are)\b")
+# a "When …?" question about what is to come or what is done is answered by an event as well as by a date: "When
+# should tomato seedlings be planted outside?" by "once night temperatures stay above 10 degrees Celsius" (the
+# samples' guide; it was declined as not an answer), "When will the chain ferry stop running?" by "once the bridge
+# opens". Not one about the past ("When was the song released?" needs a date: "… released as the first single when
+# the band signed" is no answer), nor a "what year / date / time" question ("after the war" is not a year). The
+# word opens a clause: a word follows it. No stored answer of ``bench/results`` and no ``bench verifier`` pair the
+# time check refused has one of these words
+_EVENT_TIME = re.compile(r"(?i)\b(?:once|after|before|until|as soon as|when|whenever)\s+\w")
 
 
 # "second" to "tenth": the ordinals a question uses to pick one of several (a round, a term, an edition).
@@ -1781,7 +1786,11 @@ def choice_question(question: str) -> tuple[list[str], str, str, list[str]]:
         return [], "", "", []
     things = [re.sub(r"(?i)^the\s+", "", " ".join(x.split()).strip(" ,")) for x in (a, b)]
     # each option a name: capitalised (or a number) at both ends, a few words ("Letters to Cleo", "Windows 95")
-    if not all(x and len(x.split()) <= 8 and all(_capital(w) for w in (x.split()[0], x.split()[-1])) for x in things):
+    # an option with a comma took part of the question ("Who is older, the mayor of Paris, France, A or B?")
+    if not all(
+        x and len(x.split()) <= 8 and all(_capital(w) for w in (x.split()[0], x.split()[-1])) and not re.search(r"[,:]", x)
+        for x in things
+    ):
         return [], "", "", []
     more, fewer = _MORE.search(asked), _FEWER.search(asked)
     counted = (more or fewer).group(1).lower() if more or fewer else ""  # type: ignore[union-attr]
@@ -1806,12 +1815,16 @@ def choice_question(question: str) -> tuple[list[str], str, str, list[str]]:
 _DEGREE = re.compile(
     r"(?i)\b(?:more|most|less|least|fewer|fewest|higher|highest|lower|lowest|larger|largest|smaller|smallest|bigger|"
     r"biggest|greater|greatest|longer|longest|shorter|shortest|older|oldest|younger|youngest|earlier|earliest|later|"
-    r"latest|first|last|better|best|worse|worst|\w+er\s+than)\b"
+    r"latest|newer|newest|first|last|better|best|worse|worst|further|farther|\w+er\s+than)\b"
+    # "is taller", "was the fastest", "is closer to the Sun": a linking verb and a comparative or superlative
+    r"|(?i:\b(?:is|was|are|were)\s+(?:the\s+)?\w{2,}(?:er|est)\b)"
 )
 _PROPERTY = re.compile(
     r"(?i)^(?:(?:which|what)\s+(?P<noun>[\w'’ -]+?)|who)\s+"
     r"(?P<pred>(?:is|was|are|were|has|had|have|can|could|will|would|includes?|included|originated|comes?|came)\b.+)$"
 )
+_PRONOUNS = frozenset("i you he she it we they his her its their this that".split())
+_PREPOSITIONS = frozenset("in at on from to for of with by about into".split())
 
 
 def property_choice(question: str) -> list[tuple[str, str]]:
@@ -1830,6 +1843,16 @@ def property_choice(question: str) -> list[tuple[str, str]]:
     []
     >>> property_choice("Who is older, Ann Lee or Bo Dee?"), property_choice("Which is it, tea or coffee?")
     ([], [])
+    >>> property_choice("Which mountain is taller, Everest or K2?"), property_choice("Which album is newer, Abbey Road or Help?")
+    ([], [])
+    >>> property_choice("Which country was Henry Roth born in, Austria or England?")
+    []
+    >>> property_choice("Which prize has Roth won, the Pulitzer or the Nobel?")
+    []
+    >>> property_choice("Which writer is from London, England, Ann Lee or Bo Dee?")
+    []
+    >>> property_choice("Which dog’s ancestors include Gordon Setters: the Manchester Terrier or the Scotch Collie.")[1]
+    ('Scotch Collie', 'Is it true that the Scotch Collie’s ancestors include Gordon Setters?')
     """
     q = _last_sentence(" ".join(question.split()))
     mid, end = _CHOICE_MID.match(q), _CHOICE_END.match(q)
@@ -1840,12 +1863,19 @@ def property_choice(question: str) -> list[tuple[str, str]]:
     else:
         return []
     m = _PROPERTY.match(asked)
-    if not m or _DEGREE.search(asked) or polar(q):
+    if not m or _DEGREE.search(asked):
+        return []
+    said = m.group("pred").split()
+    # "which X" the object, not the subject: "Which country was Henry Roth born in, …?", "… has Roth won, …?"
+    inverted = said[0].lower() in _SINGULAR and len(said) >= 3 and (said[1][:1].isupper() or said[1].lower() in _PRONOUNS)
+    if inverted or said[-1].lower() in _PREPOSITIONS:
         return []
     noun = m.group("noun") or ""
-    owner = noun[noun.find("'") :] if re.search(r"['’]s\b", noun) else ""  # "dog's ancestors": "'s ancestors"
-    options = [" ".join(x.split()).strip(" ,") for x in (a, b)]
+    mark = re.search(r"['’]s?\b", noun)
+    owner = noun[mark.start() :] if mark else ""  # "dog's ancestors": "'s ancestors"
+    options = [" ".join(x.split()).strip(" ,").rstrip(".!?") for x in (a, b)]
     things = [re.sub(r"(?i)^the\s+", "", x) for x in options]
-    if not all(x and len(x.split()) <= 8 and _name_then_rest(x)[0] == x for x in things):
+    # an option with a comma took part of the question: "Which writer is from London, England, A or B?"
+    if not all(x and len(x.split()) <= 8 and _name_then_rest(x)[0] == x and not re.search(r"[,:]", x) for x in things):
         return []
     return [(t, f"Is it true that {x}{owner} {m.group('pred')}?") for t, x in zip(things, options, strict=True)]

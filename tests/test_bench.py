@@ -294,8 +294,8 @@ def test_replay_checks_a_stored_draft_again_and_scores_it(embedder):
 
 
 def test_replay_keeps_an_answer_decided_before_any_draft(embedder):
-    """An answer ``Asker.same`` gave before the model drafted anything (its first token is the whole answer) is
-    not a draft: verified as one it was declined, and the replay reported HotpotQA 8 "right -> declined"."""
+    """An answer ``Asker.choose`` gave before the model drafted anything (stored as its own draft) is not a draft:
+    verified as one it was declined, and the replay reported HotpotQA 8 "right -> declined"."""
     from bench.replay import decided_early, replay
     from qa.cite import Verifier
     from tests.conftest import FakeGenerator
@@ -305,8 +305,9 @@ def test_replay_keeps_an_answer_decided_before_any_draft(embedder):
     rec = {
         "type": "question", "set": "hotpot", "id": "8", "system": "ours", "answers": [["Terry Richardson"]],
         "question": "Who is older, Annie Morton or Terry Richardson?", "support": [], "gold_docs": [], "answer": said,
-        "declined": False, "raw": said, "citations": [], "timings": {"first_token_s": 2.5, "total_s": 2.5}, "retrieved": shown,
+        "declined": False, "raw": said, "citations": [], "retrieved": shown,
+        "sentences": [{"text": said, "verdict": "supported", "reason": "", "check": "compared", "score": 1.0}],
     }  # fmt: skip
     assert decided_early(rec) and replay(rec, Verifier(embedder, FakeGenerator())) == rec
-    drafted = {**rec, "timings": {"first_token_s": 1.0, "total_s": 2.5}}
+    drafted = {**rec, "raw": "Annie Morton is older. [1]"}
     assert not decided_early(drafted) and replay(drafted, Verifier(embedder, FakeGenerator()))["declined"]
