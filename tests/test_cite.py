@@ -317,6 +317,16 @@ def test_a_number_the_question_gives_links_the_sentence_holding_it_when_the_answ
     v = fake.verify("The telescope was built by the instrument makers Greaves and Lund [2].", _in_docs(texts), question)
     assert [(c.text, c.role) for c in v.citations] == [(texts[1][1], "states"), (texts[2][1], "link")], v.sentences[0].reason
     assert "2023" in v.sentences[0].reason
+    # labelled q055: a name the report is not about is linked by the sentence holding it, not by the one naming what
+    # the answer's document is named after ("tarnholt_observatory.md")
+    texts = [
+        ("tarnholt_refractor_restoration.txt", "The restoration was led by the conservator Hanne Voskuijlen."),
+        ("tarnholt_refractor_restoration.txt", texts[2][1]),
+        ("tarnholt_observatory.md", "The observatory stands 312 metres above sea level."),
+    ]
+    question = "How high above sea level is the observatory whose refractor was restored by Hanne Voskuijlen?"
+    v = fake.verify("The observatory stands 312 metres above sea level [3].", _in_docs(texts), question)
+    assert [c.text for c in v.citations if c.role == "link"] == [texts[0][1]], v.sentences[0].reason
 
 
 def test_the_claims_of_a_comparison_are_not_linked_to_each_other(fake):
@@ -811,15 +821,27 @@ def test_the_real_judge_does_not_give_a_pronoun_the_name_of_another_document(rea
     assert not v.sentences[0].supported, v.sentences[0].reason
 
 
-def test_the_link_is_the_sentence_that_also_names_what_the_answer_is_about(fake):
+@pytest.mark.parametrize(
+    ("coop", "more"),
+    [
+        # the cooperative's sentences repeat its name: the festival's sentence naming it is the link
+        ("coop.md", ["The Fennick Valley Apple Cooperative presses its own apple juice."]),
+        # as retrieved, they repeat "Valley Press" instead; the file name says what the document is about
+        ("fennick_apple_cooperative.md", ["Its juice is sold as Valley Press.", "Valley Press juice won an award in 2019."]),
+    ],
+)
+def test_the_link_is_the_sentence_that_also_names_what_the_answer_is_about(fake, coop, more):
     """Labelled q051: of the festival's sentences, the one naming the cooperative the answer is about is the bridge
     between the question's festival and the answer, not the one most like the question."""
     texts = [
-        ("festival.md", "At the heart of the Fennick Cider Festival is a communal cider press that visitors can operate."),
-        ("festival.md", "The apples for the communal press are supplied by the Fennick Valley Apple Cooperative."),
-        ("coop.md", "The Fennick Valley Apple Cooperative is a farmers' cooperative based in Hollin Cross."),
-        ("coop.md", "It was founded in 1962 by the orchard grower Orla Breckenridge."),
-        ("coop.md", "The Fennick Valley Apple Cooperative presses its own apple juice."),
+        (
+            "fennick_cider_festival.txt",
+            "At the heart of the Fennick Cider Festival is a communal cider press that visitors can operate.",
+        ),
+        ("fennick_cider_festival.txt", "The apples for the communal press are supplied by the Fennick Valley Apple Cooperative."),
+        (coop, "The Fennick Valley Apple Cooperative is a farmers' cooperative based in Hollin Cross."),
+        (coop, "It was founded in 1962 by the orchard grower Orla Breckenridge."),
+        *((coop, t) for t in more),
     ]
     question = "In which year was the organisation that supplies the apples for the Fennick Cider Festival's press founded?"
     v = fake.verify("It was founded in 1962 by the orchard grower Orla Breckenridge [4].", _in_docs(texts), question)
