@@ -144,7 +144,8 @@ def _tells(sentence: str, sub: str, kind: str) -> bool:
 
 
 def named_documents(question: str, docs: list[DocumentInfo]) -> list[DocumentInfo]:
-    """Documents the question names: by file name or stem; by two words in a row of the file name that no other
+    """Documents the question names: by file name, or by its stem where that has two words or more, each as a
+    word of the question; by two words in a row of the file name that no other
     document's name has in a row, neither a function word ("the council report", "Laleli Mosque"); or by "the"
     and the file name's last word where no other document's name has it, any words between them of the file
     name too ("the newsletter", "the residents newsletter").

@@ -891,7 +891,7 @@ class Verifier:
         # before that, what the answer's documents' own names say they are about ("fennick_apple_cooperative.md":
         # "The apples for the communal press are supplied by the Fennick Valley Apple Cooperative.", not "At the
         # heart of the festival is a communal cider press …", labelled q051, whose documents repeat "Valley Press").
-        # Replay of bench/results/full: labelled citation precision 0.946 -> 0.954, recall 0.908 -> 0.915 (q051);
+        # Replay of bench/results/full_ee58094: labelled citation precision 0.946 -> 0.954, recall 0.908 -> 0.915 (q051);
         # HotpotQA 16 and 41 link "The team competes in the America East Conference." and "He was working as a
         # software engineer in Tata Consultancy Services …" instead of a title line and "… is a playback singer";
         # no other citation changed

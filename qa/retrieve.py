@@ -146,7 +146,7 @@ class Retriever:
         Measured on HotpotQA 0–49 (``bench retrieval``, top_k 8, hops 2): questions whose answer reaches the model
         0.805 -> 0.878, for 2.3 more sentences a question (at most 1 name hop: 0.854; at most 2 at cos 0.6: 0.854;
         at most 3: 0.878); the labelled set's sources are unchanged. ``bench quality``, the run on ``ab067a4``
-        (``bench/results/full``) against the one on ``2cae1c7`` (``bench/results/full_2cae1c7``): HotpotQA accuracy
+        (``bench/results/full_ab067a4``) against the one on ``2cae1c7`` (``bench/results/full_2cae1c7``): HotpotQA accuracy
         0.58 -> 0.62 and answers correct and cited 0.44 -> 0.48 (16 and 37 declined -> right; 4 wrong -> declined;
         14 declined -> wrong), declines 13 -> 11 of 115, no other outcome changed; the 30 questions whose sources
         changed got 4 more sentences (median) and their first token 1.33 times later, against 1.10 for the 104
