@@ -212,7 +212,9 @@ def voiced(answer: Answer, docs: list[DocumentInfo], column: DocumentInfo | None
     crossing is free); the judge passed it (the newsletter does say £1.50), and the name screen too (the question
     names both). Such a claim now needs a sentence from the council report, or one that names it. The refused
     claims' sentences are shown as possibly relevant (``near``) if nothing else of the answer stands; a "Yes." or
-    "No." is not said once a claim is refused.
+    "No." is not said once a claim is refused. Adding the retrieved sentences closest to the question (``nearest``)
+    to them, for the other side, showed "This report summarises the progress …" and the newsletter's heading, not
+    the report's "free of charge": not adopted.
     """
     by_id = {c.id: c for c in answer.citations}
     ids = {d.path: d.doc_id for d in docs}
