@@ -166,29 +166,43 @@ def named_documents(question: str, docs: list[DocumentInfo]) -> list[DocumentInf
     >>> named_documents("When was the software started? Was it a reward?", art), len(named_documents("Is war.txt art?", art))
     ([], 1)
     """
-    low = question.lower()
-    said = [w for w in re.split(r"[\W_]+", re.sub(r"['’]s\b", "", low)) if w]  # "the council's report"
-    pairs = set(zip(said, said[1:], strict=False))
-    words = {d.doc_id: [w for w in re.split(r"[\W_]+", PurePath(d.path).stem.lower()) if w and not w.isdigit()] for d in docs}
-    bigrams = {k: set(zip(w, w[1:], strict=False)) for k, w in words.items()}
-    word_count = Counter(w for ws in words.values() for w in set(ws))
-    bigram_count = Counter(b for bs in bigrams.values() for b in bs)
-    named = []
-    for d in docs:
-        name = PurePath(d.path).name.lower()
-        head = words[d.doc_id][-1:]  # what the file is: "report", "newsletter", "policy", "guide"
-        unique = {w for w in head if word_count[w] == 1 and len(w) >= 4 and w not in STOP}
-        phrase = any(bigram_count[b] == 1 and not set(b) & STOP for b in bigrams[d.doc_id] & pairs)
-        single = any(_after_the(said, i, set(words[d.doc_id])) for i, w in enumerate(said) if w in unique)
-        # the file name as a word ("art.txt" is not in "started"); its stem so only where it has two words or more
-        whole = (
-            re.search(rf"(?<!\w){re.escape(name)}(?!\w)", low)
-            or len(words[d.doc_id]) > 1
-            and re.search(rf"(?<!\w){re.escape(PurePath(name).stem)}(?!\w)", low)
-        )
-        if whole or phrase or single:
-            named.append(d)
-    return named
+    return DocumentNames(docs).named(question)
+
+
+class DocumentNames:
+    """The documents' file names, read once, for ``named`` to tell which of them a text names
+    (``named_documents``): each name's words, its pairs of words in a row, and how many names have each."""
+
+    def __init__(self, docs: list[DocumentInfo]) -> None:
+        self.docs = docs
+        self.words = {
+            d.doc_id: [w for w in re.split(r"[\W_]+", PurePath(d.path).stem.lower()) if w and not w.isdigit()] for d in docs
+        }
+        self.bigrams = {k: set(zip(w, w[1:], strict=False)) for k, w in self.words.items()}
+        self.word_count = Counter(w for ws in self.words.values() for w in set(ws))
+        self.bigram_count = Counter(b for bs in self.bigrams.values() for b in bs)
+
+    def named(self, text: str) -> list[DocumentInfo]:
+        low = text.lower()
+        said = [w for w in re.split(r"[\W_]+", re.sub(r"['’]s\b", "", low)) if w]  # "the council's report"
+        pairs = set(zip(said, said[1:], strict=False))
+        named = []
+        for d in self.docs:
+            words = self.words[d.doc_id]
+            name = PurePath(d.path).name.lower()
+            head = words[-1:]  # what the file is: "report", "newsletter", "policy", "guide"
+            unique = {w for w in head if self.word_count[w] == 1 and len(w) >= 4 and w not in STOP}
+            phrase = any(self.bigram_count[b] == 1 and not set(b) & STOP for b in self.bigrams[d.doc_id] & pairs)
+            single = any(_after_the(said, i, set(words)) for i, w in enumerate(said) if w in unique)
+            # the file name as a word ("art.txt" is not in "started"); its stem so only where it has two words or more
+            whole = (
+                re.search(rf"(?<!\w){re.escape(name)}(?!\w)", low)
+                or len(words) > 1
+                and re.search(rf"(?<!\w){re.escape(PurePath(name).stem)}(?!\w)", low)
+            )
+            if whole or phrase or single:
+                named.append(d)
+        return named
 
 
 def _after_the(said: list[str], i: int, own: set[str]) -> bool:
@@ -201,9 +215,9 @@ def _after_the(said: list[str], i: int, own: set[str]) -> bool:
     return j >= 0 and said[j] == "the"
 
 
-def voiced(answer: Answer, docs: list[DocumentInfo], column: DocumentInfo | None = None) -> Answer:
+def voiced(answer: Answer, names: DocumentNames, column: DocumentInfo | None = None) -> Answer:
     """The answer without the claims that speak for a document they do not draw on: a supported claim that names
-    one of ``docs`` (``named_documents``) none of its citations is from, and none of its cited sentences names, is
+    one of the documents (``names``) none of its citations is from, and none of its cited sentences names, is
     refused. In a comparison every claim's own document is its ``column``'s.
 
     Asked "Do the council report and the residents newsletter agree on whether drivers will pay to cross the
@@ -217,24 +231,24 @@ def voiced(answer: Answer, docs: list[DocumentInfo], column: DocumentInfo | None
     the report's "free of charge": not adopted.
     """
     by_id = {c.id: c for c in answer.citations}
-    ids = {d.path: d.doc_id for d in docs}
+    ids = {d.path: d.doc_id for d in names.docs}
     sentences: list[AnswerSentence] = []
     refused: list[Citation] = []
     for s in answer.sentences:
         cited = [by_id[n] for n in s.citations if n in by_id]
         own = {column.doc_id} if column else {ids.get(c.document, c.document) for c in cited}
-        foreign = [d for d in named_documents(s.text, docs) if d.doc_id not in own] if s.supported else []
+        foreign = [d for d in names.named(s.text) if d.doc_id not in own] if s.supported else []
         if foreign:  # it may restate a cited sentence that itself names the other document
-            granted = {d.doc_id for d in named_documents(" ".join(c.text for c in cited), docs)}
+            granted = {d.doc_id for d in names.named(" ".join(c.text for c in cited))}
             foreign = [d for d in foreign if d.doc_id not in granted]
         if not foreign:
             sentences.append(s)
             continue
-        names = " and ".join(PurePath(d.path).name for d in foreign)
+        spoken = " and ".join(PurePath(d.path).name for d in foreign)
         why = (
-            f"it speaks for {names}, but this answer is drawn from {PurePath(column.path).name} alone"
+            f"it speaks for {spoken}, but this answer is drawn from {PurePath(column.path).name} alone"
             if column
-            else f"it speaks for {names}, but none of its sentences is from it"
+            else f"it speaks for {spoken}, but none of its sentences is from it"
         )
         sentences.append(
             replace(s, citations=[], supported=False, verdict=UNSUPPORTED, reason=why, check="screen", disputed_by=[])
@@ -362,9 +376,9 @@ class Asker:
         answer = Answer(text, checked.declined, sentences, citations, timings, question, standalone, why, near, verdict)
         if not answer.declined:
             # a question about two or more documents by name: a claim may speak only for the documents it cites
-            docs = self.retriever.catalog.documents()
-            if len(named_documents(standalone, docs)) >= 2:
-                answer = voiced(answer, docs)
+            names = DocumentNames(self.retriever.catalog.documents())
+            if len(names.named(standalone)) >= 2:
+                answer = voiced(answer, names)
         yield Event("answer", answer)
 
     def same(self, question: str, sources: list[Source], doc_ids: list[str] | None = None) -> Verification | None:

@@ -1780,6 +1780,19 @@ def _capital(word: str) -> bool:
     return word[:1].isupper() or word[:1].isdigit()
 
 
+def _choice_parts(question: str) -> tuple[str, str, str] | None:
+    """A question that offers two options, split: what it asks and the two options as written ("Who is older, A
+    or B?" -> ("Who is older", "A", "B"); "Which band, A or B, had more members?" -> ("Which band had more
+    members", "A", "B")); None for any other (``choice_question``, ``property_choice``)."""
+    q = _last_sentence(" ".join(question.split()))
+    mid, end = _CHOICE_MID.match(q), _CHOICE_END.match(q)
+    if mid:
+        return f"{mid.group(1)} {mid.group(4)}", mid.group(2), mid.group(3)
+    if end and re.match(r"(?i)(?:which|what|who)\b", end.group(1)):
+        return end.group(1), end.group(2), end.group(3)
+    return None
+
+
 def choice_question(question: str) -> tuple[list[str], str, str, list[str]]:
     """A question that picks one of two named things by an amount or a date: the things, "amount" or "date", which
     end wins ("more" or "less"; "earlier" or "later"), and the question to ask of each. "Who is older, Annie
@@ -1804,14 +1817,10 @@ def choice_question(question: str) -> tuple[list[str], str, str, list[str]]:
     >>> choice_question("Which was released first, Windows 95 or Windows 98?")[1]
     'date'
     """
-    q = _last_sentence(" ".join(question.split()))
-    mid, end = _CHOICE_MID.match(q), _CHOICE_END.match(q)
-    if mid:
-        asked, a, b = f"{mid.group(1)} {mid.group(4)}", mid.group(2), mid.group(3)
-    elif end and re.match(r"(?i)(?:which|what|who)\b", end.group(1)):
-        asked, a, b = end.group(1), end.group(2), end.group(3)
-    else:
+    parts = _choice_parts(question)
+    if parts is None:
         return [], "", "", []
+    asked, a, b = parts
     things = [re.sub(r"(?i)^the\s+", "", " ".join(x.split()).strip(" ,")) for x in (a, b)]
     # each option a name: capitalised (or a number) at both ends, a few words ("Letters to Cleo", "Windows 95")
     # an option with a comma took part of the question ("Who is older, the mayor of Paris, France, A or B?")
@@ -1882,14 +1891,10 @@ def property_choice(question: str) -> list[tuple[str, str]]:
     >>> property_choice("Which dog’s ancestors include Gordon Setters: the Manchester Terrier or the Scotch Collie.")[1]
     ('Scotch Collie', 'Is it true that the Scotch Collie’s ancestors include Gordon Setters?')
     """
-    q = _last_sentence(" ".join(question.split()))
-    mid, end = _CHOICE_MID.match(q), _CHOICE_END.match(q)
-    if mid:
-        asked, a, b = f"{mid.group(1)} {mid.group(4)}", mid.group(2), mid.group(3)
-    elif end:
-        asked, a, b = end.group(1), end.group(2), end.group(3)
-    else:
+    parts = _choice_parts(question)
+    if parts is None:
         return []
+    asked, a, b = parts
     m = _PROPERTY.match(asked)
     if not m or _DEGREE.search(asked):
         return []

@@ -15,7 +15,7 @@ from pathlib import PurePath
 from typing import Any
 
 from index.embed import Embedder
-from qa.ask import Asker, named_documents, voiced
+from qa.ask import Asker, DocumentNames, named_documents, voiced
 from qa.cite import content_words, numbers
 from qa.records import Answer, AnswerSentence, Citation, DocumentInfo
 
@@ -207,7 +207,7 @@ def own_voice(answer: Answer, doc: DocumentInfo, docs: list[DocumentInfo]) -> An
     the judge gave it 0.81, since the newsletter does say £61 million) gives the reader the council's figure
     wrong. The newsletter's own "The council report's figure of £46 million is out of date." still speaks for the
     council report, and stays."""
-    return voiced(answer, docs, doc)
+    return voiced(answer, DocumentNames(docs), doc)
 
 
 def _renumber(answer: Answer, start: int) -> tuple[Answer, int]:
