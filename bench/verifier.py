@@ -34,7 +34,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.datasets import BENCH_DATA, labelled
-from qa.cite import VerifierConfig, kind_gap, screen
+from qa.cite import Verifier, VerifierConfig, kind_gap, screen
 from qa.judge import answer_messages, support_messages
 from qa.settings import REPO_ROOT, Settings
 
@@ -155,6 +155,12 @@ def _docs_text() -> dict[str, list[str]]:
     return out
 
 
+def _embedder() -> Any:
+    from index.embed import SentenceTransformerEmbedder
+
+    return SentenceTransformerEmbedder(Settings.from_env().embed_model)
+
+
 def write_paraphrases(generator: Any) -> dict[str, str]:
     """Ask the model for a one-sentence answer from the gold sentences; keep those that contain the gold answer."""
     kept: dict[str, str] = {}
@@ -176,7 +182,7 @@ def stored_paraphrases() -> dict[str, str]:
     return {r["id"]: r["claim"] for r in map(json.loads, PARAPHRASES.read_text(encoding="utf-8").splitlines())}
 
 
-def score(rows: list[dict[str, Any]], judge: Any, check_names: bool) -> list[dict[str, Any]]:
+def score(rows: list[dict[str, Any]], judge: Any, verifier: Verifier) -> list[dict[str, Any]]:
     """Each pair with its screen reason and the judge's P(Yes) (``p``), and the time the judge took."""
     for row in rows:
         t0 = time.perf_counter()
@@ -184,12 +190,21 @@ def score(rows: list[dict[str, Any]], judge: Any, check_names: bool) -> list[dic
             row["screen"], row["p"] = "", 0.0
             row["p_answer"] = judge.p_yes(answer_messages(row["question"], row["claim"]))
         else:
-            row["screen"] = screen(row["claim"], row["evidence"], row["question"], check_names=check_names)
-            row["p"] = 0.0 if row["screen"] else judge.p_yes(support_messages(row["claim"], row["evidence"]))
+            row["screen"] = screen(row["claim"], row["evidence"], row["question"], check_names=verifier.config.names)
+            row["p_judge"] = 0.0 if row["screen"] else judge.p_yes(support_messages(row["claim"], row["evidence"]))
+            row["p"] = weighed(row, verifier)
             if row["truth"]:
                 row["p_answer"] = judge.p_yes(answer_messages(row["question"], row["claim"]))
         row["judge_s"] = time.perf_counter() - t0
     return rows
+
+
+def weighed(row: dict[str, Any], verifier: Verifier) -> float:
+    """The pair's support score as ``Verifier.supports`` gives it: 0 past a screen, else the judge's P(Yes)
+    weighed for a word of the claim that neither the evidence nor the question says (``Verifier.weigh``)."""
+    if row["screen"]:
+        return 0.0
+    return verifier.weigh(row["claim"], f"{row['evidence']} {row['question']}", row["p_judge"])
 
 
 def gate_passes(row: dict[str, Any], answer: float) -> bool:
@@ -234,7 +249,9 @@ def report(rows: list[dict[str, Any]], config: VerifierConfig) -> str:
         "# Verifier contrast benchmark",
         "",
         f"`python -m bench verifier` on {len(rows)} pairs from the labelled set (support {config.support}, "
-        f"answer gate {config.answer}, name screen {'on' if config.names else 'off'}).",
+        f"answer gate {config.answer}, name screen {'on' if config.names else 'off'}; a claim with a word neither the "
+        f"evidence nor the question says, at word cosine under {config.backed}, needs {config.backed_support}: "
+        "`Verifier.weigh`, and the support column is the judge's P(Yes) so weighed).",
         "",
         "| kind | pairs | rate | target | |",
         "|---|---|---|---|---|",
@@ -301,12 +318,13 @@ def main(argv: list[str] | None = None) -> int:
         from qa.app import verifier_config as config_of
 
         cfg = config_of(Settings.from_env())
+        checker = Verifier(_embedder(), lambda: None, cfg)  # type: ignore[arg-type,return-value]  # screens only
         rows = [json.loads(line) for line in (args.out / "verifier.jsonl").read_text().splitlines()]
         for row in rows:
             if row["kind"] not in GATE_FALSE:
                 row["screen"] = screen(row["claim"], row["evidence"], row["question"], check_names=cfg.names)
-                if row["screen"]:
-                    row["p"] = 0.0
+                row.setdefault("p_judge", row["p"])  # a file written before p_judge: its p is the judge's own
+                row["p"] = weighed(row, checker)
         text = report(rows, cfg)
         (args.out / "verifier.md").write_text(text)
         print(text)
@@ -322,7 +340,7 @@ def main(argv: list[str] | None = None) -> int:
     rows = pairs(paraphrases, _docs_text())
     if args.limit:
         rows = rows[: args.limit]
-    rows = score(rows, generator.judge(), config.names)
+    rows = score(rows, generator.judge(), Verifier(_embedder(), generator.judge, config))
     args.out.mkdir(parents=True, exist_ok=True)
     (args.out / "verifier.jsonl").write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows))
     text = report(rows, config)

@@ -89,6 +89,18 @@ class VerifierConfig:
     # that sentence says yes. On HotpotQA 0-49 each thing of the four "yes" questions of that form scored
     # 0.92-0.99 on its best sentence; a sentence of the same document about something else, 0.60
     both: float = 0.8
+    # a lower-case content word of the claim that no word of the evidence, the question or the cited documents'
+    # other retrieved sentences is near (the embedder's cosine of the two words alone, below ``backed``) may say
+    # what the model never read: "Orla Breckenridge died in 1962" on "It was founded in 1962 by … Orla
+    # Breckenridge" ("died": nearest "founded", 0.29). Such a claim needs the judge's P(Yes) at ``backed_support``
+    # instead of ``support`` (``Verifier.weigh``). ``bench verifier`` (evidence and question only): premise pairs
+    # refused 0.483 -> 0.724, paraphrases accepted 0.963 either way; with every sentence of the evidence's document
+    # as context it would refuse none more (0.483), so the pipeline, which sees only the retrieved ones, lies between.
+    # A replay of bench/results/full changes no outcome (bench/results/full/replay_backed.md; its one change, HotpotQA
+    # 4 at judge 0.55, is the same with backed = 0). Without the documents' other sentences it declined labelled
+    # q013 ("… provided to every remote worker" on "Each employee receives …"). backed = 0 turns it off
+    backed: float = 0.45
+    backed_support: float = 0.7
 
 
 @dataclass(frozen=True)
@@ -332,6 +344,21 @@ def conflicts(reason: str, evidence: str) -> bool:
     """Whether a screen's refusal means the evidence says otherwise (its own number, or the other polarity), not
     merely that it does not mention the claim."""
     return (reason.startswith("the number") and bool(numbers(evidence))) or "negated" in reason
+
+
+_LIGHT = frozenset("be been being am both".split())  # said by any sentence: not content words to ``unbacked``
+
+
+def _said_words(text: str, *, names: bool = True) -> list[str]:
+    """The distinct lower-case content words of ``text`` without digits; ``names=False``: only words written in
+    lower case.
+
+    >>> _said_words("Both were built in 1889 by Greaves and Lund"), _said_words("Built by Lund", names=False)
+    (['built', 'greaves', 'lund'], [])
+    """
+    out = (w for w in WORD.findall(text) if names or w[:1].islower())
+    kept = (w for w in map(str.lower, out) if w not in STOP and w not in _LIGHT and len(w) > 1)
+    return list(dict.fromkeys(w for w in kept if not any(c.isdigit() for c in w)))
 
 
 def screen(claim: str, evidence: str, question: str = "", *, check_names: bool = True) -> str:
@@ -585,7 +612,7 @@ class Verifier:
         j = self._judge
         return j if hasattr(j, "p_yes") else j()  # type: ignore[operator,return-value]
 
-    def supports(self, claim: str, evidence: str, question: str = "", read: str = "") -> tuple[float, str]:
+    def supports(self, claim: str, evidence: str, question: str = "", read: str = "", context: str = "") -> tuple[float, str]:
         """P(the evidence states the claim) and, when it fails a screen, the reason (then the score is 0).
 
         A leading "Yes," or "No." is the claim's verdict on the question, not a fact of the source: the facts
@@ -596,7 +623,38 @@ class Verifier:
         reason = screen(claim, evidence, question, check_names=self.config.names)
         if reason:
             return 0.0, reason
-        return self.judge.p_yes(support_messages(claim, read or evidence)), ""
+        p = self.judge.p_yes(support_messages(claim, read or evidence))
+        return self.weigh(claim, f"{evidence} {question} {context}", p), ""
+
+    def _supports_on(
+        self, claim: str, ns: list[int], by_n: dict[int, Source], question: str, evidence: list[Source]
+    ) -> tuple[float, str]:
+        """``supports`` on retrieved sentences ``ns`` (joined), with the question's premise for them (``_premise``),
+        the text the judge reads (``_read``) and their documents' other retrieved sentences (``_context``)."""
+        text = " ".join(by_n[n].sentence.text for n in ns)
+        return self.supports(claim, text, _premise(question, ns, by_n, evidence), _read(ns, by_n), _context(ns, by_n, evidence))
+
+    def weigh(self, claim: str, source: str, p: float) -> float:
+        """The judge's ``p`` for ``claim``, scaled by ``support / backed_support`` when a word of the claim is said
+        by nothing in ``source`` (``unbacked``): such a claim stands only at ``backed_support``."""
+        cfg = self.config
+        if cfg.backed > 0 and cfg.backed_support > cfg.support and self.unbacked(claim, source):
+            return p * cfg.support / cfg.backed_support
+        return p
+
+    def unbacked(self, claim: str, source: str) -> str:
+        """The lower-case content word of ``claim`` least near any word of ``source``, if below
+        ``VerifierConfig.backed``, else "". Near is the embedder's cosine of the two words alone, which keeps
+        "plants" by "plant" and "require" by "need"; capitalised words (names) and numbers have their own screens.
+        """
+        have = _said_words(source)
+        stems = {stem(w) for w in have}
+        todo = [w for w in _said_words(claim, names=False) if stem(w) not in stems]
+        if not todo or not have:
+            return ""
+        best = (self.embed(todo) @ self.embed(have).T).max(axis=1)
+        i = int(best.argmin())
+        return todo[i] if best[i] < self.config.backed else ""
 
     def answers(self, question: str, reply: str) -> float:
         return self.judge.p_yes(answer_messages(question, reply))
@@ -1014,8 +1072,7 @@ class Verifier:
         for ns in tries:
             if calls > self.config.candidates:  # the screens are free; the judge is asked a few times at most
                 break
-            text = " ".join(by_n[n].sentence.text for n in ns)
-            p, reason = self.supports(claim.text, text, _premise(question, ns, by_n, evidence), _read(ns, by_n))
+            p, reason = self._supports_on(claim.text, ns, by_n, question, evidence)
             calls += not reason
             if p >= self.config.support and ns == tries[0] and valid and self.config.rival:
                 # (one that reads the same as the model's, another document's copy of it, is no better: the
@@ -1024,9 +1081,7 @@ class Verifier:
                 rival = next((n for n in ranked[:1] if n not in ns and " ".join(by_n[n].sentence.text.split()) not in same), None)
                 if rival is not None:
                     # the model's citation passed; the sentence most similar to the claim may state it better
-                    rp, why = self.supports(
-                        claim.text, by_n[rival].sentence.text, _premise(question, [rival], by_n, evidence), _read([rival], by_n)
-                    )
+                    rp, why = self._supports_on(claim.text, [rival], by_n, question, evidence)
                     calls += not why
                     if rp > p:
                         ns, p = [rival], rp
@@ -1046,8 +1101,7 @@ class Verifier:
         bridged = self._bridge(claim.text, ranked[:BRIDGE_TRIES], by_n, question, evidence, words_of)
         if bridged is not None and calls <= self.config.candidates + 1:
             ns, shared = bridged
-            text = " ".join(by_n[n].sentence.text for n in ns)
-            p, reason = self.supports(claim.text, text, _premise(question, ns, by_n, evidence), _read(ns, by_n))
+            p, reason = self._supports_on(claim.text, ns, by_n, question, evidence)
             calls += not reason
             if p >= self.config.support:
                 why = f"two retrieved sentences state it, joined by {shared}, which both name (judge {p:.2f})"
@@ -1205,8 +1259,7 @@ class Verifier:
         alone = sorted(set(alone))
         if alone == sorted(ns):
             return ns, p, 0
-        text = " ".join(by_n[n].sentence.text for n in alone)
-        q, reason = self.supports(claim, text, _premise(question, alone, by_n, evidence), _read(alone, by_n))
+        q, reason = self._supports_on(claim, alone, by_n, question, evidence)
         if q >= self.config.support:
             return alone, q, int(not reason)
         return ns, p, int(not reason)
@@ -1254,6 +1307,13 @@ def _with_links(
     out = list(results)
     out[best] = (claim, replace(o, links=[*o.links, *links], reason=f"{o.reason}; {why}"))
     return out
+
+
+def _context(ns: list[int], by_n: dict[int, Source], evidence: list[Source]) -> str:
+    """The retrieved sentences of the documents of sentences ``ns``: what a claim cited to them may take words
+    from (``Verifier.weigh``)."""
+    docs = {by_n[n].document for n in ns}
+    return " ".join(s.sentence.text for s in evidence if s.document in docs)
 
 
 def _premise(question: str, ns: list[int], by_n: dict[int, Source], evidence: list[Source]) -> str:

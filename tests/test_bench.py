@@ -234,13 +234,13 @@ def test_verifier_bench_pairs_cover_every_kind():
     assert verifier.swap_date("It opens on 14 September 2027.") == "It opens on 14 September 2030."
 
 
-def test_verifier_bench_report_from_scored_pairs(tmp_path: Path):
+def test_verifier_bench_report_from_scored_pairs(tmp_path: Path, embedder):
     from bench import verifier
-    from qa.cite import VerifierConfig
+    from qa.cite import Verifier, VerifierConfig
     from tests.conftest import FakeGenerator
 
     rows = verifier.pairs({}, verifier._docs_text())[:40]
-    scored = verifier.score(rows, FakeGenerator(), check_names=True)
+    scored = verifier.score(rows, FakeGenerator(), Verifier(embedder, FakeGenerator()))
     text = verifier.report(scored, VerifierConfig())
     assert "| verbatim |" in text and "Threshold sweep" in text
     got = verifier.rates(scored, 0.5, 0.5)

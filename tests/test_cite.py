@@ -894,3 +894,40 @@ def test_another_documents_copy_of_the_cited_sentence_never_replaces_it(embedder
     (sentence,) = checked.sentences
     assert (sentence.supported, sentence.check) == (True, "cited"), sentence
     assert [c.document for c in checked.citations] == ["newsletter.html"]
+
+
+class _Unsure(FakeGenerator):
+    """A judge that says 0.65 to every claim: between ``VerifierConfig.support`` and ``backed_support``."""
+
+    def p_yes(self, messages) -> float:
+        self.judged.append(messages)
+        return 0.65
+
+
+def test_a_claim_with_a_word_nothing_shown_says_needs_the_higher_bar(embedder):
+    v = Verifier(embedder, _Unsure())
+    founded = "It was founded in 1962 by the orchard grower Orla Breckenridge."
+    # "died": the nearest word of the source is "founded", far below VerifierConfig.backed
+    assert v.unbacked("Orla Breckenridge died in 1962.", founded) == "died"
+    assert v.supports("Orla Breckenridge died in 1962.", founded)[0] < v.config.support
+    # the same judge score stands for a claim whose words the source says, in its own words or near them
+    assert v.supports("Orla Breckenridge founded it in 1962.", founded) == (0.65, "")
+    assert v.unbacked("Tomatoes require about 2.5 centimetres of water.", "Tomatoes need about 2.5 centimetres of water.") == ""
+    # a word the question gives, or another shown sentence of the cited document, backs it too
+    assert v.supports("Orla Breckenridge died in 1962.", founded, "In what year did Orla Breckenridge die?")[0] == 0.65
+    assert v.supports("Orla Breckenridge died in 1962.", founded, context="She died at her farm.")[0] == 0.65
+    off = Verifier(embedder, _Unsure(), VerifierConfig(backed=0))
+    assert off.supports("Orla Breckenridge died in 1962.", founded) == (0.65, "")
+
+
+def test_the_cited_documents_other_shown_sentences_back_a_claim(embedder):
+    """Labelled q013: "remote" is in the policy's other retrieved sentence, not in the one cited."""
+    claim = "The one-off home office allowance of 450 euros is provided to every remote worker [1]."
+    policy = [
+        ("remote_work_policy.md", "Each employee receives a one-off home office allowance of 450 euros."),
+        ("remote_work_policy.md", "Employees may work remotely for up to three days per week and provide their own desk."),
+    ]
+    assert Verifier(embedder, _Unsure()).verify(claim, _in_docs(policy)).sentences[0].verdict == SUPPORTED
+    other = [policy[0], ("travel_policy.md", policy[1][1])]  # that sentence from another document backs nothing
+    apart = Verifier(embedder, _Unsure(), VerifierConfig(candidates=0)).verify(claim, _in_docs(other))
+    assert apart.sentences[0].verdict != SUPPORTED
