@@ -98,7 +98,11 @@ class VerifierConfig:
     # as context it would refuse none more (0.483), so the pipeline, which sees only the retrieved ones, lies between.
     # A replay of bench/results/full changes no outcome (bench/results/full/replay_backed.md; its one change, HotpotQA
     # 4 at judge 0.55, is the same with backed = 0). Without the documents' other sentences it declined labelled
-    # q013 ("… provided to every remote worker" on "Each employee receives …"). backed = 0 turns it off
+    # q013 ("… provided to every remote worker" on "Each employee receives …"). Without the question as a source
+    # (its words a premise, not a fact) the replay declined HotpotQA 46, a right multi-hop answer restating the
+    # question ("The writer of this song that was inspired by words on a tombstone … is Phil Spector"), and still
+    # passed labelled q066's "The architect … is Brightwater Civil Works" ("architect" is near "built", 0.48): not
+    # adopted. backed = 0 turns it off
     backed: float = 0.45
     backed_support: float = 0.7
 
