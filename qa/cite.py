@@ -616,19 +616,22 @@ class Verifier:
         j = self._judge
         return j if hasattr(j, "p_yes") else j()  # type: ignore[operator,return-value]
 
-    def supports(self, claim: str, evidence: str, question: str = "", read: str = "", context: str = "") -> tuple[float, str]:
+    def supports(
+        self, claim: str, evidence: str, question: str = "", read: str = "", context: str = "", *, weighed: bool = True
+    ) -> tuple[float, str]:
         """P(the evidence states the claim) and, when it fails a screen, the reason (then the score is 0).
 
         A leading "Yes," or "No." is the claim's verdict on the question, not a fact of the source: the facts
         after it are what the evidence must state (the answer gate judges the verdict). ``read``: the evidence
-        as the judge reads it (``_read``), when it differs from what the screens check.
+        as the judge reads it (``_read``), when it differs from what the screens check. ``weighed=False``: the
+        judge's own P(Yes), without ``weigh``.
         """
         claim = _strip_yes_no(claim)
         reason = screen(claim, evidence, question, check_names=self.config.names)
         if reason:
             return 0.0, reason
         p = self.judge.p_yes(support_messages(claim, read or evidence))
-        return self.weigh(claim, f"{evidence} {question} {context}", p), ""
+        return (self.weigh(claim, f"{evidence} {question} {context}", p) if weighed else p), ""
 
     def _supports_on(
         self, claim: str, ns: list[int], by_n: dict[int, Source], question: str, evidence: list[Source]

@@ -168,11 +168,14 @@ def counterpart(verifier: Verifier, statement: str, sentence: str, about: str = 
     """How well ``sentence`` states the statement's counterpart (0 when it has none): the statement with one of
     the sentence's numbers in place of the one the sentence lacks (with the sentence's date in place of its own,
     when the two have one date each and the numbers it lacks are all in its date), or, when only one is negated,
-    both without their negations. The verifier's screens and judge decide, as for support; ``about``: names
-    the sentence's document has, which it need not repeat (no numbers: the screens would excuse them)."""
+    both without their negations. The verifier's screens and judge decide, as for support, but without
+    ``Verifier.weigh``: a detail only the statement gives ("Thirty-eight *mature oak* trees will be cut down" against
+    "Twelve trees will be felled") does not make the two values agree (with it, that dispute of the samples passed
+    at 0.56 or failed by a hair). ``about``: names the sentence's document has, which it need not repeat (no
+    numbers: the screens would excuse them)."""
     claim, evidence = with_digits(statement), with_digits(sentence)
     if negated(claim) != negated(evidence):
-        p, reason = verifier.supports(_affirmed(claim), _affirmed(evidence), about)
+        p, reason = verifier.supports(_affirmed(claim), _affirmed(evidence), about, weighed=False)
         return 0.0 if reason else p
     missing = sorted(numbers(claim) - numbers(evidence))
     dates, their_dates = _DATE.findall(claim), _DATE.findall(evidence)
@@ -185,7 +188,7 @@ def counterpart(verifier: Verifier, statement: str, sentence: str, about: str = 
         return 0.0
     best = 0.0
     for variant in variants:
-        p, reason = verifier.supports(variant, evidence, about)
+        p, reason = verifier.supports(variant, evidence, about, weighed=False)
         best = max(best, 0.0 if reason else p)
     return best
 

@@ -931,3 +931,16 @@ def test_the_cited_documents_other_shown_sentences_back_a_claim(embedder):
     other = [policy[0], ("travel_policy.md", policy[1][1])]  # that sentence from another document backs nothing
     apart = Verifier(embedder, _Unsure(), VerifierConfig(candidates=0)).verify(claim, _in_docs(other))
     assert apart.sentences[0].verdict != SUPPORTED
+
+
+def test_a_detail_only_the_statement_gives_does_not_weigh_on_its_counterpart(embedder):
+    """The samples' trees: the newsletter's "Thirty-eight mature oak trees …" against the report's "Twelve trees …"."""
+    from qa.factcheck import counterpart
+
+    v = Verifier(embedder, _Unsure())
+    ours, theirs = (
+        "Thirty-eight mature oak trees will be cut down on the Oldquay approach road.",
+        "Twelve trees will be felled on the Oldquay approach road.",
+    )
+    assert v.unbacked("12 mature oak trees will be cut down on the Oldquay approach road.", theirs)  # weighed as support
+    assert counterpart(v, ours, theirs, "Oldquay") == 0.65  # but not as the other document's value
