@@ -641,6 +641,16 @@ class Verifier:
         text = " ".join(by_n[n].sentence.text for n in ns)
         return self.supports(claim, text, _premise(question, ns, by_n, evidence), _read(ns, by_n), _context(ns, by_n, evidence))
 
+    def _weighed_for(self, claim: str, ns: list[int], by_n: dict[int, Source], question: str, evidence: list[Source]) -> str:
+        """What a refused claim's reason adds when ``weigh`` raised its bar on sentences ``ns``: "; nothing shown
+        says 'died', which needs 0.7", or "" (the same sources as ``_supports_on``)."""
+        if self.config.backed <= 0 or self.config.backed_support <= self.config.support:
+            return ""
+        text = " ".join(by_n[n].sentence.text for n in ns)
+        source = f"{text} {_premise(question, ns, by_n, evidence)} {_context(ns, by_n, evidence)}"
+        word = self.unbacked(_strip_yes_no(claim), source)
+        return f"; nothing shown says '{word}', which needs {self.config.backed_support}" if word else ""
+
     def weigh(self, claim: str, source: str, p: float) -> float:
         """The judge's ``p`` for ``claim``, scaled by ``support / backed_support`` when a word of the claim is said
         by nothing in ``source`` (``unbacked``): such a claim stands only at ``backed_support``."""
@@ -1103,7 +1113,8 @@ class Verifier:
             if not reason:
                 best_p = max(best_p or 0.0, p)
             if not first_reason:
-                first_reason = reason or f"no source sentence states it (best judge {p:.2f})"
+                weighed = "" if reason else self._weighed_for(claim.text, ns, by_n, question, evidence)
+                first_reason = reason or f"no source sentence states it (best judge {p:.2f}{weighed})"
                 first_check = "screen" if reason else "judge"
         bridged = self._bridge(claim.text, ranked[:BRIDGE_TRIES], by_n, question, evidence, words_of)
         if bridged is not None and calls <= self.config.candidates + 1:

@@ -916,6 +916,14 @@ def test_a_claim_with_a_word_nothing_shown_says_needs_the_higher_bar(embedder):
     # a word the question gives, or another shown sentence of the cited document, backs it too
     assert v.supports("Orla Breckenridge died in 1962.", founded, "In what year did Orla Breckenridge die?")[0] == 0.65
     assert v.supports("Orla Breckenridge died in 1962.", founded, context="She died at her farm.")[0] == 0.65
+    # the refused claim's reason says which word raised the bar
+    refused = Verifier(embedder, _Unsure(), VerifierConfig(candidates=0)).verify(
+        "Orla Breckenridge died in 1962 [1].", _sources([founded])
+    )
+    assert (
+        refused.sentences[0].verdict == UNSUPPORTED
+        and "nothing shown says 'died', which needs 0.7" in refused.sentences[0].reason
+    )
     off = Verifier(embedder, _Unsure(), VerifierConfig(backed=0))
     assert off.supports("Orla Breckenridge died in 1962.", founded) == (0.65, "")
 

@@ -137,9 +137,14 @@ def left_out_why(reason: str) -> str:
     'it is true, but another sentence answers the question'
     >>> left_out_why("the question asks about the third, which no retrieved sentence mentions")
     'the question asks about the third, which no retrieved sentence mentions'
+    >>> left_out_why("no source sentence states it (best judge 0.45; nothing shown says 'died', which needs 0.7)")
+    "no source sentence says 'died'"
     """
     if "the question asks" in reason:
         return reason.split(" (judge")[0]
+    unsaid = re.search(r"nothing shown says '([^']+)'", reason)
+    if unsaid:
+        return f"no source sentence says '{unsaid[1]}'"
     what = re.match(r"the (?:number|name) (.+?) is not in the cited text", reason)
     plain = next((plain for words, plain in LEFT_OUT_WHY if words in reason), NO_SOURCE)
     return plain.format(what[1]) if what and "{}" in plain else plain.replace(" {}", "")
