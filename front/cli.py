@@ -107,6 +107,8 @@ def cmd_ask(app: Any, args: argparse.Namespace) -> int:
         if not streaming:
             print(answer.answer)
         _print_answer(answer)
+        if app.route(args.question)[0] == "compare":  # the chat would have compared: say how to get that here
+            print(f'(This asks to compare documents: qa compare "{args.question}" shows each one\'s answer side by side.)')
     return 0
 
 

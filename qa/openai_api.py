@@ -1,6 +1,7 @@
 """An OpenAI-compatible chat endpoint over the ask and compare pipelines, for chat apps that speak that API.
 
-    GET  /v1/models              the models "qa" (ask) and "qa-compare" (compare)
+    GET  /v1/models              the models "qa" (ask, or compare when the question asks for it, as the UI's chat
+                                 routes) and "qa-compare" (compare)
     POST /v1/chat/completions    the last user message is the question; earlier turns are the history
 
 ``message.content`` is the checked answer with ``[n]`` markers, and a ``citations`` array (the objects of
@@ -56,8 +57,11 @@ def _turns(messages: list[dict[str, Any]]) -> tuple[str, list[tuple[str, str]]]:
 def answer(app: App, model: str, messages: list[dict[str, Any]]) -> tuple[str, list[Citation], dict[str, Any]]:
     """(content, citations, the full JSON object) for a chat request."""
     question, history = _turns(messages)
-    if model == "qa-compare":
-        result = app.compare(question)
+    # model "qa" routes as the UI's chat does (``qa.compare.route``): a question that names two documents or asks
+    # to compare gets the comparison, not an answer that declines it
+    kind, named = ("compare", []) if model == "qa-compare" else app.route(question)
+    if kind == "compare":
+        result = app.compare(question, docs=named or None)
         return result.as_markdown(), result.citations, result.to_json()
     final = app.ask(question, history=history)
     return final.answer, final.citations, final.to_json()

@@ -27,3 +27,21 @@ def test_an_empty_text_is_refused_before_the_samples_are_indexed(app, command, f
     with pytest.raises(InputError, match=f"the {field} is empty"):
         getattr(cli, f"cmd_{command}")(app, args)
     assert app.documents() == []  # an empty index stays empty
+
+
+def test_ask_points_to_compare_when_the_question_asks_for_a_comparison(settings, embedder, capsys):
+    """The chat would have compared; `qa ask` answers and says how to get the comparison (not in --json)."""
+    from qa.app import App
+    from tests.conftest import FakeGenerator
+
+    app = App(settings, embedder, FakeGenerator())
+    try:
+        asked = "Compare what the council report and the newsletter say about the bridge."
+        cli.cmd_ask(app, argparse.Namespace(question=asked, doc=None, json=False, stream=False))
+        assert f'qa compare "{asked}"' in capsys.readouterr().out
+        cli.cmd_ask(app, argparse.Namespace(question="How long is the bridge?", doc=None, json=False, stream=False))
+        assert "qa compare" not in capsys.readouterr().out
+        cli.cmd_ask(app, argparse.Namespace(question=asked, doc=None, json=True, stream=False))
+        assert "qa compare" not in capsys.readouterr().out  # the JSON is the answer alone
+    finally:
+        app.close()

@@ -132,6 +132,17 @@ def test_compare_returns_markdown_with_citations(live):
     assert "kestrel_bridge_council_report.md" in content
 
 
+def test_model_qa_routes_a_comparison_as_the_ui_chat_does(live):
+    """Model "qa": a question naming two documents gets the comparison (``qa.compare.route``), another an answer."""
+    base, app = live
+    asked = "What do the council report and the residents newsletter say about the cost?"
+    assert app.route(asked)[0] == "compare"
+    r = _client(base).chat.completions.create(model="qa", messages=[{"role": "user", "content": asked}])
+    assert r.choices[0].message.content.startswith("| document | says |")
+    plain = _client(base).chat.completions.create(model="qa", messages=[{"role": "user", "content": QUESTION}])
+    assert not plain.choices[0].message.content.startswith("| document |")
+
+
 @pytest.mark.slow
 def test_the_real_qa_serve_answers_the_openai_client_with_the_real_model(server):  # noqa: F811
     import httpx
