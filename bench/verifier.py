@@ -183,7 +183,8 @@ def stored_paraphrases() -> dict[str, str]:
 
 
 def score(rows: list[dict[str, Any]], judge: Any, verifier: Verifier) -> list[dict[str, Any]]:
-    """Each pair with its screen reason and the judge's P(Yes) (``p``), and the time the judge took."""
+    """Each pair with its screen reason, the judge's P(Yes) (``p``), the claim's word nothing given says
+    (``unbacked``), and the time the judge took."""
     for row in rows:
         t0 = time.perf_counter()
         if row["kind"] in GATE_FALSE:
@@ -191,20 +192,28 @@ def score(rows: list[dict[str, Any]], judge: Any, verifier: Verifier) -> list[di
             row["p_answer"] = judge.p_yes(answer_messages(row["question"], row["claim"]))
         else:
             row["screen"] = screen(row["claim"], row["evidence"], row["question"], check_names=verifier.config.names)
-            row["p_judge"] = 0.0 if row["screen"] else judge.p_yes(support_messages(row["claim"], row["evidence"]))
-            row["p"] = weighed(row, verifier)
+            row["p"] = 0.0 if row["screen"] else judge.p_yes(support_messages(row["claim"], row["evidence"]))
+            row["unbacked"] = unbacked(row, verifier)
             if row["truth"]:
                 row["p_answer"] = judge.p_yes(answer_messages(row["question"], row["claim"]))
         row["judge_s"] = time.perf_counter() - t0
     return rows
 
 
-def weighed(row: dict[str, Any], verifier: Verifier) -> float:
-    """The pair's support score as ``Verifier.supports`` gives it: 0 past a screen, else the judge's P(Yes)
-    weighed for a word of the claim that neither the evidence nor the question says (``Verifier.weigh``)."""
-    if row["screen"]:
-        return 0.0
-    return verifier.weigh(row["claim"], f"{row['evidence']} {row['question']}", row["p_judge"])
+def unbacked(row: dict[str, Any], verifier: Verifier) -> str:
+    """The claim's word that neither the evidence nor the question says (``Verifier.unbacked``), or "": such a
+    pair needs the judge at ``VerifierConfig.backed_support`` (``Verifier.weigh``). The pipeline also looks in the
+    cited documents' other retrieved sentences, which a pair does not have: here the rule is as strict as it gets."""
+    if row["screen"] or verifier.config.backed <= 0:
+        return ""
+    return verifier.unbacked(row["claim"], f"{row['evidence']} {row['question']}")
+
+
+def accepted(row: dict[str, Any], support: float, backed_support: float) -> bool:
+    """Whether the support stage takes a pair at bar ``support``: past the screens, and the judge's P(Yes) at the
+    bar, or at ``backed_support`` if that is higher and the claim has a word nothing given says."""
+    bar = max(support, backed_support) if row.get("unbacked") else support
+    return not row["screen"] and row["p"] >= bar
 
 
 def gate_passes(row: dict[str, Any], answer: float) -> bool:
@@ -213,14 +222,14 @@ def gate_passes(row: dict[str, Any], answer: float) -> bool:
     return not kind_gap(row["question"], [row["claim"]]) and row["p_answer"] >= answer
 
 
-def rates(rows: list[dict[str, Any]], support: float, answer: float) -> dict[str, float]:
+def rates(rows: list[dict[str, Any]], support: float, answer: float, backed_support: float = 0.0) -> dict[str, float]:
     """Per kind: the share accepted (true kinds) or refused (false kinds) at these thresholds."""
     out: dict[str, float] = {}
     for kind in (*TRUE_KINDS, *FALSE_KINDS):
         got = [r for r in rows if r["kind"] == kind]
         if got:
-            accepted = [not r["screen"] and r["p"] >= support for r in got]
-            out[kind] = sum(accepted) / len(got) if kind in TRUE_KINDS else 1 - sum(accepted) / len(got)
+            took = [accepted(r, support, backed_support) for r in got]
+            out[kind] = sum(took) / len(got) if kind in TRUE_KINDS else 1 - sum(took) / len(got)
     for kind in GATE_FALSE:
         gate_false = [r for r in rows if r["kind"] == kind]
         if gate_false:
@@ -244,14 +253,14 @@ def report(rows: list[dict[str, Any]], config: VerifierConfig) -> str:
     from collections import Counter
 
     counts = Counter(r["kind"] for r in rows)
-    got = rates(rows, config.support, config.answer)
+    got = rates(rows, config.support, config.answer, config.backed_support)
     lines = [
         "# Verifier contrast benchmark",
         "",
         f"`python -m bench verifier` on {len(rows)} pairs from the labelled set (support {config.support}, "
         f"answer gate {config.answer}, name screen {'on' if config.names else 'off'}; a claim with a word neither the "
         f"evidence nor the question says, at word cosine under {config.backed}, needs {config.backed_support}: "
-        "`Verifier.weigh`, and the support column is the judge's P(Yes) so weighed).",
+        "`Verifier.weigh`: the higher of the two bars in the sweep below).",
         "",
         "| kind | pairs | rate | target | |",
         "|---|---|---|---|---|",
@@ -280,7 +289,7 @@ def report(rows: list[dict[str, Any]], config: VerifierConfig) -> str:
         "|---|" + "---|" * (len(TRUE_KINDS) + len(FALSE_KINDS)),
     ]
     for t in (0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9):
-        r = rates(rows, t, config.answer)
+        r = rates(rows, t, config.answer, config.backed_support)
         lines.append(f"| {t:.1f} | " + " | ".join(f"{r.get(k, float('nan')):.2f}" for k in (*TRUE_KINDS, *FALSE_KINDS)) + " |")
     gate = ("answers (gate)", "terse answers (gate)", "not_answer", "other_answer")
     lines += [
@@ -289,7 +298,7 @@ def report(rows: list[dict[str, Any]], config: VerifierConfig) -> str:
         "|---|---|---|---|---|",
     ]
     for t in (0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7):
-        r = rates(rows, config.support, t)
+        r = rates(rows, config.support, t, config.backed_support)
         lines.append(f"| {t:.1f} | " + " | ".join(f"{r.get(k, float('nan')):.2f}" for k in gate) + " |")
     judged = [r["judge_s"] for r in rows if not r.get("screen")]
     if judged:
@@ -310,21 +319,22 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument(
         "--rescore",
         action="store_true",
-        help="apply the current screens and thresholds to the stored "
-        "judge scores in verifier.jsonl (no model; valid while the screens only add refusals)",
+        help="apply the current screens, word check and thresholds to the stored "
+        "judge scores in verifier.jsonl (the embedder, no language model; valid while the screens only add refusals)",
     )
     args = ap.parse_args(argv)
     if args.rescore:
         from qa.app import verifier_config as config_of
 
         cfg = config_of(Settings.from_env())
-        checker = Verifier(_embedder(), lambda: None, cfg)  # type: ignore[arg-type,return-value]  # screens only
+        checker = Verifier(_embedder(), lambda: None, cfg)  # type: ignore[arg-type,return-value]  # no judge asked
         rows = [json.loads(line) for line in (args.out / "verifier.jsonl").read_text().splitlines()]
         for row in rows:
             if row["kind"] not in GATE_FALSE:
                 row["screen"] = screen(row["claim"], row["evidence"], row["question"], check_names=cfg.names)
-                row.setdefault("p_judge", row["p"])  # a file written before p_judge: its p is the judge's own
-                row["p"] = weighed(row, checker)
+                if row["screen"]:
+                    row["p"] = 0.0
+                row["unbacked"] = unbacked(row, checker)
         text = report(rows, cfg)
         (args.out / "verifier.md").write_text(text)
         print(text)

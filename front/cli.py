@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
+import shlex
 import sys
 from collections.abc import Callable
 from pathlib import PurePath
@@ -107,8 +108,10 @@ def cmd_ask(app: Any, args: argparse.Namespace) -> int:
         if not streaming:
             print(answer.answer)
         _print_answer(answer)
-        if app.route(args.question)[0] == "compare":  # the chat would have compared: say how to get that here
-            print(f'(This asks to compare documents: qa compare "{args.question}" shows each one\'s answer side by side.)')
+        kind, named = app.route(args.question)
+        if kind == "compare" and not args.doc:  # the chat would have compared: say how to get that here
+            command = shlex.join(["qa", "compare", args.question, *(a for path in named for a in ("--doc", PurePath(path).name))])
+            print(f"(This asks to compare documents: {command} shows each one's answer side by side.)")
     return 0
 
 

@@ -288,9 +288,10 @@ class App:
         """Whether the documents support, contradict or dispute ``statement``, with the sentences that say so."""
         return self.checker.check(checked_text(statement, "statement"), self.doc_ids(docs))
 
-    def route(self, question: str) -> tuple[str, list[str]]:
-        """``("compare", paths)`` when a chat question names two or more documents or asks to compare."""
-        kind, named = route(question, self.catalog.documents())
+    def route(self, question: str, *, follow_up: bool = False) -> tuple[str, list[str]]:
+        """``("compare", paths)`` when a chat question names two or more documents or asks to compare (a follow-up:
+        only when it names them, ``qa.compare.route``)."""
+        kind, named = route(question, self.catalog.documents(), follow_up=follow_up)
         return kind, [d.path for d in named]
 
     def close(self) -> None:

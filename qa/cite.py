@@ -89,13 +89,15 @@ class VerifierConfig:
     # that sentence says yes. On HotpotQA 0-49 each thing of the four "yes" questions of that form scored
     # 0.92-0.99 on its best sentence; a sentence of the same document about something else, 0.60
     both: float = 0.8
-    # a lower-case content word of the claim that no word of the evidence, the question or the cited documents'
-    # other retrieved sentences is near (the embedder's cosine of the two words alone, below ``backed``) may say
-    # what the model never read: "Orla Breckenridge died in 1962" on "It was founded in 1962 by … Orla
+    # a lower-case content word of the claim that no word of the evidence, the question's premise or the cited
+    # documents' other retrieved sentences is near (the embedder's cosine of the two words alone, below ``backed``)
+    # may say what the documents do not: "Orla Breckenridge died in 1962" on "It was founded in 1962 by … Orla
     # Breckenridge" ("died": nearest "founded", 0.29). Such a claim needs the judge's P(Yes) at ``backed_support``
     # instead of ``support`` (``Verifier.weigh``). ``bench verifier`` (evidence and question only): premise pairs
-    # refused 0.483 -> 0.724, paraphrases accepted 0.963 either way; with every sentence of the evidence's document
-    # as context it would refuse none more (0.483), so the pipeline, which sees only the retrieved ones, lies between.
+    # refused 0.483 -> 0.724, paraphrases accepted 0.963 either way (in sample: the premise pairs are the ones
+    # the rule was made from); with every sentence of the evidence's document as context it would refuse none more
+    # (0.483), so the pipeline, which has only the retrieved ones, lies between. ``qa verify`` judges a user's
+    # statement, and another document's value for it, without it (``weighed=False``).
     # A replay of bench/results/full changes no outcome (bench/results/full/replay_backed.md; its one change, HotpotQA
     # 4 at judge 0.55, is the same with backed = 0). Without the documents' other sentences it declined labelled
     # q013 ("… provided to every remote worker" on "Each employee receives …"). Without the question as a source
@@ -350,6 +352,11 @@ def conflicts(reason: str, evidence: str) -> bool:
     return (reason.startswith("the number") and bool(numbers(evidence))) or "negated" in reason
 
 
+def _weigh_source(evidence: str, question: str, context: str) -> str:
+    """What ``Verifier.weigh`` looks for a claim's words in: the evidence, the question's premise, the context."""
+    return f"{evidence} {question} {context}"
+
+
 _LIGHT = frozenset("be been being am both".split())  # said by any sentence: not content words to ``unbacked``
 
 
@@ -357,10 +364,10 @@ def _said_words(text: str, *, names: bool = True) -> list[str]:
     """The distinct lower-case content words of ``text`` without digits; ``names=False``: only words written in
     lower case.
 
-    >>> _said_words("Both were built in 1889 by Greaves and Lund"), _said_words("Built by Lund", names=False)
-    (['built', 'greaves', 'lund'], [])
+    >>> _said_words("Both were built in 1889 by Greaves and Lund"), _said_words("Built by twelve men", names=False)
+    (['built', 'greaves', 'lund'], ['men'])
     """
-    out = (w for w in WORD.findall(text) if names or w[:1].islower())
+    out = (w for w in WORD.findall(with_digits(text)) if names or w[:1].islower())  # "twelve" is a number
     kept = (w for w in map(str.lower, out) if w not in STOP and w not in _LIGHT and len(w) > 1)
     return list(dict.fromkeys(w for w in kept if not any(c.isdigit() for c in w)))
 
@@ -593,6 +600,7 @@ class Verifier:
         self._judge = judge
         self.config = config or VerifierConfig()
         self._vectors: dict[str, np.ndarray] = {}
+        self._words: dict[str, np.ndarray] = {}  # single words' vectors (``unbacked``), apart from the texts' memo
 
     def embed(self, texts: list[str]) -> np.ndarray:
         """The embedder's vectors of ``texts``, each text embedded once while it is recent: ``disputes`` reads
@@ -631,7 +639,7 @@ class Verifier:
         if reason:
             return 0.0, reason
         p = self.judge.p_yes(support_messages(claim, read or evidence))
-        return (self.weigh(claim, f"{evidence} {question} {context}", p) if weighed else p), ""
+        return (self.weigh(claim, _weigh_source(evidence, question, context), p) if weighed else p), ""
 
     def _supports_on(
         self, claim: str, ns: list[int], by_n: dict[int, Source], question: str, evidence: list[Source]
@@ -641,19 +649,25 @@ class Verifier:
         text = " ".join(by_n[n].sentence.text for n in ns)
         return self.supports(claim, text, _premise(question, ns, by_n, evidence), _read(ns, by_n), _context(ns, by_n, evidence))
 
-    def _weighed_for(self, claim: str, ns: list[int], by_n: dict[int, Source], question: str, evidence: list[Source]) -> str:
-        """What a refused claim's reason adds when ``weigh`` raised its bar on sentences ``ns``: "; nothing shown
-        says 'died', which needs 0.7", or "" (the same sources as ``_supports_on``)."""
-        if self.config.backed <= 0 or self.config.backed_support <= self.config.support:
-            return ""
+    def _unweigh(
+        self, p: float, claim: str, ns: list[int], by_n: dict[int, Source], question: str, evidence: list[Source]
+    ) -> tuple[float, str]:
+        """The judge's own P(Yes) behind ``p``, a score ``_supports_on`` gave on sentences ``ns``, and what the
+        claim's reason adds when ``weigh`` scaled it ("; nothing shown says 'died', which needs 0.7"), else ""."""
+        cfg = self.config
+        if cfg.backed <= 0 or cfg.backed_support <= cfg.support:
+            return p, ""
         text = " ".join(by_n[n].sentence.text for n in ns)
-        source = f"{text} {_premise(question, ns, by_n, evidence)} {_context(ns, by_n, evidence)}"
+        source = _weigh_source(text, _premise(question, ns, by_n, evidence), _context(ns, by_n, evidence))
         word = self.unbacked(_strip_yes_no(claim), source)
-        return f"; nothing shown says '{word}', which needs {self.config.backed_support}" if word else ""
+        if not word:
+            return p, ""
+        return p * cfg.backed_support / cfg.support, f"; nothing shown says '{word}', which needs {cfg.backed_support}"
 
     def weigh(self, claim: str, source: str, p: float) -> float:
         """The judge's ``p`` for ``claim``, scaled by ``support / backed_support`` when a word of the claim is said
-        by nothing in ``source`` (``unbacked``): such a claim stands only at ``backed_support``."""
+        by nothing in ``source`` (``unbacked``): compared with ``support``, such a claim stands only at
+        ``backed_support``. Reasons and scores show the judge's own ``p`` (``_unweigh``)."""
         cfg = self.config
         if cfg.backed > 0 and cfg.backed_support > cfg.support and self.unbacked(claim, source):
             return p * cfg.support / cfg.backed_support
@@ -669,9 +683,18 @@ class Verifier:
         todo = [w for w in _said_words(claim, names=False) if stem(w) not in stems]
         if not todo or not have:
             return ""
-        best = (self.embed(todo) @ self.embed(have).T).max(axis=1)
+        best = (self._word_vectors(todo) @ self._word_vectors(have).T).max(axis=1)
         i = int(best.argmin())
         return todo[i] if best[i] < self.config.backed else ""
+
+    def _word_vectors(self, words: list[str]) -> np.ndarray:
+        """The embedder's vectors of single words, each embedded once (at most ``EMBED_MEMO`` kept)."""
+        todo = [w for w in words if w not in self._words]
+        if todo:
+            if len(self._words) + len(todo) > EMBED_MEMO:
+                self._words = {}
+            self._words.update(zip(todo, self.embedder.embed(todo), strict=True))
+        return np.stack([self._words[w] for w in words])
 
     def answers(self, question: str, reply: str) -> float:
         return self.judge.p_yes(answer_messages(question, reply))
@@ -1109,23 +1132,25 @@ class Verifier:
                 # the model's citation stands if what is shown is it, a part of it, or it with a sentence joined
                 own = bool(valid) and (set(valid) <= set(needed) or set(needed) <= set(valid))
                 how = "the cited sentence states it" if own else "a retrieved sentence states it (re-cited)"
-                return Outcome(SUPPORTED, needed, p, f"{how} (judge {p:.2f})", "cited" if own else "recited"), calls
+                raw, note = self._unweigh(p, claim.text, ns, by_n, question, evidence)
+                return Outcome(SUPPORTED, needed, raw, f"{how} (judge {raw:.2f}{note})", "cited" if own else "recited"), calls
+            raw, note = (0.0, "") if reason else self._unweigh(p, claim.text, ns, by_n, question, evidence)
             if not reason:
-                best_p = max(best_p or 0.0, p)
+                best_p = max(best_p or 0.0, raw)
             if not first_reason:
-                weighed = "" if reason else self._weighed_for(claim.text, ns, by_n, question, evidence)
-                first_reason = reason or f"no source sentence states it (best judge {p:.2f}{weighed})"
+                first_reason = reason or f"no source sentence states it (best judge {raw:.2f}{note})"
                 first_check = "screen" if reason else "judge"
         bridged = self._bridge(claim.text, ranked[:BRIDGE_TRIES], by_n, question, evidence, words_of)
         if bridged is not None and calls <= self.config.candidates + 1:
             ns, shared = bridged
             p, reason = self._supports_on(claim.text, ns, by_n, question, evidence)
             calls += not reason
+            raw, note = (0.0, "") if reason else self._unweigh(p, claim.text, ns, by_n, question, evidence)
             if p >= self.config.support:
-                why = f"two retrieved sentences state it, joined by {shared}, which both name (judge {p:.2f})"
-                return Outcome(SUPPORTED, ns, p, why, "recited"), calls
+                why = f"two retrieved sentences state it, joined by {shared}, which both name (judge {raw:.2f}{note})"
+                return Outcome(SUPPORTED, ns, raw, why, "recited"), calls
             if not reason:
-                best_p = max(best_p or 0.0, p)
+                best_p = max(best_p or 0.0, raw)
         # the claim's own citation (else the closest sentence) says otherwise: another number, or negated
         closest = valid or ranked[:1]
         if closest:

@@ -100,12 +100,14 @@ class Comparison:
         }
 
 
-def route(question: str, docs: list[DocumentInfo]) -> tuple[str, list[DocumentInfo]]:
-    """``("compare", docs)`` for a question that names two or more documents or asks to compare, else ``("ask", [])``."""
+def route(question: str, docs: list[DocumentInfo], *, follow_up: bool = False) -> tuple[str, list[DocumentInfo]]:
+    """``("compare", docs)`` for a question that names two or more documents or asks to compare, else ``("ask", [])``.
+    ``follow_up``: the question comes after earlier turns, and only naming two documents routes it: "And how do
+    they differ?" refers to what was asked before, which ask's rewrite reads and a comparison would not."""
     named = named_documents(question, docs)
     if len(named) >= 2:
         return "compare", named
-    if _COMPARE_WORDS.search(question) and len(docs) >= 2:
+    if _COMPARE_WORDS.search(question) and len(docs) >= 2 and not follow_up:
         return "compare", []  # one named document is not what is compared: those about the question are
     return "ask", []
 

@@ -150,7 +150,8 @@ class FactChecker:
             (s,) = self.retriever.catalog.sentences(doc_id, h.idx, h.idx)
             if not can_be_evidence(s.text):
                 continue
-            p, reason = v.supports(statement, s.text, about)
+            # a user's statement, not the model's: judged as before ``Verifier.weigh`` (its words are the user's)
+            p, reason = v.supports(statement, s.text, about, weighed=False)
             if p >= v.config.support:
                 return StanceCitation(Citation(n + 1, path, s.text, s.start, s.end, s.page, round(p, 3)), "supports")
             if contradiction is None and reason and h.dense >= SAME_SUBJECT:

@@ -58,8 +58,8 @@ def answer(app: App, model: str, messages: list[dict[str, Any]]) -> tuple[str, l
     """(content, citations, the full JSON object) for a chat request."""
     question, history = _turns(messages)
     # model "qa" routes as the UI's chat does (``qa.compare.route``): a question that names two documents or asks
-    # to compare gets the comparison, not an answer that declines it
-    kind, named = ("compare", []) if model == "qa-compare" else app.route(question)
+    # to compare gets the comparison, not an answer that declines it; a follow-up only when it names them
+    kind, named = ("compare", []) if model == "qa-compare" else app.route(question, follow_up=bool(history))
     if kind == "compare":
         result = app.compare(question, docs=named or None)
         return result.as_markdown(), result.citations, result.to_json()

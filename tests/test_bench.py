@@ -245,6 +245,12 @@ def test_verifier_bench_report_from_scored_pairs(tmp_path: Path, embedder):
     assert "| verbatim |" in text and "Threshold sweep" in text
     got = verifier.rates(scored, 0.5, 0.5)
     assert got["verbatim"] == 1.0  # the gold sentence states itself, even for the crude fake judge
+    # a claim with a word neither the evidence nor the question says needs the judge at backed_support
+    row = {"kind": "premise", "truth": False, "claim": "Orla Breckenridge died in 1962.", "question": "", "screen": "", "p": 0.65}
+    row["evidence"] = "It was founded in 1962 by the orchard grower Orla Breckenridge."
+    row["unbacked"] = verifier.unbacked(row, Verifier(embedder, FakeGenerator()))
+    assert row["unbacked"] == "died"
+    assert verifier.rates([row], 0.55, 0.6, 0.7)["premise"] == 1.0 and verifier.rates([row], 0.55, 0.6)["premise"] == 0.0
 
 
 def test_retrieval_bench_quick(tmp_path: Path, capsys):

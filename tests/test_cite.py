@@ -924,6 +924,7 @@ def test_a_claim_with_a_word_nothing_shown_says_needs_the_higher_bar(embedder):
         refused.sentences[0].verdict == UNSUPPORTED
         and "nothing shown says 'died', which needs 0.7" in refused.sentences[0].reason
     )
+    assert refused.sentences[0].score == 0.65  # the judge's own P(Yes), not the weighed score it was compared by
     off = Verifier(embedder, _Unsure(), VerifierConfig(backed=0))
     assert off.supports("Orla Breckenridge died in 1962.", founded) == (0.65, "")
 

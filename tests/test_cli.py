@@ -1,6 +1,7 @@
 """The CLI's human-readable answer, and what it refuses before indexing anything (fast: no model)."""
 
 import argparse
+import shlex
 
 import pytest
 
@@ -38,7 +39,11 @@ def test_ask_points_to_compare_when_the_question_asks_for_a_comparison(settings,
     try:
         asked = "Compare what the council report and the newsletter say about the bridge."
         cli.cmd_ask(app, argparse.Namespace(question=asked, doc=None, json=False, stream=False))
-        assert f'qa compare "{asked}"' in capsys.readouterr().out
+        out = capsys.readouterr().out  # a command to copy, quoted for the shell, with the documents the question names
+        docs = "--doc kestrel_bridge_council_report.md --doc kestrel_bridge_residents_newsletter.html"
+        assert f"qa compare {shlex.quote(asked)} {docs}" in out
+        cli.cmd_ask(app, argparse.Namespace(question=asked, doc=["kestrel_bridge_council_report.md"], json=False, stream=False))
+        assert "qa compare" not in capsys.readouterr().out  # one document chosen: nothing to compare
         cli.cmd_ask(app, argparse.Namespace(question="How long is the bridge?", doc=None, json=False, stream=False))
         assert "qa compare" not in capsys.readouterr().out
         cli.cmd_ask(app, argparse.Namespace(question=asked, doc=None, json=True, stream=False))

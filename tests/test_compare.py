@@ -29,6 +29,11 @@ def test_route_by_named_documents_and_by_wording():
     assert route("Compare the sources on cost.", DOCS)[0] == "compare"
     assert route("How many hours of sunlight do tomatoes need?", DOCS) == ("ask", [])
     assert route("When will the bridge open?", DOCS) == ("ask", [])
+    # a follow-up's comparing words refer to earlier turns, which a comparison would not read: asked (rewritten);
+    # naming two documents still compares them
+    assert route("And how do they differ?", DOCS) == ("compare", [])
+    assert route("And how do they differ?", DOCS, follow_up=True) == ("ask", [])
+    assert route("And what do the council report and the newsletter say?", DOCS, follow_up=True)[0] == "compare"
 
 
 @pytest.mark.parametrize(

@@ -76,7 +76,7 @@ def build_ui(app: App) -> gr.Blocks:
             turns = [*turns, Turn(q)]
             turn, last = turns[-1], 0.0
             # the document view belongs to the previous answer's sources: it clears with them
-            kind, named = app.route(q)
+            kind, named = app.route(q, follow_up=bool(past))
             turn.comparing = kind == "compare"
             yield render.chat_html(turns), render.sources_html(turns), gr.skip(), "", render.context_empty()
             if kind == "compare":  # a question naming two documents, or asking to compare, gets a comparison
