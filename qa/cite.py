@@ -689,10 +689,11 @@ class Verifier:
 
     def _word_vectors(self, words: list[str]) -> np.ndarray:
         """The embedder's vectors of single words, each embedded once (at most ``EMBED_MEMO`` kept)."""
-        todo = [w for w in words if w not in self._words]
+        todo = [w for w in dict.fromkeys(words) if w not in self._words]
+        if todo and len(self._words) + len(todo) > EMBED_MEMO:
+            self._words = {}  # started afresh: every word asked for is embedded now, in one batch
+            todo = list(dict.fromkeys(words))
         if todo:
-            if len(self._words) + len(todo) > EMBED_MEMO:
-                self._words = {}
             self._words.update(zip(todo, self.embedder.embed(todo), strict=True))
         return np.stack([self._words[w] for w in words])
 

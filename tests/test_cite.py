@@ -953,3 +953,14 @@ def test_a_detail_only_the_statement_gives_does_not_weigh_on_its_counterpart(emb
     )
     assert v.unbacked("12 mature oak trees will be cut down on the Oldquay approach road.", theirs)  # weighed as support
     assert counterpart(v, ours, theirs, "Oldquay") == 0.65  # but not as the other document's value
+
+
+def test_the_word_memo_starts_afresh_without_losing_the_words_asked_for(embedder, monkeypatch):
+    import qa.cite
+
+    monkeypatch.setattr(qa.cite, "EMBED_MEMO", 3)
+    v = Verifier(embedder, _Unsure())
+    first = v._word_vectors(["died", "founded"])
+    again = v._word_vectors(["died", "planted", "grown"])  # "died" was kept; the two new words overflow the memo of 3
+    assert again.shape == (3, first.shape[1]) and float(again[0] @ first[0]) > 0.999
+    assert v._word_vectors(["a", "b", "c", "d"]).shape[0] == 4  # more than the memo holds: still every word
