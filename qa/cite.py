@@ -99,7 +99,9 @@ class VerifierConfig:
     # (0.483), so the pipeline, which has only the retrieved ones, lies between. ``qa verify`` judges a user's
     # statement, and another document's value for it, without it (``weighed=False``).
     # A replay of bench/results/full changes no outcome (bench/results/full/replay_backed.md; its one change, HotpotQA
-    # 4 at judge 0.55, is the same with backed = 0). Without the documents' other sentences it declined labelled
+    # 4 at judge 0.55, is the same with backed = 0); on the drafts of bench/results/full_0e31c6b this verifier and
+    # 1371f36's, without the rule, give the same answers and citations (replay_final.md, replay_1371f36.md) in the
+    # same time (4.6 and 4.8 min): it refuses no dev answer, right or wrong. Without the documents' other sentences it declined labelled
     # q013 ("… provided to every remote worker" on "Each employee receives …"). Without the question as a source
     # (its words a premise, not a fact) the replay declined HotpotQA 46, a right multi-hop answer restating the
     # question ("The writer of this song that was inspired by words on a tombstone … is Phil Spector"), and still
@@ -647,7 +649,8 @@ class Verifier:
         """``supports`` on retrieved sentences ``ns`` (joined), with the question's premise for them (``_premise``),
         the text the judge reads (``_read``) and their documents' other retrieved sentences (``_context``)."""
         text = " ".join(by_n[n].sentence.text for n in ns)
-        return self.supports(claim, text, _premise(question, ns, by_n, evidence), _read(ns, by_n), _context(ns, by_n, evidence))
+        premise, context = _premise(question, ns, by_n, evidence), _context(ns, by_n, evidence, question)
+        return self.supports(claim, text, premise, _read(ns, by_n), context)
 
     def _unweigh(
         self, p: float, claim: str, ns: list[int], by_n: dict[int, Source], question: str, evidence: list[Source]
@@ -658,7 +661,7 @@ class Verifier:
         if cfg.backed <= 0 or cfg.backed_support <= cfg.support:
             return p, ""
         text = " ".join(by_n[n].sentence.text for n in ns)
-        source = _weigh_source(text, _premise(question, ns, by_n, evidence), _context(ns, by_n, evidence))
+        source = _weigh_source(text, _premise(question, ns, by_n, evidence), _context(ns, by_n, evidence, question))
         word = self.unbacked(_strip_yes_no(claim), source)
         if not word:
             return p, ""
@@ -1353,11 +1356,14 @@ def _with_links(
     return out
 
 
-def _context(ns: list[int], by_n: dict[int, Source], evidence: list[Source]) -> str:
-    """The retrieved sentences of the documents of sentences ``ns``: what a claim cited to them may take words
-    from (``Verifier.weigh``)."""
+def _context(ns: list[int], by_n: dict[int, Source], evidence: list[Source], question: str = "") -> str:
+    """What a claim cited to sentences ``ns`` may take words from (``Verifier.weigh``): the retrieved sentences of
+    their documents, and the whole question. Its words are the user's, not made up, though only ``_premise``'s
+    are facts to the screens: labelled q053's "Yes, the apple variety … is one of the main varieties grown by …"
+    restates a yes/no question, whose premise holds no "varieties"; weighed for it, the claim's citation moved
+    from the gold "Tallow Lane Cider is made only from Harlow Pippin apples." to the award sentence."""
     docs = {by_n[n].document for n in ns}
-    return " ".join(s.sentence.text for s in evidence if s.document in docs)
+    return " ".join([*(s.sentence.text for s in evidence if s.document in docs), question])
 
 
 def _premise(question: str, ns: list[int], by_n: dict[int, Source], evidence: list[Source]) -> str:

@@ -964,3 +964,11 @@ def test_the_word_memo_starts_afresh_without_losing_the_words_asked_for(embedder
     again = v._word_vectors(["died", "planted", "grown"])  # "died" was kept; the two new words overflow the memo of 3
     assert again.shape == (3, first.shape[1]) and float(again[0] @ first[0]) > 0.999
     assert v._word_vectors(["a", "b", "c", "d"]).shape[0] == 4  # more than the memo holds: still every word
+
+
+def test_a_word_of_the_question_is_not_made_up_even_where_it_is_no_premise(embedder):
+    """A yes/no question's words are no premise to the screens, but a claim restating them made nothing up."""
+    founded = "It was founded in 1962 by the orchard grower Orla Breckenridge."
+    v = Verifier(embedder, _Unsure(), VerifierConfig(candidates=0))
+    got = v.verify("Yes, Orla Breckenridge died in 1962 [1].", _sources([founded]), "Did Orla Breckenridge die in 1962?")
+    assert got.sentences[0].verdict == SUPPORTED and got.sentences[0].score == 0.65
