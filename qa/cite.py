@@ -101,8 +101,9 @@ class VerifierConfig:
     # A replay of bench/results/full changes no outcome (bench/results/full/replay_backed.md; its one change, HotpotQA
     # 4 at judge 0.55, is the same with backed = 0); on the drafts of bench/results/full_0e31c6b this verifier and
     # 1371f36's, without the rule, give the same answers and citations (replay_final.md, replay_1371f36.md) in the
-    # same time (4.6 and 4.8 min): it refuses no dev answer, right or wrong. Without the documents' other sentences it declined labelled
-    # q013 ("… provided to every remote worker" on "Each employee receives …"). Without the question as a source
+    # same time (4.6 and 4.8 min): it refuses no dev answer, right or wrong. Without the documents' other sentences
+    # it declined labelled q013 ("… provided to every remote worker" on "Each employee receives …"). Without the
+    # question as a source
     # (its words a premise, not a fact) the replay declined HotpotQA 46, a right multi-hop answer restating the
     # question ("The writer of this song that was inspired by words on a tombstone … is Phil Spector"), and still
     # passed labelled q066's "The architect … is Brightwater Civil Works" ("architect" is near "built", 0.48): not
