@@ -89,21 +89,34 @@ def _load_llama(overrides: dict[str, Any], **kwargs: Any) -> Any:
 
 
 MIN_BATCH = 8
+# A batch starts at a position that is a multiple of ALIGN. On AMD EPYC CPUs (no AMX) llama.cpp's kernels take the
+# batch's tokens in groups of 4 from its start: reusing a cached prefix of 17-19, 21-23, … tokens (not a multiple
+# of 4) moved the first-token logits of a 97-token prompt by up to 0.52 against a fresh evaluation; every multiple
+# of 4 gave the same logits to the bit. Intel Xeons with AMX were exact for any split into batches of 8 or more.
+ALIGN = 8
 
 
 def _chunks(total: int, n_batch: int) -> list[int]:
-    """Sizes of at most ``n_batch`` that add up to ``total``, as even as can be, so none is small (513 -> 257, 256)."""
+    """Sizes of at most ``n_batch`` that add up to ``total``, each but the last a multiple of ``ALIGN``, as even as
+    can be, so none is small (513 -> 264, 249)."""
     if total <= 0:
         return []
     count = -(-total // n_batch)
-    return [total // count + (1 if i < total % count else 0) for i in range(count)]
+    size = -(-total // count)
+    size = min(-(-size // ALIGN) * ALIGN, max(ALIGN, n_batch - n_batch % ALIGN))
+    out = []
+    while total > 0:
+        out.append(min(size, total))
+        total -= out[-1]
+    return out
 
 
 class LlamaSession:
     """One loaded model, the lock that serialises its users, and which part of its KV cache may be reused.
 
     llama.cpp's CPU backend multiplies a batch of fewer than ``MIN_BATCH`` (8) tokens another way than a larger
-    one, and the two disagree in the last bits: the first-token logits of a 607-token prompt moved by up to 0.58
+    one (and, on some CPUs, groups a batch's tokens from its start: ``ALIGN``), and the two disagree in the last
+    bits: the first-token logits of a 607-token prompt moved by up to 0.58
     when its first or last 1-7 tokens were evaluated as a batch of their own, and by exactly 0 for any split into
     batches of 8 or more (1 to 1,000 tokens reused). Reusing whatever the previous prompt left in the cache
     therefore made the greedy draft depend on what was asked before: 3 of 134 drafts of the same prompts differed
@@ -148,6 +161,7 @@ class LlamaSession:
                 break
             keep += 1
         keep = max(0, min(keep, len(tokens) - MIN_BATCH))
+        keep -= keep % ALIGN  # the reused positions end where a fresh evaluation's group of tokens ends too
         if not llm._ctx.kv_cache_seq_rm(-1, keep, -1):
             llm.reset()
             llm._ctx.kv_cache_seq_rm(-1, 0, -1)

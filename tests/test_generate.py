@@ -86,15 +86,16 @@ def test_p_yes_from_an_openai_choice():
 
 
 def test_a_prompt_is_evaluated_in_batches_none_of_them_small():
-    from qa.generate import MIN_BATCH, _chunks
+    from qa.generate import ALIGN, MIN_BATCH, _chunks
 
-    assert _chunks(513, 512) == [257, 256]
-    assert _chunks(1316, 512) == [439, 439, 438]
+    assert _chunks(513, 512) == [264, 249]
+    assert _chunks(1316, 512) == [440, 440, 436]
     assert _chunks(40, 512) == [40]
     assert _chunks(0, 512) == []
     for total in range(MIN_BATCH, 2000, 7):
         sizes = _chunks(total, 512)
         assert sum(sizes) == total and max(sizes) <= 512 and min(sizes) >= MIN_BATCH
+        assert all(size % ALIGN == 0 for size in sizes[:-1])  # every batch starts at a multiple of ALIGN
 
 
 SOURCE = (
