@@ -30,6 +30,7 @@ evidence of one hop not answering a two-hop question alone. The books are now re
 from __future__ import annotations
 
 import math
+import re
 from typing import Any, Protocol
 
 Messages = list[dict[str, str]]
@@ -75,10 +76,38 @@ def support_messages(claim: str, evidence: str) -> Messages:
         {"role": "system", "content": _SYSTEM},
         {
             "role": "user",
-            "content": f"Claim: {_one_line(claim)}\nSource: {_one_line(evidence)}\n"
+            "content": f"Claim: {_one_line(claim)}\nSource: {_one_line(unfocused(evidence, claim))}\n"
             "Does the source state the claim? Answer Yes or No.",
         },
     ]
+
+
+# "only" and "just" as focus words: not after "not" ("not only … but also" is no negation to drop), nor before a
+# word that makes them a condition ("only if it is dry" is not "if it is dry")
+_FOCUS = re.compile(r"(?<!\bnot )\b(only|just)\s+(?!(?:if|when|whenever|unless|once|where|while)\b)", re.IGNORECASE)
+
+
+def unfocused(evidence: str, claim: str) -> str:
+    """The source as the judge reads it: without a focus word ("only", "just") that the claim does not use.
+
+    The judge refuses a claim whose source says the same thing "only": "The bridge will carry two traffic lanes."
+    scored 0.18 against "The bridge will carry only two traffic lanes." and 0.91 against it without "only"; six
+    more such pairs of made-up sentences ("The ferry runs on weekdays." on "The ferry runs only on weekdays.",
+    "Members can borrow five books." on "… only five books.") scored 0.24-0.55 with it and 0.88-0.97 without it,
+    and "just 3 staff" 0.45. A source read without the word says less, never more ("only two lanes" holds "two
+    lanes"), so no claim the source does not state passes for it. A claim that says "only" itself is judged on the
+    source as it is. The screens read the source as it is too.
+
+    >>> unfocused("According to those figures, the bridge will carry only two traffic lanes.", "It has two lanes.")
+    'According to those figures, the bridge will carry two traffic lanes.'
+    >>> unfocused("Only members may enter.", "Members may enter."), unfocused("It is made only from apples.", "Only apples.")
+    ('Members may enter.', 'It is made only from apples.')
+    >>> unfocused("Not only cars but also vans pay.", "Vans pay."), unfocused("Gates open only if it is dry.", "Gates open.")
+    ('Not only cars but also vans pay.', 'Gates open only if it is dry.')
+    """
+    said = {w.lower() for w in re.findall(r"[A-Za-z]+", claim)}
+    out = _FOCUS.sub(lambda m: m[0] if m[1].lower() in said else "", evidence)
+    return out[:1].upper() + out[1:] if out[:1] != evidence[:1] else out
 
 
 TERSE_WORDS = 5  # a reply of fewer words is a bare answer ("40 seconds."), shown to the judge as "Answer: …"
