@@ -663,6 +663,28 @@ def test_the_real_judge_on_negation_numbers_and_entities(real, claim, supported)
 
 
 @pytest.mark.slow
+@pytest.mark.parametrize(
+    "claim, source",
+    [
+        ("The bridge will carry two traffic lanes.", "According to those figures, the bridge will carry only two traffic lanes."),
+        ("Members can borrow five books at a time.", "Members can borrow only five books at a time."),
+        ("The ferry runs on weekdays.", "The ferry runs just on weekdays."),
+    ],
+)
+def test_the_real_judge_takes_a_claim_its_source_states_with_only(real, claim, source):
+    # the judge refused these with the source as written (0.18-0.45): it reads the source without the focus word
+    p, reason = real.supports(claim, source)
+    assert not reason and p >= real.config.support, p
+
+
+@pytest.mark.slow
+def test_the_real_judge_still_refuses_what_only_restricts(real):
+    # "only when" is a condition: the source does not say the gates open whenever it is dry, and is read as written
+    p, _ = real.supports("The gates open when it is dry.", "The gates open only when it is dry.")
+    assert p < real.config.support, p
+
+
+@pytest.mark.slow
 def test_the_real_judge_answers_a_both_question_no_only_where_the_sentences_disagree(real):
     """One founder is an astronomer and the other an orchard grower: "No.", both sentences quoted. Where the
     other thing's documents say nothing of what is asked (who runs the ferry), its sentence is no "no": the
