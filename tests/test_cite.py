@@ -887,6 +887,24 @@ def test_a_name_the_question_gives_does_not_join_the_header_line_to_the_sentence
     assert [c.text for c in v.citations] == [texts[1][1]], v.sentences[0].reason
 
 
+def test_a_name_the_question_gives_does_not_join_another_documents_sentence_when_the_claims_document_has_it(fake):
+    """"Who is the main contractor for the Kestrel Bridge?" on the samples: the model cited the report's contractor
+    sentence with the newsletter's "The Kestrel Bridge will link …", which only adds the name; the report names the
+    Kestrel Bridge itself, so the name is the question's premise about it. A name the claim's document lacks is
+    still joined (the other side of a comparison)."""
+    texts = [
+        ("report.md", "The total cost of the Kestrel Bridge is estimated at £46 million."),
+        ("report.md", "The main contractor for the bridge is Brightwater Civil Works."),
+        ("newsletter.html", "The Kestrel Bridge will link Oldquay with the town of Port Verrin across the Marrow Estuary."),
+    ]
+    answer = "Brightwater Civil Works is the main contractor for the Kestrel Bridge [2][3]."
+    v = fake.verify(answer, _in_docs(texts), "Who is the main contractor for the Kestrel Bridge?")
+    assert [c.text for c in v.citations] == [texts[1][1]], v.sentences[0].reason
+    other = [texts[1], ("newsletter.html", texts[2][1])]
+    v = fake.verify(answer.replace("[2][3]", "[1][2]"), _in_docs(other), "Who is the main contractor for the Kestrel Bridge?")
+    assert [c.text for c in v.citations] == [texts[1][1], texts[2][1]], v.sentences[0].reason
+
+
 def test_an_answer_about_another_round_than_the_one_asked_is_declined(fake):
     # labelled q080: the claim is true of its sentence, but the question asks about a round no source mentions
     texts = ["Some agreements were made during the second round of talks held on Monday."]
