@@ -888,7 +888,7 @@ def test_a_name_the_question_gives_does_not_join_the_header_line_to_the_sentence
 
 
 def test_a_name_the_question_gives_does_not_join_another_documents_sentence_when_the_claims_document_has_it(fake):
-    """"Who is the main contractor for the Kestrel Bridge?" on the samples: the model cited the report's contractor
+    """On the samples, "Who is the main contractor for the Kestrel Bridge?": the model cited the report's contractor
     sentence with the newsletter's "The Kestrel Bridge will link …", which only adds the name; the report names the
     Kestrel Bridge itself, so the name is the question's premise about it. A name the claim's document lacks is
     still joined (the other side of a comparison)."""
