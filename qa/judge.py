@@ -82,32 +82,54 @@ def support_messages(claim: str, evidence: str) -> Messages:
     ]
 
 
-# "only" and "just" as focus words: not after "not" ("not only … but also" is no negation to drop), nor before a
-# word that makes them a condition ("only if it is dry" is not "if it is dry")
-_FOCUS = re.compile(r"(?<!\bnot )\b(only|just)\s+(?!(?:if|when|whenever|unless|once|where|while)\b)", re.IGNORECASE)
+# "only" as a focus word, with the next word's first letter: not part of a word ("members-only"), nor before a
+# word that makes it a condition or a turn ("only if it is dry" is not "if it is dry"; "only to find it shut")
+_ONLY = re.compile(
+    r"(?<![\w-])(only|Only)\s+(?!(?:if|when|whenever|unless|once|where|while|after|before|until|to|provided|as|in|on)\b)(\w)"
+)
+# what before "only" makes its dropping no weakening: a negation ("not only … but also", "isn't only", "rather than
+# only", "if only")
+_KEEP_ONLY = re.compile(r"(?i)(?:\b(?:not|never|cannot|without|if|longer|rather than|instead of)|n['’]t)\s+$")
+_SENTENCE_START = re.compile(r"(?:^|[.!?][\"'’”)]*\s+)[\"'‘“(]*$")
 
 
 def unfocused(evidence: str, claim: str) -> str:
-    """The source as the judge reads it: without a focus word ("only", "just") that the claim does not use.
+    """The source as the judge reads it, on one line and without the focus word "only" when the claim does not use it.
 
     The judge refuses a claim whose source says the same thing "only": "The bridge will carry two traffic lanes."
     scored 0.18 against "The bridge will carry only two traffic lanes." and 0.91 against it without "only"; six
     more such pairs of made-up sentences ("The ferry runs on weekdays." on "The ferry runs only on weekdays.",
-    "Members can borrow five books." on "… only five books.") scored 0.24-0.55 with it and 0.88-0.97 without it,
-    and "just 3 staff" 0.45. A source read without the word says less, never more ("only two lanes" holds "two
-    lanes"), so no claim the source does not state passes for it. A claim that says "only" itself is judged on the
-    source as it is. The screens read the source as it is too.
+    "Members can borrow five books." on "… only five books.") scored 0.24-0.55 with it and 0.88-0.97 without it.
+    ("also", "even", "still", "already", "exactly", "too" did not lower a score under 0.65.) A source read without
+    "only" says less, never more ("only two lanes" holds "two lanes"), so no claim the source does not state passes
+    for it. It stays where dropping it would not be a weakening: after a negation, before a condition. A claim that
+    says "only" itself is judged on the source as it is. The screens read the source as it is too.
 
     >>> unfocused("According to those figures, the bridge will carry only two traffic lanes.", "It has two lanes.")
     'According to those figures, the bridge will carry two traffic lanes.'
-    >>> unfocused("Only members may enter.", "Members may enter."), unfocused("It is made only from apples.", "Only apples.")
-    ('Members may enter.', 'It is made only from apples.')
-    >>> unfocused("Not only cars but also vans pay.", "Vans pay."), unfocused("Gates open only if it is dry.", "Gates open.")
-    ('Not only cars but also vans pay.', 'Gates open only if it is dry.')
+    >>> unfocused("It opens in 2027. Only two lanes will open.", "Two lanes."), unfocused("Only cars.", "Only cars.")
+    ('It opens in 2027. Two lanes will open.', 'Only cars.')
+    >>> unfocused('"Only members may enter," he said.', "Members may."), unfocused("He watched Only Fools.", "He watched.")
+    ('"Members may enter," he said.', 'He watched Only Fools.')
+    >>> [unfocused(f"Residents pay {w} only the toll.", "Residents pay the toll.") for w in ("not", "never", "rather than")]
+    ['Residents pay not only the toll.', 'Residents pay never only the toll.', 'Residents pay rather than only the toll.']
+    >>> unfocused("It isn't\\n only a road.", "It is a road."), unfocused("No longer only a port.", "A port.")
+    ("It isn't only a road.", 'No longer only a port.')
+    >>> unfocused("Gates open only if it is dry.", "Gates open."), unfocused("A members-only lounge.", "A lounge.")
+    ('Gates open only if it is dry.', 'A members-only lounge.')
     """
-    said = {w.lower() for w in re.findall(r"[A-Za-z]+", claim)}
-    out = _FOCUS.sub(lambda m: m[0] if m[1].lower() in said else "", evidence)
-    return out[:1].upper() + out[1:] if out[:1] != evidence[:1] else out
+    text = _one_line(evidence)
+    if re.search(r"(?i)\bonly\b", claim):
+        return text
+
+    def drop(m: re.Match[str]) -> str:
+        before = text[: m.start()]
+        starts = bool(_SENTENCE_START.search(before))
+        if _KEEP_ONLY.search(before) or (m[1] == "Only" and not starts):  # a capital mid-sentence: a name
+            return m[0]
+        return m[2].upper() if starts else m[2]
+
+    return _ONLY.sub(drop, text)
 
 
 TERSE_WORDS = 5  # a reply of fewer words is a bare answer ("40 seconds."), shown to the judge as "Answer: …"

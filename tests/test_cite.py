@@ -668,7 +668,7 @@ def test_the_real_judge_on_negation_numbers_and_entities(real, claim, supported)
     [
         ("The bridge will carry two traffic lanes.", "According to those figures, the bridge will carry only two traffic lanes."),
         ("Members can borrow five books at a time.", "Members can borrow only five books at a time."),
-        ("The ferry runs on weekdays.", "The ferry runs just on weekdays."),
+        ("The ferry runs on weekdays.", "The ferry runs only on weekdays."),
     ],
 )
 def test_the_real_judge_takes_a_claim_its_source_states_with_only(real, claim, source):
@@ -887,22 +887,44 @@ def test_a_name_the_question_gives_does_not_join_the_header_line_to_the_sentence
     assert [c.text for c in v.citations] == [texts[1][1]], v.sentences[0].reason
 
 
-def test_a_name_the_question_gives_does_not_join_another_documents_sentence_when_the_claims_document_has_it(fake):
+def test_a_name_the_question_gives_does_not_join_another_documents_sentence_when_the_claims_document_is_about_it(fake):
     """On the samples, "Who is the main contractor for the Kestrel Bridge?": the model cited the report's contractor
-    sentence with the newsletter's "The Kestrel Bridge will link …", which only adds the name; the report names the
-    Kestrel Bridge itself, so the name is the question's premise about it. A name the claim's document lacks is
-    still joined (the other side of a comparison)."""
+    sentence with the newsletter's "The Kestrel Bridge will link …", which only adds the name; the report is about
+    the Kestrel Bridge (its file name says so), so the name is the question's premise about it."""
+    report, newsletter = "kestrel_bridge_council_report.md", "residents_newsletter.html"
     texts = [
-        ("report.md", "The total cost of the Kestrel Bridge is estimated at £46 million."),
-        ("report.md", "The main contractor for the bridge is Brightwater Civil Works."),
-        ("newsletter.html", "The Kestrel Bridge will link Oldquay with the town of Port Verrin across the Marrow Estuary."),
+        (report, "The total cost of the Kestrel Bridge is estimated at £46 million."),
+        (report, "The main contractor for the bridge is Brightwater Civil Works."),
+        (newsletter, "The Kestrel Bridge will link Oldquay with the town of Port Verrin across the Marrow Estuary."),
     ]
     answer = "Brightwater Civil Works is the main contractor for the Kestrel Bridge [2][3]."
     v = fake.verify(answer, _in_docs(texts), "Who is the main contractor for the Kestrel Bridge?")
     assert [c.text for c in v.citations] == [texts[1][1]], v.sentences[0].reason
-    other = [texts[1], ("newsletter.html", texts[2][1])]
-    v = fake.verify(answer.replace("[2][3]", "[1][2]"), _in_docs(other), "Who is the main contractor for the Kestrel Bridge?")
-    assert [c.text for c in v.citations] == [texts[1][1], texts[2][1]], v.sentences[0].reason
+
+
+def test_not_only_is_no_negation(fake):
+    # "not only … but also" states both: before, the negation screen refused the claim as "the cited text is negated"
+    v = fake.verify("Drivers pay the toll [1].", _sources(["Drivers pay not only the toll but also a parking fee."]))
+    assert v.sentences[0].supported, v.sentences[0].reason
+
+
+def test_each_side_of_a_comparison_keeps_its_own_documents_sentence(embedder):
+    """The other side's sentence stays joined even where the first side's document mentions the other side: it
+    is not about it, and its mention is no evidence of the other side's value."""
+
+    class Yes:  # every pair stated: what is joined is the rule's doing alone
+        def p_yes(self, messages):
+            return 0.9
+
+    texts = [
+        ("letters_to_cleo.txt", "Letters to Cleo toured with Screaming Trees in 1994."),
+        ("letters_to_cleo.txt", "Letters to Cleo had six members."),
+        ("screaming_trees.txt", "Screaming Trees had four members."),
+    ]
+    question = "Which band had more members, Letters to Cleo or Screaming Trees?"
+    answer = "Letters to Cleo had more members than Screaming Trees [2][3]."
+    v = Verifier(embedder, Yes()).verify(answer, _in_docs(texts), question)
+    assert sorted(c.text for c in v.citations) == sorted([texts[1][1], texts[2][1]]), v.sentences[0].reason
 
 
 def test_an_answer_about_another_round_than_the_one_asked_is_declined(fake):
