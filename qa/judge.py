@@ -96,14 +96,15 @@ _SENTENCE_START = re.compile(r"(?:^|[.!?][\"'’”)]*\s+)[\"'‘“(]*$")
 def unfocused(evidence: str, claim: str) -> str:
     """The source as the judge reads it, on one line and without the focus word "only" when the claim does not use it.
 
-    The judge refuses a claim whose source says the same thing "only": "The bridge will carry two traffic lanes."
-    scored 0.18 against "The bridge will carry only two traffic lanes." and 0.91 against it without "only"; six
-    more such pairs of made-up sentences ("The ferry runs on weekdays." on "The ferry runs only on weekdays.",
-    "Members can borrow five books." on "… only five books.") scored 0.24-0.55 with it and 0.88-0.97 without it.
-    ("also", "even", "still", "already", "exactly", "too" did not lower a score under 0.65.) A source read without
-    "only" says less, never more ("only two lanes" holds "two lanes"), so no claim the source does not state passes
-    for it. It stays where dropping it would not be a weakening: after a negation, before a condition. A claim that
-    says "only" itself is judged on the source as it is. The screens read the source as it is too.
+    The judge refuses a claim whose source says the same thing "only": "The Kestrel Bridge will carry two traffic
+    lanes." scored 0.18 against "The bridge will carry only two traffic lanes." and 0.91 against it without "only";
+    six more such pairs of made-up sentences ("The ferry runs on weekdays." on "The ferry runs only on weekdays.",
+    "Members can borrow five books." on "… only five books.") scored 0.24-0.55 with it, and the four of them also
+    judged without it 0.88-0.97. Other such words did not make it refuse: "also", "even", "still", "already",
+    "exactly" and "too" scored 0.65-0.84. A source read without "only" says less, never more ("only two lanes"
+    holds "two lanes"), so no claim the source does not state passes for it. It stays where dropping it would not
+    be a weakening: after a negation, before a condition. A claim that says "only" itself is judged on the source
+    as it is. The screens read the source as it is too.
 
     >>> unfocused("According to those figures, the bridge will carry only two traffic lanes.", "It has two lanes.")
     'According to those figures, the bridge will carry two traffic lanes.'
