@@ -1290,13 +1290,12 @@ class Verifier:
         alone = by_sim[:1]
         # a word or name the question gives is the user's premise about the best one's own document, no reason to
         # join a sentence that holds it, when a sentence of that document holds it or the document is about it (its
-        # file name says so): the
-        # report's header line was joined for "Port Verrin Borough Council" (labelled q004), and the newsletter's
-        # "The Kestrel Bridge will link Oldquay …" for "Kestrel Bridge" to kestrel_bridge_council_report.md's "The
-        # main contractor for the bridge is …" ("Who is the main contractor for the Kestrel Bridge?" on the
-        # samples). Another document's sentence is still joined for what the best one's document is not about, even
-        # where it mentions it: each side of a comparison rests on its own document (HotpotQA 34, "Letters to Cleo
-        # had more members than Screaming Trees").
+        # file name says so): the report's header line was joined for "Port Verrin Borough Council" (labelled
+        # q004), and the newsletter's "The Kestrel Bridge will link Oldquay …" for "Kestrel Bridge" to
+        # kestrel_bridge_council_report.md's "The main contractor for the bridge is …" ("Who is the main contractor
+        # for the Kestrel Bridge?" on the samples). Another document's sentence is still joined for what the best
+        # one's document is not about, even where it mentions it: each side of a comparison rests on its own
+        # document (HotpotQA 34, "Letters to Cleo had more members than Screaming Trees").
         doc = by_n[alone[0]].document
         about = subject_words(doc)
         premise = _premise(question, alone, by_n, evidence) if question else ""

@@ -85,7 +85,8 @@ def support_messages(claim: str, evidence: str) -> Messages:
 # "only" as a focus word, with the next word's first letter: not part of a word ("members-only"), nor before a
 # word that makes it a condition or a turn ("only if it is dry" is not "if it is dry"; "only to find it shut")
 _ONLY = re.compile(
-    r"(?<![\w-])(only|Only)\s+(?!(?:if|when|whenever|unless|once|where|while|after|before|until|to|provided|as|in|on)\b)(\w)"
+    r"(?<![\w-])(only|Only)\s+(?!(?:if|when|whenever|unless|once|where|while|after|before|until|to|provided|as|in\s+case"
+    r"|on\s+condition)\b)(\w)"
 )
 # what before "only" makes its dropping no weakening: a negation ("not only … but also", "isn't only", "rather than
 # only", "if only")
@@ -118,6 +119,8 @@ def unfocused(evidence: str, claim: str) -> str:
     ("It isn't only a road.", 'No longer only a port.')
     >>> unfocused("Gates open only if it is dry.", "Gates open."), unfocused("A members-only lounge.", "A lounge.")
     ('Gates open only if it is dry.', 'A members-only lounge.')
+    >>> unfocused("It runs only on weekdays.", "It runs."), unfocused("Pay only on condition that it opens.", "Pay.")
+    ('It runs on weekdays.', 'Pay only on condition that it opens.')
     """
     text = _one_line(evidence)
     if re.search(r"(?i)\bonly\b", claim):
