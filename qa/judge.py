@@ -82,15 +82,19 @@ def support_messages(claim: str, evidence: str) -> Messages:
     ]
 
 
-# "only" as a focus word, with the next word's first letter: not part of a word ("members-only"), nor before a
-# word that makes it a condition or a turn ("only if it is dry" is not "if it is dry"; "only to find it shut")
+# "only" as a focus word, with the next character: not part of a word ("members-only"), nor before a word that
+# makes it a condition or a turn ("only if it is dry" is not "if it is dry"; "only to find it shut"; "only too glad")
 _ONLY = re.compile(
-    r"(?<![\w-])(only|Only)\s+(?!(?:if|when|whenever|unless|once|where|while|after|before|until|to|provided|as|in\s+case"
-    r"|on\s+condition)\b)(\w)"
+    r"(?<![\w-])(only|Only)\s+(?!(?:if|when|whenever|unless|once|where|while|after|before|until|to|too|provided|as"
+    r"|in\s+case|on\s+condition)\b)(\S)"
 )
-# what before "only" makes its dropping no weakening: a negation ("not only … but also", "isn't only", "rather than
-# only", "if only")
-_KEEP_ONLY = re.compile(r"(?i)(?:\b(?:not|never|cannot|without|if|longer|rather than|instead of)|n['’]t)\s+$")
+# what earlier in its sentence makes dropping "only" no weakening: a negation ("does not pay only the toll", "isn't
+# the only bridge"), a condition, a clause that picks out ("residents who pay only the toll get a discount"), a
+# quantity or a comparison
+_KEEP_ONLY = re.compile(
+    r"(?i)\b(?:not|never|no|none|nobody|nothing|neither|nor|cannot|without|longer|if|unless|whether|who|whom|whose"
+    r"|that|which|every|each|all|few|fewer|less|than|rather|instead)\b|n['’]t\b"
+)
 _SENTENCE_START = re.compile(r"(?:^|[.!?][\"'’”)]*\s+)[\"'‘“(]*$")
 
 
@@ -104,8 +108,9 @@ def unfocused(evidence: str, claim: str) -> str:
     judged without it 0.88-0.97. Other such words did not make it refuse: "also", "even", "still", "already",
     "exactly" and "too" scored 0.65-0.84. A source read without "only" says less, never more ("only two lanes"
     holds "two lanes"), so no claim the source does not state passes for it. It stays where dropping it would not
-    be a weakening: after a negation, before a condition. A claim that says "only" itself is judged on the source
-    as it is. The screens read the source as it is too.
+    be a weakening: after a negation, a condition or a clause that picks out earlier in its sentence, before a
+    condition. A claim that says "only" itself is judged on the source as it is. The screens read the source as it
+    is too.
 
     >>> unfocused("According to those figures, the bridge will carry only two traffic lanes.", "It has two lanes.")
     'According to those figures, the bridge will carry two traffic lanes.'
@@ -121,6 +126,12 @@ def unfocused(evidence: str, claim: str) -> str:
     ('Gates open only if it is dry.', 'A members-only lounge.')
     >>> unfocused("It runs only on weekdays.", "It runs."), unfocused("Pay only on condition that it opens.", "Pay.")
     ('It runs on weekdays.', 'Pay only on condition that it opens.')
+    >>> unfocused("Drivers do not pay only the toll.", "They pay the toll."), unfocused("It isn't the only bridge.", "A bridge.")
+    ('Drivers do not pay only the toll.', "It isn't the only bridge.")
+    >>> unfocused("Residents who pay only the toll get a discount.", "Residents pay the toll.")
+    'Residents who pay only the toll get a discount.'
+    >>> unfocused("It opened in 2020. It costs only £5.", "It costs £5."), unfocused("We are only too glad.", "We are glad.")
+    ('It opened in 2020. It costs £5.', 'We are only too glad.')
     """
     text = _one_line(evidence)
     if re.search(r"(?i)\bonly\b", claim):
@@ -129,7 +140,8 @@ def unfocused(evidence: str, claim: str) -> str:
     def drop(m: re.Match[str]) -> str:
         before = text[: m.start()]
         starts = bool(_SENTENCE_START.search(before))
-        if _KEEP_ONLY.search(before) or (m[1] == "Only" and not starts):  # a capital mid-sentence: a name
+        sentence = re.split(r"[.!?;:]\s", before)[-1]
+        if _KEEP_ONLY.search(sentence) or (m[1] == "Only" and not starts):  # a capital mid-sentence: a name
             return m[0]
         return m[2].upper() if starts else m[2]
 

@@ -908,6 +908,14 @@ def test_not_only_is_no_negation(fake):
     assert v.sentences[0].supported, v.sentences[0].reason
 
 
+def test_a_claims_only_that_its_source_denies_is_refused_before_the_judge(fake):
+    v = fake.verify("The lane is only for buses [1].", _sources(["The lane is not only for buses but also for taxis."]))
+    assert not v.sentences[0].supported and "not only" in v.sentences[0].reason
+    # and a source that says "not only" without "but" is a negation, as before
+    v = fake.verify("Members can enter [1].", _sources(["Not only members can enter."]))
+    assert not v.sentences[0].supported and "negated" in v.sentences[0].reason
+
+
 def test_each_side_of_a_comparison_keeps_its_own_documents_sentence(embedder):
     """The other side's sentence stays joined even where the first side's document mentions the other side: it
     is not about it, and its mention is no evidence of the other side's value."""
