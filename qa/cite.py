@@ -1316,7 +1316,8 @@ class Verifier:
             holder = next((n for n in by_sim if name_present(name, words_of[n])), None)
             if holder is None or name_present(name, have):
                 continue
-            if not (name_present(name, asked) and (by_n[holder].document == doc or words(name) and words(name) <= about)):
+            named = words(name)  # empty for a name of stop words ("The Who"): never what a file name says
+            if not (name_present(name, asked) and (by_n[holder].document == doc or bool(named) and named <= about)):
                 alone.append(holder)
         for word in sorted(words(claim)):
             if not any(word in stems_of[n] for n in alone):

@@ -76,7 +76,7 @@ def support_messages(claim: str, evidence: str) -> Messages:
         {"role": "system", "content": _SYSTEM},
         {
             "role": "user",
-            "content": f"Claim: {_one_line(claim)}\nSource: {_one_line(unfocused(evidence, claim))}\n"
+            "content": f"Claim: {_one_line(claim)}\nSource: {unfocused(evidence, claim)}\n"
             "Does the source state the claim? Answer Yes or No.",
         },
     ]
