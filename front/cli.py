@@ -108,9 +108,9 @@ def cmd_ask(app: Any, args: argparse.Namespace) -> int:
         if not streaming:
             print(answer.answer)
         _print_answer(answer)
-        kind, named = app.route(args.question)
-        if kind == "compare" and not args.doc:  # the chat would have compared: say how to get that here
-            command = shlex.join(["qa", "compare", args.question, *(a for path in named for a in ("--doc", PurePath(path).name))])
+        if answer.route == "compare" and not args.doc:  # the chat would have compared: say how to get that here
+            named = (a for path in answer.route_documents for a in ("--doc", PurePath(path).name))
+            command = shlex.join(["qa", "compare", args.question, *named])
             print(f"(This asks to compare documents: {command} shows each one's answer side by side.)")
     return 0
 

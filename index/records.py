@@ -75,6 +75,10 @@ class Answer:
     why: str = ""  # when declined: "no_relevant_sources", "not_verified" or "not_an_answer"
     near: list[Citation] = field(default_factory=list)  # when declined after retrieval: possibly relevant sentences
     yes_no: str = ""  # to a yes/no question: "yes" or "no", judged from the supported claims; "" otherwise
+    # what the chat does with the question: "compare" when it asks for a comparison (then ``route_documents`` are
+    # the documents it names, if any; ``qa compare`` and ``POST /api/compare`` give it), else "ask"
+    route: str = "ask"
+    route_documents: list[str] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
         """The stable ``qa ask --json`` object (see README); fields are only ever added."""
@@ -87,6 +91,7 @@ class Answer:
             "declined_because": self.why or None,
             "near": [asdict(c) for c in self.near],
             "yes_no": self.yes_no or None,
+            "route": {"kind": self.route, "documents": list(self.route_documents)},
         }
 
 

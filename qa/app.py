@@ -11,6 +11,7 @@ import os
 import re
 import threading
 from collections.abc import Iterable, Iterator
+from dataclasses import replace
 from pathlib import Path, PurePath
 from typing import Any
 
@@ -252,10 +253,24 @@ class App:
 
     # questions
     def ask(self, question: str, *, docs: Iterable[str] | None = None, **kwargs: Any) -> Answer:
-        return self.asker.ask(checked_text(question, "question"), doc_ids=self.doc_ids(docs), **kwargs)
+        answer = self.asker.ask(checked_text(question, "question"), doc_ids=self.doc_ids(docs), **kwargs)
+        return self._routed(answer, question, kwargs)
 
-    def ask_stream(self, question: str, *, docs: Iterable[str] | None = None, **kwargs: Any) -> Any:
-        return self.asker.stream(checked_text(question, "question"), doc_ids=self.doc_ids(docs), **kwargs)
+    def ask_stream(self, question: str, *, docs: Iterable[str] | None = None, **kwargs: Any) -> Iterator[Any]:
+        stream = self.asker.stream(checked_text(question, "question"), doc_ids=self.doc_ids(docs), **kwargs)
+        return self._routed_stream(stream, question, kwargs)  # a call, not a generator: bad input raises here
+
+    def _routed_stream(self, stream: Iterator[Any], question: str, kwargs: dict[str, Any]) -> Iterator[Any]:
+        for event in stream:
+            if event.kind == "answer":
+                event = replace(event, data=self._routed(event.data, question, kwargs))
+            yield event
+
+    def _routed(self, answer: Answer, question: str, kwargs: dict[str, Any]) -> Answer:
+        """``answer`` with what the chat would do with ``question`` (``route``): the API and ``qa ask`` route as the
+        chat does, and say so in the answer rather than change its shape."""
+        kind, named = self.route(question, follow_up=bool(kwargs.get("history")))
+        return replace(answer, route=kind, route_documents=named)
 
     def check(self, *, repair: bool = False) -> CheckReport:
         if not repair:

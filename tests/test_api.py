@@ -11,6 +11,7 @@ from qa.errors import AuthError
 from tests.conftest import SEEDS, FakeGenerator
 
 COUNCIL = SEEDS / "kestrel_bridge_council_report.md"
+NEWSLETTER = SEEDS / "kestrel_bridge_residents_newsletter.html"
 
 
 def _client(settings, embedder, **changes):
@@ -28,6 +29,13 @@ def test_upload_list_ask_stream_remove(settings, embedder):
     with client.stream("POST", "/api/ask", json={"question": "Who is the main contractor?", "stream": True}) as s:
         events = [json.loads(line) for line in s.iter_lines() if line]
     assert sum("token" in e for e in events) > 1 and "answer" in events[-1]
+    assert events[-1]["answer"]["route"] == answer["route"] == {"kind": "ask", "documents": []}
+    client.post("/api/documents", files=[("files", (NEWSLETTER.name, NEWSLETTER.read_bytes()))])
+    asked = {"question": "Compare the documents on the contractor.", "stream": True}
+    with client.stream("POST", "/api/ask", json=asked) as s:  # the chat would compare two documents: the answer says so
+        assert [json.loads(line) for line in s.iter_lines() if line][-1]["answer"]["route"]["kind"] == "compare"
+    assert client.post("/api/ask", json={"question": asked["question"]}).json()["route"]["kind"] == "compare"
+    client.delete(f"/api/documents/{NEWSLETTER.name}")
     assert client.delete(f"/api/documents/{COUNCIL.name}").json()["path"].endswith(COUNCIL.name)
     assert client.get("/api/documents").json() == []
     app.close()

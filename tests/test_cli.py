@@ -1,7 +1,9 @@
 """The CLI's human-readable answer, and what it refuses before indexing anything (fast: no model)."""
 
 import argparse
+import json
 import shlex
+from pathlib import PurePath
 
 import pytest
 
@@ -31,7 +33,7 @@ def test_an_empty_text_is_refused_before_the_samples_are_indexed(app, command, f
 
 
 def test_ask_points_to_compare_when_the_question_asks_for_a_comparison(settings, embedder, capsys):
-    """The chat would have compared; `qa ask` answers and says how to get the comparison (not in --json)."""
+    """The chat would have compared; `qa ask` answers and says how to get the comparison (--json: in `route`)."""
     from qa.app import App
     from tests.conftest import FakeGenerator
 
@@ -47,6 +49,11 @@ def test_ask_points_to_compare_when_the_question_asks_for_a_comparison(settings,
         cli.cmd_ask(app, argparse.Namespace(question="How long is the bridge?", doc=None, json=False, stream=False))
         assert "qa compare" not in capsys.readouterr().out
         cli.cmd_ask(app, argparse.Namespace(question=asked, doc=None, json=True, stream=False))
-        assert "qa compare" not in capsys.readouterr().out  # the JSON is the answer alone
+        out = capsys.readouterr().out
+        assert "qa compare" not in out  # the JSON is the answer object, which says how the chat routes the question
+        names = [PurePath(p).name for p in json.loads(out)["route"]["documents"]]
+        assert json.loads(out)["route"]["kind"] == "compare" and sorted(names) == sorted(docs.split()[1::2])
+        cli.cmd_ask(app, argparse.Namespace(question="How long is the bridge?", doc=None, json=True, stream=False))
+        assert json.loads(capsys.readouterr().out)["route"] == {"kind": "ask", "documents": []}
     finally:
         app.close()
