@@ -788,6 +788,9 @@ class Verifier:
             p = self.judge.p_yes(polar_messages(question, facts))
             calls += 1
             verdict = "yes" if p >= self.config.yes else "no" if p < self.config.no else ""
+            if verdict == "no":  # a "no" is asked for in its own words, not read off a weak yes (``polar_messages``)
+                calls += 1
+                verdict = "no" if self.judge.p_yes(polar_messages(question, facts, answer="no")) > p else ""
         if question and self.config.links:
             results = self._link(question, results, to_question, claim_to_question, evidence, words_of)
             results = self._describe(question, results, to_question, claim_to_question, evidence, words_of)

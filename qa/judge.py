@@ -184,20 +184,29 @@ def answer_messages(question: str, answer: str) -> Messages:
     ]
 
 
-def polar_messages(question: str, facts: str) -> Messages:
+def polar_messages(question: str, facts: str, answer: str = "yes") -> Messages:
     """The verdict on a yes/no question from the checked facts of the answer: the model's own "Yes," is
     unreliable (it wrote "Yes, the original lens was cleaned but not replaced" to "Was the lens replaced?").
 
     The facts are the supported claims, not their cited sentences. A probe on the 12 answered yes/no questions of
     the stored dev runs gave the cited sentences instead: the four wrong "yes" (HotpotQA 3, 13, 33; labelled q063)
     still scored 0.60-0.86 (0.94-0.99 on the claims), and a right "yes" fell from 0.98 to 0.53 (q053): no
-    outcome gained, one lost at the thresholds of ``VerifierConfig``."""
+    outcome gained, one lost at the thresholds of ``VerifierConfig``.
+
+    ``answer="no"`` asks "… is the answer to the question no?", which ``Verifier.verify`` asks before it says "No."
+    (at P(yes) under ``VerifierConfig.no``) and says it only when this P(Yes) is the higher. A low P(yes) alone is
+    not a no: the samples' "Do Lumenfold employees get money for home office equipment?" on "Each employee
+    receives a one-off home office allowance of 450 euros." got 0.39, and the answer began "No."; asked for no,
+    0.36. Of 13 yes/no questions' checked facts in the stored dev runs (HotpotQA 0-49, labelled) the "yes" ones
+    scored 0.11-0.23 higher asked for yes than for no, the right "no" ones 0.05 (q037, the only one this path
+    decides) and 0.19 lower (q063); "Can … work remotely every day?" on "… up to three days per week." 0.09 lower.
+    The added prompt is asked only of a would-be "no"."""
     return [
         {"role": "system", "content": _SYSTEM},
         {
             "role": "user",
             "content": f"Facts: {_one_line(facts)}\nQuestion: {_one_line(question)}\n"
-            "Given these facts, is the answer to the question yes? Answer Yes or No.",
+            f"Given these facts, is the answer to the question {answer}? Answer Yes or No.",
         },
     ]
 

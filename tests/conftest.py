@@ -75,8 +75,9 @@ class FakeGenerator:
         self.judged.append(messages)
         user = messages[-1]["content"]
         fields = dict(line.split(": ", 1) for line in user.splitlines() if ": " in line)
-        if "Facts" in fields:  # the verdict on a yes/no question: "no" when the facts are negated
-            return 0.1 if {"not", "never", "no"} & set(fields["Facts"].lower().replace(".", " ").split()) else 0.9
+        if "Facts" in fields:  # the verdict on a yes/no question: "no" when the facts are negated (asked for yes or no)
+            negated = bool({"not", "never", "no"} & set(fields["Facts"].lower().replace(".", " ").split()))
+            return 0.9 if negated == ("question no?" in user) else 0.1
         if "Claim" in fields:
             claim = _words(fields["Claim"])
             return 0.9 if len(claim & _words(fields["Source"])) >= 0.75 * len(claim) else 0.1

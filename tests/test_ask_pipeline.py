@@ -46,7 +46,7 @@ def test_prompt_numbers_the_retrieved_sentences(settings, embedder, tmp_path):
     doc = app.resolve(c.document)
     assert app.text(doc.doc_id)[c.start : c.end] == c.text
     data = json.loads(json.dumps(answer.to_json()))
-    assert set(data) == {"answer", "declined", "sentences", "citations", "timings", "declined_because", "near", "yes_no"}
+    assert set(data) == {"answer", "declined", "sentences", "citations", "timings", "declined_because", "near", "yes_no", "route"}
     assert data["yes_no"] is None  # not a yes/no question
     assert set(data["sentences"][0]) == {"text", "citations", "supported", "verdict", "reason", "check", "score", "disputed_by"}
     # supported through a citation (the fake's "[2]" may not be the sentence's number): a judged kind and its score

@@ -792,6 +792,19 @@ def test_the_real_judge_says_no_where_the_facts_say_no(real):
 
 
 @pytest.mark.slow
+def test_the_real_judge_says_no_only_when_asked_for_no_it_agrees(real):
+    """A weak yes is not a no: the samples' allowance question was answered "No." before the judge was asked for
+    no as well (P(yes) 0.39, P(no) 0.36); a toll on a "free?" question is still a no."""
+    allowance = _sources(["Each employee receives a one-off home office allowance of 450 euros."])
+    asked = "Do Lumenfold employees get money for home office equipment?"
+    v = real.verify("Each employee receives a one-off home office allowance of 450 euros [1].", allowance, asked)
+    assert not v.declined and v.yes_no == "", v.sentences
+    toll = _sources(["Drivers will pay a toll of £1.50 for each crossing."])
+    v = real.verify("Drivers will pay a toll of £1.50 for each crossing [1].", toll, "Will crossing the Kestrel Bridge be free?")
+    assert not v.declined and v.yes_no == "no", v.sentences
+
+
+@pytest.mark.slow
 @pytest.mark.xfail(
     reason="the 1.5B judge gives this false claim 0.68 and clear true paraphrases 0.59 (bench/results/running/quality.md): "
     "no support threshold separates them",
