@@ -71,7 +71,13 @@ def support_messages(claim: str, evidence: str) -> Messages:
     pairs with a number the evidence has): at the bar where 0.97 of paraphrases pass it refuses 0.41 of premise
     pairs, against 0.63 for this prompt at 0.95; with this prompt at its bar and the blank at 0.65, 0.70 refused
     with 0.89 of paraphrases passing, as this prompt alone at 0.65 does (0.85 with 0.87). Without the number to
-    match, the judge does not read the relation either."""
+    match, the judge does not read the relation either.
+
+    Nor of a contrast with the evidence's word. The claim's content word least near the evidence replaced by its
+    nearest evidence word ("Brightwater Civil Works designed the bridge." -> "… built the bridge."), and P(Yes) of
+    that against the claim's (a probe on the 39 paraphrase and premise pairs past the screens at 0.55, and three
+    false answers): the rise was -0.10-0.16 for premise pairs and -0.06-0.10 for paraphrases; "designed" ->
+    "built" rose 0.03. The judge takes the two words for the same relation: not adopted."""
     return [
         {"role": "system", "content": _SYSTEM},
         {
