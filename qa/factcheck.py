@@ -7,7 +7,11 @@ with the sentence's number (or date) in place of its own, or both without their 
 the judge (``counterpart``). Another number alone is not enough: "The bridge was approved in 2023." shares no claim
 with "The bridge will cost £46 million." Number words count as numbers ("four lanes" against "two lanes"). The
 judge's own "does the source make the claim false?" scored related true sentences as high as false ones, so it is
-not used. The verdict: ``supported``, ``contradicted``, ``disputed`` (documents on both sides) or ``not_found``.
+not used. Nor is the difference of its P(Yes) to "Is it true that …?" asked for yes and asked for no (which
+decides a "No." to a yes/no question, ``qa.judge.polar_messages``): on the samples' six cross-document disputes
+(free against a £1.50 toll, four lanes against two, …) it was -0.09 to -0.22, on seven compatible pairs of the
+same documents -0.04 to -0.20. The verdict: ``supported``, ``contradicted``, ``disputed`` (documents on both
+sides) or ``not_found``.
 """
 
 from __future__ import annotations
