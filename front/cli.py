@@ -124,7 +124,7 @@ def cmd_compare(app: Any, args: argparse.Namespace) -> int:
         return 0
     for d in result.documents:
         print(f"\n== {PurePath(d.document).name}")
-        print(f"   {d.answer.answer}" if d.addressed else "   does not address this")
+        print(f"   {d.answer.answer if d.addressed else d.unanswered}")
     if result.points:
         print("\nComparison:")
         for p in result.points:

@@ -524,7 +524,7 @@ class Asker:
         pool = list(dict.fromkeys(pool))
         vectors = self.verifier.embed([sub] + [p.sentence.text for p in pool])
         top = [pool[i] for i in np.argsort(-(vectors[1:] @ vectors[0]), kind="stable")[:SAME_TRIES]]
-        value = MARKER.sub("", self._complete(value_messages(sub, top), VALUE_TOKENS)).strip(" .\"'\n")
+        value = MARKER.sub("", self.complete(value_messages(sub, top), VALUE_TOKENS)).strip(" .\"'\n")
         if not value or value.lower().startswith("unknown") or value == DECLINE.rstrip("."):
             return None
         holding = next((t for t in top if _holds(t.sentence.text, value)), None)
@@ -538,10 +538,11 @@ class Asker:
 
     def rewrite(self, question: str, history: list[tuple[str, str]]) -> str:
         """A standalone version of a follow-up; if the model answers instead of rewriting, join the questions."""
-        rewritten = " ".join(self._complete(rewrite_messages(question, history), 64).split()).strip('"')
+        rewritten = " ".join(self.complete(rewrite_messages(question, history), 64).split()).strip('"')
         if rewritten.endswith("?") and len(rewritten) <= 3 * len(question) + 80:
             return rewritten
         return f"{history[-1][0]} {question}"
 
-    def _complete(self, messages: list[dict[str, str]], max_tokens: int) -> str:
+    def complete(self, messages: list[dict[str, str]], max_tokens: int) -> str:
+        """The model's whole reply to ``messages`` (greedy), for a short rewrite or value."""
         return "".join(self._generator().stream(messages, max_tokens=max_tokens, temperature=0.0))

@@ -17,6 +17,7 @@ from typing import Any
 from index.embed import Embedder
 from qa.ask import Asker, DocumentNames, named_documents, voiced
 from qa.cite import content_words, numbers
+from qa.prompt import DECLINE, column_messages
 from qa.records import Answer, AnswerSentence, Citation, DocumentInfo
 
 SAME_ASPECT = 0.55  # claims at least this similar talk about the same thing
@@ -32,11 +33,21 @@ _COMPARE_WORDS = re.compile(
 )
 
 
+_LINE_LABEL = re.compile(r"^\s*(?:[-*]\s*)?(?:question(?:\s+for\s+[^:]{1,60})?\s*:\s*)?", re.IGNORECASE)
+
+
 @dataclass(frozen=True)
 class DocAnswer:
     document: str
     addressed: bool
     answer: Answer
+
+    @property
+    def unanswered(self) -> str:
+        """Why a column has no answer, in words: nothing about the question, or something unchecked."""
+        if self.answer.why in ("not_verified", "not_an_answer"):
+            return "found something related, but no answer could be checked against it"
+        return "does not address this"
 
     def to_json(self) -> dict[str, Any]:
         return {"document": self.document, "addressed": self.addressed, "answer": self.answer.to_json()}
@@ -56,6 +67,7 @@ class Comparison:
     documents: list[DocAnswer]
     points: list[Point]
     timings: dict[str, float]
+    asked: str = ""  # the question each document was asked on its own (``Comparer.column``)
 
     @property
     def citations(self) -> list[Citation]:
@@ -66,22 +78,29 @@ class Comparison:
         sentences: list[AnswerSentence] = []
         for d in self.documents:
             name = PurePath(d.document).name
-            if not d.addressed:
-                sentences.append(AnswerSentence(f"{name}: does not address this.", [], True))
+            if not d.addressed:  # a declined column's refused claims are not its answer
+                sentences.append(AnswerSentence(f"{name}: {d.unanswered}.", [], True))
+                continue
             for s in d.answer.sentences:
                 sentences.append(replace(s, text=f"{name}: {s.text}"))
         for p in self.points:
             if p.kind != "only_in":
                 sentences.append(AnswerSentence(f"{p.kind.capitalize()}: {p.text}", p.citations, True))
-        declined = not any(d.addressed for d in self.documents)
+        asked = self.asked or self.question
+        if not any(d.addressed for d in self.documents):
+            # declined as one answer is: which kind of decline, and each column's closest sentences (not citations)
+            whys = {d.answer.why for d in self.documents}
+            why = next((w for w in ("not_an_answer", "not_verified") if w in whys), "no_relevant_sources")
+            near = list({c.text: c for d in self.documents for c in d.answer.near}.values())
+            return Answer(DECLINE, True, sentences, [], self.timings, self.question, asked, why, near)
         text = " ".join(s.text + "".join(f"[{n}]" for n in s.citations) for s in sentences)
-        return Answer(text, declined, sentences, self.citations, self.timings, self.question, self.question)
+        return Answer(text, False, sentences, self.citations, self.timings, self.question, asked)
 
     def as_markdown(self) -> str:
         """The comparison as Markdown: each document's cited answer, then the points, with ``[n]`` markers."""
         lines = ["| document | says |", "|---|---|"]
         for d in self.documents:
-            said = d.answer.answer if d.addressed else "does not address this"
+            said = d.answer.answer if d.addressed else d.unanswered
             lines.append(f"| {PurePath(d.document).name} | {said.replace('|', '/')} |")
         if self.points:
             lines.append("")
@@ -96,6 +115,7 @@ class Comparison:
             "question": self.question,
             "documents": [d.to_json() for d in self.documents],
             "points": [asdict(p) for p in self.points],
+            "asked": self.asked or self.question,
             "timings": {k: round(v, 3) for k, v in self.timings.items()},
         }
 
@@ -142,14 +162,36 @@ class Comparer:
         answers: list[DocAnswer] = []
         next_id = 1
         compared = docs if chosen else self.candidates(question, docs)
+        asked = self.column(question, docs)
         for doc in compared:
             # "Do A and B agree on …?" is a yes/no question, but one document's facts do not answer it: no verdict
-            answer = self.asker.ask(question, doc_ids=[doc.doc_id], top_k=self.per_doc_k, yes_no=False)
+            answer = self.asker.ask(asked, doc_ids=[doc.doc_id], top_k=self.per_doc_k, yes_no=False)
+            answer = replace(answer, question=question) if asked != question else answer
             answer = own_voice(answer, doc, compared)
             answer, next_id = _renumber(answer, next_id)
             answers.append(DocAnswer(doc.path, not answer.declined, answer))
         points = self.points([a for a in answers if a.addressed])
-        return Comparison(question, answers, points, {"total_s": time.perf_counter() - t0})
+        return Comparison(question, answers, points, {"total_s": time.perf_counter() - t0}, asked)
+
+    def column(self, question: str, docs: list[DocumentInfo]) -> str:
+        """The question each document is asked on its own: for one that names documents or asks to compare, the
+        model's rewrite without them (``column_messages``: "How do the council report and the residents newsletter
+        differ on the cost of the Kestrel Bridge?" -> "What is the cost of the Kestrel Bridge?"), unless the rewrite
+        still compares, names a document, or is no short question; else ``question`` as it is. Asked whole, that
+        question drew from each document a claim about both ("The residents newsletter states that the total cost
+        … is £46 million, while the council report …", a browser walk-through), which ``own_voice`` then refused:
+        both columns declined."""
+        if not (_COMPARE_WORDS.search(question) or named_documents(question, docs)):
+            return question
+        # the model may write one line per document ("Question for document 1: What are the costs?"): the first
+        lines = [
+            _LINE_LABEL.sub("", line).strip(" \"'") for line in self.asker.complete(column_messages(question), 48).splitlines()
+        ]
+        asked = next((line for line in lines if line), "")
+        if asked.endswith("?") and len(asked) <= len(question) + 40 and not _COMPARE_WORDS.search(asked):
+            if not named_documents(asked, docs):
+                return asked
+        return question
 
     def points(self, answers: list[DocAnswer]) -> list[Point]:
         claims = [(a.document, s) for a in answers for s in a.answer.sentences if s.supported]

@@ -167,3 +167,19 @@ def rewrite_messages(question: str, history: list[tuple[str, str]]) -> list[dict
         },
         {"role": "user", "content": f"Conversation:\n{turns}\n\nLast question: {question}\nStandalone question:"},
     ]
+
+
+def column_messages(question: str) -> list[dict[str, str]]:
+    """Messages asking the model for the question a comparison asks each document on its own: what is compared,
+    without the documents' names and without the comparison ("How do the council report and the newsletter differ
+    on the cost?" -> "What is the cost?")."""
+    return [
+        {
+            "role": "system",
+            "content": "The user's question compares documents. Rewrite it as the question to ask each document on "
+            "its own: keep what is compared and its details; leave out the documents and the comparison. Do not "
+            "answer it. Reply with one question ending in '?'.\n"
+            "Example: 'How do the 2023 and 2024 budgets differ on staff costs?' becomes 'What are the staff costs?'",
+        },
+        {"role": "user", "content": f"Question: {question}\nQuestion for each document:"},
+    ]

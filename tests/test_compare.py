@@ -127,6 +127,62 @@ def test_with_no_documents_chosen_only_documents_about_the_question_are_compared
     assert len(chosen.documents) == 2
 
 
+def _columns(rewrite):
+    """A script whose rewrite of a comparison question is ``rewrite``; each document answers from its sentences."""
+
+    def reply(prompt):
+        return rewrite if prompt.endswith("Question for each document:") else _scripted(prompt)
+
+    return reply
+
+
+def test_each_document_is_asked_the_question_without_the_comparison(settings, embedder, tmp_path):
+    """Asked whole, "How do A and B differ on …?" drew from each document a claim about both, which the column
+    refuses (a browser walk-through: both columns declined); each is asked the model's rewrite instead."""
+    shutil.copytree(SEEDS, tmp_path / "docs")
+    asked = "How do the council report and the residents newsletter differ on the cost of the bridge?"
+    for rewrite, expected in [
+        (
+            "Question for document 1: What is the total cost of the bridge?\nQuestion for document 2: …",
+            "What is the total cost of the bridge?",
+        ),
+        ("What does the council report say about the cost?", asked),  # still names a document: as asked
+        ("The documents do not say.", asked),  # no question
+    ]:
+        app = App(settings, embedder, FakeGenerator(_columns(rewrite)))
+        try:
+            app.ingest(seed_files(tmp_path / "docs"))
+            result = app.compare(asked)
+            prompts = [m[-1]["content"] for m in app._generator.calls]
+            assert result.asked == expected and result.to_json()["asked"] == expected
+            assert sum(p.endswith(f"Question: {expected}") for p in prompts) == 2, prompts
+            assert result.question == asked and all(d.answer.question == asked for d in result.documents)
+        finally:
+            app.close()
+
+
+def test_a_comparison_no_document_answers_is_one_decline_without_refused_claims(settings, embedder, tmp_path):
+    """The chat showed a declined column's refused claims in bold ("… the residents newsletter states that the
+    total cost … is £46 million, while …"): a comparison no document answers is a decline, with the columns'
+    closest sentences as possibly relevant."""
+    shutil.copytree(SEEDS, tmp_path / "docs")
+    speaks_for_both = "The residents newsletter states that the total cost is £46 million [1]."
+    app = App(settings, embedder, FakeGenerator(speaks_for_both))
+    try:
+        app.ingest(seed_files(tmp_path / "docs"))
+        result = app.compare("What is the total cost of the bridge?", docs=[COUNCIL, NEWS])
+        assert not any(d.addressed for d in result.documents)
+        answer = result.as_answer()
+        assert answer.declined and answer.answer == "The documents do not say." and not answer.citations
+        # found but not checked, which "does not address this" would misstate
+        unchecked = "found something related, but no answer could be checked against it."
+        assert [s.text for s in answer.sentences] == [f"{COUNCIL}: {unchecked}", f"{NEWS}: {unchecked}"]
+        assert answer.near and len({c.text for c in answer.near}) == len(answer.near)
+        assert any("£46 million" in c.text for c in answer.near)
+    finally:
+        app.close()
+
+
 def _cited(n, text, doc=NEWS):
     return Citation(n, f"/docs/{doc}", text, 0, len(text), None, 0.8)
 
@@ -203,6 +259,13 @@ def test_compare_end_to_end_on_seeds(seeded_app):
     ids = {c.id: c for c in result.citations}
     for p in differ:
         assert {ids[n].document for n in p.citations} == set(p.documents) and len(p.documents) == 2
+    answers = " ".join(d.answer.answer for d in result.documents)
+    assert "46" in answers and "61" in answers
+    # asked as a user asks for a comparison (a browser walk-through: both columns declined before ``column``)
+    result = seeded_app.compare(
+        "How do the council report and the residents newsletter differ on the cost of the Kestrel Bridge?"
+    )
+    assert all(d.addressed for d in result.documents) and "differ" in [p.kind for p in result.points], result.to_json()
     answers = " ".join(d.answer.answer for d in result.documents)
     assert "46" in answers and "61" in answers
 

@@ -106,7 +106,7 @@ def test_the_tools_return_the_cli_json_and_the_resources_hold_the_cited_text(qa_
             assert check["citations"][0]["stance"] == "supports"
             _verbatim(check["citations"], texts)
             compared = _data(await client.call_tool("compare", {"question": QUESTION}))
-            assert set(compared) == {"question", "documents", "points", "timings"}
+            assert set(compared) == {"question", "documents", "points", "timings", "asked"}
             assert {d["document"] for d in compared["documents"]} == {str(COUNCIL), str(NEWSLETTER)}
             for d in compared["documents"]:
                 _verbatim(d["answer"]["citations"], texts)
