@@ -55,10 +55,30 @@ _DATE = re.compile(
 )
 
 
+# a word with a digit right after a letter is a name or a code ("Fir50ford", "A380", "MP3"), not a value: another
+# such word is another thing, which the name screen and the judge read, never the same thing's other value
+_CODE = re.compile(r"\w*[^\W\d_]\d\w*")
+
+
+def values(text: str) -> set[str]:
+    """The numbers of a text (``numbers``) that are values, not parts of a name or a code.
+
+    >>> sorted(values("The village of Fir50ford lies 3 km from the A380 hangar, with 1,200 residents."))
+    ['1200', '3']
+    """
+    return numbers(_CODE.sub(" ", text))
+
+
 def _replace_number(text: str, number: str, by: str) -> str:
     """``text`` with each occurrence of ``number`` (as ``numbers`` reads it: "1,500" is "1500", "09" is "9") written as
-    ``by``."""
-    return SIGNED_NUMBER.sub(lambda m: by if signed_value(m) == number else m.group(), text)
+    ``by``, except inside a name or a code (``values``)."""
+    codes = [m.span() for m in _CODE.finditer(text)]
+
+    def swap(m: re.Match[str]) -> str:
+        inside = any(a <= m.start() < b for a, b in codes)
+        return by if signed_value(m) == number and not inside else m.group()
+
+    return SIGNED_NUMBER.sub(swap, text)
 
 
 def _affirmed(text: str) -> str:
@@ -182,13 +202,13 @@ def counterpart(verifier: Verifier, statement: str, sentence: str, about: str = 
     if negated(claim) != negated(evidence):
         p, reason = verifier.supports(_affirmed(claim), _affirmed(evidence), about, weighed=False)
         return 0.0 if reason else p
-    missing = sorted(numbers(claim) - numbers(evidence))
+    missing = sorted(values(claim) - values(evidence))
     dates, their_dates = _DATE.findall(claim), _DATE.findall(evidence)
     if len(dates) == 1 and len(their_dates) == 1 and set(missing) <= numbers(dates[0]) and missing:
         # a date differs in more than one number ("14 September 2027" against "3 April 2028"): the whole date
         variants = [claim.replace(dates[0], their_dates[0])]
     elif len(missing) == 1:
-        variants = [_replace_number(claim, missing[0], other) for other in sorted(numbers(evidence) - numbers(claim))]
+        variants = [_replace_number(claim, missing[0], other) for other in sorted(values(evidence) - values(claim))]
     else:
         return 0.0
     best = 0.0
@@ -215,10 +235,10 @@ def disputes(
     of their own, at least ``SAME_SUBJECT`` similar to the claim, most similar first, are judged; at most
     ``DISPUTE_CALLS`` judge calls an answer. ``qa.cite.render`` then adds "(another document says otherwise: [n])"
     after the sentence."""
-    kept = [(i, s) for i, s in enumerate(sentences) if s.supported and numbers(s.text)]
+    kept = [(i, s) for i, s in enumerate(sentences) if s.supported and values(s.text)]
     by_id = {c.id: c for c in citations}
-    values = {x.n: numbers(x.sentence.text) for x in sources if can_be_evidence(x.sentence.text)}
-    pool = [x for x in sources if values.get(x.n)]
+    given = {x.n: values(x.sentence.text) for x in sources if can_be_evidence(x.sentence.text)}
+    pool = [x for x in sources if given.get(x.n)]
     if not kept or not pool:
         return sentences, citations
     vectors = verifier.embed([s.text for _, s in kept] + [x.sentence.text for x in pool])
@@ -229,10 +249,10 @@ def disputes(
     out, cites, calls = list(sentences), list(citations), 0
     for row, (i, s) in enumerate(kept):
         own = {by_id[n].document for n in s.citations if n in by_id}
-        mine = numbers(s.text)
+        mine = values(s.text)
         for j in sim[row].argsort()[::-1]:
             x = pool[int(j)]
-            theirs = values[x.n]
+            theirs = given[x.n]
             if sim[row, j] < SAME_SUBJECT or calls >= DISPUTE_CALLS:
                 break
             if x.document in own or not (mine - theirs and theirs - mine):

@@ -74,6 +74,18 @@ def test_an_answer_gets_another_documents_other_value_as_a_contradicting_citatio
     assert disputes(checker.verifier, sentences, citations, same) == (sentences, citations)
 
 
+def test_a_number_inside_a_name_is_no_value_to_dispute(checker):
+    """A probe's villages "Fir50ford" and "Fir22ford" got "another document says otherwise": the names' digits were
+    swapped as if they were values of one thing. A value beside such a name still has its counterpart."""
+    fir50, fir22 = "The village of Fir50ford lies on the river Fir50.", "The village of Fir22ford lies on the river Fir22."
+    assert checker.counterpart(fir50, fir22) == 0.0
+    sentences, citations = [AnswerSentence(fir50, [1], True)], [Citation(1, "village_050.txt", fir50, 0, len(fir50), None, 0.9)]
+    sources = [_source(1, "village_050.txt", fir50), _source(2, "village_022.txt", fir22)]
+    assert disputes(checker.verifier, sentences, citations, sources) == (sentences, citations)
+    hangar = "The A380 hangar at Fir50ford is {} metres long."
+    assert checker.counterpart(hangar.format(300), hangar.format(250)) >= 0.55
+
+
 def test_verify_then_disputes_embed_each_text_once(embedder):
     """``disputes`` reads the vectors ``verify`` has just computed (before, every answer embedded them twice)."""
 
