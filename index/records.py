@@ -111,12 +111,14 @@ class DocumentInfo:
 
 @dataclass(frozen=True)
 class IngestResult:
-    """Outcome for one file: ``indexed``, ``unchanged``, ``error`` (with ``reason``)."""
+    """Outcome for one file: ``indexed``, ``unchanged``, ``error`` (with ``reason``); ``replaced``: an upload that
+    took the place of an earlier, different upload of the same name (that name's document is now this file)."""
 
     path: str
     status: str
     reason: str = ""
     sentences: int = 0
+    replaced: bool = False
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)

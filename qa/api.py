@@ -161,13 +161,13 @@ def build_api(app: App, host: str | None = None) -> Any:
     @api.post("/api/documents")
     async def upload(files: list[UploadFile] = File(...)) -> list[dict[str, Any]]:  # noqa: B008 (FastAPI idiom)
         limit = app.max_bytes
-        results = []
+        results, batch = [], set[str]()
         for f in files:
             data = await f.read(limit + 1)  # never hold more than the limit (+1 byte to know it was over)
 
             def add(name: str = f.filename or "", data: bytes = data, size: int | None = f.size) -> Any:
                 with lock:
-                    return app.add_upload(name, data, size=size)
+                    return app.add_upload(name, data, size=size, batch=batch)
 
             results.append((await run(add)).to_json())
         return results

@@ -167,11 +167,16 @@ class App:
         """Where uploaded files are kept (their stored copy is the document's path)."""
         return (self.settings.data_dir / "uploads").resolve()
 
-    def add_upload(self, name: str, data: bytes, progress: Progress | None = None, *, size: int | None = None) -> IngestResult:
+    def add_upload(
+        self, name: str, data: bytes, progress: Progress | None = None, *, size: int | None = None, batch: set[str] | None = None
+    ) -> IngestResult:
         """Store an uploaded file under ``data_dir/uploads`` by its plain base name and ingest it.
 
         The name cannot leave that folder, the type must be supported, the size within the limit, and the
         content must parse before anything on disk is replaced, so a bad upload never harms what is indexed.
+        A name is one document: a different file uploaded under a name already uploaded is its new version
+        (``replaced`` in the result, so that the caller can say so), but two files of one upload (``batch``: the
+        names of the upload so far) may not share a name, or the first would be lost unseen.
         """
         safe = re.sub(r"[^\w.\- ]", "_", PurePath(name.replace("\\", "/")).name).strip().lstrip(".")
         if not safe:
@@ -198,14 +203,20 @@ class App:
                 shown = f"{true / 1e6:.1f} MB" if size else f"over {limit / 1e6:.0f} MB"
                 raise InputError(safe, f"the file is {shown}, over the {limit / 1e6:.0f} MB limit (QA_MAX_FILE_MB)")
             parse(data, suffix, safe)
+            if batch is not None and safe in batch:
+                raise InputError(safe, "another file of this upload has the same name; rename one (a name is one document)")
         except InputError as exc:
             return IngestResult(safe, "error", exc.reason)
+        if batch is not None:
+            batch.add(safe)
         with self.writing():
             folder.mkdir(parents=True, exist_ok=True)
+            replacing = target.is_file() and target.read_bytes() != data
             tmp = folder / f".{safe}.part"
             tmp.write_bytes(data)
             os.replace(tmp, target)
-            return self.ingestor.ingest_file(target, progress)
+            result = self.ingestor.ingest_file(target, progress)
+            return replace(result, replaced=True) if replacing and result.status == "indexed" else result
 
     def documents(self) -> list[DocumentInfo]:
         return self.catalog.documents()

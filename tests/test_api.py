@@ -138,3 +138,19 @@ def test_the_token_in_the_address_only_opens_the_page(settings, embedder):
     r = client.get("/?token=s3cret", follow_redirects=False)
     assert r.status_code == 303 and "qa_token" in r.headers["set-cookie"]
     app.close()
+
+
+def test_an_upload_under_a_taken_name_says_it_replaces_and_one_upload_may_not_repeat_a_name(settings, embedder):
+    """A probe uploaded two different report.txt files: both said "indexed" and the first was gone unseen."""
+    app, client = _client(settings, embedder)
+    first, second = b"The heron nests by the lake.", b"The otter swims in the river."
+    r = client.post("/api/documents", files=[("files", ("report.txt", first))]).json()
+    assert [(x["status"], x["replaced"]) for x in r] == [("indexed", False)]
+    r = client.post("/api/documents", files=[("files", ("report.txt", second))]).json()
+    assert [(x["status"], x["replaced"]) for x in r] == [("indexed", True)]  # the name's document is now this file
+    r = client.post("/api/documents", files=[("files", ("report.txt", second))]).json()
+    assert [(x["status"], x["replaced"]) for x in r] == [("unchanged", False)]
+    r = client.post("/api/documents", files=[("files", ("dup.txt", first)), ("files", ("dup.txt", second))]).json()
+    assert [x["status"] for x in r] == ["indexed", "error"] and "same name" in r[1]["reason"]
+    assert app.text(app.resolve("dup.txt").doc_id) == first.decode()  # the first of the two is kept, not overwritten
+    app.close()

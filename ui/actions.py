@@ -101,6 +101,7 @@ def upload(app: App, paths: list[str], progress: Callable[[float, str], None]) -
     or not it exists, so the route neither reads nor reveals the server's files.
     """
     results: list[IngestResult] = []
+    batch: set[str] = set()  # two files of one upload may not share a name (``App.add_upload``)
     for i, src in enumerate(paths):
         name = safe_name(src)
         if not received(src):
@@ -112,7 +113,7 @@ def upload(app: App, paths: list[str], progress: Callable[[float, str], None]) -
         def step(_name: str, done: int, total: int, i: int = i, desc: str = desc) -> None:
             progress((i + done / max(total, 1)) / len(paths), desc)
 
-        results.append(app.add_upload(name, Path(src).read_bytes(), progress=step))
+        results.append(app.add_upload(name, Path(src).read_bytes(), progress=step, batch=batch))
     return results
 
 

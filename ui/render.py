@@ -367,7 +367,7 @@ def upload_results_html(results: list[IngestResult]) -> str:
         if r.status == "error":
             detail = f'<span class="qa-error">Could not be read: {esc(plain.reason(r.reason))}</span>'
         else:
-            detail = f"{r.sentences:,} sentences"
+            detail = f"{r.sentences:,} sentences" + ("; replaces the earlier file of this name" if r.replaced else "")
         rows.append(
             f'<tr class="qa-result qa-{esc(r.status)}"><td>{esc(name_of(r.path))}</td>'
             f'<td class="qa-status">{esc(r.status)}</td><td>{detail}</td></tr>'
