@@ -59,6 +59,9 @@ def verifier_config(settings: Settings) -> VerifierConfig:
     return VerifierConfig(support=settings.support_threshold, answer=settings.answer_threshold)
 
 
+SEEDS_OFFERED = "seeds_offered"  # catalog meta key: the first use of this data folder has passed (``App.ensure_seeds``)
+
+
 class App:
     def __init__(
         self,
@@ -146,7 +149,13 @@ class App:
     # documents
     def ingest(self, paths: Iterable[str | Path], progress: Progress | None = None) -> list[IngestResult]:
         with self.writing():
+            self._in_use()
             return self.ingestor.ingest(paths, progress)
+
+    def _in_use(self) -> None:
+        """Mark the data folder's first use as past: the samples no longer come unasked (``ensure_seeds``)."""
+        if self.catalog.get_meta(SEEDS_OFFERED) is None:
+            self.catalog.set_meta(SEEDS_OFFERED, "1")
 
     @contextlib.contextmanager
     def writing(self) -> Iterator[None]:
@@ -210,6 +219,7 @@ class App:
         if batch is not None:
             batch.add(safe)
         with self.writing():
+            self._in_use()
             folder.mkdir(parents=True, exist_ok=True)
             replacing = target.is_file() and target.read_bytes() != data
             tmp = folder / f".{safe}.part"
@@ -256,10 +266,19 @@ class App:
     def sentences(self, doc_id: str, lo: int = 0, hi: int | None = None) -> list[Sentence]:
         return self.catalog.sentences(doc_id, lo, hi)
 
-    def ensure_seeds(self) -> list[IngestResult]:
-        """On first use, index the bundled sample documents so a question works right away."""
-        if self.catalog.documents(status=None) or not self.settings.seeds_dir.is_dir():
+    def ensure_seeds(self, *, again: bool = False) -> list[IngestResult]:
+        """On the first use of a data folder with nothing indexed, index the bundled sample documents so a question
+        works right away; only then: removing every document later does not bring them back unasked (a probe's
+        next `qa verify` indexed them into a folder the user had emptied). ``again``: the user asks for them."""
+        if not self.settings.seeds_dir.is_dir():
             return []
+        if not again:
+            if self.catalog.get_meta(SEEDS_OFFERED) is not None:
+                return []
+            with self.writing():
+                self._in_use()
+            if self.catalog.documents(status=None):
+                return []
         return self.ingest(seed_files(self.settings.seeds_dir))
 
     # questions

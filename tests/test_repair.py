@@ -1,6 +1,7 @@
 """`qa check --repair` never loses a document; one writer per data directory; removal deletes uploaded copies."""
 
 import os
+import shutil
 import subprocess
 import sys
 
@@ -107,3 +108,31 @@ def test_two_ingests_at_once_take_turns_and_every_vector_is_retrievable(tmp_path
     assert app.store.unembedded(ids) == [] and app.store.count() == len(ids)
     assert app.check().ok
     app.close()
+
+
+def test_the_samples_come_only_on_a_data_folders_first_use_or_when_asked(embedder, tmp_path):
+    """A probe removed its last document, and the next `qa verify` indexed the samples into the emptied folder."""
+    from qa.app import App
+    from qa.settings import Settings
+    from tests.conftest import SEEDS, FakeGenerator
+
+    shutil.copytree(SEEDS, tmp_path / "seeds")
+    app = App(Settings(data_dir=tmp_path / "data", seeds_dir=tmp_path / "seeds"), embedder, FakeGenerator())
+    try:
+        first = app.ensure_seeds()
+        assert first and all(r.status == "indexed" for r in first)
+        for d in app.documents():
+            app.remove(d.path)
+        assert app.ensure_seeds() == [] and app.documents() == []  # emptied by the user: stays empty
+        assert [r.status for r in app.ensure_seeds(again=True)] == [r.status for r in first]  # asked for
+    finally:
+        app.close()
+    # a folder whose first use indexed the user's own file never gets them unasked either
+    other = App(Settings(data_dir=tmp_path / "data2", seeds_dir=tmp_path / "seeds"), embedder, FakeGenerator())
+    try:
+        (tmp_path / "mine.txt").write_text("The heron nests by the lake.")
+        other.ingest([tmp_path / "mine.txt"])
+        other.remove("mine.txt")  # never asked for the samples before: its first use was the ingest
+        assert other.ensure_seeds() == [] and other.documents() == []
+    finally:
+        other.close()

@@ -150,7 +150,7 @@ def build_ui(app: App) -> gr.Blocks:
 
         @guard
         def on_seeds(scope: Any, compared: Any, checked: Any) -> tuple[Any, ...]:
-            return (render.upload_results_html(app.ensure_seeds()), *_doc_updates(app, page, scope, compared, checked))
+            return (render.upload_results_html(app.ensure_seeds(again=True)), *_doc_updates(app, page, scope, compared, checked))
 
         @guard
         def on_check(statement: str, docs: list[str] | None = None) -> str:
