@@ -62,8 +62,20 @@ def nearest(sources: list[Source], k: int = NEAR) -> list[Citation]:
     ...        (2, "Staff may work remotely for up to three days a week.", 0.6)]]
     >>> [c.text for c in nearest(src)]
     ['Staff may work remotely for up to three days a week.']
+
+    A sentence two documents share is shown once (a browser walk-through saw "Construction work began on 3 March
+    2025." twice, from the council report and the newsletter).
+
+    >>> twice = [Source(n, d, Sentence(d, n, 0, len(t), None, t), p) for n, d, t, p in [(1, "a", "Work began.", 0.2),
+    ...          (2, "b", "Work  began.", 0.9), (3, "a", "It rained.", 0.5)]]
+    >>> [(c.document, c.text) for c in nearest(twice)]
+    [('b', 'Work  began.'), ('a', 'It rained.')]
     """
-    best = sorted((s for s in sources if s.score > 0 and can_be_evidence(s.sentence.text)), key=lambda s: -s.score)[:k]
+    ranked = sorted((s for s in sources if s.score > 0 and can_be_evidence(s.sentence.text)), key=lambda s: -s.score)
+    first: dict[str, Source] = {}
+    for s in ranked:
+        first.setdefault(" ".join(s.sentence.text.split()).casefold(), s)
+    best = list(first.values())[:k]
     return [
         Citation(i + 1, s.document, s.sentence.text, s.sentence.start, s.sentence.end, s.sentence.page, round(s.score, 3))
         for i, s in enumerate(best)
