@@ -34,15 +34,11 @@ def _progress_bar() -> Callable[[str, int, int], None]:
     return update
 
 
-def _print_results(results: list[IngestResult]) -> int:
-    failed = 0
-    for r in results:
-        if r.status == "error":
-            failed += 1
-            print(f"error      {printable(r.path)}: {r.reason}", file=sys.stderr)
-        else:
-            print(f"{r.status:<10} {printable(r.path)} ({r.sentences} sentences)")
-    return 2 if failed else 0
+def _print_result(r: IngestResult) -> None:
+    if r.status == "error":
+        print(f"error      {printable(r.path)}: {r.reason}", file=sys.stderr, flush=True)
+    else:
+        print(f"{r.status:<10} {printable(r.path)} ({r.sentences} sentences)", flush=True)
 
 
 def _print_answer(answer: Answer) -> None:
@@ -151,7 +147,14 @@ def cmd_verify(app: Any, args: argparse.Namespace) -> int:
 
 
 def cmd_ingest(app: Any, args: argparse.Namespace) -> int:
-    return _print_results(app.ingest(args.paths, progress=_progress_bar()))
+    """Each file's line as soon as it is in (an interrupted run has a record of what was), then the files of a
+    folder that are not of a type qa reads."""
+    from index.ingest import skipped  # loaded with the app already; importing it at the top would slow `qa --help`
+
+    results = app.ingest(args.paths, progress=_progress_bar(), done=_print_result)
+    for path in skipped(args.paths):
+        print(f"skipped    {printable(str(path))}: not a kind of file qa reads ({path.suffix or 'no extension'})")
+    return 2 if any(r.status == "error" for r in results) else 0
 
 
 def cmd_docs(app: Any, args: argparse.Namespace) -> int:

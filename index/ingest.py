@@ -56,24 +56,30 @@ def vector_metadata(doc_id: str, idx: int, sha: str) -> dict[str, Any]:
     return {"doc_id": doc_id, "idx": idx, "sha": sha[:16]}
 
 
+def _visible(folder: Path) -> list[Path]:
+    """The files under ``folder``, hidden ones (a dot in any part of the path below it) left out, sorted."""
+    return sorted(
+        f for f in folder.rglob("*") if f.is_file() and not any(part.startswith(".") for part in f.relative_to(folder).parts)
+    )
+
+
 def expand(paths: Iterable[str | Path]) -> list[Path]:
     """Files to ingest: folders are walked for supported types; other paths are kept to get a clear error."""
     out: list[Path] = []
     for raw in paths:
         p = Path(raw).expanduser()
         if p.is_dir():
-            out.extend(
-                sorted(
-                    f
-                    for f in p.rglob("*")
-                    if f.is_file()
-                    and f.suffix.lower() in SUPPORTED
-                    and not any(part.startswith(".") for part in f.relative_to(p).parts)
-                )
-            )
+            out.extend(f for f in _visible(p) if f.suffix.lower() in SUPPORTED)
         else:
             out.append(p)
     return out
+
+
+def skipped(paths: Iterable[str | Path]) -> list[Path]:
+    """Files of the folders among ``paths`` that ``expand`` leaves out for their type (hidden ones aside), so that
+    the caller can say so: a folder's ``notes.xyz`` is not silently ignored."""
+    dirs = [Path(raw).expanduser() for raw in paths]
+    return [f for p in dirs if p.is_dir() for f in _visible(p) if f.suffix.lower() not in SUPPORTED]
 
 
 def make_sentences(doc_id: str, text: str, page_at: Callable[[int], int | None]) -> list[Sentence]:
@@ -102,8 +108,11 @@ class Ingestor:
         self.seconds = seconds  # time limit to extract one file's text (None: no child process)
         self.embed_batch = embed_batch  # sentences per embedder call and per Chroma upsert
 
-    def ingest(self, paths: Iterable[str | Path], progress: Progress | None = None) -> list[IngestResult]:
-        """Ingest every file; a bad file gets an ``error`` result and the others still go in.
+    def ingest(
+        self, paths: Iterable[str | Path], progress: Progress | None = None, done: Callable[[IngestResult], None] | None = None
+    ) -> list[IngestResult]:
+        """Ingest every file; a bad file gets an ``error`` result and the others still go in. ``done`` is called
+        with each file's result as soon as it is final (written, unchanged or refused), not in the files' order.
 
         Small documents are embedded together (one embedder call per ``embed_batch`` sentences) on a worker
         thread, while this thread reads and splits the next files and writes the batch embedded before: the
@@ -117,10 +126,15 @@ class Ingestor:
 
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="qa-embed") as pool:
 
+            def settle(slot: int, result: IngestResult) -> None:
+                results[slot] = result
+                if done is not None:
+                    done(result)
+
             def write(job: tuple[list[tuple[int, _Prepared]], Future[np.ndarray]]) -> None:
                 slots, future = job
                 for slot, result in zip(slots, self._write_many([p for _, p in slots], future.result(), progress), strict=True):
-                    results[slot[0]] = result
+                    settle(slot[0], result)
 
             def flush() -> None:
                 nonlocal embedding
@@ -137,10 +151,10 @@ class Ingestor:
                     prep = self._prepare(path)
                 except InputError as exc:
                     log.warning("not indexed: %s", exc)
-                    results[-1] = IngestResult(str(path), "error", exc.reason)
+                    settle(len(results) - 1, IngestResult(str(path), "error", exc.reason))
                     continue
                 if isinstance(prep, IngestResult):
-                    results[-1] = prep
+                    settle(len(results) - 1, prep)
                 elif len(prep.sentences) >= self.embed_batch:
                     # commit the small files read so far first: an interrupted big one must not take them along
                     if batch:
@@ -148,7 +162,7 @@ class Ingestor:
                     if embedding:
                         write(embedding)
                         embedding = None
-                    results[-1] = self._write(prep, progress)
+                    settle(len(results) - 1, self._write(prep, progress))
                 else:
                     batch.append((len(results) - 1, prep))
                     if sum(len(p.sentences) for _, p in batch) >= self.embed_batch:

@@ -10,7 +10,7 @@ import logging
 import os
 import re
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import replace
 from pathlib import Path, PurePath
 from typing import Any
@@ -147,10 +147,13 @@ class App:
         return s.llm_model if s.llm_url else (s.model_path.name if s.model_path else "Qwen2.5-Coder-1.5B-Instruct (bundled)")
 
     # documents
-    def ingest(self, paths: Iterable[str | Path], progress: Progress | None = None) -> list[IngestResult]:
+    def ingest(
+        self, paths: Iterable[str | Path], progress: Progress | None = None, done: Callable[[IngestResult], None] | None = None
+    ) -> list[IngestResult]:
+        """``Ingestor.ingest`` under the write lock; ``done`` gets each file's result as soon as it is final."""
         with self.writing():
             self._in_use()
-            return self.ingestor.ingest(paths, progress)
+            return self.ingestor.ingest(paths, progress, done)
 
     def _in_use(self) -> None:
         """Mark the data folder's first use as past: the samples no longer come unasked (``ensure_seeds``)."""

@@ -57,3 +57,32 @@ def test_ask_points_to_compare_when_the_question_asks_for_a_comparison(settings,
         assert json.loads(capsys.readouterr().out)["route"] == {"kind": "ask", "documents": []}
     finally:
         app.close()
+
+
+def test_ingest_prints_each_file_as_it_is_in_and_names_what_a_folder_walk_skips(settings, embedder, capsys, tmp_path):
+    """A probe killed `qa ingest` after 86 of 200 files had gone in and had no line to show for them; a folder's
+    notes.xyz was left out without a word."""
+    from qa.app import App
+    from tests.conftest import FakeGenerator
+
+    folder = tmp_path / "mixed"
+    folder.mkdir()
+    (folder / "a.txt").write_text("The heron nests by the lake.")
+    (folder / "b.md").write_text("The otter swims in the river.")
+    (folder / "empty.txt").write_text("")
+    (folder / "notes.xyz").write_text("not read")
+    (folder / ".hidden.txt").write_text("hidden files stay out, as before")
+    app = App(settings, embedder, FakeGenerator())
+    seen = []
+    try:
+        code = cli.cmd_ingest(app, argparse.Namespace(paths=[str(folder)]))
+        out, err = capsys.readouterr()
+        assert code == 2 and "empty.txt: the file is empty" in err
+        assert [line.split()[0] for line in out.splitlines()] == ["indexed", "indexed", "skipped"]
+        assert "notes.xyz: not a kind of file qa reads (.xyz)" in out.splitlines()[-1] and "hidden" not in out
+        (folder / "c.txt").write_text("The kingfisher dives.")
+        results = app.ingest([folder], done=seen.append)  # each result as it is final, all of them
+        assert sorted(r.path for r in seen) == sorted(r.path for r in results) and len(results) == 4
+    finally:
+        app.close()
+
