@@ -128,6 +128,11 @@ def build_api(app: App, host: str | None = None) -> Any:
     @api.exception_handler(RequestValidationError)
     async def on_bad_body(request: Request, exc: RequestValidationError) -> Any:
         first = (exc.errors() or [{}])[0]
+        if first.get("type") == "json_invalid":  # its "loc" is the character offset: "13: JSON decode error" said nothing
+            at = [p for p in first.get("loc", ()) if isinstance(p, int)]
+            where = f" (at character {at[0]})" if at else ""
+            status, body = error_body(InputError("body", f"the request body is not valid JSON{where}"))
+            return JSONResponse(body, status_code=status)
         where = ".".join(str(p) for p in first.get("loc", ()) if p != "body") or "body"
         status, body = error_body(InputError(where, str(first.get("msg", "is not valid"))))
         return JSONResponse(body, status_code=status)

@@ -85,4 +85,3 @@ def test_ingest_prints_each_file_as_it_is_in_and_names_what_a_folder_walk_skips(
         assert sorted(r.path for r in seen) == sorted(r.path for r in results) and len(results) == 4
     finally:
         app.close()
-
