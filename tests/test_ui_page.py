@@ -174,6 +174,11 @@ def _remove(page, name: str) -> None:
     page.locator("#qa-remove").click()
     expect(page.locator("#qa-remove-result")).to_contain_text(f"Remove {name} from the index? Click “Confirm remove”")
     assert name in page.locator("#qa-docs").inner_text()  # nothing is removed before the confirmation
+    page.locator("#qa-remove-cancel").click()  # changing one's mind keeps it, and takes the question away
+    expect(page.locator("#qa-remove-confirm")).to_be_hidden()
+    expect(page.locator("#qa-remove-result")).to_have_text("")
+    assert name in page.locator("#qa-docs").inner_text()
+    page.locator("#qa-remove").click()
     page.locator("#qa-remove-confirm").click()
     done = page.locator("#qa-remove-result .qa-done-note")
     done.wait_for()

@@ -138,15 +138,16 @@ def build_ui(app: App) -> gr.Blocks:
         @guard
         def on_remove_asked(path: str | None) -> tuple[Any, ...]:
             if not path:
-                return render.message_html("Choose a document to remove first.", error=True), gr.update(visible=False)
-            question = f"Remove {render.name_of(path)} from the index? Click “Confirm remove” to go ahead."
-            return render.message_html(question), gr.update(visible=True)
+                hidden = gr.update(visible=False)
+                return render.message_html("Choose a document to remove first.", error=True), hidden, hidden
+            question = f"Remove {render.name_of(path)} from the index? Click “Confirm remove” to go ahead, or “Keep it”."
+            return render.message_html(question), gr.update(visible=True), gr.update(visible=True)
 
         @guard
         def on_remove(path: str | None, scope: Any, compared: Any, checked: Any) -> tuple[Any, ...]:
             doc = actions.remove(app, path or "")
             note = render.done_html(f"Removed {render.name_of(doc.path)} from the index.")
-            return (note, gr.update(visible=False), *_doc_updates(app, page, scope, compared, checked))
+            return (note, gr.update(visible=False), gr.update(visible=False), *_doc_updates(app, page, scope, compared, checked))
 
         @guard
         def on_seeds(scope: Any, compared: Any, checked: Any) -> tuple[Any, ...]:
@@ -190,11 +191,12 @@ def build_ui(app: App) -> gr.Blocks:
         p.files.upload(
             on_upload, [p.files, *p.doc_inputs], [p.results, p.files, *p.doc_outputs], concurrency_limit=1, concurrency_id="index"
         )
-        p.remove.click(on_remove_asked, [p.doomed], [p.removed, p.confirm_remove])
-        p.doomed.input(lambda: ("", gr.update(visible=False)), None, [p.removed, p.confirm_remove])
-        p.confirm_remove.click(
-            on_remove, [p.doomed, *p.doc_inputs], [p.removed, p.confirm_remove, *p.doc_outputs], concurrency_id="index"
-        )
+        asking = [p.removed, p.confirm_remove, p.cancel_remove]  # the question and its two answers
+        p.remove.click(on_remove_asked, [p.doomed], asking)
+        unasked = lambda: ("", gr.update(visible=False), gr.update(visible=False))  # noqa: E731
+        p.doomed.input(unasked, None, asking)
+        p.cancel_remove.click(unasked, None, asking)
+        p.confirm_remove.click(on_remove, [p.doomed, *p.doc_inputs], [*asking, *p.doc_outputs], concurrency_id="index")
         p.seeds.click(on_seeds, p.doc_inputs, [p.results, *p.doc_outputs], concurrency_id="index").then(
             on_new_chat, None, p.conversation
         )

@@ -120,6 +120,7 @@ class Page:
             )
             self.remove = gr.Button("Remove", variant="stop", scale=1, elem_id="qa-remove")
             self.confirm_remove = gr.Button("Confirm remove", variant="stop", scale=1, visible=False, elem_id="qa-remove-confirm")
+            self.cancel_remove = gr.Button("Keep it", scale=1, visible=False, elem_id="qa-remove-cancel")
         self.removed = gr.HTML("", elem_id="qa-remove-result")
 
     @property
