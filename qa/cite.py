@@ -1121,6 +1121,13 @@ class Verifier:
         if claim.bare and valid:
             return Outcome(SUPPORTED, valid, 1.0, "quoted from the cited sentence", "quoted"), 0
         ranked = [evidence[i].n for i in np.argsort(-cos, kind="stable")]
+        same = next((n for n in [*valid, *ranked] if _word_for_word(claim.text, by_n[n].sentence.text)), None)
+        if same is not None:
+            # the claim is a sentence of the sources word for word: it states itself, with no judge to ask (half of
+            # the judged claims of the stored dev runs were such copies, a judge call each)
+            if same in valid:
+                return Outcome(SUPPORTED, [same], 1.0, "the cited sentence states it (word for word)", "cited"), 0
+            return Outcome(SUPPORTED, [same], 1.0, "a retrieved sentence states it (re-cited, word for word)", "recited"), 0
         # the model's own citation(s) first, then single retrieved sentences most similar to the claim. The
         # model's citation, when it lacks a name of the claim, is joined by the retrieved sentence most similar to
         # the claim that has the name (a two-part claim cited by one part only), also when the question gives the
@@ -1734,6 +1741,22 @@ def conjuncts(question: str) -> list[tuple[str, str]]:
 # a polar question's opening word can be a name ("Will Smith starred in which film?", "May Day …"): a question that
 # asks how many or ends asking which or what thing is answered by that, not by yes or no
 _ASKS_WHAT = re.compile(r"(?i)\bhow\s+(?:many|much|long|old|far|often)\b|\b(?:which|what)(?:\s+[\w'’-]+){0,2}\s*\?*$")
+
+
+def _word_for_word(claim: str, sentence: str) -> bool:
+    """Whether a claim (without a leading "Yes,"/"No,") is ``sentence`` as written, but for spacing, case and a
+    final full stop.
+
+    >>> _word_for_word("Yes, the bridge  will be 620 metres long", "The bridge will be 620 metres long.")
+    True
+    >>> _word_for_word("The bridge will be 620 metres long.", "The bridge will be 620 m long.")
+    False
+    """
+
+    def plain(text: str) -> str:
+        return " ".join(text.split()).casefold().rstrip(" .")
+
+    return plain(_strip_yes_no(claim)) == plain(sentence)
 
 
 def _strip_yes_no(text: str) -> str:

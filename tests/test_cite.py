@@ -278,7 +278,8 @@ def test_a_multi_hop_answer_also_cites_the_sentences_naming_and_describing_what_
     (s,) = v.sentences
     assert s.verdict == SUPPORTED and s.check == "cited", s.reason
     assert [c.text for c in v.citations] == [LIBRARY[2][1], LIBRARY[1][1], LIBRARY[0][1]]
-    assert [(c.role, c.score) for c in v.citations] == [("states", 0.9), ("link", 0.0), ("link", 0.0)]
+    # the claim is its sentence word for word: 1.0, no judge asked
+    assert [(c.role, c.score) for c in v.citations] == [("states", 1.0), ("link", 0.0), ("link", 0.0)]
     assert "Tobias Wren" in s.reason and "describes (library, mobile, run)" in s.reason
     off = Verifier(embedder, FakeGenerator(), VerifierConfig(links=False)).verify(answer, _in_docs(LIBRARY), question)
     assert [c.text for c in off.citations] == [LIBRARY[2][1]]
@@ -1055,3 +1056,15 @@ def test_a_word_of_the_question_is_not_made_up_even_where_it_is_no_premise(embed
     v = Verifier(embedder, _Unsure(), VerifierConfig(candidates=0))
     got = v.verify("Yes, Orla Breckenridge died in 1962 [1].", _sources([founded]), "Did Orla Breckenridge die in 1962?")
     assert got.sentences[0].verdict == SUPPORTED and got.sentences[0].score == 0.65
+
+
+def test_a_claim_that_is_its_sentence_word_for_word_needs_no_judge(embedder):
+    """Half of the judged claims of the stored dev runs copied a source sentence, and each cost a judge call."""
+    gen = FakeGenerator()
+    texts = [("report.md", "The bridge will be 620 metres long."), ("report.md", "It will carry four lanes.")]
+    v = Verifier(embedder, gen).verify("The bridge  will be 620 metres long [2].", _in_docs(texts))
+    (s,) = v.sentences
+    assert (s.check, s.score, [c.text for c in v.citations]) == ("recited", 1.0, [texts[0][1]]), s.reason
+    assert not [m for m in gen.judged if "Claim:" in m[-1]["content"]]  # no support prompt
+    v = Verifier(embedder, gen).verify("The bridge will be 620 m long [1].", _in_docs(texts))
+    assert [m for m in gen.judged if "Claim:" in m[-1]["content"]] and v.sentences[0].score != 1.0  # not word for word
