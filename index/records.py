@@ -57,7 +57,8 @@ class AnswerSentence:
     # scored it below the bar), "gate" (true, but not an answer), "instruction"; "" where nothing was checked
     check: str = ""
     # the judge's P(Yes) that the chosen evidence states the claim (refused: the best judged; "gate": P(answers
-    # the question)); 1.0 for "quoted" and "compared"; None where no judge was asked (every try failed a screen, or "instruction")
+    # the question)); 1.0 for "quoted" and "compared", and for a claim that is its sentence word for word (no judge asked);
+    # None where no judge was asked (every try failed a screen, or "instruction")
     score: float | None = None
     # ids of the answer's "contradicts" citations: sentences of other documents that give another value for it
     disputed_by: list[int] = field(default_factory=list)

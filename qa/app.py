@@ -152,12 +152,14 @@ class App:
     ) -> list[IngestResult]:
         """``Ingestor.ingest`` under the write lock; ``done`` gets each file's result as soon as it is final."""
         with self.writing():
-            self._in_use()
-            return self.ingestor.ingest(paths, progress, done)
+            results = self.ingestor.ingest(paths, progress, done)
+            self._in_use(results)
+            return results
 
-    def _in_use(self) -> None:
-        """Mark the data folder's first use as past: the samples no longer come unasked (``ensure_seeds``)."""
-        if self.catalog.get_meta(SEEDS_OFFERED) is None:
+    def _in_use(self, results: list[IngestResult]) -> None:
+        """Once a document is in, the data folder's first use is past: the samples no longer come unasked
+        (``ensure_seeds``). A first command that put nothing in (a mistyped path) does not count."""
+        if any(r.status in ("indexed", "unchanged") for r in results) and self.catalog.get_meta(SEEDS_OFFERED) is None:
             self.catalog.set_meta(SEEDS_OFFERED, "1")
 
     @contextlib.contextmanager
@@ -222,13 +224,13 @@ class App:
         if batch is not None:
             batch.add(safe)
         with self.writing():
-            self._in_use()
             folder.mkdir(parents=True, exist_ok=True)
             replacing = target.is_file() and target.read_bytes() != data
             tmp = folder / f".{safe}.part"
             tmp.write_bytes(data)
             os.replace(tmp, target)
             result = self.ingestor.ingest_file(target, progress)
+            self._in_use([result])
             return replace(result, replaced=True) if replacing and result.status == "indexed" else result
 
     def documents(self) -> list[DocumentInfo]:
@@ -278,9 +280,10 @@ class App:
         if not again:
             if self.catalog.get_meta(SEEDS_OFFERED) is not None:
                 return []
-            with self.writing():
-                self._in_use()
             if self.catalog.documents(status=None):
+                # in use already (a folder from before the marker): marked without the write lock, which a
+                # running `qa serve` holds, so that a command that only reads does not wait on it
+                self.catalog.set_meta(SEEDS_OFFERED, "1")
                 return []
         return self.ingest(seed_files(self.settings.seeds_dir))
 

@@ -74,7 +74,8 @@ class VerifierConfig:
     pad_margin: float = 0.15
     links: bool = True  # also cite the sentence naming what the question names and the answer's documents lack
     # judge P(Yes) "given the supported facts, the answer is yes" at or above which "Yes." is said, and below
-    # which "No." is; between the two, neither (only the facts). On the 13 answered yes/no questions of the dev
+    # which "No." is, if the judge asked "is the answer no?" scores higher (``qa.judge.polar_messages``); else, and
+    # between the two, neither (only the facts). On the 13 answered yes/no questions of the dev
     # sets (HotpotQA 0-49, labelled) the right "yes" scored 0.71-0.99 and the one "no" the facts decide 0.37
     # (0.40-0.6 in another run, before fbbab81, when a cached prefix could shift a score; it no longer does: see
     # ``qa.generate.LlamaSession``); the model's own first word was right on 4
@@ -1121,7 +1122,8 @@ class Verifier:
         if claim.bare and valid:
             return Outcome(SUPPORTED, valid, 1.0, "quoted from the cited sentence", "quoted"), 0
         ranked = [evidence[i].n for i in np.argsort(-cos, kind="stable")]
-        same = next((n for n in [*valid, *ranked] if _word_for_word(claim.text, by_n[n].sentence.text)), None)
+        copies = (n for n in [*valid, *ranked] if _word_for_word(claim.text, by_n[n].sentence.text))
+        same = next(copies, None) if not claim.text.rstrip().endswith("?") else None  # a copied question states nothing
         if same is not None:
             # the claim is a sentence of the sources word for word: it states itself, with no judge to ask (half of
             # the judged claims of the stored dev runs were such copies, a judge call each)

@@ -33,7 +33,8 @@ _COMPARE_WORDS = re.compile(
 )
 
 
-_LINE_LABEL = re.compile(r"^\s*(?:[-*]\s*)?(?:question(?:\s+for\s+[^:]{1,60})?\s*:\s*)?", re.IGNORECASE)
+# what a model puts before its line: a list mark or number, emphasis, a label ("Question for document 1:")
+_LINE_LABEL = re.compile(r"^[\s*_#>-]*(?:\d+[.)]\s*)?(?:[^:?]{1,60}:(?!\d)[\s*_]*)?(?:\d+[.)]\s+)?")
 
 
 @dataclass(frozen=True)
@@ -91,7 +92,10 @@ class Comparison:
             # declined as one answer is: which kind of decline, and each column's closest sentences (not citations)
             whys = {d.answer.why for d in self.documents}
             why = next((w for w in ("not_an_answer", "not_verified") if w in whys), "no_relevant_sources")
-            near = list({c.text: c for d in self.documents for c in d.answer.near}.values())
+            shown: dict[str, Citation] = {}
+            for c in (c for d in self.documents for c in d.answer.near):
+                shown.setdefault(" ".join(c.text.split()).casefold(), c)
+            near = [replace(c, id=i) for i, c in enumerate(shown.values(), 1)]
             return Answer(DECLINE, True, sentences, [], self.timings, self.question, asked, why, near)
         text = " ".join(s.text + "".join(f"[{n}]" for n in s.citations) for s in sentences)
         return Answer(text, False, sentences, self.citations, self.timings, self.question, asked)
@@ -184,11 +188,12 @@ class Comparer:
         if not (_COMPARE_WORDS.search(question) or named_documents(question, docs)):
             return question
         # the model may write one line per document ("Question for document 1: What are the costs?"): the first
-        lines = [
-            _LINE_LABEL.sub("", line).strip(" \"'") for line in self.asker.complete(column_messages(question), 48).splitlines()
-        ]
+        reply = self.asker.complete(column_messages(question), 48)
+        lines = [_LINE_LABEL.sub("", line).strip(" \"'*_") for line in reply.splitlines()]
         asked = next((line for line in lines if line), "")
-        if asked.endswith("?") and len(asked) <= len(question) + 40 and not _COMPARE_WORDS.search(asked):
+        own = content_words(asked)  # what it asks about comes from the question (not the prompt's example)
+        fits = bool(own) and 3 * len(own - content_words(question)) <= len(own)  # at most a third new
+        if asked.endswith("?") and len(asked) <= len(question) + 40 and fits and not _COMPARE_WORDS.search(asked):
             if not named_documents(asked, docs):
                 return asked
         return question

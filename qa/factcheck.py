@@ -57,7 +57,8 @@ _DATE = re.compile(
 
 # a word with a digit right after a letter is a name or a code ("Fir50ford", "A380", "MP3"), not a value: another
 # such word is another thing, which the name screen and the judge read, never the same thing's other value
-_CODE = re.compile(r"\w*[^\W\d_]\d\w*")
+# (a token that starts with a letter: "5,000m2" is a value with its unit)
+_CODE = re.compile(r"(?<![\w.,])[^\W\d_]\w*?\d[\w.]*")
 
 
 def values(text: str) -> set[str]:
@@ -65,6 +66,10 @@ def values(text: str) -> set[str]:
 
     >>> sorted(values("The village of Fir50ford lies 3 km from the A380 hangar, with 1,200 residents."))
     ['1200', '3']
+    >>> sorted(values("The hall covers 5,000m2 and 1.5m2 of glass (v2.5)."))  # a unit's "2" as ``numbers`` reads it
+    ['1.5', '2', '5000']
+    >>> _replace_number("The A380 hangar is 380 m long.", "380", "250")
+    'The A380 hangar is 250 m long.'
     """
     return numbers(_CODE.sub(" ", text))
 

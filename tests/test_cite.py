@@ -1068,3 +1068,6 @@ def test_a_claim_that_is_its_sentence_word_for_word_needs_no_judge(embedder):
     assert not [m for m in gen.judged if "Claim:" in m[-1]["content"]]  # no support prompt
     v = Verifier(embedder, gen).verify("The bridge will be 620 m long [1].", _in_docs(texts))
     assert [m for m in gen.judged if "Claim:" in m[-1]["content"]] and v.sentences[0].score != 1.0  # not word for word
+    asked = [("faq.md", "Will the bridge be free to cross?")]  # a copied question states nothing: judged
+    v = Verifier(embedder, FakeGenerator()).verify("Will the bridge be free to cross? [1]", _in_docs(asked))
+    assert all(s.score != 1.0 for s in v.sentences), v.sentences

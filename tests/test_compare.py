@@ -148,6 +148,8 @@ def test_each_document_is_asked_the_question_without_the_comparison(settings, em
         ),
         ("What does the council report say about the cost?", asked),  # still names a document: as asked
         ("The documents do not say.", asked),  # no question
+        ("**Rewritten:** 1. What is the total cost of the bridge?", "What is the total cost of the bridge?"),
+        ("What are the staff costs?", asked),  # not what the question asks about (the prompt's own example)
     ]:
         app = App(settings, embedder, FakeGenerator(_columns(rewrite)))
         try:

@@ -5,6 +5,8 @@ import shutil
 import subprocess
 import sys
 
+import pytest
+
 from qa.app import App
 from qa.settings import REPO_ROOT, Settings
 from tests.conftest import FakeGenerator
@@ -136,3 +138,31 @@ def test_the_samples_come_only_on_a_data_folders_first_use_or_when_asked(embedde
         assert other.ensure_seeds() == [] and other.documents() == []
     finally:
         other.close()
+    # a first command that put nothing in (a mistyped path) is no first use
+    third = App(Settings(data_dir=tmp_path / "data3", seeds_dir=tmp_path / "seeds"), embedder, FakeGenerator())
+    try:
+        assert [r.status for r in third.ingest([tmp_path / "typo.txt"])] == ["error"]
+        assert len(third.ensure_seeds()) == len(first)
+    finally:
+        third.close()
+
+
+def test_a_folder_in_use_is_marked_without_the_write_lock(embedder, tmp_path):
+    """A folder from before the marker, with documents: `qa ask` beside a running `qa serve` (which holds the
+    write lock) must not wait on the lock just to mark it."""
+    from qa.app import SEEDS_OFFERED, App
+    from qa.settings import Settings
+    from tests.conftest import SEEDS, FakeGenerator
+
+    settings = Settings(data_dir=tmp_path / "data", seeds_dir=SEEDS)
+    app = App(settings, embedder, FakeGenerator())
+    try:
+        (tmp_path / "mine.txt").write_text("The heron nests by the lake.")
+        app.ingest([tmp_path / "mine.txt"])
+        app.catalog._db.execute("DELETE FROM meta WHERE key=?", (SEEDS_OFFERED,))  # as a folder made before it
+        app.lock.acquire()  # as another process's write would be, were it this one's
+        app.lock.acquire = lambda *a, **k: pytest.fail("ensure_seeds took the write lock")  # type: ignore[method-assign]
+        assert app.ensure_seeds() == [] and app.catalog.get_meta(SEEDS_OFFERED) == "1"
+    finally:
+        del app.lock.acquire
+        app.close()
