@@ -181,7 +181,8 @@ class Comparer:
         """The question each document is asked on its own: for one that names documents or asks to compare, the
         model's rewrite without them (``column_messages``: "How do the council report and the residents newsletter
         differ on the cost of the Kestrel Bridge?" -> "What is the cost of the Kestrel Bridge?"), unless the rewrite
-        still compares, names a document, or is no short question; else ``question`` as it is. Asked whole, that
+        still compares, names a document, is no short question, or more than a third of its content words are not
+        the question's; else ``question`` as it is. Asked whole, that
         question drew from each document a claim about both ("The residents newsletter states that the total cost
         … is £46 million, while the council report …", a browser walk-through), which ``own_voice`` then refused:
         both columns declined."""
