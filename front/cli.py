@@ -149,10 +149,11 @@ def cmd_verify(app: Any, args: argparse.Namespace) -> int:
 def cmd_ingest(app: Any, args: argparse.Namespace) -> int:
     """Each file's line as soon as it is in (an interrupted run has a record of what was), then the files of a
     folder that are not of a type qa reads."""
-    from index.ingest import skipped  # loaded with the app already; importing it at the top would slow `qa --help`
+    from index.ingest import walk  # loaded with the app already; importing it at the top would slow `qa --help`
 
-    results = app.ingest(args.paths, progress=_progress_bar(), done=_print_result)
-    for path in skipped(args.paths):
+    files, skipped = walk(args.paths)  # the folders walked once
+    results = app.ingest(files, progress=_progress_bar(), done=_print_result)
+    for path in skipped:
         print(f"skipped    {printable(str(path))}: not a kind of file qa reads ({path.suffix or 'no extension'})")
     return 2 if any(r.status == "error" for r in results) else 0
 

@@ -56,30 +56,27 @@ def vector_metadata(doc_id: str, idx: int, sha: str) -> dict[str, Any]:
     return {"doc_id": doc_id, "idx": idx, "sha": sha[:16]}
 
 
-def _visible(folder: Path) -> list[Path]:
-    """The files under ``folder``, hidden ones (a dot in any part of the path below it) left out, sorted."""
-    return sorted(
-        f for f in folder.rglob("*") if f.is_file() and not any(part.startswith(".") for part in f.relative_to(folder).parts)
-    )
+def walk(paths: Iterable[str | Path]) -> tuple[list[Path], list[Path]]:
+    """(files to ingest, files of walked folders left out for their type). Folders are walked for supported types,
+    hidden files (a dot in any part of the path below the folder) left out silently; other paths are kept to get a
+    clear error. The second list lets a caller say what it skipped: a folder's ``notes.xyz`` is not silently ignored."""
+    take: list[Path] = []
+    left: list[Path] = []
+    for raw in paths:
+        p = Path(raw).expanduser()
+        if not p.is_dir():
+            take.append(p)
+            continue
+        files = sorted(f for f in p.rglob("*") if f.is_file())
+        for f in files:
+            if not any(part.startswith(".") for part in f.relative_to(p).parts):
+                (take if f.suffix.lower() in SUPPORTED else left).append(f)
+    return take, left
 
 
 def expand(paths: Iterable[str | Path]) -> list[Path]:
-    """Files to ingest: folders are walked for supported types; other paths are kept to get a clear error."""
-    out: list[Path] = []
-    for raw in paths:
-        p = Path(raw).expanduser()
-        if p.is_dir():
-            out.extend(f for f in _visible(p) if f.suffix.lower() in SUPPORTED)
-        else:
-            out.append(p)
-    return out
-
-
-def skipped(paths: Iterable[str | Path]) -> list[Path]:
-    """Files of the folders among ``paths`` that ``expand`` leaves out for their type (hidden ones aside), so that
-    the caller can say so: a folder's ``notes.xyz`` is not silently ignored."""
-    dirs = [Path(raw).expanduser() for raw in paths]
-    return [f for p in dirs if p.is_dir() for f in _visible(p) if f.suffix.lower() not in SUPPORTED]
+    """Files to ingest (``walk``)."""
+    return walk(paths)[0]
 
 
 def make_sentences(doc_id: str, text: str, page_at: Callable[[int], int | None]) -> list[Sentence]:

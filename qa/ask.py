@@ -26,6 +26,7 @@ from qa.cite import (
     numbers,
     own_sentences,
     parse,
+    plain_text,
     render,
     same_question,
     same_value,
@@ -74,7 +75,7 @@ def nearest(sources: list[Source], k: int = NEAR) -> list[Citation]:
     ranked = sorted((s for s in sources if s.score > 0 and can_be_evidence(s.sentence.text)), key=lambda s: -s.score)
     first: dict[str, Source] = {}
     for s in ranked:
-        first.setdefault(" ".join(s.sentence.text.split()).casefold(), s)
+        first.setdefault(plain_text(s.sentence.text), s)
     best = list(first.values())[:k]
     return [
         Citation(i + 1, s.document, s.sentence.text, s.sentence.start, s.sentence.end, s.sentence.page, round(s.score, 3))

@@ -1755,10 +1755,12 @@ def _word_for_word(claim: str, sentence: str) -> bool:
     False
     """
 
-    def plain(text: str) -> str:
-        return " ".join(text.split()).casefold().rstrip(" .")
+    return plain_text(_strip_yes_no(claim)).rstrip(" .") == plain_text(sentence).rstrip(" .")
 
-    return plain(_strip_yes_no(claim)) == plain(sentence)
+
+def plain_text(text: str) -> str:
+    """A sentence as it is compared for sameness: spacing and case aside."""
+    return " ".join(text.split()).casefold()
 
 
 def _strip_yes_no(text: str) -> str:

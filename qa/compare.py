@@ -16,7 +16,7 @@ from typing import Any
 
 from index.embed import Embedder
 from qa.ask import Asker, DocumentNames, named_documents, voiced
-from qa.cite import content_words, numbers
+from qa.cite import content_words, numbers, plain_text
 from qa.prompt import DECLINE, column_messages
 from qa.records import Answer, AnswerSentence, Citation, DocumentInfo
 
@@ -94,7 +94,7 @@ class Comparison:
             why = next((w for w in ("not_an_answer", "not_verified") if w in whys), "no_relevant_sources")
             shown: dict[str, Citation] = {}
             for c in (c for d in self.documents for c in d.answer.near):
-                shown.setdefault(" ".join(c.text.split()).casefold(), c)
+                shown.setdefault(plain_text(c.text), c)
             near = [replace(c, id=i) for i, c in enumerate(shown.values(), 1)]
             return Answer(DECLINE, True, sentences, [], self.timings, self.question, asked, why, near)
         text = " ".join(s.text + "".join(f"[{n}]" for n in s.citations) for s in sentences)
