@@ -164,7 +164,7 @@ def build_api(app: App, host: str | None = None) -> Any:
         return [d.to_json() for d in await run(app.documents)]
 
     @api.post("/api/documents")
-    async def upload(files: list[UploadFile] = File(...)) -> list[dict[str, Any]]:  # noqa: B008 (FastAPI idiom)
+    async def upload(files: list[UploadFile] = File(...)) -> Any:  # noqa: B008 (FastAPI idiom)
         limit = app.max_bytes
         results, batch = [], set[str]()
         for f in files:
@@ -175,6 +175,9 @@ def build_api(app: App, host: str | None = None) -> Any:
                     return app.add_upload(name, data, size=size, batch=batch)
 
             results.append((await run(add)).to_json())
+        if results and all(r["status"] == "error" for r in results):
+            # nothing went in: a client that reads only the status must not take it for success (a probe)
+            return JSONResponse(results, status_code=422)
         return results
 
     @api.delete("/api/documents/{name:path}")

@@ -288,25 +288,31 @@ class App:
         return self.ingest(seed_files(self.settings.seeds_dir))
 
     # questions
-    def ask(self, question: str, *, docs: Iterable[str] | None = None, **kwargs: Any) -> Answer:
+    Route = tuple[str, list[str]]
+
+    def ask(self, question: str, *, docs: Iterable[str] | None = None, routed: Route | None = None, **kwargs: Any) -> Answer:
+        """The answer, with its ``route`` (``routed`` when the caller has worked it out already)."""
         answer = self.asker.ask(checked_text(question, "question"), doc_ids=self.doc_ids(docs), **kwargs)
-        return self._routed(answer, question, kwargs)
+        return self._routed(answer, routed or self.route(question, follow_up=bool(kwargs.get("history"))))
 
-    def ask_stream(self, question: str, *, docs: Iterable[str] | None = None, **kwargs: Any) -> Iterator[Any]:
+    def ask_stream(
+        self, question: str, *, docs: Iterable[str] | None = None, routed: Route | None = None, **kwargs: Any
+    ) -> Iterator[Any]:
         stream = self.asker.stream(checked_text(question, "question"), doc_ids=self.doc_ids(docs), **kwargs)
-        return self._routed_stream(stream, question, kwargs)  # a call, not a generator: bad input raises here
+        routed = routed or self.route(question, follow_up=bool(kwargs.get("history")))
+        return self._routed_stream(stream, routed)  # a call, not a generator: bad input raises here
 
-    def _routed_stream(self, stream: Iterator[Any], question: str, kwargs: dict[str, Any]) -> Iterator[Any]:
+    def _routed_stream(self, stream: Iterator[Any], routed: Route) -> Iterator[Any]:
         for event in stream:
             if event.kind == "answer":
-                event = replace(event, data=self._routed(event.data, question, kwargs))
+                event = replace(event, data=self._routed(event.data, routed))
             yield event
 
-    def _routed(self, answer: Answer, question: str, kwargs: dict[str, Any]) -> Answer:
-        """``answer`` with what the chat would do with ``question`` (``route``): the API and ``qa ask`` route as the
+    @staticmethod
+    def _routed(answer: Answer, routed: Route) -> Answer:
+        """``answer`` with what the chat would do with its question (``route``): the API and ``qa ask`` route as the
         chat does, and say so in the answer rather than change its shape."""
-        kind, named = self.route(question, follow_up=bool(kwargs.get("history")))
-        return replace(answer, route=kind, route_documents=named)
+        return replace(answer, route=routed[0], route_documents=routed[1])
 
     def check(self, *, repair: bool = False) -> CheckReport:
         if not repair:
@@ -339,7 +345,7 @@ class App:
         """Whether the documents support, contradict or dispute ``statement``, with the sentences that say so."""
         return self.checker.check(checked_text(statement, "statement"), self.doc_ids(docs))
 
-    def route(self, question: str, *, follow_up: bool = False) -> tuple[str, list[str]]:
+    def route(self, question: str, *, follow_up: bool = False) -> Route:
         """``("compare", paths)`` when a chat question names two or more documents or asks to compare (a follow-up:
         only when it names them, ``qa.compare.route``)."""
         kind, named = route(question, self.catalog.documents(), follow_up=follow_up)

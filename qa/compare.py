@@ -51,7 +51,8 @@ class DocAnswer:
         return "does not address this"
 
     def to_json(self) -> dict[str, Any]:
-        return {"document": self.document, "addressed": self.addressed, "answer": self.answer.to_json()}
+        out = {"document": self.document, "addressed": self.addressed, "answer": self.answer.to_json()}
+        return out if self.addressed else {**out, "unanswered": self.unanswered}
 
 
 @dataclass(frozen=True)
@@ -68,7 +69,7 @@ class Comparison:
     documents: list[DocAnswer]
     points: list[Point]
     timings: dict[str, float]
-    asked: str = ""  # the question each document was asked on its own (``Comparer.column``)
+    asked: str  # the question each document was asked on its own (``Comparer.column``): ``question`` or its rewrite
 
     @property
     def citations(self) -> list[Citation]:
@@ -87,7 +88,7 @@ class Comparison:
         for p in self.points:
             if p.kind != "only_in":
                 sentences.append(AnswerSentence(f"{p.kind.capitalize()}: {p.text}", p.citations, True))
-        asked = self.asked or self.question
+        asked = self.asked
         if not any(d.addressed for d in self.documents):
             # declined as one answer is: which kind of decline, and each column's closest sentences (not citations)
             whys = {d.answer.why for d in self.documents}
@@ -119,7 +120,7 @@ class Comparison:
             "question": self.question,
             "documents": [d.to_json() for d in self.documents],
             "points": [asdict(p) for p in self.points],
-            "asked": self.asked or self.question,
+            "asked": self.asked,
             "timings": {k: round(v, 3) for k, v in self.timings.items()},
         }
 

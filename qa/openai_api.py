@@ -63,7 +63,7 @@ def answer(app: App, model: str, messages: list[dict[str, Any]]) -> tuple[str, l
     if kind == "compare":
         result = app.compare(question, docs=named or None)
         return result.as_markdown(), result.citations, result.to_json()
-    final = app.ask(question, history=history)
+    final = app.ask(question, history=history, routed=(kind, named))
     return final.answer, final.citations, final.to_json()
 
 

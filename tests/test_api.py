@@ -79,14 +79,16 @@ def test_upload_type_and_size_limits_keep_the_index(settings, embedder):
     app, client = _client(settings, embedder, max_file_mb=0.001)
     ok = client.post("/api/documents", files=[("files", ("a.txt", b"Short and fine."))]).json()[0]
     assert ok["status"] == "indexed"
-    bad = client.post(
+    r = client.post(
         "/api/documents",
         files=[
             ("files", ("run.exe", b"MZ\x90\x00")),
             ("files", ("big.txt", b"Too long. " * 500)),
             ("files", ("a.txt", b"\x00\x01\x00 not text")),
         ],
-    ).json()
+    )
+    bad = r.json()
+    assert r.status_code == 422  # nothing went in: not a 200, with each file's reason as ever
     assert [b["status"] for b in bad] == ["error"] * 3
     assert "unsupported" in bad[0]["reason"] and "limit" in bad[1]["reason"]
     assert [d["path"].rsplit("/", 1)[-1] for d in client.get("/api/documents").json()] == ["a.txt"]
@@ -150,7 +152,9 @@ def test_an_upload_under_a_taken_name_says_it_replaces_and_one_upload_may_not_re
     assert [(x["status"], x["replaced"]) for x in r] == [("indexed", True)]  # the name's document is now this file
     r = client.post("/api/documents", files=[("files", ("report.txt", second))]).json()
     assert [(x["status"], x["replaced"]) for x in r] == [("unchanged", False)]
-    r = client.post("/api/documents", files=[("files", ("dup.txt", first)), ("files", ("dup.txt", second))]).json()
+    response = client.post("/api/documents", files=[("files", ("dup.txt", first)), ("files", ("dup.txt", second))])
+    r = response.json()
+    assert response.status_code == 200  # one of the two went in
     assert [x["status"] for x in r] == ["indexed", "error"] and "same name" in r[1]["reason"]
     assert app.text(app.resolve("dup.txt").doc_id) == first.decode()  # the first of the two is kept, not overwritten
     app.close()

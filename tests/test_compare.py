@@ -116,6 +116,8 @@ def test_documents_with_nothing_relevant_are_listed_as_not_addressing(scripted_a
     addressed = {PurePath(d.document).name: d.addressed for d in result.documents}
     assert addressed == {COUNCIL: True, "tomato_growing_guide.pdf": False}
     assert all(p.kind == "only_in" for p in result.points)
+    said = {PurePath(d["document"]).name: d.get("unanswered") for d in result.to_json()["documents"]}
+    assert said == {COUNCIL: None, "tomato_growing_guide.pdf": "does not address this"}
 
 
 def test_with_no_documents_chosen_only_documents_about_the_question_are_compared(scripted_app):
@@ -179,6 +181,7 @@ def test_a_comparison_no_document_answers_is_one_decline_without_refused_claims(
         # found but not checked, which "does not address this" would misstate
         unchecked = "found something related, but no answer could be checked against it."
         assert [s.text for s in answer.sentences] == [f"{COUNCIL}: {unchecked}", f"{NEWS}: {unchecked}"]
+        assert [d["unanswered"] + "." for d in result.to_json()["documents"]] == [unchecked, unchecked]
         assert answer.near and len({c.text for c in answer.near}) == len(answer.near)
         assert any("£46 million" in c.text for c in answer.near)
     finally:

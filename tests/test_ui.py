@@ -248,7 +248,7 @@ def _comparison():
         DocAnswer("/d/other.txt", False, _answer([], [], declined=True)),
     ]
     points = [Point("differ", "council.md: … — news.html: …", [1, 2], ["/d/council.md", "/d/news.html"])]
-    return Comparison("What does it cost?", docs, points, {"total_s": 1.0})
+    return Comparison("What does it cost?", docs, points, {"total_s": 1.0}, "What does it cost?")
 
 
 def test_compare_table_has_a_column_per_document_and_a_row_per_point(app):

@@ -85,7 +85,9 @@ def build_ui(app: App) -> gr.Blocks:
                 turn.answer = result.as_answer()
                 yield render.chat_html(turns), render.sources_html(turns), turns, "", gr.skip()
                 return
-            stream = app.ask_stream(q, docs=docs or None, history=past, top_k=int(k), temperature=float(temp))
+            stream = app.ask_stream(
+                q, docs=docs or None, routed=(kind, named), history=past, top_k=int(k), temperature=float(temp)
+            )
             if past:  # a follow-up is first made standalone by the model (the stream's first step), then searched
                 turn.rewriting = True
                 yield render.chat_html(turns), gr.skip(), gr.skip(), gr.skip(), gr.skip()

@@ -61,11 +61,8 @@ def _claims(answer: Answer, picked: list[AnswerSentence], marks: set[str] | None
     return render.answer_html(0, Answer("", False, picked, answer.citations), marks)
 
 
-def _unanswered(answer: dict[str, Any]) -> str:
-    """Why a column has no answer (``qa.compare.DocAnswer.unanswered``, from its JSON)."""
-    if answer.get("declined_because") in ("not_verified", "not_an_answer"):
-        return "Found something related, but no answer could be checked against it."
-    return "Does not address this question."
+def _sentence(text: str) -> str:
+    return f"{text[:1].upper()}{text[1:]}."
 
 
 def compare_html(data: dict[str, Any]) -> str:
@@ -77,7 +74,7 @@ def compare_html(data: dict[str, Any]) -> str:
     cells = "".join(
         f"<td>{render.answer_html(0, a)}</td>"
         if d["addressed"]
-        else f'<td><span class="qa-note">{esc(_unanswered(d["answer"]))}</span></td>'
+        else f'<td><span class="qa-note">{esc(_sentence(d["unanswered"]))}</span></td>'
         for d, a in zip(docs, answers, strict=True)
     )
     rows = [f'<tr class="qa-compare-answers"><th>Answer</th>{cells}</tr>']
