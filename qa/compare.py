@@ -137,6 +137,50 @@ def route(question: str, docs: list[DocumentInfo], *, follow_up: bool = False) -
     return "ask", []
 
 
+# what a comparison is about: the words after "differ on", "say about", "the difference … in", up to the end
+_TOPIC = re.compile(
+    r"(?i)\b(?:differ|differs|differed|difference|differences|disagree|disagrees|agree|agrees|say|says|said|compare|"
+    r"compared|contrast)\b(?:\s+\S+){0,10}?\s+(?:on|about|regarding|concerning|over|in\s+terms\s+of|as\s+to|"
+    r"with\s+(?:respect|regard)\s+to|when\s+it\s+comes\s+to|in)\s+(?P<topic>[^?!]+?)\s*[?.!]*\s*$"
+)
+TOPIC_QUESTION = "What is said about {topic}?"
+_TOPIC_TAIL = re.compile(r"(?i)\s+(?:between|among|from|across|in|according\s+to)\s+")
+
+
+def topic_question(question: str, docs: list[DocumentInfo]) -> str:
+    """What a document is asked when the model's rewrite of a comparison question is not taken (``Comparer.column``):
+    "What is said about X?", X being what the question compares the documents on, named by no
+    document; "" when no such X is found. On the samples the model kept the documents in its rewrite of "What do
+    the council report and the residents newsletter say about tolls?" ("What does the council report say about
+    tolls?") and of "What is the difference between the council report and the residents newsletter on the number
+    of lanes?" (the question itself): asked as it was, each column wrote about both documents and both declined;
+    asked "What is said about the number of lanes?", each answered with its own figure (four, two), a ``differ``
+    point. "What does the document say about …?" drew claims that began "The document states that …".
+
+    >>> docs = [DocumentInfo(n, f"/d/{n}", "", 0, 0, "", "ready") for n in ("bridge_council_report.md", "newsletter.html")]
+    >>> topic_question("What do the council report and the newsletter say about tolls?", docs)
+    'What is said about tolls?'
+    >>> topic_question("What is the difference between the council report and the newsletter on the number of lanes?", docs)
+    'What is said about the number of lanes?'
+    >>> topic_question("How do the council report and the newsletter differ in their cost estimates?", docs)
+    'What is said about the cost estimates?'
+    >>> topic_question("What is the difference in cost between the council report and the newsletter?", docs)
+    'What is said about cost?'
+    >>> topic_question("Compare the council report and the newsletter.", docs), topic_question("Compare on the newsletter.", docs)
+    ('', '')
+    """
+    m = _TOPIC.search(question)
+    if not m:
+        return ""
+    topic = m["topic"].strip(" ,;:")
+    if named_documents(topic, docs):
+        topic = _TOPIC_TAIL.split(topic, maxsplit=1)[0]  # "cost between the report and the newsletter": "cost"
+    topic = re.sub(r"(?i)^(?:their|its|both|each)\s+", "the ", topic)
+    if not content_words(topic) or named_documents(topic, docs) or len(topic.split()) > 16:
+        return ""
+    return TOPIC_QUESTION.format(topic=topic)
+
+
 class Comparer:
     def __init__(
         self, asker: Asker, embedder: Embedder, *, per_doc_k: int = 4, max_docs: int = 4, relevance: float = 0.3
@@ -198,7 +242,7 @@ class Comparer:
         if asked.endswith("?") and len(asked) <= len(question) + 40 and fits and not _COMPARE_WORDS.search(asked):
             if not named_documents(asked, docs):
                 return asked
-        return question
+        return topic_question(question, docs) or question
 
     def points(self, answers: list[DocAnswer]) -> list[Point]:
         claims = [(a.document, s) for a in answers for s in a.answer.sentences if s.supported]

@@ -143,15 +143,17 @@ def test_each_document_is_asked_the_question_without_the_comparison(settings, em
     refuses (a browser walk-through: both columns declined); each is asked the model's rewrite instead."""
     shutil.copytree(SEEDS, tmp_path / "docs")
     asked = "How do the council report and the residents newsletter differ on the cost of the bridge?"
+    # a rewrite not taken: asked what the question compares the documents on (``topic_question``)
+    topic = "What is said about the cost of the bridge?"
     for rewrite, expected in [
         (
             "Question for document 1: What is the total cost of the bridge?\nQuestion for document 2: …",
             "What is the total cost of the bridge?",
         ),
-        ("What does the council report say about the cost?", asked),  # still names a document: as asked
-        ("The documents do not say.", asked),  # no question
+        ("What does the council report say about the cost?", topic),  # still names a document
+        ("The documents do not say.", topic),  # no question
         ("**Rewritten:** 1. What is the total cost of the bridge?", "What is the total cost of the bridge?"),
-        ("What are the staff costs?", asked),  # not what the question asks about (the prompt's own example)
+        ("What are the staff costs?", topic),  # not what the question asks about (the prompt's own example)
     ]:
         app = App(settings, embedder, FakeGenerator(_columns(rewrite)))
         try:
