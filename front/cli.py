@@ -152,7 +152,7 @@ def cmd_ingest(app: Any, args: argparse.Namespace) -> int:
     from index.ingest import walk  # loaded with the app already; importing it at the top would slow `qa --help`
 
     files, skipped = walk(args.paths)  # the folders walked once
-    results = app.ingest(files, progress=_progress_bar(), done=_print_result)
+    results = app.ingest(files, progress=_progress_bar(), done=_print_result, force=args.force)
     for path in skipped:
         print(f"skipped    {printable(str(path))}: not a kind of file qa reads ({path.suffix or 'no extension'})")
     return 2 if any(r.status == "error" for r in results) else 0
@@ -240,6 +240,7 @@ def parser() -> argparse.ArgumentParser:
     v.set_defaults(func=cmd_verify)
     i = sub.add_parser("ingest", help="index files or folders (.txt .md .html .pdf .docx)")
     i.add_argument("paths", nargs="+")
+    i.add_argument("--force", action="store_true", help="read and index again files that look unchanged")
     i.set_defaults(func=cmd_ingest)
     d = sub.add_parser("docs", help="list indexed documents")
     d.add_argument("--json", action="store_true")

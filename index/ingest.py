@@ -106,10 +106,16 @@ class Ingestor:
         self.embed_batch = embed_batch  # sentences per embedder call and per Chroma upsert
 
     def ingest(
-        self, paths: Iterable[str | Path], progress: Progress | None = None, done: Callable[[IngestResult], None] | None = None
+        self,
+        paths: Iterable[str | Path],
+        progress: Progress | None = None,
+        done: Callable[[IngestResult], None] | None = None,
+        *,
+        force: bool = False,
     ) -> list[IngestResult]:
         """Ingest every file; a bad file gets an ``error`` result and the others still go in. ``done`` is called
         with each file's result as soon as it is final (written, unchanged or refused), not in the files' order.
+        ``force``: read again and re-index files that look unchanged (after a change to how files are read).
 
         Small documents are embedded together (one embedder call per ``embed_batch`` sentences) on a worker
         thread, while this thread reads and splits the next files and writes the batch embedded before: the
@@ -145,7 +151,7 @@ class Ingestor:
             for path in expand(paths):
                 results.append(None)
                 try:
-                    prep = self._prepare(path)
+                    prep = self._prepare(path, force=force)
                 except InputError as exc:
                     log.warning("not indexed: %s", exc)
                     settle(len(results) - 1, IngestResult(str(path), "error", exc.reason))

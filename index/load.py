@@ -6,6 +6,7 @@ import html.parser
 import io
 import logging
 import os
+import re
 import threading
 import time
 import zipfile
@@ -205,6 +206,7 @@ _BLOCK = {
     "nav",
 }
 _SKIP = {"script", "style", "noscript", "template", "svg", "head"}
+_HEADINGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
 
 
 class _Text(html.parser.HTMLParser):
@@ -218,6 +220,8 @@ class _Text(html.parser.HTMLParser):
             self.skip += 1
         if tag in _BLOCK:
             self.parts.append("\n\n")
+        if tag in _HEADINGS and not self.skip:  # a heading is marked as Markdown marks it: it is never evidence
+            self.parts.append("#" * int(tag[1]) + " ")
 
     def handle_endtag(self, tag: str) -> None:
         if tag in _SKIP and tag != "head" and self.skip:
@@ -238,7 +242,7 @@ def _html(text: str, name: str) -> str:
     except AssertionError as exc:  # html.parser's error on a malformed "<![" section, e.g. "<![ x"
         raise InputError(name, f"is not readable HTML ({str(exc)[:80]})") from None
     blocks = [" ".join(b.split()) for b in "".join(parser.parts).split("\n\n")]
-    return "\n\n".join(b for b in blocks if b) + "\n"
+    return "\n\n".join(b for b in blocks if b.strip("#")) + "\n"
 
 
 class _NameThePdf(logging.Handler):
@@ -320,7 +324,7 @@ def _docx(data: bytes, name: str) -> str:
                 f"Word file of {len(data) / 1e6:.1f} MB (a zip bomb?)",
             )
         document = docx.Document(io.BytesIO(data))
-        paragraphs = [p.text.strip() for p in document.paragraphs if p.text.strip()]
+        paragraphs = [_docx_heading(p) + p.text.strip() for p in document.paragraphs if p.text.strip()]
         # Cells straight from the XML, each once: python-docx's row.cells repeats a cell per spanned column
         # (a w:gridSpan of 10**9 never ends) and raises on a w:vMerge with no row above it. A vertically
         # merged cell still repeats its text on each row it spans, as row.cells did.
@@ -344,3 +348,14 @@ def _docx(data: bytes, name: str) -> str:
     except Exception as exc:
         raise InputError(name, f"is not a readable Word .docx file ({type(exc).__name__})") from None
     return "\n\n".join(paragraphs) + "\n"
+
+
+def _docx_heading(paragraph: Any) -> str:
+    """ "# " to "###### " before a paragraph in a Title or Heading style (as the HTML loader marks ``h1``-``h6``):
+    a heading is never evidence (``index.sentences.heading``), whatever its wording."""
+    try:
+        style = str(paragraph.style.name or "")
+    except Exception:  # noqa: BLE001 - a style python-docx cannot resolve: a plain paragraph
+        return ""
+    level = 1 if style == "Title" else int(m[1]) if (m := re.fullmatch(r"Heading ([1-6])", style)) else 0
+    return "#" * level + " " if level else ""

@@ -148,11 +148,16 @@ class App:
 
     # documents
     def ingest(
-        self, paths: Iterable[str | Path], progress: Progress | None = None, done: Callable[[IngestResult], None] | None = None
+        self,
+        paths: Iterable[str | Path],
+        progress: Progress | None = None,
+        done: Callable[[IngestResult], None] | None = None,
+        *,
+        force: bool = False,
     ) -> list[IngestResult]:
         """``Ingestor.ingest`` under the write lock; ``done`` gets each file's result as soon as it is final."""
         with self.writing():
-            results = self.ingestor.ingest(paths, progress, done)
+            results = self.ingestor.ingest(paths, progress, done, force=force)
             self._in_use(results)
             return results
 

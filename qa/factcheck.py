@@ -145,7 +145,9 @@ class FactChecker:
         hits = [h for h in self.retriever.search(statement, self.top_k, doc_ids) if h.dense >= self.relevance]
         per_doc: dict[str, list[Any]] = {}
         for h in hits:
-            if len(per_doc.setdefault(h.doc_id, [])) < PER_DOCUMENT:
+            # a heading or an instruction takes no place of a sentence that can be evidence (a probe: the report's
+            # title and the newsletter's heading took two of three places from "Construction work began on …")
+            if len(per_doc.setdefault(h.doc_id, [])) < PER_DOCUMENT and can_be_evidence(self._sentence(h).text):
                 per_doc[h.doc_id].append(h)
         paths = {d.doc_id: d.path for d in self.retriever.catalog.documents()}
         stances: list[StanceCitation] = []
@@ -176,9 +178,7 @@ class FactChecker:
         have = {w.lower() for w in WORD.findall(self.retriever.catalog.text(doc_id).lower())}
         about = " ".join(name for name in name_phrases(statement) if name_present(name, have))
         for h in hits:
-            (s,) = self.retriever.catalog.sentences(doc_id, h.idx, h.idx)
-            if not can_be_evidence(s.text):
-                continue
+            s = self._sentence(h)
             # a user's statement, not the model's: judged as before ``Verifier.weigh`` (its words are the user's)
             p, reason = v.supports(statement, s.text, about, weighed=False)
             if p >= v.config.support:
@@ -189,6 +189,10 @@ class FactChecker:
                     cite = Citation(n + 1, path, s.text, s.start, s.end, s.page, round(q, 3))
                     contradiction = StanceCitation(cite, "contradicts")
         return contradiction
+
+    def _sentence(self, hit: Any) -> Any:
+        (s,) = self.retriever.catalog.sentences(hit.doc_id, hit.idx, hit.idx)
+        return s
 
     def counterpart(self, statement: str, sentence: str, about: str = "") -> float:
         return counterpart(self.verifier, statement, sentence, about)

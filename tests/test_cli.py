@@ -75,7 +75,7 @@ def test_ingest_prints_each_file_as_it_is_in_and_names_what_a_folder_walk_skips(
     app = App(settings, embedder, FakeGenerator())
     seen = []
     try:
-        code = cli.cmd_ingest(app, argparse.Namespace(paths=[str(folder)]))
+        code = cli.cmd_ingest(app, argparse.Namespace(paths=[str(folder)], force=False))
         out, err = capsys.readouterr()
         assert code == 2 and "empty.txt: the file is empty" in err
         assert [line.split()[0] for line in out.splitlines()] == ["indexed", "indexed", "skipped"]
@@ -83,5 +83,9 @@ def test_ingest_prints_each_file_as_it_is_in_and_names_what_a_folder_walk_skips(
         (folder / "c.txt").write_text("The kingfisher dives.")
         results = app.ingest([folder], done=seen.append)  # each result as it is final, all of them
         assert sorted(r.path for r in seen) == sorted(r.path for r in results) and len(results) == 4
+        assert [r.status for r in results if r.path.endswith("a.txt")] == ["unchanged"]
+        # --force reads a file that looks unchanged again (after a change to how files are read)
+        cli.cmd_ingest(app, argparse.Namespace(paths=[str(folder / "a.txt")], force=True))
+        assert capsys.readouterr().out.split()[0] == "indexed"
     finally:
         app.close()

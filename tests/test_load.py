@@ -17,6 +17,33 @@ def test_html_drops_script_and_style():
     assert "function" not in text and "{" not in text
 
 
+def test_html_and_word_headings_are_marked_and_never_evidence(tmp_path):
+    """A probe's `qa verify "Crossing the Kestrel Bridge will be free of charge."` cited the newsletter's <h2>
+    "What we know about the Kestrel Bridge" as supporting it (judge 0.57): the heading's words read as a statement.
+    The file's own structure now marks it, as Markdown does."""
+    from index.sentences import heading, split_spans
+    from qa.cite import can_be_evidence
+
+    text = load(SEEDS / "kestrel_bridge_residents_newsletter.html", max_bytes=MB).text
+    assert "\n## What we know about the Kestrel Bridge\n" in text
+    said = [text[a:b] for a, b in split_spans(text)]
+    assert "## What we know about the Kestrel Bridge" in said and not can_be_evidence("## What we know about the Kestrel Bridge")
+    assert not heading("What we know about the Kestrel Bridge")  # its words alone do not tell
+    page = tmp_path / "p.html"
+    page.write_text("<h3>Why the tolls rise each year</h3><p>Tolls rise with inflation.</p><h2> </h2><h1>Done</h1>")
+    assert load(page, max_bytes=MB).text == "### Why the tolls rise each year\n\nTolls rise with inflation.\n\n# Done\n"
+
+    import docx
+
+    word = docx.Document()
+    word.add_heading("What the policy covers for staff at home", level=2)
+    word.add_paragraph("Staff may work from home.")
+    word.add_heading("Remote work policy", level=0)  # the Title style
+    word.save(tmp_path / "w.docx")
+    got = load(tmp_path / "w.docx", max_bytes=MB).text
+    assert got == "## What the policy covers for staff at home\n\nStaff may work from home.\n\n# Remote work policy\n"
+
+
 def test_pdf_has_pages():
     ex = load(SEEDS / "tomato_growing_guide.pdf", max_bytes=MB)
     assert len(ex.pages) >= 2
