@@ -52,6 +52,13 @@ class WriteLock:
                     fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
                     break
                 except BlockingIOError:
+                    holder = self.holder()
+                    if holder.endswith(" serve)"):  # it writes for as long as it runs: waiting would never end
+                        os.close(fd)
+                        raise IndexStateError(
+                            f"{holder} is serving {self.path.parent} and holds its write lock while it runs; add "
+                            "files through its page or its API (POST /api/documents), or stop it and run this again."
+                        ) from None
                     if not told:
                         self.say(f"waiting for {self.holder()} to finish writing to {self.path.parent} …")
                         told = True

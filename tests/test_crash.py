@@ -130,3 +130,34 @@ def test_a_different_embedder_is_refused_then_reindexed(tmp_path, embedder):
     assert app.reindex() == 10
     assert App(settings, Other()).catalog.get_meta("embed_model") == "other-embedder"
     assert app.check().ok
+
+
+@pytest.mark.parametrize("holder", ["qa (pid 4242: qa serve)", "qa (pid 4242: qa ingest)"])
+def test_a_second_writer_waits_for_a_command_but_not_for_a_server(tmp_path, holder):
+    """A probe's `qa ingest` beside `qa serve` said "waiting for qa (pid …: qa serve) to finish writing" and
+    waited for as long as the server ran: a server is told at once, a finishing command is waited for."""
+    import fcntl
+
+    from index.lock import WriteLock
+    from qa.errors import IndexStateError
+
+    path = tmp_path / "qa.lock"
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    fcntl.flock(fd, fcntl.LOCK_EX)
+    os.write(fd, holder.encode())
+    said: list[str] = []
+    lock = WriteLock(path, timeout=0.6, say=said.append)
+    t0 = time.monotonic()
+    try:
+        with pytest.raises(IndexStateError) as err:
+            lock.acquire()
+    finally:
+        os.close(fd)
+    waited = time.monotonic() - t0
+    if holder.endswith("serve)"):
+        assert "its page or its API" in str(err.value) and not said and waited < 0.5
+    else:
+        assert said and "to finish writing" in said[0] and waited >= 0.6
+    lock.acquire()  # free again: taken
+    assert lock.held
+    lock.release()
