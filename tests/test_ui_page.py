@@ -160,6 +160,19 @@ BELOW = """([a, b]) => document.querySelector(a).getBoundingClientRect().bottom
                      <= document.querySelector(b).getBoundingClientRect().top"""
 
 
+# whether the chat scrolls (its content taller than its box), and whether the start of the newest answer is in view
+NEWEST_IN_VIEW = """() => {
+  const chat = document.querySelector('#qa-chat');
+  const box = [chat, ...chat.querySelectorAll('div')].find(
+    (b) => ['auto', 'scroll'].includes(getComputedStyle(b).overflowY) && b.scrollHeight > b.clientHeight + 1);
+  const answers = document.querySelectorAll('#qa-chat .qa-turn .qa-a');
+  const a = answers[answers.length - 1].getBoundingClientRect();
+  if (!box) return {scrolls: false, inView: false};
+  const b = box.getBoundingClientRect();
+  return {scrolls: true, inView: a.top >= b.top - 1 && a.top < b.bottom - 20, answerTop: a.top, box: [b.top, b.bottom]};
+}"""
+
+
 def _ask(page, question: str, turn: int) -> None:
     page.locator("#qa-question textarea").fill(question)
     page.locator("#qa-ask").click()
@@ -319,6 +332,10 @@ def test_page_shows_stages_declines_and_left_out_sentences(slow_page_url):
         assert "2031" not in answer.inner_text()
         assert "Possibly relevant" in declined.inner_text() and declined.locator(".qa-near li").count() >= 1
         assert declined.locator(".qa-cite").count() == 0
+
+        # the chat follows its newest turn: five turns overflow it, and the last answer is in view, not below it
+        view = page.evaluate(NEWEST_IN_VIEW)
+        assert view["scrolls"] and view["inView"], view
         browser.close()
     assert errors == []
 

@@ -14,6 +14,39 @@ element.addEventListener('keydown', (e) => {
 });
 """
 
+# The chat follows its newest turn: when a question is added and when its answer (or error) is final, the
+# chat's scroller brings that turn's answer into view (its question, when the two fit together). Between those
+# moments it does not move, so a reader who scrolls up is not pulled back. Gradio's autoscroll did not (a
+# browser walk-through: after a few questions, the new answer sat below the box, scrollTop 0).
+CHAT_SCROLL_JS = """
+let seen = '';
+const scrolls = (b) => ['auto', 'scroll'].includes(getComputedStyle(b).overflowY) && b.scrollHeight > b.clientHeight + 1;
+const scroller = () => {  // Gradio's own box inside the component (or one around it)
+  const inside = [...element.querySelectorAll('div')].find((b) => !b.closest('.qa-turn') && scrolls(b));
+  if (inside) return inside;
+  for (let b = element; b && b !== document.body; b = b.parentElement) if (scrolls(b)) return b;
+  return null;
+};
+const follow = () => {
+  const turns = element.querySelectorAll('.qa-turn');
+  const last = turns[turns.length - 1];
+  if (!last) return;
+  const state = turns.length + (last.querySelector('.qa-caret') ? ':open' : ':done');
+  if (state === seen) return;
+  seen = state;
+  const box = scroller();
+  if (!box) return;
+  const top = box.getBoundingClientRect().top;
+  const answer = last.querySelector('.qa-a') || last;
+  const turnTop = last.getBoundingClientRect().top - top + box.scrollTop;
+  const answerEnd = answer.getBoundingClientRect().bottom - top + box.scrollTop;
+  // the whole turn when it fits, else from its answer's start
+  const to = answerEnd - turnTop <= box.clientHeight ? turnTop : answer.getBoundingClientRect().top - top + box.scrollTop;
+  box.scrollTop = Math.max(0, to - 8);
+};
+watch('value', () => requestAnimationFrame(follow));
+"""
+
 CONTEXT_JS = """
 const show = () => {
   const box = element.querySelector('.qa-context-text');

@@ -6,7 +6,7 @@ import gradio as gr
 
 from qa.app import App
 from ui import compare, render
-from ui.assets import CITE_JS, CONTEXT_JS
+from ui.assets import CHAT_SCROLL_JS, CITE_JS, CONTEXT_JS
 
 INTRO = (
     "<h1>qa</h1><p>Ask questions about your own documents. Every sentence of an answer cites the "
@@ -70,7 +70,7 @@ class Page:
 
     def _chat_column(self) -> None:
         self.chat = gr.HTML(
-            render.chat_html([]), elem_id="qa-chat", js_on_load=CITE_JS, autoscroll=True, min_height=380, max_height=560
+            render.chat_html([]), elem_id="qa-chat", js_on_load=CITE_JS + CHAT_SCROLL_JS, min_height=380, max_height=560
         )
         with gr.Row():
             self.question = gr.Textbox(
