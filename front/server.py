@@ -27,7 +27,11 @@ def serve(app: App, host: str = "127.0.0.1", port: int = 7860) -> None:
     check_bind(host, app.settings.api_token)
     if host not in LOOPBACK:
         print(f"qa: serving on {host}:{port}, reachable from other machines (token required).", file=sys.stderr)
-    demo = build_ui(app)
+    # a data folder's first use indexes the samples before the API answers (not at the page's first load only)
+    seeded = app.ensure_seeds()
+    if seeded:
+        print(f"qa: indexed the sample documents of {app.settings.seeds_dir} (this data folder's first use).", file=sys.stderr)
+    demo = build_ui(app, seeded)
     demo.queue(default_concurrency_limit=4)
     api = build_api(app, host)
     mount_http(api, app)  # before Gradio takes "/"; behind the API's token, Host and Origin checks

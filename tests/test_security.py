@@ -96,3 +96,17 @@ def test_gradio_routes_and_gradio_client_need_the_token(tmp_path, model_path):
         )
         result = client.predict("", api_name="/on_check")
         assert "Write a statement" in result
+
+
+def test_a_first_serve_indexes_the_samples_before_the_api_answers(tmp_path, model_path):
+    """A probe's first `qa serve` answered /api/ask with "The documents do not say." and /api/health with 0
+    documents: the samples came only with the page's first load."""
+    from tests.conftest import serve_process
+
+    seeds = tmp_path / "samples"
+    seeds.mkdir()
+    (seeds / "herons.txt").write_text("The heron nests by the lake. It eats fish.")
+    with serve_process(tmp_path, model_path, QA_SEEDS_DIR=str(seeds)) as url:
+        status, body = _request(url + "api/health")
+        assert status == 200 and json.loads(body)["documents"] == 1
+    assert f"indexed the sample documents of {seeds} (this data folder's first use)" in (tmp_path / "serve.log").read_text()

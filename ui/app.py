@@ -61,8 +61,9 @@ def _seeded(results: list[IngestResult]) -> str:
     return render.done_html(SEEDED.format(n=len(added))) if added else ""
 
 
-def build_ui(app: App) -> gr.Blocks:
-    """The page over ``app``; ``serve`` launches it with the page CSS (``ui.assets.CSS``)."""
+def build_ui(app: App, seeded: list[IngestResult] | None = None) -> gr.Blocks:
+    """The page over ``app``; ``serve`` launches it with the page CSS (``ui.assets.CSS``). ``seeded``: the samples
+    ``serve`` indexed as it started (a data folder's first use), which the first page load announces."""
     with gr.Blocks(title="qa: ask your documents", analytics_enabled=False) as demo:
         page = Page(app)
 
@@ -168,8 +169,8 @@ def build_ui(app: App) -> gr.Blocks:
             # The first page load on an empty index indexes the sample documents, so a question works at once;
             # only the first, so samples the user removed do not come back on a reload.
             nonlocal first_load
-            note = _seeded(app.ensure_seeds()) if first_load and not app.documents() else ""
-            first_load = False
+            results = (seeded or (app.ensure_seeds() if not app.documents() else [])) if first_load else []
+            note, first_load = _seeded(results), False
             return (note or gr.skip(), *_doc_updates(app, page, scope, compared, checked))
 
         @guard
