@@ -95,6 +95,7 @@ def test_off_topic_question_is_declined(seeded_app):
         ("The Kestrel Bridge will open to traffic on 14 September 2027.", "disputed"),  # against 3 April 2028
         ("The Kestrel Bridge will carry four traffic lanes.", "disputed"),  # against "… carry only two traffic lanes."
         ("Construction work began on 3 March 2025.", "supported"),  # both documents; their other dates are no contradiction
+        ("Construction of the Kestrel Bridge started on 5 June 2021.", "contradicted"),  # a probe's not_found (cosine 0.51)
         ("The bridge is being built by Brightwater Civil Works.", "supported"),
         ("Penguins can fly faster than jet aircraft over Antarctica.", "not_found"),
     ],
