@@ -27,11 +27,13 @@ LOOPBACK = ("127.0.0.1", "localhost", "::1")
 _STATUS = {TooLargeError: 413, InputError: 400, NotIndexedError: 404, AuthError: 401, ModelError: 503}
 
 
-def error_body(exc: QAError) -> tuple[int, dict[str, Any]]:
-    """Status and body of an error; the body is also OpenAI's error shape (``param`` and ``code`` added)."""
-    status = next((code for kind, code in _STATUS.items() if isinstance(exc, kind)), 500)
-    code = "invalid_api_key" if isinstance(exc, AuthError) else None
-    return status, {"error": {"type": type(exc).__name__, "message": str(exc), "param": None, "code": code}}
+def error_body(exc: QAError, status: int | None = None) -> tuple[int, dict[str, Any]]:
+    """Status and body of an error; the body is also OpenAI's error shape (``param``: the request field at fault;
+    ``code``: "invalid_api_key" for a missing or wrong token, "forbidden" for a refused host or origin)."""
+    status = status or next((code for kind, code in _STATUS.items() if isinstance(exc, kind)), 500)
+    code = {401: "invalid_api_key", 403: "forbidden"}.get(status) if isinstance(exc, AuthError) else None
+    param = exc.path if isinstance(exc, InputError) else None
+    return status, {"error": {"type": type(exc).__name__, "message": str(exc), "param": param, "code": code}}
 
 
 def check_bind(host: str, token: str) -> None:
@@ -69,7 +71,7 @@ def build_api(app: App, host: str | None = None) -> Any:
     """A FastAPI app with the API routes; when ``QA_API_TOKEN`` is set every route (the UI too) needs it."""
     from fastapi import FastAPI, File, Request, UploadFile
     from fastapi.responses import JSONResponse, RedirectResponse, StreamingResponse
-    from pydantic import BaseModel
+    from pydantic import BaseModel, StrictBool
 
     api = FastAPI(title="qa", docs_url=None, redoc_url=None, openapi_url="/api/openapi.json")
     token = app.settings.api_token
@@ -78,7 +80,7 @@ def build_api(app: App, host: str | None = None) -> Any:
     class AskBody(BaseModel):
         question: str
         docs: list[str] | None = None
-        stream: bool = False
+        stream: StrictBool = False  # "yes" is not true
 
     host = host or app.settings.host
     hosts = allowed_hosts(host, app.settings.allowed_hosts)
@@ -92,16 +94,17 @@ def build_api(app: App, host: str | None = None) -> Any:
                 AuthError(
                     f"This server does not answer to the host name '{host_name(asked)}'. "
                     "Add it to QA_ALLOWED_HOSTS if it is yours."
-                )
+                ),
+                403,
             )
-            return JSONResponse(body, status_code=403)
+            return JSONResponse(body, status_code=status)
         origin = request.headers.get("origin")
         if request.method not in ("GET", "HEAD", "OPTIONS") and origin:  # "null" (a sandboxed frame) is foreign too
             from urllib.parse import urlsplit
 
             if urlsplit(origin).netloc.lower() != asked.lower():
-                status, body = error_body(AuthError("Refused a request sent from another web site."))
-                return JSONResponse(body, status_code=403)
+                status, body = error_body(AuthError("Refused a request sent from another web site."), 403)
+                return JSONResponse(body, status_code=status)
         if not token:
             return await call_next(request)
         # ?token= only opens the page in a browser (a GET outside the API), which moves it into a cookie: on the
@@ -134,8 +137,21 @@ def build_api(app: App, host: str | None = None) -> Any:
             status, body = error_body(InputError("body", f"the request body is not valid JSON{where}"))
             return JSONResponse(body, status_code=status)
         where = ".".join(str(p) for p in first.get("loc", ()) if p != "body") or "body"
-        status, body = error_body(InputError(where, str(first.get("msg", "is not valid"))))
+        message = str(first.get("msg", "is not valid"))
+        if where == "body" and first.get("type") in ("model_attributes_type", "dict_type"):  # not parsed as JSON
+            message = "the request body must be a JSON object, sent with 'Content-Type: application/json'"
+        status, body = error_body(InputError(where, message))
         return JSONResponse(body, status_code=status)
+
+    from starlette.exceptions import HTTPException
+
+    @api.exception_handler(HTTPException)
+    async def on_http(request: Request, exc: HTTPException) -> Any:
+        """An unknown route under /api/ or /v1/ answers in the documented error shape (was {"detail": …})."""
+        kind = {404: "NotFound", 405: "MethodNotAllowed"}.get(exc.status_code, "HTTPError")
+        message = f"There is no {request.method} {request.url.path} here." if exc.status_code in (404, 405) else str(exc.detail)
+        body = {"error": {"type": kind, "message": message, "param": None, "code": None}}
+        return JSONResponse(body, status_code=exc.status_code, headers=getattr(exc, "headers", None))
 
     @api.exception_handler(Exception)
     async def on_crash(request: Request, exc: Exception) -> Any:
@@ -231,7 +247,7 @@ def build_api(app: App, host: str | None = None) -> Any:
     class ChatBody(BaseModel):
         model: str = "qa"
         messages: list[dict[str, Any]]
-        stream: bool = False
+        stream: StrictBool = False
 
     @api.get("/v1/models")
     async def models() -> dict[str, Any]:
@@ -251,9 +267,11 @@ def build_api(app: App, host: str | None = None) -> Any:
             return openai_api.completion(body.model, content, cites, full)
 
         async def events() -> AsyncIterator[str]:
+            ident = openai_api.chunk_id()  # one id and time for every chunk of the completion
             first = {
-                "id": "chatcmpl-start",
+                "id": ident[0],
                 "object": "chat.completion.chunk",
+                "created": ident[1],
                 "model": body.model,
                 "choices": [{"index": 0, "delta": {"role": "assistant"}, "finish_reason": None}],
             }
@@ -263,7 +281,7 @@ def build_api(app: App, host: str | None = None) -> Any:
             except QAError as exc:
                 yield f"data: {json.dumps(error_body(exc)[1])}\n\n"
                 return
-            for line in openai_api.chunks(body.model, content, cites, full):
+            for line in openai_api.chunks(body.model, content, cites, full, ident):
                 yield line
 
         return StreamingResponse(events(), media_type="text/event-stream")

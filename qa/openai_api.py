@@ -37,7 +37,9 @@ def _turns(messages: list[dict[str, Any]]) -> tuple[str, list[tuple[str, str]]]:
         content = m.get("content") or ""
         if isinstance(content, list):  # [{"type": "text", "text": …}, …]
             content = " ".join(str(part.get("text", "")) for part in content if isinstance(part, dict))
-        return str(content)
+        if not isinstance(content, str):  # a number or an object was answered as its str() (a probe)
+            raise InputError("messages", "a message's content must be text, or a list of text parts")
+        return content
 
     users = [i for i, m in enumerate(messages) if m.get("role") == "user"]
     if not users:
@@ -82,11 +84,18 @@ def completion(model: str, content: str, citations: list[Citation], full: dict[s
     }
 
 
-def chunks(model: str, content: str, citations: list[Citation], full: dict[str, Any]) -> Iterator[str]:
+def chunk_id() -> tuple[str, int]:
+    """The id and creation time every chunk of one streamed completion shares."""
+    return f"chatcmpl-{uuid.uuid4().hex[:24]}", int(time.time())
+
+
+def chunks(
+    model: str, content: str, citations: list[Citation], full: dict[str, Any], ident: tuple[str, int] | None = None
+) -> Iterator[str]:
     """Server-sent events of a streamed completion: the checked text in pieces, citations in the last chunk."""
     from dataclasses import asdict
 
-    cid, created = f"chatcmpl-{uuid.uuid4().hex[:24]}", int(time.time())
+    cid, created = ident or chunk_id()
 
     def event(delta: dict[str, Any], finish: str | None = None, **extra: Any) -> str:
         body = {

@@ -158,3 +158,34 @@ def test_an_upload_under_a_taken_name_says_it_replaces_and_one_upload_may_not_re
     assert [x["status"] for x in r] == ["indexed", "error"] and "same name" in r[1]["reason"]
     assert app.text(app.resolve("dup.txt").doc_id) == first.decode()  # the first of the two is kept, not overwritten
     app.close()
+
+
+def test_errors_name_their_field_and_keep_one_shape(settings, embedder):
+    """A probe: ``param`` was always null, a refused host said "invalid_api_key", an unknown route answered
+    {"detail": …}, "stream": "yes" was taken for true, a JSON body sent as text/plain was "not a valid dictionary",
+    /v1 answered a message whose content was 42, and a stream's first chunk had its own id and no time."""
+    app, client = _client(settings, embedder)
+    r = client.post("/api/ask", json={})
+    assert r.status_code == 400 and r.json()["error"]["param"] == "question"
+    r = client.post("/api/ask", json={"question": "x", "stream": "yes"})
+    assert r.status_code == 400 and r.json()["error"]["param"] == "stream"
+    r = client.post("/api/ask", json={"question": "x" * 2001})
+    assert r.status_code == 413 and r.json()["error"]["param"] == "question"
+    r = client.post("/api/ask", content=b'{"question": "x"}', headers={"Content-Type": "text/plain"})
+    assert r.status_code == 400 and "Content-Type: application/json" in r.json()["error"]["message"]
+    r = client.post("/v1/chat/completions", json={"model": "qa", "messages": [{"role": "user", "content": 42}]})
+    assert r.status_code == 400 and r.json()["error"]["param"] == "messages"
+    r = client.get("/api/nothing")
+    assert r.status_code == 404 and r.json()["error"] == {
+        "type": "NotFound",
+        "message": "There is no GET /api/nothing here.",
+        "param": None,
+        "code": None,
+    }
+    r = client.get("/api/documents", headers={"Host": "evil.example"})
+    assert r.status_code == 403 and r.json()["error"]["code"] == "forbidden"
+    client.post("/api/documents", files=[("files", (COUNCIL.name, COUNCIL.read_bytes()))])
+    r = client.post("/v1/chat/completions", json={"messages": [{"role": "user", "content": "Who builds it?"}], "stream": True})
+    chunks = [json.loads(line[6:]) for line in r.text.splitlines() if line.startswith("data: {")]
+    assert len(chunks) >= 3 and len({c["id"] for c in chunks}) == 1 and all(isinstance(c["created"], int) for c in chunks)
+    app.close()
