@@ -8,7 +8,6 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
-import re
 import threading
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import replace
@@ -42,6 +41,19 @@ def seed_files(folder: Path) -> list[Path]:
 
 MAX_NAME_BYTES = 200  # an uploaded file's name (most file systems allow 255 bytes)
 MAX_QUESTION_CHARS = 2000  # a question or statement: its sources must still fit the model's context
+
+
+def upload_name(name: str) -> str:
+    r"""The name an uploaded file is stored under: its base name (no folder of the sender's), without what a file
+    name may not hold on common file systems (control characters, ``<>:"/\|?*``, leading dots) but with the rest
+    as given: "Rapport été 2024 — final ✓.txt" stays itself (it was stored with "_" for "—" and "✓", and then
+    could not be removed by the name it was sent with; "a—b.txt" and "a✓b.txt" of one upload were one name).
+
+    >>> upload_name("../../Rapport été 2024 — final ✓.txt"), upload_name("C:\\Users\\me\\a:b?.txt"), upload_name(".hidden.md")
+    ('Rapport été 2024 — final ✓.txt', 'a_b_.txt', 'hidden.md')
+    """
+    base = PurePath(name.replace("\\", "/")).name
+    return "".join("_" if ch in '<>:"|?*' or not ch.isprintable() else ch for ch in base).strip().lstrip(".")
 
 
 def checked_text(text: str, what: str) -> str:
@@ -197,7 +209,7 @@ class App:
         (``replaced`` in the result, so that the caller can say so), but two files of one upload (``batch``: the
         names of the upload so far) may not share a name, or the first would be lost unseen.
         """
-        safe = re.sub(r"[^\w.\- ]", "_", PurePath(name.replace("\\", "/")).name).strip().lstrip(".")
+        safe = upload_name(name)
         if not safe:
             return IngestResult(name, "error", "the file name is empty")
         if len(safe.encode()) > MAX_NAME_BYTES:
@@ -248,6 +260,8 @@ class App:
         if exact:
             return exact[0]
         matches = [d for d in docs if PurePath(d.path).name == name or d.path.endswith("/" + name.lstrip("/"))]
+        if not matches and (stored := upload_name(name)):  # an upload by the name it was sent with
+            matches = [d for d in docs if d.path == str(self.uploads_dir / stored)]
         if len(matches) == 1:
             return matches[0]
         if not matches:

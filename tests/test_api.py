@@ -189,3 +189,20 @@ def test_errors_name_their_field_and_keep_one_shape(settings, embedder):
     chunks = [json.loads(line[6:]) for line in r.text.splitlines() if line.startswith("data: {")]
     assert len(chunks) >= 3 and len({c["id"] for c in chunks}) == 1 and all(isinstance(c["created"], int) for c in chunks)
     app.close()
+
+
+def test_an_upload_keeps_its_name_and_is_removed_by_it(settings, embedder):
+    """A probe: "Rapport été 2024 — final ✓.txt" was stored as "Rapport été 2024 _ final _.txt" and could not be
+    removed by the name it was sent with; "a—b.txt" and "a✓b.txt" of one upload were refused as one name."""
+    from urllib.parse import quote
+
+    app, client = _client(settings, embedder)
+    names = ["Rapport été 2024 — final ✓.txt", "a—b.txt", "a✓b.txt", "a:b.txt"]
+    r = client.post("/api/documents", files=[("files", (n, f"Herons nest by lake {i}.".encode())) for i, n in enumerate(names)])
+    assert [x["status"] for x in r.json()] == ["indexed"] * 4
+    stored = sorted(d["path"].rsplit("/", 1)[-1] for d in client.get("/api/documents").json())
+    assert stored == sorted(["Rapport été 2024 — final ✓.txt", "a—b.txt", "a✓b.txt", "a_b.txt"])
+    for n in names:  # each by the name it was sent with, "a:b.txt" too
+        assert client.delete("/api/documents/" + quote(n)).status_code == 200, n
+    assert client.get("/api/documents").json() == []
+    app.close()

@@ -5,8 +5,10 @@ import importlib
 
 import pytest
 
+MODULES = ["index.words", "index.sentences", "qa.cite", "qa.ask", "qa.factcheck", "qa.judge", "qa.compare", "qa.app", "ui.render"]
 
-@pytest.mark.parametrize("module", ["index.words", "qa.cite", "qa.ask", "qa.factcheck", "ui.render"])
+
+@pytest.mark.parametrize("module", MODULES)
 def test_docstring_examples(module):
     result = doctest.testmod(importlib.import_module(module))
     assert result.attempted > 0 and result.failed == 0, result
