@@ -288,7 +288,7 @@ class Asker:
 
     def retrieve(self, question: str, doc_ids: list[str] | None, top_k: int | None = None) -> list[Source]:
         """Numbered sources for a question, or none when nothing retrieved is relevant enough to answer from."""
-        hits = self.retriever.search(question, top_k or self.settings.top_k, doc_ids)
+        hits = self.retriever.search(question, top_k or self.settings.top_k, doc_ids, distinct=True)
         if not hits or max(h.dense for h in hits) < self.settings.relevance_threshold:
             return []
         hits += self.retriever.bridge(question, hits, self.settings.hops, doc_ids)

@@ -13,7 +13,7 @@ from index.ingest import vector_id
 from index.sentences import instruction_like
 from index.store import Store
 from index.words import WORD, opens_with_pronoun
-from qa.cite import name_phrases, name_present
+from qa.cite import name_phrases, name_present, plain_text
 from qa.records import Sentence, Source
 
 log = logging.getLogger(__name__)
@@ -83,7 +83,7 @@ class Retriever:
             out.append((str(meta["doc_id"]), int(meta["idx"]), cos))
         return out
 
-    def search(self, question: str, k: int, doc_ids: list[str] | None = None) -> list[Hit]:
+    def search(self, question: str, k: int, doc_ids: list[str] | None = None, *, distinct: bool = False) -> list[Hit]:
         """The ``k`` best sentences by reciprocal-rank fusion of dense and keyword ranks, ready documents only.
 
         Tried and not adopted: each sentence also embedded after its document's title ("Lumenfold Analytics Remote
@@ -91,7 +91,11 @@ class Retriever:
         found by a question naming the policy (labelled q015). A probe over vectors computed in memory (``bench
         retrieval``'s measure, top_k 8, hops 2): the labelled set's recall 0.969 -> 0.985 either way; HotpotQA's
         0.878 -> 0.854 with the titled vectors alone, unchanged with the better of the two cosines. Ingest would
-        embed every sentence twice, and it is at 0.80 of the embedder's throughput (the bar)."""
+        embed every sentence twice, and it is at 0.80 of the embedder's throughput (the bar).
+
+        ``distinct``: a sentence that another document (or another place) has word for word takes no second place.
+        With one file uploaded under six names, every place went to the six copies of two sentences, and the
+        model, shown them six times, wrote "Marta Quell Marta Quell …" (a probe); ``ask`` searches distinct."""
         if doc_ids is not None and not doc_ids:
             return []
         ready = {d.doc_id: d.sha256[:16] for d in self.catalog.documents()}
@@ -106,8 +110,23 @@ class Retriever:
                 dense_score[(doc, idx)] = cos
         for rank, (doc, idx, _) in enumerate(self.catalog.keyword_search(question, pool, doc_ids)):
             fused[(doc, idx)] = fused.get((doc, idx), 0.0) + 1.0 / (RRF_K + rank)
-        best = sorted(fused.items(), key=lambda kv: -kv[1])[:k]
+        ranked = sorted(fused.items(), key=lambda kv: -kv[1])
+        best = self._distinct(ranked, k) if distinct else ranked[:k]
         return [Hit(doc, idx, score, dense_score.get((doc, idx), 0.0)) for (doc, idx), score in best]
+
+    def _distinct(self, ranked: list[tuple[tuple[str, int], float]], k: int) -> list[tuple[tuple[str, int], float]]:
+        """The first ``k`` of ``ranked`` whose sentences differ in more than spacing and case."""
+        seen: set[str] = set()
+        out = []
+        for (doc, idx), score in ranked:
+            found = self.catalog.sentences(doc, idx, idx)
+            key = plain_text(found[0].text) if found else f"{doc}:{idx}"
+            if key not in seen:
+                seen.add(key)
+                out.append(((doc, idx), score))
+                if len(out) == k:
+                    break
+        return out
 
     def bridge(self, question: str, hits: list[Hit], hops: int, doc_ids: list[str] | None = None) -> list[Hit]:
         """A second hop for questions that go through another document ("the company that books travel for X").

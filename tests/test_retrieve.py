@@ -96,3 +96,20 @@ def test_stored_vectors_count_only_for_the_same_text(app, tmp_path):
     assert set(stored) == {s.sentence.text for s in sources}
     changed = [replace(s, sentence=replace(s.sentence, text=s.sentence.text + " (edited)")) for s in sources]
     assert app.retriever.vectors(changed) == {}
+
+
+def test_a_sentence_many_copies_hold_takes_one_place_when_distinct(app, tmp_path):
+    """One file under six names: every place went to its copies, and the model, shown one sentence six times,
+    wrote "Marta Quell Marta Quell …" (a probe). ``ask`` searches distinct."""
+    folder = tmp_path / "copies"
+    folder.mkdir()
+    for i in range(6):
+        (folder / f"facts{i}.txt").write_text("The Zorbian lighthouse keeper is Marta Quell. The lamp was lit in 1870.")
+    (folder / "other.txt").write_text("The lighthouse keeper's cottage has a red door. Gulls nest on its roof.")
+    app.ingest([folder])
+    question = "Who is the Zorbian lighthouse keeper?"
+    plain = _texts(app, app.retriever.search(question, 4))
+    assert plain.count("The Zorbian lighthouse keeper is Marta Quell.") >= 2
+    distinct = _texts(app, app.retriever.search(question, 4, distinct=True))
+    assert len(distinct) == len(set(distinct)) == 4 and "The Zorbian lighthouse keeper is Marta Quell." in distinct
+    assert any("cottage" in t or "Gulls" in t for t in distinct)
