@@ -317,7 +317,7 @@ def test_page_shows_stages_declines_and_left_out_sentences(slow_page_url):
         _ask(page, PAINTED_Q, 2)
         assert "purple" not in answer.inner_text(), answer.inner_text()
         assert answer.locator(".qa-recited").count() == 1, answer.inner_text()
-        assert answer.locator(".qa-recited").get_attribute("title") == render.RECITED
+        assert render.RECITED in (answer.locator(".qa-recited").get_attribute("title") or "")
         note = answer.locator(".qa-left-out")
         assert note.inner_text() == "1 sentence was left out: no source sentence states it.", answer.inner_text()
 

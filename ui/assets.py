@@ -93,10 +93,9 @@ button.qa-cite:hover, button.qa-cite:focus-visible { text-decoration: underline;
 .qa-unsupported { text-decoration: underline wavy #d97706; text-underline-offset: 3px; cursor: help; }
 .qa-unsupported-tag { font-size: 0.7rem; font-weight: 700; text-transform: uppercase; color: #b45309;
   background: #fef3c7; border-radius: 4px; padding: 0 0.3rem; margin-left: 0.3rem; vertical-align: middle; }
-.qa-recited { font-size: 0.7rem; color: var(--body-text-color-subdued); border: 1px dotted currentColor;
-  border-radius: 4px; padding: 0 0.25rem; margin-left: 0.2rem; vertical-align: middle; cursor: help; }
 .qa-disputed { font-size: 0.7rem; font-weight: 700; color: #b91c1c; border: 1px solid currentColor;
-  border-radius: 4px; padding: 0 0.25rem; margin-left: 0.3rem; vertical-align: middle; cursor: help; }
+  border-radius: 4px; padding: 0 0.25rem; margin-left: 0.3rem; vertical-align: middle; cursor: help;
+  white-space: nowrap; }
 .qa-says-otherwise { font-weight: 700; color: #b91c1c; }
 .qa-yes-no { font-weight: 700; }
 .qa-left-out { font-size: 0.8rem; color: var(--body-text-color-subdued); margin-top: 0.35rem; }

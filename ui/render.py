@@ -86,14 +86,17 @@ class Turn:
     comparing: bool = False  # routed to a comparison, which answers from each document before anything is shown
 
 
-def _cite(turn: int, n: int, selected: bool = False) -> str:
+def _cite(turn: int, n: int, selected: bool = False, recited: bool = False) -> str:
+    """A citation marker; ``recited``: the checker chose it, which its tooltip says (a visible "citation changed"
+    tag on most right answers read as an internal detail: a browser walk-through)."""
     sel = " qa-selected" if selected else ""
-    return f'<button type="button" class="qa-cite{sel}" data-turn="{turn}" data-cite="{n}" title="Show source {n}">[{n}]</button>'
+    cls, title = (" qa-recited", f"Show source {n}. {RECITED}") if recited else ("", f"Show source {n}")
+    return f'<button type="button" class="qa-cite{cls}{sel}" data-turn="{turn}" data-cite="{n}" title="{title}">[{n}]</button>'
 
 
 def answer_html(turn: int, answer: Answer, marks: set[str] | None = None, *, leave_out: bool = False) -> str:
-    """The checked answer: supported claims with their [n] markers (and a "citation changed" tag where the
-    verifier chose another citation than the model's); ``marks`` are words to highlight (see ``marked``).
+    """The checked answer: supported claims with their [n] markers (their tooltip says where the verifier chose
+    another citation than the model's); ``marks`` are words to highlight (see ``marked``).
     Unsupported claims are flagged in place, or with ``leave_out`` (the chat) left out as the answer text does
     them, and counted on a line under it (``left_out_html``)."""
     if answer.declined:
@@ -101,8 +104,8 @@ def answer_html(turn: int, answer: Answer, marks: set[str] | None = None, *, lea
     parts = [f'<span class="qa-yes-no">{esc(answer.yes_no.capitalize())}.</span>'] if answer.yes_no else []
     for s in answer.sentences:
         if s.supported:
-            cites = "".join(_cite(turn, n) for n in s.citations)
-            fixed = f'<span class="qa-recited" title="{RECITED}">citation changed</span>' if s.check == "recited" else ""
+            cites = "".join(_cite(turn, n, recited=s.check == "recited") for n in s.citations)
+            fixed = ""
             if s.disputed_by:
                 other = "".join(_cite(turn, n) for n in s.disputed_by)
                 fixed += f'<span class="qa-disputed" title="{DISPUTED}">{OTHERWISE}</span>{other}'
