@@ -519,3 +519,17 @@ def test_a_change_to_the_documents_keeps_what_is_still_indexed_selected(app, tmp
     assert scope["value"] == [a] and compared["value"] == [a] and checked["value"] == [a] and doomed["value"] is None
     assert [value for _, value in checked["choices"]] == [a]
     assert "b.md" not in table and seeds["visible"] is False
+
+
+def test_a_question_over_the_limit_is_refused_before_it_is_shown_and_not_echoed_whole(app):
+    """A 2,475-character question was shown as a giant bubble, and its error below it, out of view."""
+    from ui.app import SHOWN_CHARS, build_ui
+
+    demo = build_ui(app)
+    on_ask = next(f.fn for f in demo.fns.values() if f.name == "on_ask")
+    long = "Why " + "is the bridge late " * 130 + "?"
+    steps = list(on_ask(long, [], None, 8, 0.0))
+    assert len(steps) == 1  # the refusal at once, no turn with the whole question first
+    chat, _, _, given_back, _ = steps[0]
+    assert "over the limit of 2,000" in chat and f"… ({len(long):,} characters)" in chat
+    assert long not in chat and long[:SHOWN_CHARS].rstrip() in chat and given_back == long

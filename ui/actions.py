@@ -12,7 +12,7 @@ from typing import Any
 
 import gradio as gr
 
-from qa.app import App
+from qa.app import App, upload_name
 from qa.errors import NotIndexedError, QAError
 from qa.records import Citation, DocumentInfo, IngestResult, Sentence
 from ui import plain
@@ -75,9 +75,8 @@ def uploads_dir(app: App) -> Path:
 
 
 def safe_name(path: str) -> str:
-    """The uploaded file's own name, reduced to a plain base name (no folders, no hidden-file dot)."""
-    name = Path(str(path).replace("\\", "/")).name.strip().lstrip(".")
-    return name or "upload"
+    """The uploaded file's own name, as ``App.add_upload`` stores it (``qa.app.upload_name``)."""
+    return upload_name(str(path)) or "upload"
 
 
 def received(path: str) -> bool:

@@ -9,7 +9,7 @@ from typing import Any
 
 import gradio as gr
 
-from qa.app import App
+from qa.app import App, checked_text
 from qa.records import IngestResult
 from ui import actions, compare, plain, render
 from ui.actions import guard
@@ -45,9 +45,15 @@ def _doc_updates(app: App, page: Page, scope: list[str] | None, compared: Any = 
     )
 
 
+SHOWN_CHARS = 300  # of a failed question, shown above its error
+
+
 def _ask_failed(text: str, q: str, turns: list[Turn], *_: Any) -> tuple[Any, ...]:
     """Show why a question failed in place of its answer, and give the question back to edit or retry."""
-    shown = [*turns, Turn((q or "").strip(), error=text)]
+    q = (q or "").strip()
+    # a question refused for its length is not echoed whole (a 2,475-character bubble pushed its error out of view)
+    echo = q if len(q) <= SHOWN_CHARS else q[:SHOWN_CHARS].rstrip() + f"… ({len(q):,} characters)"
+    shown = [*turns, Turn(echo, error=text)]
     return render.chat_html(shown), render.sources_html(turns), gr.skip(), q, gr.skip()
 
 
@@ -73,6 +79,7 @@ def build_ui(app: App, seeded: list[IngestResult] | None = None) -> gr.Blocks:
             if not q:
                 yield gr.skip(), gr.skip(), gr.skip(), gr.skip(), gr.skip()
                 return
+            checked_text(q, "question")  # over the length limit: the error at once, before the question is shown
             past = [(t.question, t.answer.answer) for t in turns if t.answer is not None]
             turns = [*turns, Turn(q)]
             turn, last = turns[-1], 0.0
