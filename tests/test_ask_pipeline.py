@@ -85,8 +85,8 @@ def test_a_copy_of_a_numbered_line_is_asked_again_in_running_text(settings, embe
     text and the worked example), where the model writes in its own words; the new draft is what is checked."""
 
     def reply(prompt):
-        if prompt.startswith("Sources:"):  # the numbered list: copy one of its lines that does not answer
-            line = next(x for x in prompt.splitlines() if re.match(r"\[\d+\] ", x) and "contractor" not in x)
+        if prompt.startswith("Sources:"):  # the numbered list: copy one of its sentences that does not answer
+            line = next(x for x in prompt.splitlines() if re.match(r"\[\d+\] [^#]", x) and "contractor" not in x)
             return line
         return "The main contractor for the bridge is Brightwater Civil Works [2]."
 
