@@ -210,28 +210,46 @@ _HEADINGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
 
 
 class _Text(html.parser.HTMLParser):
+    """The text of an HTML page: block elements as paragraphs, ``h1``-``h6`` marked "#" to "######" as Markdown
+    marks them (every line of one, after a ``<br>`` too), nothing of ``script``, ``style``, ``svg`` and the like."""
+
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
         self.parts: list[str] = []
         self.skip = 0
+        self.level = 0  # inside h1-h6: its level
+        self.fresh = True  # nothing written since the last block break
+
+    def _break(self) -> None:
+        if not self.skip:  # an svg's <title> inside a heading breaks nothing
+            self.parts.append("\n\n")
+            self.fresh = True
 
     def handle_starttag(self, tag: str, attrs: object) -> None:
         if tag in _SKIP and tag != "head":
             self.skip += 1
         if tag in _BLOCK:
-            self.parts.append("\n\n")
-        if tag in _HEADINGS and not self.skip:  # a heading is marked as Markdown marks it: it is never evidence
-            self.parts.append("#" * int(tag[1]) + " ")
+            self._break()
+        if tag in _HEADINGS and not self.skip:
+            self.level = int(tag[1])
 
     def handle_endtag(self, tag: str) -> None:
         if tag in _SKIP and tag != "head" and self.skip:
             self.skip -= 1
+        if tag in _HEADINGS:
+            self.level = 0
         if tag in _BLOCK:
-            self.parts.append("\n\n")
+            self._break()
 
     def handle_data(self, data: str) -> None:
-        if not self.skip:
-            self.parts.append(" ".join(data.split()) if data.strip() else (" " if data else ""))
+        if self.skip or not data:
+            return
+        text = re.sub(r"\s+", " ", data)  # one space, kept at the edges: "Hello <b>world</b>" is not "Helloworld"
+        if text.strip():
+            if self.level and self.fresh:  # a heading states nothing: never evidence (``index.sentences.heading``)
+                text = "#" * self.level + " " + text.lstrip()
+            self.fresh = False
+        self.parts.append(text)
 
 
 def _html(text: str, name: str) -> str:

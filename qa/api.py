@@ -286,4 +286,19 @@ def build_api(app: App, host: str | None = None) -> Any:
 
         return StreamingResponse(events(), media_type="text/event-stream")
 
+    from fastapi.routing import APIRoute
+
+    async def unknown(request: Request) -> Any:
+        """Last under /api/ and /v1/: under ``qa serve`` every path no route takes went on to Gradio, mounted at
+        "/", which answered {"detail": "Not Found"} (a review); a known path asked with another method is a 405."""
+        path = request.url.path
+        allowed = {m for r in api.routes if isinstance(r, APIRoute) and r.endpoint is not unknown and r.path_regex.match(path)
+                   for m in r.methods or ()}  # fmt: skip
+        if allowed:
+            raise HTTPException(405, headers={"Allow": ", ".join(sorted(allowed))})
+        raise HTTPException(404)
+
+    for prefix in ("/api/", "/v1/"):
+        methods = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"]
+        api.add_api_route(prefix + "{rest:path}", unknown, methods=methods, include_in_schema=False)
     return api

@@ -8,7 +8,9 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
+import re
 import threading
+import unicodedata
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import replace
 from pathlib import Path, PurePath
@@ -52,7 +54,7 @@ def upload_name(name: str) -> str:
     >>> upload_name("../../Rapport été 2024 — final ✓.txt"), upload_name("C:\\Users\\me\\a:b?.txt"), upload_name(".hidden.md")
     ('Rapport été 2024 — final ✓.txt', 'a_b_.txt', 'hidden.md')
     """
-    base = PurePath(name.replace("\\", "/")).name
+    base = unicodedata.normalize("NFC", PurePath(name.replace("\\", "/")).name)  # "é" typed either way is one name
     return "".join("_" if ch in '<>:"|?*' or not ch.isprintable() else ch for ch in base).strip().lstrip(".")
 
 
@@ -234,12 +236,12 @@ class App:
                 shown = f"{true / 1e6:.1f} MB" if size else f"over {limit / 1e6:.0f} MB"
                 raise InputError(safe, f"the file is {shown}, over the {limit / 1e6:.0f} MB limit (QA_MAX_FILE_MB)")
             parse(data, suffix, safe)
-            if batch is not None and safe in batch:
+            if batch is not None and safe.casefold() in batch:  # one file on a case-insensitive file system
                 raise InputError(safe, "another file of this upload has the same name; rename one (a name is one document)")
         except InputError as exc:
             return IngestResult(safe, "error", exc.reason)
         if batch is not None:
-            batch.add(safe)
+            batch.add(safe.casefold())
         with self.writing():
             folder.mkdir(parents=True, exist_ok=True)
             replacing = target.is_file() and target.read_bytes() != data
@@ -260,7 +262,9 @@ class App:
         if exact:
             return exact[0]
         matches = [d for d in docs if PurePath(d.path).name == name or d.path.endswith("/" + name.lstrip("/"))]
-        if not matches and (stored := upload_name(name)):  # an upload by the name it was sent with
+        stored = upload_name(name)
+        if not matches and stored != name and not re.search(r"[/\\]", name):  # an upload by the name it was sent
+            # with ("a:b.txt" is stored as "a_b.txt"); never a path's base name ("~/docs/report.txt" is not ours)
             matches = [d for d in docs if d.path == str(self.uploads_dir / stored)]
         if len(matches) == 1:
             return matches[0]

@@ -138,11 +138,18 @@ def route(question: str, docs: list[DocumentInfo], *, follow_up: bool = False) -
 
 
 # what a comparison is about: the words after "differ on", "say about", "the difference … in", up to the end
-_TOPIC = re.compile(
+_COMPARING = re.compile(
     r"(?i)\b(?:differ|differs|differed|difference|differences|disagree|disagrees|agree|agrees|say|says|said|compare|"
-    r"compared|contrast)\b(?:\s+\S+){0,10}?\s+(?:on|about|regarding|concerning|over|in\s+terms\s+of|as\s+to|"
-    r"with\s+(?:respect|regard)\s+to|when\s+it\s+comes\s+to|in)\s+(?P<topic>[^?!]+?)\s*[?.!]*\s*$"
+    r"compared|contrast)\b"
 )
+_ON = re.compile(
+    r"(?i)\b(?:on|about|regarding|concerning|over|in\s+terms\s+of|as\s+to|with\s+(?:respect|regard)\s+to"
+    r"|when\s+it\s+comes\s+to|in)\s+"
+)
+# what may stand between the verb and "on"/"about" besides the documents' names: "differ between A and B on …"
+_GAP = {"the", "a", "an", "and", "between", "from", "with", "both", "two", "these", "those", "they", "them", "do", "does",
+        "of", "s", "documents", "document", "reports", "report", "sources", "files", "file", "texts"}  # fmt: skip
+_MANNER = re.compile(r"(?i)^(?:(?:more|much|greater|full|some)\s+)?(?:detail|details|general|short|brief|depth|full)$")
 TOPIC_QUESTION = "What is said about {topic}?"
 _TOPIC_TAIL = re.compile(r"(?i)\s+(?:between|among|from|across|in|according\s+to)\s+")
 
@@ -157,6 +164,9 @@ def topic_question(question: str, docs: list[DocumentInfo]) -> str:
     asked "What is said about the number of lanes?", each answered with its own figure (four, two), a ``differ``
     point. "What does the document say about …?" drew claims that began "The document states that …".
 
+    X follows "on", "about", "in" … right after the comparing verb, or after words that only name the documents
+    ("differ between A and B on X"): "… say the bridge will cost in 2030?" compares no "2030" (a review).
+
     >>> docs = [DocumentInfo(n, f"/d/{n}", "", 0, 0, "", "ready") for n in ("bridge_council_report.md", "newsletter.html")]
     >>> topic_question("What do the council report and the newsletter say about tolls?", docs)
     'What is said about tolls?'
@@ -166,19 +176,29 @@ def topic_question(question: str, docs: list[DocumentInfo]) -> str:
     'What is said about the cost estimates?'
     >>> topic_question("What is the difference in cost between the council report and the newsletter?", docs)
     'What is said about cost?'
-    >>> topic_question("Compare the council report and the newsletter.", docs), topic_question("Compare on the newsletter.", docs)
-    ('', '')
+    >>> topic_question("How does the council's report differ from the newsletter regarding tolls?", docs)
+    'What is said about tolls?'
+    >>> [topic_question(q, docs) for q in ("Compare the council report and the newsletter.", "Compare on the newsletter.",
+    ...  "What do the report and the newsletter say the bridge will cost in 2030?",
+    ...  "Compare the report and the newsletter in detail.",
+    ...  "Do the report and the newsletter agree that construction began in March?",
+    ...  "Compare the cost figures in both documents.")]
+    ['', '', '', '', '', '']
     """
-    m = _TOPIC.search(question)
-    if not m:
-        return ""
-    topic = m["topic"].strip(" ,;:")
-    if named_documents(topic, docs):
-        topic = _TOPIC_TAIL.split(topic, maxsplit=1)[0]  # "cost between the report and the newsletter": "cost"
-    topic = re.sub(r"(?i)^(?:their|its|both|each)\s+", "the ", topic)
-    if not content_words(topic) or named_documents(topic, docs) or len(topic.split()) > 16:
-        return ""
-    return TOPIC_QUESTION.format(topic=topic)
+    names = DocumentNames(docs)
+    allowed = _GAP | {w for ws in names.words.values() for w in ws}
+    for verb in _COMPARING.finditer(question):
+        for on in _ON.finditer(question, verb.end()):
+            gap = re.findall(r"[^\W_]+", question[verb.end() : on.start()].lower())
+            if not set(gap) <= allowed:
+                break  # "say the bridge will cost in 2030": what comes after is not what is compared
+            topic = re.split(r"[?!]|\.(?:\s|$)", question[on.end() :])[0].strip(" ,;:")
+            if named_documents(topic, docs):
+                topic = _TOPIC_TAIL.split(topic, maxsplit=1)[0]  # "cost between the report and the newsletter": "cost"
+            topic = re.sub(r"(?i)^(?:their|its|both|each)\s+", "the ", topic)
+            if content_words(topic) and not named_documents(topic, docs) and len(topic.split()) <= 16:
+                return "" if _MANNER.match(topic) else TOPIC_QUESTION.format(topic=topic)
+    return ""
 
 
 class Comparer:

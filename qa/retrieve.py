@@ -211,7 +211,8 @@ class Retriever:
 
     def sources(self, hits: list[Hit], window: int) -> list[Source]:
         """Hits widened by ``window`` neighbours each, merged per document, numbered from 1 in reading order;
-        instruction-like sentences ("Ignore previous instructions …") are withheld from the model.
+        instruction-like sentences ("Ignore previous instructions …") are withheld from the model, and a sentence
+        shown already (another copy of a document, ``search``'s ``distinct``) is not shown again.
 
         A hit that opens with a pronoun ("He is also notable as the father of …") brings the sentence before it
         whatever the window: shown alone, the 1.5B model gave its "He" to another document's name.
@@ -236,11 +237,13 @@ class Retriever:
         docs = {d.doc_id: d.path for d in self.catalog.documents()}
         order = [h.doc_id for h in hits]
         sources: list[Source] = []
+        shown: set[str] = set()  # a sentence another document (or place) has word for word is shown once
         for doc_id in sorted(wanted, key=order.index):
             spots = wanted[doc_id]
             sentences: list[Sentence] = self.catalog.sentences(doc_id, min(spots), max(spots))
             for s in sentences:
                 # an instruction to the assistant is never evidence; shown to the model, it gets obeyed
-                if s.index in spots and not instruction_like(s.text):
+                if s.index in spots and not instruction_like(s.text) and plain_text(s.text) not in shown:
+                    shown.add(plain_text(s.text))
                     sources.append(Source(len(sources) + 1, docs.get(doc_id, doc_id), s, spots[s.index]))
         return sources

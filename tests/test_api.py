@@ -202,7 +202,16 @@ def test_an_upload_keeps_its_name_and_is_removed_by_it(settings, embedder):
     assert [x["status"] for x in r.json()] == ["indexed"] * 4
     stored = sorted(d["path"].rsplit("/", 1)[-1] for d in client.get("/api/documents").json())
     assert stored == sorted(["Rapport été 2024 — final ✓.txt", "a—b.txt", "a✓b.txt", "a_b.txt"])
+    # a path whose base name is an upload's is not that upload (a review: it removed uploads/a_b.txt)
+    assert client.delete("/api/documents/" + quote("elsewhere/a:b.txt")).status_code == 404
     for n in names:  # each by the name it was sent with, "a:b.txt" too
         assert client.delete("/api/documents/" + quote(n)).status_code == 200, n
+    assert client.delete("/api/documents/" + quote("a:b.txt")).status_code == 404  # a retried removal
     assert client.get("/api/documents").json() == []
+    # one name however its "é" was typed (NFC or NFD), and on a case-insensitive file system whatever its case
+    r = client.post(
+        "/api/documents",
+        files=[("files", (n, b"Otters swim.")) for n in ("\u00e9t\u00e9.txt", "e\u0301te\u0301.txt", "Notes.txt", "notes.txt")],
+    )
+    assert [x["status"] for x in r.json()] == ["indexed", "error", "indexed", "error"]
     app.close()

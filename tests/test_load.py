@@ -32,6 +32,16 @@ def test_html_and_word_headings_are_marked_and_never_evidence(tmp_path):
     page = tmp_path / "p.html"
     page.write_text("<h3>Why the tolls rise each year</h3><p>Tolls rise with inflation.</p><h2> </h2><h1>Done</h1>")
     assert load(page, max_bytes=MB).text == "### Why the tolls rise each year\n\nTolls rise with inflation.\n\n# Done\n"
+    # a review: an icon's <svg><title> or a <div> inside a heading took its mark away; a <br> in one marks each line
+    for html, text in [
+        ("<h2><svg><title>icon</title></svg>Costs</h2><p>A.</p>", "## Costs\n\nA.\n"),
+        ("<h2><div>Intro</div></h2>", "## Intro\n"),
+        ("<h2>Title<br>Second line</h2>", "## Title\n\n## Second line\n"),
+        ("<h2><a href='#c'>Anchor</a> text</h2>", "## Anchor text\n"),
+        ("<p>Hello <b>world</b> again.</p>", "Hello world again.\n"),  # inline tags kept words apart all along
+    ]:
+        page.write_text(html)
+        assert load(page, max_bytes=MB).text == text, html
 
     import docx
 

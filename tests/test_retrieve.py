@@ -113,3 +113,6 @@ def test_a_sentence_many_copies_hold_takes_one_place_when_distinct(app, tmp_path
     distinct = _texts(app, app.retriever.search(question, 4, distinct=True))
     assert len(distinct) == len(set(distinct)) == 4 and "The Zorbian lighthouse keeper is Marta Quell." in distinct
     assert any("cottage" in t or "Gulls" in t for t in distinct)
+    # what the model is shown: the kept hits' neighbours and the bridge hops, from other copies, not again (a review)
+    shown = [s.sentence.text for s in app.asker.retrieve(question, None)]
+    assert len(shown) == len(set(shown)) and "The Zorbian lighthouse keeper is Marta Quell." in shown, shown

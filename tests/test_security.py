@@ -110,3 +110,14 @@ def test_a_first_serve_indexes_the_samples_before_the_api_answers(tmp_path, mode
         status, body = _request(url + "api/health")
         assert status == 200 and json.loads(body)["documents"] == 1
     assert f"indexed the sample documents of {seeds} (this data folder's first use)" in (tmp_path / "serve.log").read_text()
+
+
+def test_an_unknown_route_answers_in_the_error_shape_with_gradio_mounted(server):  # noqa: F811
+    """Under `qa serve` a path no API route took went on to Gradio at "/": {"detail": "Not Found"} (a review)."""
+    url, _ = server
+    for path, method, status in [("api/nothing", "GET", 404), ("v1/nope", "POST", 404), ("api/ask", "GET", 405)]:
+        code, body = _request(url + path, {} if method == "POST" else None, method=method)
+        error = json.loads(body)["error"]
+        assert code == status and error["type"] == ("NotFound" if status == 404 else "MethodNotAllowed"), body
+        assert error["message"] == f"There is no {method} /{path} here."
+    assert _request(url + "api/health")[0] == 200 and _request(url)[0] == 200  # the API and the page as before

@@ -301,9 +301,19 @@ def test_page_shows_stages_declines_and_left_out_sentences(slow_page_url):
         page.locator("#qa-ask").click()
         expect(answer.locator(".qa-draft-label")).to_have_text("Draft, not yet checked against the documents:", timeout=60_000)
         assert "qa-done" not in (answer.get_attribute("class") or "")
+
+        # another tab's question while the model is busy is shown at once, waiting in line, then answered
+        other = browser.new_page(viewport={"width": 1366, "height": 900})
+        other.goto(slow_page_url)
+        other.locator("#qa-question textarea").fill("Who is the main contractor for the Kestrel Bridge?")
+        other.locator("#qa-ask").click()
+        expect(other.locator("#qa-answer .qa-wait")).to_have_text(render.QUEUED, timeout=10_000)
         expect(answer).to_have_class(re.compile(r"\bqa-done\b"), timeout=120_000)
         assert answer.locator(".qa-draft-label").count() == 0 and answer.locator(".qa-cite").count() == 2
         assert "s to first word" in page.locator(".qa-turn[data-turn='0'] .qa-meta").inner_text()
+        expect(other.locator("#qa-answer")).to_have_class(re.compile(r"\bqa-done\b"), timeout=120_000)
+        assert "Brightwater" in other.locator("#qa-answer").inner_text()
+        other.close()
 
         # a follow-up is first rewritten by the model, and the page says so before it searches
         page.locator("#qa-question textarea").fill("What is the total cost of the Kestrel Bridge?")

@@ -9,7 +9,7 @@ from typing import Any
 
 import gradio as gr
 
-from qa.app import App, checked_text
+from qa.app import MAX_QUESTION_CHARS, App, checked_text
 from qa.records import IngestResult
 from ui import actions, compare, plain, render
 from ui.actions import guard
@@ -185,10 +185,18 @@ def build_ui(app: App, seeded: list[IngestResult] | None = None) -> gr.Blocks:
             has_docs = bool(app.documents())
             return [], render.chat_html([], has_docs), render.sources_html([]), render.context_empty()
 
+        def on_queued(q: str, turns: list[Turn]) -> Any:
+            """The question in the chat at once, outside the queue: while the model answers another question (an
+            earlier one, another tab's, or one whose page was closed), it waits there with a note instead of a
+            dimmed page and Gradio's small queue counter (a browser walk-through)."""
+            q = (q or "").strip()
+            if not q or len(q) > MAX_QUESTION_CHARS:
+                return gr.skip()
+            return render.chat_html([*turns, Turn(q, queued=True)])
+
         p = page
         asking = [p.question, p.turns, p.scope, p.top_k, p.temperature]
-        gr.on(
-            [p.question.submit, p.ask.click],
+        gr.on([p.question.submit, p.ask.click], on_queued, [p.question, p.turns], [p.chat], queue=False).then(
             on_ask,
             asking,
             [p.chat, p.sources, p.turns, p.question, p.context],

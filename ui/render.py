@@ -22,6 +22,7 @@ RECITED = "Citation changed: the sentence shown here states this better than the
 REDRAFT = "The first draft only repeated a source; asking again…"
 REWRITTEN = "Your follow-up, made standalone using the conversation, is what was searched for."
 COMPARED = "The question asks for a comparison: each document answers it on its own, then the answers are set side by side."
+QUEUED = "Waiting for the model: it is answering another question, and this one is next in line…"
 COMPARING = "Comparing the documents: each one answers on its own, then the answers are set side by side…"
 EMPTY = (
     "Ask a question about your documents. Every sentence of the answer cites the sentence it comes "
@@ -84,6 +85,7 @@ class Turn:
     error: str = ""
     compared: list[str] = field(default_factory=list)  # routed to a comparison: the documents compared (once known)
     comparing: bool = False  # routed to a comparison, which answers from each document before anything is shown
+    queued: bool = False  # asked, and waiting for the model (another question is being answered)
 
 
 def _cite(turn: int, n: int, selected: bool = False, recited: bool = False) -> str:
@@ -226,7 +228,7 @@ def turn_html(i: int, turn: Turn, last: bool) -> str:
             body = f'{label}<span class="qa-draft">{esc(draft)}</span>'
         else:
             wait = "Writing…" if turn.draft or turn.found else "Searching your documents…"
-            wait = COMPARING if turn.comparing else wait
+            wait = COMPARING if turn.comparing else QUEUED if turn.queued else wait
             body = f'<span class="qa-wait">{"Rewriting the question…" if turn.rewriting else wait}</span>'
         if turn.redrafted:
             body = f'<div class="qa-redraft" role="status">{REDRAFT}</div>{body}'
