@@ -312,7 +312,8 @@ def test_page_shows_stages_declines_and_left_out_sentences(slow_page_url):
         assert answer.locator(".qa-draft-label").count() == 0 and answer.locator(".qa-cite").count() == 2
         assert "s to first word" in page.locator(".qa-turn[data-turn='0'] .qa-meta").inner_text()
         expect(other.locator("#qa-answer")).to_have_class(re.compile(r"\bqa-done\b"), timeout=120_000)
-        assert "Brightwater" in other.locator("#qa-answer").inner_text()
+        assert other.locator(".qa-turn .qa-q").all_inner_texts() == ["Who is the main contractor for the Kestrel Bridge?"]
+        assert render.QUEUED not in other.locator("#qa-chat").inner_text()
         other.close()
 
         # a follow-up is first rewritten by the model, and the page says so before it searches
