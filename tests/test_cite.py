@@ -1071,3 +1071,15 @@ def test_a_claim_that_is_its_sentence_word_for_word_needs_no_judge(embedder):
     asked = [("faq.md", "Will the bridge be free to cross?")]  # a copied question states nothing: judged
     v = Verifier(embedder, FakeGenerator()).verify("Will the bridge be free to cross? [1]", _in_docs(asked))
     assert all(s.score != 1.0 for s in v.sentences), v.sentences
+
+
+def test_a_reply_is_not_the_answer_when_the_linked_sentence_answers_clearly_better(embedder):
+    """``Verifier._answered_better``: the described sentence must pass the gate and beat the reply by pad_margin."""
+    from qa.cite import Verifier
+
+    v = Verifier(embedder, FakeGenerator())  # the fake gate: 0.9 for a reply sharing a long word with the question
+    question = "What are the core collaboration hours?"
+    said = v._answered_better(question, 0.62, "Core collaboration hours run from 10:00 to 15:00.")
+    assert said == "another retrieved sentence answers the question better (judge 0.62 against 0.90)"
+    assert v._answered_better(question, 0.80, "Core collaboration hours run from 10:00 to 15:00.") == ""  # not clearly
+    assert v._answered_better(question, 0.20, "Every team meets on Tuesday.") == ""  # it does not answer either

@@ -81,6 +81,20 @@ def test_an_agree_question_is_decided_by_each_documents_value(seeded_app, what, 
     assert newsletter in by_doc["kestrel_bridge_residents_newsletter.html"]
 
 
+def test_a_copied_line_is_not_the_answer_when_the_linked_sentence_answers_better(seeded_app):
+    """Labelled q012: the draft copied "Every team meets in the office on Tuesday …" to a question about core
+    hours, the gate passed it (0.68), and "Core collaboration hours run from 10:00 to 15:00 …" (0.90) was linked as
+    what the question describes. The answer was in the link: declined, and a copy is asked again."""
+    question = "What are the core collaboration hours at Lumenfold Analytics?"
+    sources = seeded_app.asker.retrieve(question, None)
+    tuesday = next(s.n for s in sources if s.sentence.text.startswith("Every team meets in the office on Tuesday"))
+    checked = seeded_app.asker.verifier.verify(f"[{tuesday}] {sources[tuesday - 1].sentence.text}", sources, question)
+    assert checked.declined and checked.why == "not_an_answer", checked
+    assert "another retrieved sentence answers the question better" in checked.sentences[0].reason
+    answer = seeded_app.ask(question)  # asked whole, the right sentence is the answer
+    assert not answer.declined and "10:00 to 15:00" in answer.answer, answer
+
+
 def test_off_topic_question_is_declined(seeded_app):
     answer = seeded_app.ask("Who won the football World Cup in 1998?")
     assert answer.declined
