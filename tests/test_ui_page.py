@@ -295,6 +295,9 @@ def test_page_shows_stages_declines_and_left_out_sentences(slow_page_url):
     with sync_playwright() as pw:
         browser, page, errors = _open(pw, slow_page_url)
         answer = page.locator("#qa-answer")
+        other = browser.new_page(viewport={"width": 1366, "height": 900})  # another tab, loaded before the model is busy
+        other.goto(slow_page_url)
+        other.locator("#qa-question textarea").fill("Who is the main contractor for the Kestrel Bridge?")
 
         # while the model writes, the draft is labelled as not yet checked; then the checked answer replaces it
         page.locator("#qa-question textarea").fill("How much will the Kestrel Bridge cost, and who pays for it?")
@@ -303,9 +306,6 @@ def test_page_shows_stages_declines_and_left_out_sentences(slow_page_url):
         assert "qa-done" not in (answer.get_attribute("class") or "")
 
         # another tab's question while the model is busy is shown at once, waiting in line, then answered
-        other = browser.new_page(viewport={"width": 1366, "height": 900})
-        other.goto(slow_page_url)
-        other.locator("#qa-question textarea").fill("Who is the main contractor for the Kestrel Bridge?")
         other.locator("#qa-ask").click()
         expect(other.locator("#qa-answer .qa-wait")).to_have_text(render.QUEUED, timeout=10_000)
         expect(answer).to_have_class(re.compile(r"\bqa-done\b"), timeout=120_000)
