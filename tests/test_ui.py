@@ -528,7 +528,7 @@ def test_a_question_over_the_limit_is_refused_before_it_is_shown_and_not_echoed_
     demo = build_ui(app)
     on_ask = next(f.fn for f in demo.fns.values() if f.name == "on_ask")
     long = "Why " + "is the bridge late " * 130 + "?"
-    steps = list(on_ask(long, [], None, 8, 0.0))
+    steps = list(on_ask(long, [], None, 8, 0.0, gr.Request()))
     assert len(steps) == 1  # the refusal at once, no turn with the whole question first
     chat, _, _, given_back, _ = steps[0]
     assert "over the limit of 2,000" in chat and f"… ({len(long):,} characters)" in chat

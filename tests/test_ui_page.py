@@ -347,6 +347,20 @@ def test_page_shows_stages_declines_and_left_out_sentences(slow_page_url):
         # the chat follows its newest turn: five turns overflow it, and the last answer is in view, not below it
         view = page.evaluate(NEWEST_IN_VIEW)
         assert view["scrolls"] and view["inView"], view
+
+        # a question typed and asked while this tab's answer is written is kept, and asked next (a walk-through:
+        # each step of the answer emptied the box, and the second click was dropped)
+        page.locator("#qa-question textarea").fill("How much will the Kestrel Bridge cost, and who pays for it?")
+        page.locator("#qa-ask").click()
+        expect(answer.locator(".qa-draft-label")).to_be_visible(timeout=60_000)
+        box = page.locator("#qa-question textarea")
+        box.fill("Who is the main contractor for the Kestrel Bridge?")
+        page.locator("#qa-ask").click()
+        page.wait_for_timeout(1_000)
+        assert box.input_value() == "Who is the main contractor for the Kestrel Bridge?"  # not emptied meanwhile
+        page.wait_for_selector(".qa-turn[data-turn='6'] #qa-answer.qa-done", timeout=120_000)
+        assert page.locator(".qa-turn[data-turn='6'] .qa-q").inner_text() == "Who is the main contractor for the Kestrel Bridge?"
+        assert box.input_value() == ""
         browser.close()
     assert errors == []
 

@@ -73,13 +73,25 @@ def build_ui(app: App, seeded: list[IngestResult] | None = None) -> gr.Blocks:
     with gr.Blocks(title="qa: ask your documents", analytics_enabled=False) as demo:
         page = Page(app)
 
+        busy: set[str] = set()  # the sessions (browser tabs) whose question the model is answering
+
         @guard(inline=_ask_failed)
-        def on_ask(q: str, turns: list[Turn], docs: list[str] | None, k: float, temp: float) -> Any:
+        def on_ask(q: str, turns: list[Turn], docs: list[str] | None, k: float, temp: float, request: gr.Request) -> Any:
             q = (q or "").strip()
             if not q:
                 yield gr.skip(), gr.skip(), gr.skip(), gr.skip(), gr.skip()
                 return
             checked_text(q, "question")  # over the length limit: the error at once, before the question is shown
+            busy.add(request.session_hash or "")
+            try:
+                yield from answering(q, turns, docs, k, temp)
+            finally:
+                busy.discard(request.session_hash or "")
+
+        def answering(q: str, turns: list[Turn], docs: list[str] | None, k: float, temp: float) -> Any:
+            """``on_ask``'s steps. Only the first empties the question box: a question typed while this one is
+            answered stays there, and is asked next (``always_last``; before, each step emptied the box and the
+            second click was dropped: a browser walk-through)."""
             past = [(t.question, t.answer.answer) for t in turns if t.answer is not None]
             turns = [*turns, Turn(q)]
             turn, last = turns[-1], 0.0
@@ -91,7 +103,7 @@ def build_ui(app: App, seeded: list[IngestResult] | None = None) -> gr.Blocks:
                 result = app.compare(q, docs=named or docs or None)
                 turn.compared, turn.comparing = [d.document for d in result.documents], False
                 turn.answer = result.as_answer()
-                yield render.chat_html(turns), render.sources_html(turns), turns, "", gr.skip()
+                yield render.chat_html(turns), render.sources_html(turns), turns, gr.skip(), gr.skip()
                 return
             stream = app.ask_stream(
                 q, docs=docs or None, routed=(kind, named), history=past, top_k=int(k), temperature=float(temp)
@@ -116,8 +128,8 @@ def build_ui(app: App, seeded: list[IngestResult] | None = None) -> gr.Blocks:
                 elif event.kind == "answer":
                     turn.answer = event.data
                     continue
-                yield render.chat_html(turns), render.sources_html(turns), gr.skip(), "", gr.skip()
-            yield render.chat_html(turns), render.sources_html(turns), turns, "", gr.skip()
+                yield render.chat_html(turns), render.sources_html(turns), gr.skip(), gr.skip(), gr.skip()
+            yield render.chat_html(turns), render.sources_html(turns), turns, gr.skip(), gr.skip()
 
         @guard(inline=_cite_failed)
         def on_cite(turns: list[Turn], evt: gr.EventData) -> tuple[str, str]:
@@ -185,12 +197,13 @@ def build_ui(app: App, seeded: list[IngestResult] | None = None) -> gr.Blocks:
             has_docs = bool(app.documents())
             return [], render.chat_html([], has_docs), render.sources_html([]), render.context_empty()
 
-        def on_queued(q: str, turns: list[Turn]) -> Any:
-            """The question in the chat at once, outside the queue: while the model answers another question (an
-            earlier one, another tab's, or one whose page was closed), it waits there with a note instead of a
-            dimmed page and Gradio's small queue counter (a browser walk-through)."""
+        def on_queued(q: str, turns: list[Turn], request: gr.Request) -> Any:
+            """The question in the chat at once, outside the queue: while the model answers another tab's question
+            (or one whose page was closed), it waits there with a note instead of a dimmed page and Gradio's small
+            queue counter (a browser walk-through). Not while this tab's own answer streams, which would redraw
+            the chat without it: the question waits in its box, and is asked next."""
             q = (q or "").strip()
-            if not q or len(q) > MAX_QUESTION_CHARS:
+            if not q or len(q) > MAX_QUESTION_CHARS or (request.session_hash or "") in busy:
                 return gr.skip()
             return render.chat_html([*turns, Turn(q, queued=True)])
 
@@ -203,6 +216,7 @@ def build_ui(app: App, seeded: list[IngestResult] | None = None) -> gr.Blocks:
             concurrency_limit=1,
             concurrency_id="model",
             show_progress="minimal",
+            trigger_mode="always_last",  # a question asked while the last one is answered runs next, not dropped
         )
         for html in (p.chat, p.sources):
             html.cite(on_cite, [p.turns], [p.sources, p.context])  # type: ignore[attr-defined]
