@@ -229,8 +229,8 @@ def test_stdio_lists_searches_opens_a_cited_span_and_answers(stdio_env, tmp_path
 
 
 def _serve(tmp_path: Path, model_path: Path, token: str):
-    """`qa serve` with QA_API_TOKEN set; yields its URL."""
-    return serve_process(tmp_path, model_path, QA_API_TOKEN=token)
+    """`qa serve` with QA_API_TOKEN set, over an empty index (no samples to index as it starts); yields its URL."""
+    return serve_process(tmp_path, model_path, QA_API_TOKEN=token, QA_SEEDS_DIR=str(tmp_path / "no-seeds"))
 
 
 @contextlib.asynccontextmanager
