@@ -232,11 +232,13 @@ class _Text(html.parser.HTMLParser):
             self._break()
         if tag in _HEADINGS and not self.skip:
             self.level = int(tag[1])
+        elif tag == "title" and not self.skip:  # the page's title: a heading too (it repeated an h1 as a statement)
+            self.level = 1
 
     def handle_endtag(self, tag: str) -> None:
         if tag in _SKIP and tag != "head" and self.skip:
             self.skip -= 1
-        if tag in _HEADINGS:
+        if tag in _HEADINGS or tag == "title" and not self.skip:  # an svg's <title> ends no heading
             self.level = 0
         if tag in _BLOCK:
             self._break()

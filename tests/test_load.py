@@ -25,7 +25,7 @@ def test_html_and_word_headings_are_marked_and_never_evidence(tmp_path):
     from qa.cite import can_be_evidence
 
     text = load(SEEDS / "kestrel_bridge_residents_newsletter.html", max_bytes=MB).text
-    assert "\n## What we know about the Kestrel Bridge\n" in text
+    assert "\n## What we know about the Kestrel Bridge\n" in text and text.startswith("# The Estuary Post: Summer 2025")
     said = [text[a:b] for a, b in split_spans(text)]
     assert "## What we know about the Kestrel Bridge" in said and not can_be_evidence("## What we know about the Kestrel Bridge")
     assert not heading("What we know about the Kestrel Bridge")  # its words alone do not tell
@@ -39,6 +39,11 @@ def test_html_and_word_headings_are_marked_and_never_evidence(tmp_path):
         ("<h2>Title<br>Second line</h2>", "## Title\n\n## Second line\n"),
         ("<h2><a href='#c'>Anchor</a> text</h2>", "## Anchor text\n"),
         ("<p>Hello <b>world</b> again.</p>", "Hello world again.\n"),  # inline tags kept words apart all along
+        # the page's title too (a walk-through: it repeated the h1 as plain text, which could be cited)
+        (
+            "<html><head><title>Harbour Notes</title></head><body><h1>Harbour Notes</h1></body></html>",
+            "# Harbour Notes\n\n# Harbour Notes\n",
+        ),
     ]:
         page.write_text(html)
         assert load(page, max_bytes=MB).text == text, html
