@@ -193,10 +193,10 @@ def topic_question(question: str, docs: list[DocumentInfo]) -> str:
             if not set(gap) <= allowed:
                 break  # "say the bridge will cost in 2030": what comes after is not what is compared
             topic = re.split(r"[?!]|\.(?:\s|$)", question[on.end() :])[0].strip(" ,;:")
-            if named_documents(topic, docs):
+            if names.named(topic):
                 topic = _TOPIC_TAIL.split(topic, maxsplit=1)[0]  # "cost between the report and the newsletter": "cost"
             topic = re.sub(r"(?i)^(?:their|its|both|each)\s+", "the ", topic)
-            if content_words(topic) and not named_documents(topic, docs) and len(topic.split()) <= 16:
+            if content_words(topic) and not names.named(topic) and len(topic.split()) <= 16:
                 return "" if _MANNER.match(topic) else TOPIC_QUESTION.format(topic=topic)
     return ""
 

@@ -34,7 +34,7 @@ from qa.cite import (
     signed_value,
     with_digits,
 )
-from qa.records import AnswerSentence, Citation, Source
+from qa.records import AnswerSentence, Citation, Sentence, Source
 from qa.retrieve import Retriever
 
 PER_DOCUMENT = 3  # sentences judged per document
@@ -149,12 +149,14 @@ class FactChecker:
         t0 = time.perf_counter()
         statement = " ".join(statement.split())
         hits = [h for h in self.retriever.search(statement, self.top_k, doc_ids) if h.dense >= self.relevance]
-        per_doc: dict[str, list[Any]] = {}
+        per_doc: dict[str, list[tuple[Any, Sentence]]] = {}  # each document's hits with their sentences, read once
         for h in hits:
             # a heading or an instruction takes no place of a sentence that can be evidence (a probe: the report's
             # title and the newsletter's heading took two of three places from "Construction work began on …")
-            if len(per_doc.setdefault(h.doc_id, [])) < PER_DOCUMENT and can_be_evidence(self._sentence(h).text):
-                per_doc[h.doc_id].append(h)
+            if len(per_doc.setdefault(h.doc_id, [])) < PER_DOCUMENT:
+                (s,) = self.retriever.catalog.sentences(h.doc_id, h.idx, h.idx)
+                if can_be_evidence(s.text):
+                    per_doc[h.doc_id].append((h, s))
         paths = {d.doc_id: d.path for d in self.retriever.catalog.documents()}
         stances: list[StanceCitation] = []
         for doc_id, doc_hits in per_doc.items():
@@ -173,7 +175,9 @@ class FactChecker:
         )
         return Check(statement, verdict, stances, {"total_s": time.perf_counter() - t0})
 
-    def _document(self, statement: str, doc_id: str, hits: list[Any], path: str, n: int) -> StanceCitation | None:
+    def _document(
+        self, statement: str, doc_id: str, hits: list[tuple[Any, Sentence]], path: str, n: int
+    ) -> StanceCitation | None:
         """The document's stance: its first sentence that supports the statement, else one that contradicts it.
 
         A contradicting citation's ``score`` is the judge's P(Yes) that the sentence states the counterpart."""
@@ -183,8 +187,7 @@ class FactChecker:
         # "The bridge will carry four traffic lanes." in the Kestrel Bridge's report states it of that bridge
         have = {w.lower() for w in WORD.findall(self.retriever.catalog.text(doc_id).lower())}
         about = " ".join(name for name in name_phrases(statement) if name_present(name, have))
-        for h in hits:
-            s = self._sentence(h)
+        for h, s in hits:
             # a user's statement, not the model's: judged as before ``Verifier.weigh`` (its words are the user's)
             p, reason = v.supports(statement, s.text, about, weighed=False)
             if p >= v.config.support:
@@ -195,10 +198,6 @@ class FactChecker:
                     cite = Citation(n + 1, path, s.text, s.start, s.end, s.page, round(q, 3))
                     contradiction = StanceCitation(cite, "contradicts")
         return contradiction
-
-    def _sentence(self, hit: Any) -> Any:
-        (s,) = self.retriever.catalog.sentences(hit.doc_id, hit.idx, hit.idx)
-        return s
 
     def counterpart(self, statement: str, sentence: str, about: str = "") -> float:
         return counterpart(self.verifier, statement, sentence, about)
