@@ -18,6 +18,14 @@ sentences as the evidence:
                   another relation ("Orla Breckenridge died in 1962" on "It was founded in 1962 by … Orla
                   Breckenridge"), the false answers the screens cannot see; three are real answers of this
                   pipeline (q073, q077, q079), the rest follow their pattern over the labelled documents   false
+    contrary      hand-written (bench/data/contrary.jsonl): a statement a labelled sentence says the opposite of
+                  with no number or negation of its own ("The library will close while the roof works take
+                  place." on "The library will stay open while …")                                          false
+
+``qa verify``'s contradiction by meaning (``qa.factcheck.CONTRARY_MARGIN``) is calibrated on the contrary pairs
+against compatible ones: ``related`` (a true, looser statement of a labelled sentence, in contrary.jsonl), the
+premise pairs, and ``samedoc`` (a gold sentence against other sentences of its document); only pairs at the
+cosine where ``qa verify`` looks for a contradiction (``COUNTERPART_FROM``) count.
 
 Each pair is judged once (the screen, then the judge's P(Yes)); thresholds are then swept offline, so
 calibrating costs one pass of the model. ``--sweep`` prints the table; the report is
@@ -34,29 +42,24 @@ from pathlib import Path
 from typing import Any
 
 from bench.datasets import BENCH_DATA, labelled
-from qa.cite import Verifier, VerifierConfig, kind_gap, screen
+from qa.cite import Verifier, VerifierConfig, can_be_evidence, kind_gap, name_phrases, screen
+from qa.factcheck import CONTRARY_MARGIN, COUNTERPART_FROM, negate, opposite
 from qa.judge import answer_messages, support_messages
 from qa.settings import REPO_ROOT, Settings
 
 RESULTS = REPO_ROOT / "bench" / "results"
 PARAPHRASES = BENCH_DATA / "paraphrases.jsonl"
 PREMISES = BENCH_DATA / "premise.jsonl"
-FALSE_KINDS = ("negation", "number", "date", "entity", "premise")
+CONTRARIES = BENCH_DATA / "contrary.jsonl"
+FALSE_KINDS = ("negation", "number", "date", "entity", "premise", "contrary")
+VERIFY_KINDS = ("contrary", "related", "premise", "samedoc")  # judged as ``qa verify`` judges a contradiction too
+SAMEDOC = 3  # other sentences of a gold sentence's document paired with it (``samedoc``)
 GATE_FALSE = ("not_answer", "other_answer")  # judged by the answer gate only
 TRUE_KINDS = ("verbatim", "paraphrase", "terse")
 MONTHS = ("January February March April May June July August September October November December").split()
 DAYS = "Monday Tuesday Wednesday Thursday Friday Saturday Sunday".split()
-_AUX = re.compile(r"\b(is|are|was|were|will|can|could|has|have|had|does|did|would|should|must|may)\b")
 _YEAR = re.compile(r"\b(1[5-9]\d\d|20\d\d)\b")
 _NUM = re.compile(r"(?<![\d.,])\d+(?:[.,]\d+)?(?![\d])")
-
-
-def negate(text: str) -> str:
-    """ "The bridge will open" -> "The bridge will not open"; with no auxiliary, "It is not true that …"."""
-    m = _AUX.search(text)
-    if m:
-        return text[: m.end()] + " not" + text[m.end() :]
-    return "It is not true that " + text[0].lower() + text[1:]
 
 
 def swap_number(text: str) -> str | None:
@@ -128,6 +131,10 @@ def pairs(paraphrases: dict[str, str], docs_text: dict[str, list[str]]) -> list[
         ]
         if spare:
             add(item, "not_answer", spare[k % len(spare)], False, spare[k % len(spare)])
+        others = [t for t in docs_text.get(doc, []) if t not in item.support and len(t.split()) >= 5 and can_be_evidence(t)]
+        for other in others[k % 5 :: 5][:SAMEDOC]:
+            pair = {"id": item.id, "kind": "samedoc", "truth": True, "claim": item.support[0], "question": ""}
+            out.append({**pair, "evidence": other})
     by_id = {it.id: it for it in labelled().items}
     for row in map(json.loads, PREMISES.read_text(encoding="utf-8").splitlines()):
         item = by_id.get(row["id"])
@@ -141,6 +148,9 @@ def pairs(paraphrases: dict[str, str], docs_text: dict[str, list[str]]) -> list[
                 "evidence": row["evidence"],
             }
         )
+    for row in map(json.loads, CONTRARIES.read_text(encoding="utf-8").splitlines()):
+        out.append({"id": "", "kind": row["kind"], "truth": row["kind"] != "contrary", "claim": row["claim"],
+                    "question": "", "evidence": row["evidence"]})  # fmt: skip
     return out
 
 
@@ -190,6 +200,8 @@ def score(rows: list[dict[str, Any]], judge: Any, verifier: Verifier) -> list[di
         if row["kind"] in GATE_FALSE:
             row["screen"], row["p"] = "", 0.0
             row["p_answer"] = judge.p_yes(answer_messages(row["question"], row["claim"]))
+        elif row["kind"] in ("related", "samedoc"):
+            row["screen"], row["p"] = "", None
         else:
             row["screen"] = screen(row["claim"], row["evidence"], row["question"], check_names=verifier.config.names)
             row["p"] = 0.0 if row["screen"] else judge.p_yes(support_messages(row["claim"], row["evidence"]))
@@ -197,7 +209,32 @@ def score(rows: list[dict[str, Any]], judge: Any, verifier: Verifier) -> list[di
             if row["truth"]:
                 row["p_answer"] = judge.p_yes(answer_messages(row["question"], row["claim"]))
         row["judge_s"] = time.perf_counter() - t0
+        if row["kind"] in VERIFY_KINDS:
+            as_verified(row, judge, verifier)
     return rows
+
+
+def as_verified(row: dict[str, Any], judge: Any, verifier: Verifier) -> None:
+    """What ``qa verify`` would judge of the pair as a statement and a sentence of a document it is about: its cosine
+    (``cos``); if at ``COUNTERPART_FROM`` or more, the screens with the statement's names taken as the document's
+    (``screen_v``), and past them the statement's P(Yes) (``p_v``) and its ``opposite``'s (``q``)."""
+    vec = verifier.embed([row["claim"], row["evidence"]])
+    row["cos"] = float(vec[0] @ vec[1])
+    if row["cos"] < COUNTERPART_FROM:
+        return
+    about = " ".join(name_phrases(row["claim"]))
+    row["screen_v"] = screen(row["claim"], row["evidence"], about, check_names=verifier.config.names)
+    if row["screen_v"]:
+        return
+    same = row.get("p") is not None and not row.get("screen")  # the same prompt was judged for the support stage
+    row["p_v"] = row["p"] if same else judge.p_yes(support_messages(row["claim"], row["evidence"]))
+    if row["p_v"] < verifier.config.support:
+        row["q"] = judge.p_yes(support_messages(opposite(row["claim"]), row["evidence"]))
+
+
+def contradicted(row: dict[str, Any], margin: float) -> bool:
+    """Whether ``qa verify`` takes the pair's sentence for one that contradicts its statement by meaning."""
+    return "q" in row and row["q"] - row["p_v"] >= margin
 
 
 def unbacked(row: dict[str, Any], verifier: Verifier) -> str:
@@ -300,7 +337,8 @@ def report(rows: list[dict[str, Any]], config: VerifierConfig) -> str:
     for t in (0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7):
         r = rates(rows, config.support, t, config.backed_support)
         lines.append(f"| {t:.1f} | " + " | ".join(f"{r.get(k, float('nan')):.2f}" for k in gate) + " |")
-    judged = [r["judge_s"] for r in rows if not r.get("screen")]
+    lines += verify_table(rows)
+    judged = [r["judge_s"] for r in rows if not r.get("screen") and r.get("p") is not None]
     if judged:
         judged.sort()
         lines += [
@@ -309,6 +347,31 @@ def report(rows: list[dict[str, Any]], config: VerifierConfig) -> str:
             "(one claim against its evidence; the added time per answer is in the quality report).",
         ]
     return "\n".join(lines) + "\n"
+
+
+def verify_table(rows: list[dict[str, Any]]) -> list[str]:
+    """The sweep of ``CONTRARY_MARGIN``: contrary pairs found, compatible pairs wrongly found."""
+    if not any("q" in r for r in rows):
+        return []
+    kinds = {k: [r for r in rows if r["kind"] == k] for k in VERIFY_KINDS}
+    near = {k: sum(r.get("cos", 0.0) >= COUNTERPART_FROM for r in v) for k, v in kinds.items()}
+    lines = [
+        "",
+        "## `qa verify`: a contradiction with no number or negation of its own",
+        "",
+        f"A sentence contradicts a statement when the statement's opposite is judged at least the margin likelier than "
+        f"the statement (`qa.factcheck.CONTRARY_MARGIN`, now {CONTRARY_MARGIN}). Pairs at cosine {COUNTERPART_FROM} or "
+        "more, where `qa verify` looks: "
+        + ", ".join(f"{k} {near[k]} of {len(v)}" for k, v in kinds.items())
+        + ". Contrary pairs found (the more the better); compatible ones wrongly found (related, premise, samedoc):",
+        "",
+        "| margin | contrary found | related | premise | samedoc |",
+        "|---|---|---|---|---|",
+    ]
+    for m in (0.1, 0.15, 0.2, 0.25, 0.3, 0.35):
+        got = {k: sum(contradicted(r, m) for r in v) for k, v in kinds.items()}
+        lines.append(f"| {m:.2f} | " + " | ".join(f"{got[k]} of {len(kinds[k])}" for k in VERIFY_KINDS) + " |")
+    return lines
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -4,7 +4,9 @@ Each document's best sentences for the statement are judged: a sentence *support
 verifier accepts it as evidence (screens, then the judge); it *contradicts* it when the hard screens find it says
 otherwise (another number, or the opposite polarity) and it states the statement's *counterpart*: the statement
 with the sentence's number (or date) in place of its own, or both without their negations, passes the screens and
-the judge (``counterpart``). Another number alone is not enough: "The bridge was approved in 2023." shares no claim
+the judge (``counterpart``); or, with no such difference, when the statement's ``opposite`` is judged at least
+``CONTRARY_MARGIN`` likelier than the statement (a toll against "free of charge", "stop running" against "keep
+running"). Another number alone is not enough: "The bridge was approved in 2023." shares no claim
 with "The bridge will cost £46 million." Number words count as numbers ("four lanes" against "two lanes"). The
 judge's own "does the source make the claim false?" scored related true sentences as high as false ones, so it is
 not used. Nor is the difference of its P(Yes) to "Is it true that …?" asked for yes and asked for no (which
@@ -34,6 +36,7 @@ from qa.cite import (
     signed_value,
     with_digits,
 )
+from qa.judge import support_messages
 from qa.records import AnswerSentence, Citation, Sentence, Source
 from qa.retrieve import Retriever
 
@@ -45,12 +48,22 @@ SAME_SUBJECT = 0.55  # cosine of statement and sentence at or above which they a
 # samples (supported, contradicted, disputed, not found), 0.45 gets 18 verdicts right, 0.55 17, with no false
 # contradiction at either: the counterpart's judge, not the cosine, decides. (Answers' disputes keep SAME_SUBJECT.)
 COUNTERPART_FROM = 0.45
+# ``qa verify``: a sentence that states the statement's opposite says it is false even with no number or negation of
+# its own ("Drivers will pay a toll of £1.50 for each crossing." against "Crossing … will be free of charge."). The
+# judge reads the two as related, not as opposed: asked whether the sentence states the statement, P(Yes) is low, but
+# low for a sentence about something else too. What tells them apart is the same question asked of the statement
+# negated (``opposite``): a sentence that says the opposite makes "… will not be free of charge" more likely than the
+# statement, by this much at least. Calibrated by ``bench verifier`` on hand-written pairs over the labelled
+# documents (``bench/data/contrary.jsonl``): contrary statements against compatible ones (a related true statement, a
+# premise pair, a gold sentence against its document's other sentences); see bench/results/verifier.md.
+CONTRARY_MARGIN = 0.25
 # what ``_affirmed`` takes out or undoes: a negation word, and a contraction's "n't" ("won't" is "will")
 _NEGATION = re.compile(
     r"\b(?:not|no|never)\s+|(?:\b(wo)|\b(ca)|\b(sha))?n['’]t\b|\b(can)not\b|\b(nobody|nothing|nowhere|neither|nor)\b",
     re.IGNORECASE,
 )
 _AFFIRMED = {"nobody": "somebody", "nothing": "something", "nowhere": "somewhere", "neither": "both", "nor": "and"}
+_AUX = re.compile(r"\b(is|are|was|were|will|can|could|has|have|had|does|did|would|should|must|may)\b")
 
 
 _MONTH = f"(?:{MONTH_NAMES})\\.?"
@@ -110,6 +123,27 @@ def _affirmed(text: str) -> str:
         return "will" if m[1] else "can" if m[2] or m[4] else "shall" if m[3] else ""
 
     return " ".join(_NEGATION.sub(undo, text).split())
+
+
+def negate(text: str) -> str:
+    """The sentence negated at its first auxiliary, else as a whole.
+
+    >>> negate("The bridge will open in 2027."), negate("Smoke calms the bees.")
+    ('The bridge will not open in 2027.', 'It is not true that smoke calms the bees.')
+    """
+    m = _AUX.search(text)
+    if m:
+        return text[: m.end()] + " not" + text[m.end() :]
+    return "It is not true that " + text[0].lower() + text[1:]
+
+
+def opposite(statement: str) -> str:
+    """The statement with its polarity turned: a negated one without its negations, any other one negated.
+
+    >>> opposite("The ferry will keep running."), opposite("The ferry won't keep running.")
+    ('The ferry will not keep running.', 'The ferry will keep running.')
+    """
+    return _affirmed(statement) if negated(statement) else negate(statement)
 
 
 @dataclass(frozen=True)
@@ -183,6 +217,7 @@ class FactChecker:
         A contradicting citation's ``score`` is the judge's P(Yes) that the sentence states the counterpart."""
         v = self.verifier
         contradiction = None
+        unjudged: list[tuple[Sentence, float]] = []  # sentences that pass the screens but not the judge, with P(Yes)
         # the statement's names the document has are what it is about, not a claim each sentence must repeat:
         # "The bridge will carry four traffic lanes." in the Kestrel Bridge's report states it of that bridge
         have = {w.lower() for w in WORD.findall(self.retriever.catalog.text(doc_id).lower())}
@@ -197,6 +232,15 @@ class FactChecker:
                 if q >= v.config.support:
                     cite = Citation(n + 1, path, s.text, s.start, s.end, s.page, round(q, 3))
                     contradiction = StanceCitation(cite, "contradicts")
+            elif not reason and h.dense >= COUNTERPART_FROM:
+                unjudged.append((s, p))
+        if contradiction is None:
+            flipped = opposite(statement)
+            for s, p in unjudged:  # one prompt prefix: the statement's opposite, judged against each sentence in turn
+                q = v.judge.p_yes(support_messages(flipped, s.text))
+                if q - p >= CONTRARY_MARGIN:
+                    cite = Citation(n + 1, path, s.text, s.start, s.end, s.page, round(q, 3))
+                    return StanceCitation(cite, "contradicts")
         return contradiction
 
     def counterpart(self, statement: str, sentence: str, about: str = "") -> float:

@@ -208,7 +208,8 @@ def test_verifier_bench_pairs_cover_every_kind():
     rows = verifier.pairs(verifier.stored_paraphrases(), verifier._docs_text())
     kinds = {r["kind"] for r in rows}
     assert kinds == {
-        *("verbatim", "paraphrase", "terse", "negation", "number", "date", "entity", "premise", "not_answer", "other_answer")
+        *("verbatim", "paraphrase", "terse", "negation", "number", "date", "entity", "premise", "not_answer", "other_answer"),
+        *("contrary", "related", "samedoc"),
     }
     assert len(rows) >= 300
     # a terse pair is the gold answer alone, never a yes/no word
@@ -226,6 +227,13 @@ def test_verifier_bench_pairs_cover_every_kind():
     assert len(premises) >= 25
     reasons = [screen(r["claim"], r["evidence"], r["question"]) for r in premises]
     assert [why for why in reasons if why and not why.startswith("the cited text counts")] == []
+    # a contrary pair says the opposite with no number or negation of its own: what ``counterpart`` cannot see
+    from qa.cite import negated
+    from qa.factcheck import values
+
+    contrary = [r for r in rows if r["kind"] == "contrary"]
+    assert len(contrary) >= 30
+    assert [r["claim"] for r in contrary if negated(r["claim"]) or values(r["claim"]) - values(r["evidence"])] == []
     for r in rows:
         if r["kind"] in verifier.FALSE_KINDS:
             assert not r["truth"] and r["claim"] not in r["evidence"]

@@ -112,6 +112,8 @@ def test_off_topic_question_is_declined(seeded_app):
         ("Construction of the Kestrel Bridge started on 5 June 2021.", "contradicted"),  # a probe's not_found (cosine 0.51)
         ("The bridge is being built by Brightwater Civil Works.", "supported"),
         ("Penguins can fly faster than jet aircraft over Antarctica.", "not_found"),
+        # the newsletter's "Drivers will pay a toll of £1.50 …": the opposite with no number or negation of its own
+        ("Crossing the Kestrel Bridge will be free of charge.", "disputed"),
     ],
 )
 def test_verify_a_statement(seeded_app, statement, verdict):
@@ -124,6 +126,13 @@ def test_verify_a_statement(seeded_app, statement, verdict):
         stances = {s.citation.document.rsplit("/", 1)[-1]: s.stance for s in result.citations}
         assert stances.get("kestrel_bridge_council_report.md") == "supports"
         assert stances.get("kestrel_bridge_residents_newsletter.html") == "contradicts"
+
+
+def test_the_opposite_in_other_words_contradicts(seeded_app):
+    # both documents: "The (Oldquay) chain ferry will stop running once the bridge opens."
+    result = seeded_app.verify("The chain ferry will keep running after the Kestrel Bridge opens.")
+    assert result.verdict == "contradicted", result
+    assert all("stop running" in s.citation.text for s in result.citations)
 
 
 def test_a_number_in_words_can_contradict(seeded_app):
