@@ -30,6 +30,15 @@ TITLE_WORDS = 12  # a title-case line without closing punctuation up to this man
 _TITLE_SMALL = frozenset("a an the and or nor but of in on at to for by with from as vs via per".split())
 
 
+def marked_heading(text: str) -> bool:
+    """Whether a line is marked a heading by its file (Markdown's ``#``; HTML and Word headings are read as such).
+
+    >>> marked_heading("# Tenancy Agreement — Flat 4, 27 Harrow Lane"), marked_heading("#1 priority is safety.")
+    (True, False)
+    """
+    return bool(_MD_HEADING.match(text.lstrip()))
+
+
 def heading(text: str) -> bool:
     """Whether a sentence is a title or heading, which states nothing: no closing punctuation, under five words
     (or a Markdown heading, or a title-case line; below), and no value: a table row ("| p95 latency | ≤ 400 ms

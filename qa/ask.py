@@ -13,6 +13,7 @@ from typing import Any
 
 import numpy as np
 
+from index.sentences import marked_heading
 from index.words import STOP
 from qa.cite import (
     EVENTS,
@@ -72,7 +73,8 @@ def nearest(sources: list[Source], k: int = NEAR) -> list[Citation]:
     >>> [(c.document, c.text) for c in nearest(twice)]
     [('b', 'Work  began.'), ('a', 'It rained.')]
     """
-    ranked = sorted((s for s in sources if s.score > 0 and can_be_evidence(s.sentence.text)), key=lambda s: -s.score)
+    shown = (s for s in sources if s.score > 0 and can_be_evidence(s.sentence.text) and not marked_heading(s.sentence.text))
+    ranked = sorted(shown, key=lambda s: -s.score)  # a title is no possibly relevant sentence, with a number or not
     first: dict[str, Source] = {}
     for s in ranked:
         first.setdefault(plain_text(s.sentence.text), s)
@@ -383,9 +385,12 @@ class Asker:
             sentences, citations = disputes(self.verifier, sentences, citations, sources)
             timings["verify_s"] += time.perf_counter() - t_disputes
         timings["total_s"] = time.perf_counter() - t0
-        text = DECLINE if checked.declined else render(sentences, checked.yes_no)
+        # a fact another document disputes decides no "Yes." or "No.": the two sides are shown, not a verdict (a
+        # walk-through's "Yes. … 30 April 2025. another document says otherwise")
+        verdict = "" if any(s.disputed_by for s in sentences) else checked.yes_no
+        text = DECLINE if checked.declined else render(sentences, verdict)
         near = nearest(sources) if checked.declined else []
-        why, verdict = checked.why, checked.yes_no
+        why = checked.why
         answer = Answer(text, checked.declined, sentences, citations, timings, question, standalone, why, near, verdict)
         if not answer.declined:
             # a question about two or more documents by name: a claim may speak only for the documents it cites

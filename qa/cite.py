@@ -32,7 +32,7 @@ from pathlib import PurePath
 import numpy as np
 
 from index.embed import Embedder
-from index.sentences import heading, instruction_like, split_spans
+from index.sentences import heading, instruction_like, marked_heading, split_spans
 from index.words import STOP, WORD, opens_with_pronoun, stem, stems
 from qa.judge import Judge, answer_messages, polar_messages, support_messages
 from qa.prompt import DECLINE
@@ -365,7 +365,9 @@ def can_be_evidence(text: str) -> bool:
 
 def conflicts(reason: str, evidence: str) -> bool:
     """Whether a screen's refusal means the evidence says otherwise (its own number, or the other polarity), not
-    merely that it does not mention the claim."""
+    merely that it does not mention the claim). A heading says no claim is false."""
+    if marked_heading(evidence):
+        return False
     return (reason.startswith("the number") and bool(numbers(evidence))) or "negated" in reason
 
 
@@ -394,12 +396,18 @@ def screen(claim: str, evidence: str, question: str = "", *, check_names: bool =
 
     >>> screen("The bridge will cost £61 million.", "The bridge will cost £46 million.")
     'the number 61 is not in the cited text'
+    >>> screen("The tenant may sublet the flat.", "# Tenancy Agreement — Flat 4, 27 Harrow Lane")
+    'the cited text is a heading'
     """
     if not words(claim) & words(evidence):
         return "the cited text shares no word with the claim"
     missing = sorted(numbers(claim) - numbers(evidence) - numbers(question))
     if missing:
         return f"the number {missing[0]} is not in the cited text"
+    if marked_heading(evidence) and not numbers(claim) & numbers(evidence):
+        # a heading with a number states only what its number dates or names ("# heron-worker 1.12.1 — 2026-08-19");
+        # the judge took "# Tenancy Agreement — Flat 4, 27 Harrow Lane" for "The tenant may sublet the flat." (a walk-through)
+        return "the cited text is a heading"
     recounted = recount(claim, evidence)
     if recounted:
         return recounted
@@ -786,13 +794,16 @@ class Verifier:
             # wanted, is judged from the facts that stood
             results = [(Claim(_without_yes_no(c.text), c.cited, c.bare), o) for c, o in results]
         if yes_no and asked:
-            facts = " ".join(c.text for c, o in results if o.verdict == SUPPORTED)
-            p = self.judge.p_yes(polar_messages(question, facts))
-            calls += 1
-            verdict = "yes" if p >= self.config.yes else "no" if p < self.config.no else ""
-            if verdict == "no":  # a "no" is asked for in its own words, not read off a weak yes (``polar_messages``)
+            stood = [c.text for c, o in results if o.verdict == SUPPORTED]
+            facts = " ".join(stood)
+            verdict = denies(question, stood)  # the facts negate the question's own word: the judge does not read it
+            if not verdict:
+                p = self.judge.p_yes(polar_messages(question, facts))
                 calls += 1
-                verdict = "no" if self.judge.p_yes(polar_messages(question, facts, answer="no")) > p else ""
+                verdict = "yes" if p >= self.config.yes else "no" if p < self.config.no else ""
+                if verdict == "no":  # a "no" is asked for in its own words, not read off a weak yes (``polar_messages``)
+                    calls += 1
+                    verdict = "no" if self.judge.p_yes(polar_messages(question, facts, answer="no")) > p else ""
         if question and self.config.links:
             results = self._link(question, results, to_question, claim_to_question, evidence, words_of)
             linked = {n for _, o in results for n in o.links}
@@ -1685,6 +1696,51 @@ def unmet_number(question: str, sources: list[str]) -> str:
     ordinals = sorted(_ordinals(question) - set().union(*map(_ordinals, sources)))
     unmet += [f"the {_ordinal(n)}" for n in ordinals]
     return f"the question asks about {unmet[0]}, which no retrieved sentence mentions" if unmet else ""
+
+
+def denies(question: str, facts: list[str]) -> str:
+    """Whether the facts answer a yes/no question "no" by denying what it asks: "no" when a fact negates the
+    question's own word (the first content word within three words of a negation is one of the question's), and
+    no fact says that word without a negation before it; "" otherwise. A negated question is left to the judge.
+
+    The judge does not read such a negation: a walk-through's "Are pets allowed in the flat?" on "Pets are not
+    allowed in the flat without the landlord's written consent." and "Can the tenant sublet the flat?" on "The
+    tenant may not sublet the flat." were both answered "Yes.".
+
+    >>> denies("Are pets allowed in the flat?", ["Pets are not allowed in the flat without written consent."])
+    'no'
+    >>> denies("Can the tenant sublet the flat?", ["The tenant may not sublet the flat."])
+    'no'
+    >>> denies("Do drones have stings?", ["Drones do not collect food and do not have stings."])
+    'no'
+    >>> denies("Do visitors need a ticket?", ["Visitors can enter without a ticket."])
+    'no'
+    >>> denies("Was the lens cleaned?", ["The original lens was cleaned but not replaced."])
+    ''
+    >>> denies("Did Smith win the election?", ["Smith did not lose the election."])
+    ''
+    >>> denies("Are dogs allowed?", ["Dogs are not allowed inside.", "Dogs are allowed in the garden."])
+    ''
+    >>> denies("Do drivers pay the toll?", ["Drivers pay not only the toll but also parking."])
+    ''
+    """
+    if negations(question):
+        return ""
+    asked = {stem(w) for w in _said_words(question)}
+    denied: set[str] = set()
+    for fact in facts:
+        for m in _NEGATION.finditer(fact):
+            after = _said_words(" ".join(fact[m.end() :].split()[:3]))
+            if after and stem(after[0]) in asked:
+                denied.add(stem(after[0]))
+    if not denied:
+        return ""
+    for fact in facts:  # a fact that says the word plainly: the facts do not agree on it
+        plain = _NEGATION.sub(lambda m: " ".join(["~"] * 4), fact)  # the words a negation reaches are not plain
+        said = [stem(w) for w in _said_words(re.sub(r"~(?:\s+~)*((?:\s+\S+){0,3})", " ", plain))]
+        if denied & set(said):
+            return ""
+    return "no"
 
 
 def polar(question: str) -> bool:

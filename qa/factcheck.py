@@ -3,7 +3,7 @@
 Each document's best sentences for the statement are judged: a sentence *supports* the statement when the
 verifier accepts it as evidence (screens, then the judge); it *contradicts* it when the hard screens find it says
 otherwise (another number, or the opposite polarity) and it states the statement's *counterpart*: the statement
-with the sentence's number (or date) in place of its own, or both without their negations, passes the screens and
+with the sentence's number (or date) in place of its own, or the statement's opposite, passes the screens and
 the judge (``counterpart``); or, with no such difference, when the statement's ``opposite`` is judged at least
 ``CONTRARY_MARGIN`` likelier than the statement (a toll against "free of charge", "stop running" against "keep
 running"). Another number alone is not enough: "The bridge was approved in 2023." shares no claim
@@ -23,6 +23,7 @@ import time
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
+from index.sentences import marked_heading
 from index.words import WORD
 from qa.cite import (
     MONTH_NAMES,
@@ -212,36 +213,51 @@ class FactChecker:
     def _document(
         self, statement: str, doc_id: str, hits: list[tuple[Any, Sentence]], path: str, n: int
     ) -> StanceCitation | None:
-        """The document's stance: its first sentence that supports the statement, else one that contradicts it.
+        """The document's stance: its first sentence that supports the statement, else one that contradicts it;
+        when it has both, the one more similar to the statement (a walk-through's "The tenant may sublet the flat."
+        was supported by "The flat has two bedrooms …" (judge 0.59, cosine 0.5) in the document that says "The
+        tenant may not sublet the flat.").
 
         A contradicting citation's ``score`` is the judge's P(Yes) that the sentence states the counterpart."""
         v = self.verifier
-        contradiction = None
+        support: tuple[float, StanceCitation] | None = None
+        contradiction: tuple[float, StanceCitation] | None = None
         unjudged: list[tuple[Sentence, float]] = []  # sentences that pass the screens but not the judge, with P(Yes)
         # the statement's names the document has are what it is about, not a claim each sentence must repeat:
         # "The bridge will carry four traffic lanes." in the Kestrel Bridge's report states it of that bridge
         have = {w.lower() for w in WORD.findall(self.retriever.catalog.text(doc_id).lower())}
         about = " ".join(name for name in name_phrases(statement) if name_present(name, have))
         for h, s in hits:
+            if support is not None and h.dense <= support[0]:
+                continue  # only a sentence closer to the statement than the supporting one can overrule it
             # a user's statement, not the model's: judged as before ``Verifier.weigh`` (its words are the user's)
             p, reason = v.supports(statement, s.text, about, weighed=False)
             if p >= v.config.support:
-                return StanceCitation(Citation(n + 1, path, s.text, s.start, s.end, s.page, round(p, 3)), "supports")
+                if support is None:
+                    support = (
+                        h.dense,
+                        StanceCitation(Citation(n + 1, path, s.text, s.start, s.end, s.page, round(p, 3)), "supports"),
+                    )
+                continue
+            if marked_heading(s.text):  # it may support a statement of its own number, not say another is false
+                continue
             if contradiction is None and reason and h.dense >= COUNTERPART_FROM:
                 q = self.counterpart(statement, s.text, about)
                 if q >= v.config.support:
                     cite = Citation(n + 1, path, s.text, s.start, s.end, s.page, round(q, 3))
-                    contradiction = StanceCitation(cite, "contradicts")
+                    contradiction = (h.dense, StanceCitation(cite, "contradicts"))
             elif not reason and h.dense >= COUNTERPART_FROM:
                 unjudged.append((s, p))
-        if contradiction is None:
-            flipped = opposite(statement)
-            for s, p in unjudged:  # one prompt prefix: the statement's opposite, judged against each sentence in turn
-                q = v.judge.p_yes(support_messages(flipped, s.text))
-                if q - p >= CONTRARY_MARGIN:
-                    cite = Citation(n + 1, path, s.text, s.start, s.end, s.page, round(q, 3))
-                    return StanceCitation(cite, "contradicts")
-        return contradiction
+        if support is not None:
+            return contradiction[1] if contradiction is not None and contradiction[0] > support[0] else support[1]
+        if contradiction is not None:
+            return contradiction[1]
+        flipped = opposite(statement)
+        for s, p in unjudged:  # one prompt prefix: the statement's opposite, judged against each sentence in turn
+            q = v.judge.p_yes(support_messages(flipped, s.text))
+            if q - p >= CONTRARY_MARGIN:
+                return StanceCitation(Citation(n + 1, path, s.text, s.start, s.end, s.page, round(q, 3)), "contradicts")
+        return None
 
     def counterpart(self, statement: str, sentence: str, about: str = "") -> float:
         return counterpart(self.verifier, statement, sentence, about)
@@ -251,14 +267,17 @@ def counterpart(verifier: Verifier, statement: str, sentence: str, about: str = 
     """How well ``sentence`` states the statement's counterpart (0 when it has none): the statement with one of
     the sentence's numbers in place of the one the sentence lacks (with the sentence's date in place of its own,
     when the two have one date each and the numbers it lacks are all in its date), or, when only one is negated,
-    both without their negations. The verifier's screens and judge decide, as for support, but without
+    the statement's ``opposite``, against the sentence as it is. (Both without their negations, as before, made a
+    sentence that also says something else self-contradictory: "… will not ship in version 2.0 and is postponed to
+    version 2.1" read "… will ship in version 2.0 and is postponed …", 0.28 against "… will ship in version 2.0",
+    a walk-through's dispute missed.) The verifier's screens and judge decide, as for support, but without
     ``Verifier.weigh``: a detail only the statement gives ("Thirty-eight *mature oak* trees will be cut down" against
     "Twelve trees will be felled") does not make the two values agree (with it, that dispute of the samples passed
     at 0.56 or failed by a hair). ``about``: names the sentence's document has, which it need not repeat (no
     numbers: the screens would excuse them)."""
     claim, evidence = with_digits(statement), with_digits(sentence)
     if negated(claim) != negated(evidence):
-        p, reason = verifier.supports(_affirmed(claim), _affirmed(evidence), about, weighed=False)
+        p, reason = verifier.supports(opposite(claim), evidence, about, weighed=False)
         return 0.0 if reason else p
     missing = sorted(values(claim) - values(evidence))
     dates, their_dates = _DATE.findall(claim), _DATE.findall(evidence)
@@ -266,7 +285,7 @@ def counterpart(verifier: Verifier, statement: str, sentence: str, about: str = 
         # a date differs in more than one number ("14 September 2027" against "3 April 2028"): the whole date
         variants = [claim.replace(dates[0], their_dates[0])]
     elif len(missing) == 1:
-        variants = [_replace_number(claim, missing[0], other) for other in sorted(values(evidence) - values(claim))]
+        variants = [_replace_number(claim, missing[0], other) for other in _rivals(missing[0], claim, evidence)]
     else:
         return 0.0
     best = 0.0
@@ -276,27 +295,55 @@ def counterpart(verifier: Verifier, statement: str, sentence: str, about: str = 
     return best
 
 
+_YEAR_LIKE = re.compile(r"1\d{3}|20\d{2}")
+
+
+def _rivals(number: str, claim: str, evidence: str) -> list[str]:
+    """The evidence's values that may stand for the claim's ``number`` as another value of the same thing: not its
+    claim's own, not a year for what is not one (or the reverse), and not a day of a date unless the claim's
+    number is in a date too. A probe's "Harrowgate Rowing Club has 180 members." was contradicted by "Crews from the
+    club raced at 14 regattas during 2024 …" (as "… has 2024 members", judge 0.58), and "The racing eight Kittiwake
+    cost £38,500." by "… Kittiwake, which was delivered on 12 June 2024." (as "… cost £12").
+
+    >>> _rivals("180", "The club has 180 members.", "Crews raced at 14 regattas during 2024 and won 9 events.")
+    ['14', '9']
+    >>> _rivals("38500", "It cost £38,500.", "It was delivered on 12 June 2024.")
+    []
+    >>> _rivals("2027", "Opens in 2027.", "Opens on 3 April 2028.")
+    ['2028']
+    """
+    in_dates = set().union(*(numbers(d) for d in _DATE.findall(evidence)))
+    dated = any(number in numbers(d) for d in _DATE.findall(claim))
+    year = bool(_YEAR_LIKE.fullmatch(number))
+    return [
+        other
+        for other in sorted(values(evidence) - values(claim))
+        if bool(_YEAR_LIKE.fullmatch(other)) == year and (dated or year or other not in in_dates)
+    ]
+
+
 DISPUTE_CALLS = 3  # judge calls an answer may spend looking for other documents' values
 
 
 def disputes(
     verifier: Verifier, sentences: list[AnswerSentence], citations: list[Citation], sources: list[Source]
 ) -> tuple[list[AnswerSentence], list[Citation]]:
-    """An answer's sentences and citations with, for a supported sentence that gives a number or a date, the
-    retrieved sentence of *another* document that gives another value for it (it states the sentence's
-    ``counterpart``, judged as ``qa verify`` judges a contradiction) as a "contradicts" citation, listed in the
-    sentence's ``disputed_by``. Asked "How much will the Kestrel Bridge cost?", the answer's "£46 million" (the
+    """An answer's sentences and citations with, for a supported sentence, the retrieved sentence of *another*
+    document that gives another value for its number or date, or says it with the other polarity ("… will not
+    ship in version 2.0" against "… will ship in version 2.0"), and so states the sentence's ``counterpart``
+    (judged as ``qa verify`` judges a contradiction), as a "contradicts" citation, listed in the sentence's
+    ``disputed_by``. Asked "How much will the Kestrel Bridge cost?", the answer's "£46 million" (the
     council report) is shown with the residents' newsletter's "£61 million", as ``qa verify`` shows it: one side
     of a disputed fact is not the answer.
 
     Only sentences of other documents than the claim's own citations, with a number the claim lacks and another
-    of their own, at least ``SAME_SUBJECT`` similar to the claim, most similar first, are judged; at most
+    of their own or the other polarity, at least ``SAME_SUBJECT`` similar to the claim, most similar first, are judged; at most
     ``DISPUTE_CALLS`` judge calls an answer. ``qa.cite.render`` then adds "(another document says otherwise: [n])"
     after the sentence."""
-    kept = [(i, s) for i, s in enumerate(sentences) if s.supported and values(s.text)]
+    kept = [(i, s) for i, s in enumerate(sentences) if s.supported]
     by_id = {c.id: c for c in citations}
     given = {x.n: values(x.sentence.text) for x in sources if can_be_evidence(x.sentence.text)}
-    pool = [x for x in sources if given.get(x.n)]
+    pool = [x for x in sources if x.n in given and (given[x.n] or negated(x.sentence.text))]
     if not kept or not pool:
         return sentences, citations
     vectors = verifier.embed([s.text for _, s in kept] + [x.sentence.text for x in pool])
@@ -307,13 +354,13 @@ def disputes(
     out, cites, calls = list(sentences), list(citations), 0
     for row, (i, s) in enumerate(kept):
         own = {by_id[n].document for n in s.citations if n in by_id}
-        mine = values(s.text)
+        mine, denied = values(s.text), negated(s.text)
         for j in sim[row].argsort()[::-1]:
             x = pool[int(j)]
             theirs = given[x.n]
             if sim[row, j] < SAME_SUBJECT or calls >= DISPUTE_CALLS:
                 break
-            if x.document in own or not (mine - theirs and theirs - mine):
+            if x.document in own or not ((mine - theirs and theirs - mine) or negated(x.sentence.text) != denied):
                 continue
             about = " ".join(n for n in name_phrases(s.text) if name_present(n, words_of[x.document]))
             p = counterpart(verifier, s.text, x.sentence.text, about)

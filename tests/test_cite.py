@@ -1083,3 +1083,19 @@ def test_a_reply_is_not_the_answer_when_the_linked_sentence_answers_clearly_bett
     assert said == "another retrieved sentence answers the question better (judge 0.62 against 0.90)"
     assert v._answered_better(question, 0.80, "Core collaboration hours run from 10:00 to 15:00.") == ""  # not clearly
     assert v._answered_better(question, 0.20, "Every team meets on Tuesday.") == ""  # it does not answer either
+
+
+@pytest.mark.slow
+def test_the_real_verifier_says_no_where_a_fact_denies_what_is_asked(real):
+    """A walk-through: the judge does not read the negation, and both were answered "Yes." (``qa.cite.denies``)."""
+    rules = _sources(
+        ["Pets are not allowed in the flat without the landlord's written consent.", "The tenant may not sublet the flat."]
+    )
+    v = real.verify(
+        "Yes, pets are not allowed in the flat without the landlord's written consent [1].",
+        rules,
+        "Are pets allowed in the flat?",
+    )
+    assert not v.declined and v.yes_no == "no", v.sentences
+    v = real.verify("Yes. The tenant may not sublet the flat [2].", rules, "Can the tenant sublet the flat?")
+    assert not v.declined and v.yes_no == "no", v.sentences
