@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 
 from index.sentences import marked_heading
-from index.words import STOP
+from index.words import ANAPHORA, STOP, WORD
 from qa.cite import (
     EVENTS,
     PARALLEL,
@@ -53,6 +53,29 @@ class Event:
 NEAR = 3  # possibly relevant sentences shown with a decline
 SAME_TRIES = 4  # sentences about a thing its value is asked from (``Asker._value``, for ``same`` and ``choose``)
 VALUE_TOKENS = 16  # the longest value ``Asker._value`` takes
+
+
+# a word that points back into the conversation ("How long is it?", "Who built that one?", "And the other?"); the
+# anaphora of ``index.words`` and their kin
+_BACK = re.compile(
+    r"(?i)\b(?:" + "|".join(sorted(ANAPHORA)) + r"|it's|theirs|hers|there|then|former|latter|else|other|others"
+    r"|another|also|too)\b"
+)
+_ELLIPSIS = re.compile(r"(?i)^\W*(?:and|but|or|so|what about|how about|why|how come|what else)\b")
+
+
+def follows_up(question: str) -> bool:
+    """Whether a question asked after others may need them to be understood: it points back ("How long is it?"),
+    opens as a continuation ("And the cost?", "What about the ferry?"), or is three words or fewer. Only such a
+    question is rewritten by the model before the search: a walk-through's standalone questions waited 3-16 s each
+    for a rewrite that changed nothing.
+
+    >>> follows_up("And how long will it be?"), follows_up("What about the newsletter?"), follows_up("Why?")
+    (True, True, True)
+    >>> follows_up("What is the total cost of the Kestrel Bridge?"), follows_up("What did both sides agree to exchange?")
+    (False, False)
+    """
+    return len(WORD.findall(question)) <= 3 or bool(_BACK.search(question) or _ELLIPSIS.match(question))
 
 
 def nearest(sources: list[Source], k: int = NEAR) -> list[Citation]:
@@ -310,7 +333,7 @@ class Asker:
         t0 = time.perf_counter()
         question = " ".join(question.split())
         standalone = question
-        if history:
+        if history and follows_up(question):
             standalone = self.rewrite(question, history)
             yield Event("rewritten", standalone)
         sources = self.retrieve(standalone, doc_ids, top_k)

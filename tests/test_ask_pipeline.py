@@ -338,3 +338,13 @@ def test_a_choice_by_a_property_picks_the_thing_whose_sentence_says_yes(settings
     app.ingest([tmp_path / "people" / "kurt_goedel.txt"])
     again = app.ask(PICK)
     assert not any(s.check == "compared" for s in again.sentences)
+
+
+def test_only_a_question_that_points_back_is_rewritten(settings, embedder, tmp_path):
+    """A follow-up that stands alone is searched as asked: no rewriting prompt, no "rewritten" step."""
+    app = _app(settings, embedder, "They agreed to exchange thousands of combatants [2].", tmp_path)
+    past = [("Who headed the Ukrainian delegation?", "Rustem Umerov headed it.")]
+    kinds = [e.kind for e in app.ask_stream("What did both sides agree to exchange?", history=past)]
+    assert "rewritten" not in kinds and not any("Standalone question" in str(c) for c in app._generator.calls)
+    kinds = [e.kind for e in app.ask_stream("And what did they agree to exchange?", history=past)]
+    assert kinds[0] == "rewritten" and any("Standalone question" in str(c) for c in app._generator.calls)

@@ -317,7 +317,7 @@ def test_page_shows_stages_declines_and_left_out_sentences(slow_page_url):
         other.close()
 
         # a follow-up is first rewritten by the model, and the page says so before it searches
-        page.locator("#qa-question textarea").fill("What is the total cost of the Kestrel Bridge?")
+        page.locator("#qa-question textarea").fill("And what will it cost?")
         page.locator("#qa-ask").click()
         turn1 = page.locator(".qa-turn[data-turn='1'] #qa-answer")
         expect(turn1.locator(".qa-wait")).to_have_text("Rewriting the question…", timeout=60_000)

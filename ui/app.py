@@ -10,6 +10,7 @@ from typing import Any
 import gradio as gr
 
 from qa.app import MAX_QUESTION_CHARS, App, checked_text
+from qa.ask import follows_up
 from qa.records import IngestResult
 from ui import actions, compare, plain, render
 from ui.actions import guard
@@ -108,7 +109,7 @@ def build_ui(app: App, seeded: list[IngestResult] | None = None) -> gr.Blocks:
             stream = app.ask_stream(
                 q, docs=docs or None, routed=(kind, named), history=past, top_k=int(k), temperature=float(temp)
             )
-            if past:  # a follow-up is first made standalone by the model (the stream's first step), then searched
+            if past and follows_up(q):  # a follow-up is first made standalone by the model (the stream's first step)
                 turn.rewriting = True
                 yield render.chat_html(turns), gr.skip(), gr.skip(), gr.skip(), gr.skip()
             for event in stream:
