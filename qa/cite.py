@@ -1035,7 +1035,10 @@ class Verifier:
         docs = {s.document for s in evidence for i in kept if s.n in results[i][1].chosen}
         in_docs = set().union(*(words_of[s.n] for s in evidence if s.document in docs))
         said = {w.lower() for i in kept for w in WORD.findall(results[i][0].text.lower())}
-        by_question = [evidence[i].n for i in np.argsort(-asked, kind="stable")]
+        # a title names what the document is about and links nothing (a probe's two-hop answer "linked" "# Harrowgate
+        # Rowing Club: Annual Report 2024")
+        order = np.argsort(-asked, kind="stable")
+        by_question = [evidence[i].n for i in order if not marked_heading(evidence[i].sentence.text)]
         doc_of = {s.n: s.document for s in evidence}
         # what the answer is about: the name its documents' retrieved sentences repeat most, unless the question
         # has it (a claim's own names are no guide: "Scotland" took the link from the Gordon Setters' sentence)
@@ -1128,7 +1131,7 @@ class Verifier:
         best, most = None, DESCRIBED - 1
         for i in np.argsort(-asked, kind="stable"):
             s = evidence[i]
-            if s.n in shown or s.document not in about or len(s.sentence.text.split()) < 5:
+            if s.n in shown or s.document not in about or len(s.sentence.text.split()) < 5 or marked_heading(s.sentence.text):
                 continue
             k = len(wanted & words(s.sentence.text))
             if k > most:
