@@ -90,11 +90,14 @@ def cmd_ask(app: Any, args: argparse.Namespace) -> int:
     app.ensure_seeds()
     answer = None
     streaming = not args.json and sys.stdout.isatty() or args.stream
+    labelled = False  # the streamed text is a draft, which the checked answer below may change or decline
     for event in app.ask_stream(args.question, docs=args.doc):
         if event.kind == "token" and streaming:
-            print(event.data, end="", flush=True)
+            print(event.data if labelled else "Draft, not yet checked: " + event.data.lstrip(), end="", flush=True)
+            labelled = True
         elif event.kind == "redraft" and streaming:
             print("\n(that only repeated a source; asking again)", flush=True)
+            labelled = False
         elif event.kind == "answer":
             answer = event.data
     assert answer is not None

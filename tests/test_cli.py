@@ -55,6 +55,10 @@ def test_ask_points_to_compare_when_the_question_asks_for_a_comparison(settings,
         assert json.loads(out)["route"]["kind"] == "compare" and sorted(names) == sorted(docs.split()[1::2])
         cli.cmd_ask(app, argparse.Namespace(question="How long is the bridge?", doc=None, json=True, stream=False))
         assert json.loads(capsys.readouterr().out)["route"] == {"kind": "ask", "documents": []}
+        # a streamed draft says it is one before the checked answer (which may differ, or decline)
+        cli.cmd_ask(app, argparse.Namespace(question="How long is the bridge?", doc=None, json=False, stream=True))
+        out = capsys.readouterr().out
+        assert out.startswith("Draft, not yet checked: ") and "\nAnswer: " in out, out
     finally:
         app.close()
 

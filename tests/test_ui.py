@@ -62,6 +62,10 @@ def test_a_streaming_draft_is_marked_and_has_no_bare_markers():
     html = render.turn_html(0, render.Turn("Q?", draft="[6] The bridge opens in 2027 [2]."), True)
     assert "Draft, not yet checked" in html and "[6]" not in html and "[2]" not in html
     assert "checking citations" not in html  # only once the draft is complete
+    for partial in ("Yes. [", "Yes. [9", "Yes. [2, "):  # a marker still being written is not shown either
+        html = render.turn_html(0, render.Turn("Q?", draft=partial), True)
+        assert ">Yes.</span>" in html and "[" not in html.split("qa-draft")[-1], html
+    assert "Draft, not yet" not in render.turn_html(0, render.Turn("Q?", draft="[", found=True), True)
     assert "searched as" not in render.turn_html(0, render.Turn("Q?", rewritten="Q?"), True)
 
 

@@ -222,7 +222,8 @@ def turn_html(i: int, turn: Turn, last: bool) -> str:
     if turn.error:
         out.append(f'<div class="qa-a qa-failed"{answer_id}><b>Could not answer:</b> {esc(turn.error)}</div>')
     elif turn.answer is None:
-        draft = re.sub(rf"\s*{MARKER.pattern}", "", turn.draft).strip()  # no bare markers in a draft
+        # no markers in a draft, nor one still being written ("[", "[2", "[2, "): a walk-through saw them flicker
+        draft = re.sub(r"\s*\[[\d,;\s]*$", "", re.sub(rf"\s*{MARKER.pattern}", "", turn.draft)).strip()
         if draft:
             label = '<span class="qa-draft-label">Draft, not yet checked against the documents:</span> '
             body = f'{label}<span class="qa-draft">{esc(draft)}</span>'
