@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from index.errors import InputError
+from index.sentences import TITLE_WORDS
 
 SUPPORTED = (".txt", ".md", ".markdown", ".html", ".htm", ".pdf", ".docx")
 log = logging.getLogger("qa.load")
@@ -144,10 +145,30 @@ def parse(data: bytes, suffix: str, name: str) -> Extracted:
         result = Extracted(_docx(data, name))
     else:
         text = _decode(data, name)
-        result = Extracted(_html(text, name) if suffix in (".html", ".htm") else text)
+        result = Extracted(_html(text, name) if suffix in (".html", ".htm") else _titled(text) if suffix == ".txt" else text)
     if not result.text.strip():
         raise InputError(name, "no text could be extracted (empty, or only images/markup)")
     return result
+
+
+_TITLE_LINE = re.compile(r"\A(\s*)([^\n#|][^\n]{0,118}[^\s.!?:;\"')\]’”])[ \t]*\n[ \t]*\n")
+
+
+def _titled(text: str) -> str:
+    r"""A plain-text document's first line marked "# " as a Markdown title is, when it stands alone above a blank
+    line, in at most ``TITLE_WORDS`` words, with no closing punctuation. A probe's "Brennock Town Council
+    Newsletter, Spring 2025" (a number and a comma, so no heading by its words alone) was judged to support a
+    statement about a minibus (0.69); the labelled set's "Wickmoor Public Library: Annual Report 2024" is another.
+
+    >>> _titled("Brennock Town Council Newsletter, Spring 2025\n\nThe minibus will end.")
+    '# Brennock Town Council Newsletter, Spring 2025\n\nThe minibus will end.'
+    >>> _titled("The minibus will end.\n\nMore."), _titled("Dear members, welcome to the first issue of\nthe news.")
+    ('The minibus will end.\n\nMore.', 'Dear members, welcome to the first issue of\nthe news.')
+    """
+    m = _TITLE_LINE.match(text)
+    if m is None or len(m[2].split()) > TITLE_WORDS:
+        return text
+    return f"{m[1]}# {text[m.start(2) :]}"
 
 
 _BOMS = (

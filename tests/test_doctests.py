@@ -5,7 +5,18 @@ import importlib
 
 import pytest
 
-MODULES = ["index.words", "index.sentences", "qa.cite", "qa.ask", "qa.factcheck", "qa.judge", "qa.compare", "qa.app", "ui.render"]
+MODULES = [
+    "index.words",
+    "index.sentences",
+    "index.load",
+    "qa.cite",
+    "qa.ask",
+    "qa.factcheck",
+    "qa.judge",
+    "qa.compare",
+    "qa.app",
+    "ui.render",
+]
 
 
 @pytest.mark.parametrize("module", MODULES)
