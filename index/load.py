@@ -151,7 +151,8 @@ def parse(data: bytes, suffix: str, name: str) -> Extracted:
     return result
 
 
-_TITLE_LINE = re.compile(r"\A(\s*)([^\n#|][^\n]{0,118}[^\s.!?:;\"')\]’”])[ \t]*\n[ \t]*\n")
+# a first line that is no list item ("- …", "1. …"), no Markdown heading or table row, and ends in no punctuation
+_TITLE_LINE = re.compile(r"\A(\s*)(?![-*+•]\s|\d+[.)]\s)([^\n#|][^\n]{0,118}[^\s.!?:;,\"')\]’”])[ \t]*\n[ \t]*\n")
 
 
 def _titled(text: str) -> str:
@@ -164,6 +165,8 @@ def _titled(text: str) -> str:
     '# Brennock Town Council Newsletter, Spring 2025\n\nThe minibus will end.'
     >>> _titled("The minibus will end.\n\nMore."), _titled("Dear members, welcome to the first issue of\nthe news.")
     ('The minibus will end.\n\nMore.', 'Dear members, welcome to the first issue of\nthe news.')
+    >>> _titled("- first item\n\nMore."), _titled("Dear residents,\n\nMore.")
+    ('- first item\n\nMore.', 'Dear residents,\n\nMore.')
     """
     m = _TITLE_LINE.match(text)
     if m is None or len(m[2].split()) > TITLE_WORDS:

@@ -58,10 +58,10 @@ VALUE_TOKENS = 16  # the longest value ``Asker._value`` takes
 # a word that points back into the conversation ("How long is it?", "Who built that one?", "And the other?"); the
 # anaphora of ``index.words`` and their kin
 _BACK = re.compile(
-    r"(?i)\b(?:" + "|".join(sorted(ANAPHORA)) + r"|it's|theirs|hers|there|then|former|latter|else|other|others"
-    r"|another|also|too)\b"
+    r"(?i)\b(?:" + "|".join(sorted(ANAPHORA)) + r"|it's|theirs|hers|then|former|latter|else|other|others"
+    r"|another|also|too)\b|(?<![\w-])ones?(?![\w-])"
 )
-_ELLIPSIS = re.compile(r"(?i)^\W*(?:and|but|or|so|what about|how about|why|how come|what else)\b")
+_ELLIPSIS = re.compile(r"(?i)^\W*(?:and|but|or|so|what about|how about|what else)\b")
 
 
 def follows_up(question: str) -> bool:
@@ -74,7 +74,10 @@ def follows_up(question: str) -> bool:
     (True, True, True)
     >>> follows_up("What is the total cost of the Kestrel Bridge?"), follows_up("What did both sides agree to exchange?")
     (False, False)
+    >>> follows_up("Which one is longer?"), follows_up("What  about the ferry?"), follows_up("Is there a one-off fee?")
+    (True, True, False)
     """
+    question = " ".join(question.split())
     return len(WORD.findall(question)) <= 3 or bool(_BACK.search(question) or _ELLIPSIS.match(question))
 
 

@@ -438,9 +438,16 @@ def _titles(claim: str, heading: str) -> bool:
     True
     >>> _titles("The minibus will run throughout 2025.", "# Brennock Town Council Newsletter, Spring 2025")
     False
+    >>> _titles("The council was dissolved in 2025.", "# Brennock Town Council Newsletter, Spring 2025")
+    False
+    >>> _titles("heron-worker 1.12.1 was released on 19 August 2026.", "# heron-worker 1.12.1 — 2026-08-19")
+    True
     """
-    have = {stem(w) for w in _said_words(heading)}
-    return bool(numbers(claim) & numbers(heading)) and len({stem(w) for w in _said_words(claim)} - have) <= 1
+    shared = numbers(claim) & numbers(heading)
+    have = {stem(w) for w in _said_words(heading)} | _MONTHS  # a date's month may be written out or in digits
+    lacks = {stem(w) for w in _said_words(claim)} - have
+    # a year alone is what a title dates ("Annual Report 2024"), not what it states: then no word may be missing
+    return bool(shared) and len(lacks) <= (0 if all(re.fullmatch(r"1\d{3}|20\d{2}", n) for n in shared) else 1)
 
 
 _SCALE = frozenset("million millions billion billions thousand thousands hundred per cent percent %".split())
@@ -1717,8 +1724,9 @@ def unmet_number(question: str, sources: list[str]) -> str:
 
 def denies(question: str, facts: list[str]) -> str:
     """Whether the facts answer a yes/no question "no" by denying what it asks: "no" when a fact negates the
-    question's own word (the first content word within three words of a negation is one of the question's), and
-    no fact says that word without a negation before it; "" otherwise. A negated question is left to the judge.
+    question's own words (``denied_words``: the first content word after a negation, and the next one if any, are
+    the question's), and no fact says that word without a negation before it; "" otherwise. A negated question is
+    left to the judge.
 
     The judge does not read such a negation: a walk-through's "Are pets allowed in the flat?" on "Pets are not
     allowed in the flat without the landlord's written consent." and "Can the tenant sublet the flat?" on "The
@@ -1740,24 +1748,54 @@ def denies(question: str, facts: list[str]) -> str:
     ''
     >>> denies("Do drivers pay the toll?", ["Drivers pay not only the toll but also parking."])
     ''
+    >>> denies("Do residents need a permit?", ["Residents cannot park without a permit."])
+    ''
+    >>> denies("Can visitors bring dogs?", ["Visitors cannot bring food, but dogs are welcome."])
+    ''
+    >>> denies("Did the club win a race in 2024?", ["The club did not win a race until 2024."])
+    ''
     """
     if negations(question):
         return ""
     asked = {stem(w) for w in _said_words(question)}
-    denied: set[str] = set()
-    for fact in facts:
-        for m in _NEGATION.finditer(fact):
-            after = _said_words(" ".join(fact[m.end() :].split()[:3]))
-            if after and stem(after[0]) in asked:
-                denied.add(stem(after[0]))
+    denied = {w for fact in facts for w in denied_words(fact) if w[0] in asked and w[1] in asked | {""}}
     if not denied:
         return ""
     for fact in facts:  # a fact that says the word plainly: the facts do not agree on it
         plain = _NEGATION.sub(lambda m: " ".join(["~"] * 4), fact)  # the words a negation reaches are not plain
-        said = [stem(w) for w in _said_words(re.sub(r"~(?:\s+~)*((?:\s+\S+){0,3})", " ", plain))]
-        if denied & set(said):
+        said = {stem(w) for w in _said_words(re.sub(r"~(?:\s+~)*((?:\s+\S+){0,3})", " ", plain))}
+        if {w[0] for w in denied} & said:
             return ""
     return "no"
+
+
+# what a negation makes no denial of its next words: a condition or a time ("did not win until 2024", "may not
+# park unless …"), or "without" itself ("cannot park without a permit" says a permit is needed)
+_NOT_DENIAL = re.compile(r"(?i)^[^.;,]{0,60}\b(?:until|unless|till|before|except)\b")
+
+
+def denied_words(text: str) -> set[tuple[str, str]]:
+    """The first two content words (stemmed; "" for none) within four words after each negation of ``text`` that
+    denies them: "The tenant may not sublet the flat." denies ("sublet", "flat").
+
+    >>> sorted(denied_words("Pets are not allowed in the flat. Cars cannot park without a permit."))
+    [('allowed', 'flat'), ('park', 'permit')]
+    >>> denied_words("The club did not win a race until 2024."), denied_words("Drivers pay not only the toll but parking.")
+    (set(), set())
+    """
+    out: set[tuple[str, str]] = set()
+    last = -100
+    for m in _NEGATION.finditer(text):
+        # "cannot park without a permit": a "without" right after another negation undoes it, denying nothing
+        undoes = m.group(0).lower() == "without" and m.start() - last < 40
+        last = m.end()
+        if undoes or _NOT_DENIAL.match(text[m.end() :]):
+            continue
+        window = " ".join(w for w in text[m.end() :].split()[:4] if not _NEGATION.fullmatch(w))
+        after = [stem(w) for w in _said_words(window)]
+        if after:
+            out.add((after[0], after[1] if len(after) > 1 else ""))
+    return out
 
 
 def polar(question: str) -> bool:

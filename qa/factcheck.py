@@ -24,12 +24,13 @@ from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
 from index.sentences import marked_heading
-from index.words import WORD
+from index.words import WORD, stems
 from qa.cite import (
     MONTH_NAMES,
     SIGNED_NUMBER,
     Verifier,
     can_be_evidence,
+    denied_words,
     name_phrases,
     name_present,
     negated,
@@ -113,9 +114,13 @@ def _affirmed(text: str) -> str:
     ('It will be free.', 'The ferry will run.', 'Cars can park; vans can.')
     >>> _affirmed("The bridge isn’t free and doesn't open.")
     'The bridge is free and does open.'
+    >>> _affirmed("The ferry no longer runs.")
+    'The ferry still runs.'
     >>> _affirmed("Nobody pays; neither cars nor vans stop, and nothing is built."), _affirmed("It is at No. 10.")
     ('Somebody pays; both cars and vans stop, and something is built.', 'It is at No. 10.')
     """
+
+    text = re.sub(r"\b(?:[Nn]o longer)\b", "still", text)  # "The ferry no longer runs." -> "The ferry still runs."
 
     def undo(m: re.Match[str]) -> str:
         if m[5]:
@@ -220,6 +225,7 @@ class FactChecker:
 
         A contradicting citation's ``score`` is the judge's P(Yes) that the sentence states the counterpart."""
         v = self.verifier
+        hits = sorted(hits, key=lambda hit: -hit[0].dense)  # the closest first: the first support or contradiction is
         support: tuple[float, StanceCitation] | None = None
         contradiction: tuple[float, StanceCitation] | None = None
         unjudged: list[tuple[Sentence, float]] = []  # sentences that pass the screens but not the judge, with P(Yes)
@@ -253,6 +259,8 @@ class FactChecker:
         if contradiction is not None:
             return contradiction[1]
         flipped = opposite(statement)
+        if flipped == statement:  # a negation ``_affirmed`` cannot undo ("without"): no opposite to judge
+            return None
         for s, p in unjudged:  # one prompt prefix: the statement's opposite, judged against each sentence in turn
             q = v.judge.p_yes(support_messages(flipped, s.text))
             if q - p >= CONTRARY_MARGIN:
@@ -295,7 +303,14 @@ def counterpart(verifier: Verifier, statement: str, sentence: str, about: str = 
     return best
 
 
-_YEAR_LIKE = re.compile(r"1\d{3}|20\d{2}")
+def _year(number: str, text: str) -> bool:
+    """Whether ``number`` (as ``values`` reads it) is written as a year in ``text``: four digits from 1000 to 2099
+    with no thousands separator, currency or decimal ("in 1886", not "1,200 metres" or "£1500").
+
+    >>> _year("1886", "It was laid in 1886."), _year("1200", "It is 1,200 metres long."), _year("1500", "It cost £1500.")
+    (True, False, False)
+    """
+    return bool(re.fullmatch(r"1\d{3}|20\d{2}", number)) and bool(re.search(rf"(?<![\d.,£$€¥]){number}(?![\d]|[.,]\d)", text))
 
 
 def _rivals(number: str, claim: str, evidence: str) -> list[str]:
@@ -311,15 +326,31 @@ def _rivals(number: str, claim: str, evidence: str) -> list[str]:
     []
     >>> _rivals("2027", "Opens in 2027.", "Opens on 3 April 2028.")
     ['2028']
+    >>> _rivals("1200", "The bridge is 1,200 metres long.", "The bridge is 980 metres long.")
+    ['980']
     """
     in_dates = set().union(*(numbers(d) for d in _DATE.findall(evidence)))
     dated = any(number in numbers(d) for d in _DATE.findall(claim))
-    year = bool(_YEAR_LIKE.fullmatch(number))
+    year = _year(number, claim)
     return [
         other
         for other in sorted(values(evidence) - values(claim))
-        if bool(_YEAR_LIKE.fullmatch(other)) == year and (dated or year or other not in in_dates)
+        if _year(other, evidence) == year and (dated or year or other not in in_dates)
     ]
+
+
+def _denies(a: str, b: str) -> bool:
+    """Whether the negated one of two sentences denies a word the other says: "… will not ship in version 2.0"
+    against "… will ship in version 2.0", not "… and no toll will be charged" against "The bridge will open in 2027."
+    (the judge does not read the negation, so only such a pair is judged).
+
+    >>> _denies("The feature will ship in 2.0.", "Ravi said the feature will not ship in 2.0.")
+    True
+    >>> _denies("The bridge will open in 2027.", "The bridge will open in 2027, and no toll will be charged.")
+    False
+    """
+    neg, other = (a, b) if negated(a) else (b, a)
+    return any(w in stems(other) for w, _ in denied_words(neg))
 
 
 DISPUTE_CALLS = 3  # judge calls an answer may spend looking for other documents' values
@@ -343,7 +374,10 @@ def disputes(
     kept = [(i, s) for i, s in enumerate(sentences) if s.supported]
     by_id = {c.id: c for c in citations}
     given = {x.n: values(x.sentence.text) for x in sources if can_be_evidence(x.sentence.text)}
-    pool = [x for x in sources if x.n in given and (given[x.n] or negated(x.sentence.text))]
+    # a heading says no value is false (``FactChecker._document``)
+    pool = [
+        x for x in sources if x.n in given and (given[x.n] or negated(x.sentence.text)) and not marked_heading(x.sentence.text)
+    ]
     if not kept or not pool:
         return sentences, citations
     vectors = verifier.embed([s.text for _, s in kept] + [x.sentence.text for x in pool])
@@ -360,7 +394,10 @@ def disputes(
             theirs = given[x.n]
             if sim[row, j] < SAME_SUBJECT or calls >= DISPUTE_CALLS:
                 break
-            if x.document in own or not ((mine - theirs and theirs - mine) or negated(x.sentence.text) != denied):
+            other_value = bool(mine - theirs and theirs - mine)
+            if x.document in own or not (
+                other_value or (negated(x.sentence.text) != denied and _denies(s.text, x.sentence.text))
+            ):
                 continue
             about = " ".join(n for n in name_phrases(s.text) if name_present(n, words_of[x.document]))
             p = counterpart(verifier, s.text, x.sentence.text, about)

@@ -53,7 +53,7 @@ def support_messages(claim: str, evidence: str) -> Messages:
     takes the claims of four right answers (labelled q013, q019, q021, HotpotQA 0, judged 0.57-0.72: "plants"
     where the source says "plant", "Ukraine" where it says "Ukrainian") and of one wrong one (q063): not adopted.
 
-    Nor of a contrast with the claim negated (``bench.verifier.negate``: "Orla Breckenridge did not die …"). Of
+    Nor of a contrast with the claim negated (``qa.factcheck.negate``: "Orla Breckenridge did not die …"). Of
     ``bench verifier``'s pairs judged 0.5-0.9, P(Yes) minus P(Yes) for the negated claim has a median of 0.12 for
     the 19 premise pairs and 0.12-0.15 for the 155 true ones (verbatim, paraphrase, terse); refusing under 0.1
     would refuse 7 premise pairs for 47 true ones: not adopted.

@@ -123,3 +123,27 @@ def test_dates_in_other_spellings_are_counterparts_as_a_whole(checker, date):
     assert _DATE.findall(f"The bridge will open on {date}.") == [date]
     opening = f"The Kestrel Bridge will open to traffic on {date}."
     assert checker.counterpart(opening, "The Kestrel Bridge will open to traffic on 3 April 2028.") >= 0.55
+
+
+def test_another_document_saying_it_with_the_other_polarity_disputes_it(checker):
+    """ "… will not ship in version 2.0" disputes "… will ship in version 2.0"; a negation about something else
+    in the other document's sentence ("… and no toll will be charged") disputes nothing and costs no judge call."""
+    ships = "The offline sync feature will ship in version 2.0."
+    sentences = [AnswerSentence(ships, [1], True)]
+    citations = [Citation(1, "spec.html", ships, 0, len(ships), None, 0.9)]
+    minutes = "Ravi reported that the offline sync feature will not ship in version 2.0 and is postponed to version 2.1."
+    sources = [_source(1, "spec.html", ships), _source(2, "minutes.txt", minutes)]
+    out, cites = disputes(checker.verifier, sentences, citations, sources)
+    assert out[0].disputed_by == [2] and cites[1].text == minutes
+    toll = "The offline sync feature will ship in version 2.0, and no extra licence will be charged."
+    judged = len(checker.verifier.judge.judged)
+    out, _ = disputes(checker.verifier, sentences, citations, [_source(1, "spec.html", ships), _source(2, "minutes.txt", toll)])
+    assert out[0].disputed_by == [] and len(checker.verifier.judge.judged) == judged
+
+
+def test_a_heading_disputes_nothing(checker):
+    cost = "The Kestrel Bridge report was published in 2025."
+    sentences = [AnswerSentence(cost, [1], True)]
+    citations = [Citation(1, "report.md", cost, 0, len(cost), None, 0.9)]
+    sources = [_source(1, "report.md", cost), _source(2, "newsletter.html", "# The Kestrel Bridge report 2024")]
+    assert disputes(checker.verifier, sentences, citations, sources) == (sentences, citations)
