@@ -225,7 +225,7 @@ class FactChecker:
 
         A contradicting citation's ``score`` is the judge's P(Yes) that the sentence states the counterpart."""
         v = self.verifier
-        hits = sorted(hits, key=lambda hit: -hit[0].dense)  # the closest first: the first support or contradiction is
+        hits = sorted(hits, key=lambda hit: -hit[0].dense)  # closest first: the first support found is the closest
         support: tuple[float, StanceCitation] | None = None
         contradiction: tuple[float, StanceCitation] | None = None
         unjudged: list[tuple[Sentence, float]] = []  # sentences that pass the screens but not the judge, with P(Yes)
