@@ -447,7 +447,7 @@ def _titles(claim: str, heading: str) -> bool:
     have = {stem(w) for w in _said_words(heading)} | _MONTHS  # a date's month may be written out or in digits
     lacks = {stem(w) for w in _said_words(claim)} - have
     # a year alone is what a title dates ("Annual Report 2024"), not what it states: then no word may be missing
-    return bool(shared) and len(lacks) <= (0 if all(re.fullmatch(r"1\d{3}|20\d{2}", n) for n in shared) else 1)
+    return bool(shared) and len(lacks) <= (0 if all(_YEAR.fullmatch(n) for n in shared) else 1)
 
 
 _SCALE = frozenset("million millions billion billions thousand thousands hundred per cent percent %".split())
@@ -1687,8 +1687,9 @@ def _ordinal(n: str) -> str:
     return n + ("th" if teen else {"1": "st", "2": "nd", "3": "rd"}.get(n[-1], "th"))
 
 
-_YEAR = re.compile(r"(?<![\d.,£$€])\b(1[0-9]{3}|20[0-9]{2})\b(?![.,]?\d)")  # 1000-2099 standing alone
-YEAR = _YEAR  # the public name: ``qa.ask``'s choices read a date's year by it
+# 1000-2099 standing alone: no thousands separator, currency or decimal ("in 1886", not "1,200 metres" or "£1500")
+_YEAR = re.compile(r"(?<![\d.,£$€¥])\b(1[0-9]{3}|20[0-9]{2})\b(?![.,]?\d)")
+YEAR = _YEAR  # the public name: ``qa.ask``'s choices and ``qa.factcheck`` read a year by it
 
 
 def unmet_number(question: str, sources: list[str]) -> str:

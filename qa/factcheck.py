@@ -28,6 +28,7 @@ from index.words import WORD, stems
 from qa.cite import (
     MONTH_NAMES,
     SIGNED_NUMBER,
+    YEAR,
     Verifier,
     can_be_evidence,
     denied_words,
@@ -304,13 +305,12 @@ def counterpart(verifier: Verifier, statement: str, sentence: str, about: str = 
 
 
 def _year(number: str, text: str) -> bool:
-    """Whether ``number`` (as ``values`` reads it) is written as a year in ``text``: four digits from 1000 to 2099
-    with no thousands separator, currency or decimal ("in 1886", not "1,200 metres" or "£1500").
+    """Whether ``number`` (as ``values`` reads it) is written as a year in ``text`` (``qa.cite.YEAR``).
 
     >>> _year("1886", "It was laid in 1886."), _year("1200", "It is 1,200 metres long."), _year("1500", "It cost £1500.")
     (True, False, False)
     """
-    return bool(re.fullmatch(r"1\d{3}|20\d{2}", number)) and bool(re.search(rf"(?<![\d.,£$€¥]){number}(?![\d]|[.,]\d)", text))
+    return number in YEAR.findall(text)
 
 
 def _rivals(number: str, claim: str, evidence: str) -> list[str]:
