@@ -17,6 +17,8 @@ from typing import Any
 from index.errors import InputError
 from index.sentences import TITLE_WORDS
 
+TITLE_LINES = 3  # opening lines of a plain-text file that ``_titled`` may mark as its title
+
 SUPPORTED = (".txt", ".md", ".markdown", ".html", ".htm", ".pdf", ".docx")
 log = logging.getLogger("qa.load")
 PDF_SECONDS = 120.0  # text extraction budget per PDF: a few KB of hostile PDF can keep pypdf busy for hours
@@ -151,8 +153,10 @@ def parse(data: bytes, suffix: str, name: str) -> Extracted:
     return result
 
 
-# a first line that is no list item ("- …", "1. …"), no Markdown heading or table row, and ends in no punctuation
-_TITLE_LINE = re.compile(r"\A(\s*)(?![-*+•]\s|\d+[.)]\s)([^\n#|][^\n]{0,118}[^\s.!?:;,\"')\]’”])[ \t]*\n[ \t]*\n")
+# the opening lines above the first blank line (at most ``TITLE_LINES``), and what each must be to be a title line:
+# no list item ("- …", "1. …"), no Markdown heading or table row, and no closing punctuation at its end
+_TITLE_BLOCK = re.compile(rf"\A(\s*)([^\n]+(?:\n[^\n]+){{0,{TITLE_LINES - 1}}})[ \t]*\n[ \t]*\n")
+_TITLE_LINE = re.compile(r"(?![-*+•]\s|\d+[.)]\s)[^\s#|][^\n]{0,118}[^\s.!?:;,\"')\]’”]")
 
 
 def _titled(text: str) -> str:
@@ -167,11 +171,23 @@ def _titled(text: str) -> str:
     ('The minibus will end.\n\nMore.', 'Dear members, welcome to the first issue of\nthe news.')
     >>> _titled("- first item\n\nMore."), _titled("Dear residents,\n\nMore.")
     ('- first item\n\nMore.', 'Dear residents,\n\nMore.')
+
+    Up to ``TITLE_LINES`` such lines above the blank line are each a title line (a probe's .txt opened "ST ALDHELM'S
+    HOSPITAL, EXETER" and "Ward 7B (Cardiology): Visiting Policy", and the two were cited as the ward's name);
+    a wrapped paragraph ends with closing punctuation, and so is no title.
+
+    >>> _titled("ST ALDHELM'S HOSPITAL, EXETER\nWard 7B (Cardiology): Visiting Policy\n\nVisits end at 20:00.")
+    "# ST ALDHELM'S HOSPITAL, EXETER\n# Ward 7B (Cardiology): Visiting Policy\n\nVisits end at 20:00."
+    >>> _titled("Visiting hours on the ward\nare 14:00 to 20:00.\n\nMore.")
+    'Visiting hours on the ward\nare 14:00 to 20:00.\n\nMore.'
     """
-    m = _TITLE_LINE.match(text)
-    if m is None or len(m[2].split()) > TITLE_WORDS:
+    m = _TITLE_BLOCK.match(text)
+    if m is None:
         return text
-    return f"{m[1]}# {text[m.start(2) :]}"
+    lines = m[2].split("\n")
+    if not all(_TITLE_LINE.fullmatch(line.strip()) and len(line.split()) <= TITLE_WORDS for line in lines):
+        return text
+    return m[1] + "\n".join(f"# {line.strip()}" for line in lines) + text[m.end(2) :]
 
 
 _BOMS = (

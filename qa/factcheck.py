@@ -31,6 +31,7 @@ from qa.cite import (
     YEAR,
     Verifier,
     can_be_evidence,
+    clock_24,
     denied_words,
     name_phrases,
     name_present,
@@ -232,8 +233,9 @@ class FactChecker:
         unjudged: list[tuple[Sentence, float]] = []  # sentences that pass the screens but not the judge, with P(Yes)
         # the statement's names the document has are what it is about, not a claim each sentence must repeat:
         # "The bridge will carry four traffic lanes." in the Kestrel Bridge's report states it of that bridge
-        have = {w.lower() for w in WORD.findall(self.retriever.catalog.text(doc_id).lower())}
-        about = " ".join(name for name in name_phrases(statement) if name_present(name, have))
+        text = self.retriever.catalog.text(doc_id)
+        have = {w.lower() for w in WORD.findall(text.lower())}
+        about = " ".join([*(name for name in name_phrases(statement) if name_present(name, have)), *labels(statement, text)])
         for h, s in hits:
             if support is not None and h.dense <= support[0]:
                 continue  # only a sentence closer to the statement than the supporting one can overrule it
@@ -284,7 +286,7 @@ def counterpart(verifier: Verifier, statement: str, sentence: str, about: str = 
     "Twelve trees will be felled") does not make the two values agree (with it, that dispute of the samples passed
     at 0.56 or failed by a hair). ``about``: names the sentence's document has, which it need not repeat (no
     numbers: the screens would excuse them)."""
-    claim, evidence = with_digits(statement), with_digits(sentence)
+    claim, evidence = clock_24(with_digits(statement)), clock_24(with_digits(sentence))  # "4 pm" is another "15:00"
     if negated(claim) != negated(evidence):
         p, reason = verifier.supports(opposite(claim), evidence, about, weighed=False)
         return 0.0 if reason else p
@@ -302,6 +304,29 @@ def counterpart(verifier: Verifier, statement: str, sentence: str, about: str = 
         p, reason = verifier.supports(variant, evidence, about, weighed=False)
         best = max(best, 0.0 if reason else p)
     return best
+
+
+# a capitalised word and the number it is named by: "Year 9", "Ward 7B", "Flat 4", "Tidepool 4.2"; not a date's
+# month and day ("June 20") nor a year ("Spring 2025": a year is a value the sentence must state)
+_LABEL = re.compile(rf"\b(?!(?:{MONTH_NAMES})\b)[A-Z][\w'’-]*\s+\d{{1,3}}(?:\.\d+)*[A-Za-z]?\b")
+
+
+def labels(statement: str, text: str) -> list[str]:
+    """The statement's names with a number ("Year 9 pupils", "Flat 4") that the document's ``text`` has too: like
+    a name, what the statement is about, not a value each sentence must repeat. A probe's "Pupils on the Year 9 trip
+    do not need to bring any money." was not found (the number 9 is not in "Pupils do not need to bring money."),
+    and "The monthly rent for Flat 4 is £1,150." in the agreement titled "… Flat 4, 27 Harrow Lane" the same.
+
+    >>> labels("Pupils on the Year 9 trip pay nothing in June 2025.", "Year 9 trip to York, 12 June 2025")
+    ['Year 9']
+    >>> labels("Flat 5 costs £1,150 from June 20.", "Tenancy Agreement — Flat 4"), labels("It opens in Spring 2025.", "2025")
+    ([], [])
+    >>> labels("Ward 7 is open.", "Ward 7B and Ward 70"), labels("Tidepool 4 ships.", "Tidepool 4.2 ships.")
+    ([], [])
+    """
+    plain = " ".join(text.split()).lower()
+    found = (" ".join(m[0].split()) for m in _LABEL.finditer(statement))
+    return [label for label in found if re.search(rf"(?<!\w){re.escape(label.lower())}(?![\w.]\w|\w)", plain)]
 
 
 def _year(number: str, text: str) -> bool:

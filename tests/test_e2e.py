@@ -112,6 +112,8 @@ def test_off_topic_question_is_declined(seeded_app):
         ("Construction of the Kestrel Bridge started on 5 June 2021.", "contradicted"),  # a probe's not_found (cosine 0.51)
         ("The bridge is being built by Brightwater Civil Works.", "supported"),
         ("Penguins can fly faster than jet aircraft over Antarctica.", "not_found"),
+        # the policy's "… from 10:00 to 15:00 …": a probe's "8 pm" against "20:00" was contradicted
+        ("Core collaboration hours run from 10 am to 3 pm local office time.", "supported"),
         # the newsletter's "Drivers will pay a toll of £1.50 …": the opposite with no number or negation of its own
         ("Crossing the Kestrel Bridge will be free of charge.", "disputed"),
     ],
