@@ -146,6 +146,8 @@ def cmd_verify(app: Any, args: argparse.Namespace) -> int:
     for s in result.citations:
         c = s.citation
         print(f'  [{c.id}] {s.stance:<11} {PurePath(c.document).name}, chars {c.start}-{c.end}: "{c.text}"')
+        if s.reason:
+            print(f"      ({s.reason})")
     return 0
 
 

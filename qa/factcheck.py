@@ -158,9 +158,10 @@ def opposite(statement: str) -> str:
 class StanceCitation:
     citation: Citation
     stance: str  # "supports" | "contradicts"
+    reason: str = ""  # why, for the user: what the sentence was judged to state, and the judge's P(Yes)
 
     def to_json(self) -> dict[str, Any]:
-        return {**asdict(self.citation), "stance": self.stance}
+        return {**asdict(self.citation), "stance": self.stance, "reason": self.reason}
 
 
 @dataclass(frozen=True)
@@ -243,18 +244,17 @@ class FactChecker:
             p, reason = v.supports(statement, s.text, about, weighed=False)
             if p >= v.config.support:
                 if support is None:
-                    support = (
-                        h.dense,
-                        StanceCitation(Citation(n + 1, path, s.text, s.start, s.end, s.page, round(p, 3)), "supports"),
-                    )
+                    cite = Citation(n + 1, path, s.text, s.start, s.end, s.page, round(p, 3))
+                    support = (h.dense, StanceCitation(cite, "supports", f"the sentence states the statement (judge {p:.2f})"))
                 continue
             if marked_heading(s.text):  # it may support a statement of its own number, not say another is false
                 continue
             if contradiction is None and reason and h.dense >= COUNTERPART_FROM:
-                q = self.counterpart(statement, s.text, about)
+                q, variant = counterpart_of(v, statement, s.text, about)
                 if q >= v.config.support:
                     cite = Citation(n + 1, path, s.text, s.start, s.end, s.page, round(q, 3))
-                    contradiction = (h.dense, StanceCitation(cite, "contradicts"))
+                    why = f'the sentence states "{variant}" (judge {q:.2f}) instead'
+                    contradiction = (h.dense, StanceCitation(cite, "contradicts", why))
             elif not reason and h.dense >= COUNTERPART_FROM:
                 unjudged.append((s, p))
         if support is not None:
@@ -267,7 +267,8 @@ class FactChecker:
         for s, p in unjudged:  # one prompt prefix: the statement's opposite, judged against each sentence in turn
             q = v.judge.p_yes(support_messages(flipped, s.text))
             if q - p >= CONTRARY_MARGIN:
-                return StanceCitation(Citation(n + 1, path, s.text, s.start, s.end, s.page, round(q, 3)), "contradicts")
+                why = f'the judge finds the sentence states "{flipped}" ({q:.2f}) more than the statement ({p:.2f})'
+                return StanceCitation(Citation(n + 1, path, s.text, s.start, s.end, s.page, round(q, 3)), "contradicts", why)
         return None
 
     def counterpart(self, statement: str, sentence: str, about: str = "") -> float:
@@ -275,6 +276,11 @@ class FactChecker:
 
 
 def counterpart(verifier: Verifier, statement: str, sentence: str, about: str = "") -> float:
+    """``counterpart_of``'s score."""
+    return counterpart_of(verifier, statement, sentence, about)[0]
+
+
+def counterpart_of(verifier: Verifier, statement: str, sentence: str, about: str = "") -> tuple[float, str]:
     """How well ``sentence`` states the statement's counterpart (0 when it has none): the statement with one of
     the sentence's numbers in place of the one the sentence lacks (with the sentence's date in place of its own,
     when the two have one date each and the numbers it lacks are all in its date), or, when only one is negated,
@@ -285,11 +291,12 @@ def counterpart(verifier: Verifier, statement: str, sentence: str, about: str = 
     ``Verifier.weigh``: a detail only the statement gives ("Thirty-eight *mature oak* trees will be cut down" against
     "Twelve trees will be felled") does not make the two values agree (with it, that dispute of the samples passed
     at 0.56 or failed by a hair). ``about``: names the sentence's document has, which it need not repeat (no
-    numbers: the screens would excuse them)."""
+    numbers: the screens would excuse them). With the score, the counterpart judged best ("" when there is none)."""
     claim, evidence = clock_24(with_digits(statement)), clock_24(with_digits(sentence))  # "4 pm" is another "15:00"
     if negated(claim) != negated(evidence):
-        p, reason = verifier.supports(opposite(claim), evidence, about, weighed=False)
-        return 0.0 if reason else p
+        flipped = opposite(claim)
+        p, reason = verifier.supports(flipped, evidence, about, weighed=False)
+        return (0.0, "") if reason else (p, flipped)
     missing = sorted(values(claim) - values(evidence))
     dates, their_dates = _DATE.findall(claim), _DATE.findall(evidence)
     if len(dates) == 1 and len(their_dates) == 1 and set(missing) <= numbers(dates[0]) and missing:
@@ -298,11 +305,11 @@ def counterpart(verifier: Verifier, statement: str, sentence: str, about: str = 
     elif len(missing) == 1:
         variants = [_replace_number(claim, missing[0], other) for other in _rivals(missing[0], claim, evidence)]
     else:
-        return 0.0
-    best = 0.0
+        return 0.0, ""
+    best = (0.0, "")
     for variant in variants:
         p, reason = verifier.supports(variant, evidence, about, weighed=False)
-        best = max(best, 0.0 if reason else p)
+        best = max(best, (0.0, "") if reason else (p, variant))
     return best
 
 

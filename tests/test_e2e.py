@@ -121,7 +121,8 @@ def test_off_topic_question_is_declined(seeded_app):
 def test_verify_a_statement(seeded_app, statement, verdict):
     result = seeded_app.verify(statement)
     assert result.verdict == verdict, result
-    for s in result.citations:
+    for s, shown in zip(result.citations, result.to_json()["citations"], strict=True):
+        assert "judge" in s.reason and shown["reason"] == s.reason  # why it supports or contradicts, in words
         c = s.citation
         assert seeded_app.text(seeded_app.resolve(c.document).doc_id)[c.start : c.end] == c.text
     if verdict == "disputed":

@@ -86,6 +86,7 @@ CSS = """
 .qa-near-doc { font-weight: 600; }
 .qa-stance-contradicts strong { color: #b91c1c; }
 .qa-stance-supports strong { color: #15803d; }
+.qa-stance-why { color: #6b7280; font-size: 0.9em; }
 .qa-meta { font-size: 0.75rem; color: var(--body-text-color-subdued); margin: 0.15rem 0 0 0.2rem; }
 button.qa-cite { all: unset; cursor: pointer; color: var(--color-accent); font-weight: 700; font-size: 0.8em;
   vertical-align: super; padding: 0 1px; }

@@ -196,7 +196,9 @@ def check_html(result: Any) -> str:
     }.get(result.verdict, result.verdict)
     rows = "".join(
         f'<li class="qa-stance-{esc(s.stance)}"><strong>{esc(s.stance)}</strong> '
-        f'<span class="qa-near-doc">{esc(name_of(s.citation.document))}</span>: {esc(s.citation.text)}</li>'
+        f'<span class="qa-near-doc">{esc(name_of(s.citation.document))}</span>: {esc(s.citation.text)}'
+        + (f' <span class="qa-stance-why">({esc(s.reason)})</span>' if s.reason else "")
+        + "</li>"
         for s in result.citations
     )
     return f'<div class="qa-check qa-verdict-{esc(result.verdict)}"><h4>{esc(label)}</h4><ul>{rows}</ul></div>'
