@@ -155,7 +155,7 @@ def parse(data: bytes, suffix: str, name: str) -> Extracted:
 
 # the opening lines above the first blank line (at most ``TITLE_LINES``), and what each must be to be a title line:
 # no list item ("- …", "1. …"), no Markdown heading or table row, and no closing punctuation at its end
-_TITLE_BLOCK = re.compile(rf"\A(\s*)([^\n]+(?:\n[^\n]+){{0,{TITLE_LINES - 1}}})[ \t]*\n[ \t]*\n")
+_TITLE_BLOCK = re.compile(rf"\A(\s*)([ \t]*\S[^\n]*(?:\n[ \t]*\S[^\n]*){{0,{TITLE_LINES - 1}}})[ \t]*\n[ \t]*\n")
 _TITLE_LINE = re.compile(r"(?![-*+•]\s|\d+[.)]\s)[^\s#|][^\n]{0,118}[^\s.!?:;,\"')\]’”]")
 
 
@@ -178,14 +178,18 @@ def _titled(text: str) -> str:
 
     >>> _titled("ST ALDHELM'S HOSPITAL, EXETER\nWard 7B (Cardiology): Visiting Policy\n\nVisits end at 20:00.")
     "# ST ALDHELM'S HOSPITAL, EXETER\n# Ward 7B (Cardiology): Visiting Policy\n\nVisits end at 20:00."
-    >>> _titled("Visiting hours on the ward\nare 14:00 to 20:00.\n\nMore.")
-    'Visiting hours on the ward\nare 14:00 to 20:00.\n\nMore.'
+    >>> _titled("Visiting hours on the ward\nare 14:00 to 20:00.\n\nMore."), _titled("Meeting moved\nbring the slides\n\nMore.")
+    ('Visiting hours on the ward\nare 14:00 to 20:00.\n\nMore.', 'Meeting moved\nbring the slides\n\nMore.')
+    >>> _titled("Title\n   \nBody text here.")
+    '# Title\n   \nBody text here.'
     """
     m = _TITLE_BLOCK.match(text)
     if m is None:
         return text
     lines = m[2].split("\n")
     if not all(_TITLE_LINE.fullmatch(line.strip()) and len(line.split()) <= TITLE_WORDS for line in lines):
+        return text
+    if any(line.strip()[:1].islower() for line in lines[1:]):  # a sentence wrapped over lines goes on in lower case
         return text
     return m[1] + "\n".join(f"# {line.strip()}" for line in lines) + text[m.end(2) :]
 

@@ -34,7 +34,7 @@ import numpy as np
 from index.embed import Embedder
 from index.sentences import heading, instruction_like, marked_heading, split_spans
 from index.words import STOP, WORD, opens_with_pronoun, stem, stems
-from qa.judge import Judge, answer_messages, polar_messages, support_messages
+from qa.judge import Judge, answer_messages, clock_24, polar_messages, support_messages
 from qa.prompt import DECLINE
 from qa.prompt import MARKER as _MARKER
 from qa.records import AnswerSentence, Citation, Sentence, Source
@@ -157,7 +157,7 @@ def parse(answer: str) -> list[Claim]:
     return claims
 
 
-_BULLET = re.compile(r"^(?:[-*+•]|\d{1,2}[.)])\s+(?=\S)")  # a list item's mark: "- ", "* ", "• ", "2. ", "3) "
+_BULLET = re.compile(r"^[-*+•]\s+(?=\S)")  # a list item's mark: "- ", "* ", "• "
 _INITIAL = re.compile(r"(?:^|\s)[A-Z]\.$")  # "Roger O." or "K. A.": an initial, not the end of a sentence
 _YES_NO = re.compile(r"(?i)(yes|no)[.!,]?")
 # "Yes," or "No." before the facts; never the "No" of "No one was hurt" (then no punctuation follows it)
@@ -296,40 +296,20 @@ def numbers(text: str) -> set[str]:
     'the number 5 is not in the cited text'
 
     A time of day on the 12-hour clock is read on the 24-hour one: "8 pm" is "20:00" (a probe's "Visiting time
-    ends at 8 pm." was contradicted by "Visiting hours are 14:00 to 20:00 every day.").
+    ends at 8 pm." was contradicted by "Visiting hours are 14:00 to 20:00 every day."). A time on the hour is its
+    hour: "9 am" says no "00" that "It opens at 9." lacks.
 
     >>> sorted(numbers("Open 8 pm to 12 a.m., or 9.30am.")), screen("Visiting ends at 8 pm.", "Visiting runs 14:00 to 20:00.")
     (['0', '20', '30', '9'], '')
+    >>> screen("It opens at 9 am.", "It opens at 9."), screen("It opens at 20:00.", "It opens at 8 pm."), numbers("at 3.5 pm")
+    ('', '', {'3.5'})
     """
-    text = clock_24(with_digits(text))
+    text = _ON_THE_HOUR.sub(r"\1", clock_24(with_digits(text)))
     signed = {signed_value(m) for m in SIGNED_NUMBER.finditer(text)}
     return signed | {m[1] + m[3] for m in _YEAR_RANGE.finditer(text)}
 
 
-_CLOCK_12 = re.compile(r"\b(\d{1,2})(?:[:.](\d{2}))?\s*([ap])(\.?)m\b(\.?)", re.IGNORECASE)  # "8 pm", "9.30a.m."
-
-
-def _to_24_hours(m: re.Match[str]) -> str:
-    """A ``_CLOCK_12`` time as "HH:MM" on the 24-hour clock (its space or stop after it kept); not a time (an hour
-    over 12) stays as written."""
-    hour = int(m[1])
-    if not 1 <= hour <= 12:
-        return m[0]
-    hour = hour % 12 + (12 if m[3].lower() == "p" else 0)
-    # the stop after "pm" ends a sentence; after "p.m." only where no lower-case word goes on ("3 p.m. and 9")
-    goes_on = re.match(r"\s+[a-z0-9]", m.string[m.end() :])
-    return f"{hour:02d}:{m[2] or '00'}" + ("" if not m[5] or m[4] and goes_on else ".")
-
-
-def clock_24(text: str) -> str:
-    """``text`` with its 12-hour times of day on the 24-hour clock, as the judge reads a claim and its source: it
-    gave "Core collaboration hours run from 10 am to 3 pm local office time." 0.43 against the samples' "… from 10:00
-    to 15:00 …", which the same statement written "10:00 to 15:00" passes.
-
-    >>> clock_24("From 10 am to 3 p.m. and 9.30pm."), clock_24("Doors open at 8 pm. Bring 5 pmol.")
-    ('From 10:00 to 15:00 and 21:30.', 'Doors open at 20:00. Bring 5 pmol.')
-    """
-    return _CLOCK_12.sub(_to_24_hours, text)
+_ON_THE_HOUR = re.compile(r"\b(\d{1,2}):00\b(?![:.]\d)")  # "20:00" is 20 o'clock: its minutes are no number to state
 
 
 # a minus sign (or a hyphen) right before a number that follows no word or number: "−5 °C", "(-3.2%)"; not the
@@ -722,7 +702,7 @@ class Verifier:
         reason = screen(claim, evidence, question, check_names=self.config.names)
         if reason:
             return 0.0, reason
-        p = self.judge.p_yes(support_messages(clock_24(claim), clock_24(read or evidence)))
+        p = self.judge.p_yes(support_messages(claim, read or evidence))
         return (self.weigh(claim, _weigh_source(evidence, question, context), p) if weighed else p), ""
 
     def _supports_on(
@@ -1569,19 +1549,25 @@ _TIME = re.compile(
 )
 
 
+# 1000-2099 standing alone: no thousands separator, currency or decimal ("in 1886", not "1,200 metres" or "£1500")
+_YEAR = re.compile(r"(?<![\d.,£$€¥])\b(1[0-9]{3}|20[0-9]{2})\b(?![.,]?\d)")
+YEAR = _YEAR  # the public name: ``qa.ask``'s choices and ``qa.factcheck`` read a year by it
+
 # "At what time …", "Until what time …": the question asks for a time of day, which a weekday or a year does not give
 # ("What time does the museum close on Saturdays?" was answered "The museum is open Tuesday to Sunday …", a probe)
-_ASKS_CLOCK = re.compile(r"(?i)\b(?:what|which)\s+time\b(?!\s+(?:zone|period|frame|of\s+(?:the\s+)?(?:year|day|week|month)))")
+_ASKS_CLOCK = re.compile(r"(?i)\b(?:what|which)\s+times?\b(?!\s+(?:zones?|periods?|frames?|of\s+(?:the\s+)?(?:year|week|month)))")
 _ASKS_YEAR = re.compile(r"(?i)\b(?:what|which)\s+year\b")  # "In what year …": a year, not a month or a weekday
+_HH_MM = r"(?<![£$€¥\d.,:])\b[0-2]?\d:[0-5]\d\b(?![.,:]?\d)"  # "20:00", "9:30": no price ("£12.50") nor ratio part
 _CLOCK = re.compile(
-    r"\b\d{1,2}[:.]\d{2}\b|\b\d{1,2}(?:[:.]\d{2})?\s*[ap]\.?m\b"
+    rf"{_HH_MM}|(?<![\d.,])\b\d{{1,2}}(?:[:.]\d{{2}})?\s*[ap]\.?m\b"
     r"|(?i:\b(?:noon|midday|midnight|o['’]clock|dawn|dusk|sunrise|sunset|half\s+past|quarter\s+(?:past|to))\b)"
 )
-_YEARS = re.compile(r"\b(?:1\d{3}|20\d{2})s?\b|(?i:\b(?:centur(?:y|ies)|decades?)\b)")
-# a number that counts nothing: a time of day ("after 23:00") or part of a code ("issue TP-1187", "A380"). These and the
+_YEARS = re.compile(rf"{YEAR.pattern}|\b(?:1\d{{3}}|20\d{{2}})s\b|(?i:\b(?:centur(?:y|ies)|decades?)\b)")
+# a number that counts nothing: a time of day ("after 23:00") or part of a code ("issue TP-1187", "A380"; not a
+# currency's code, "USD500"). These and the
 # two patterns above decide no outcome of the 132 distinct answered how-many and when questions of the stored runs
 # (bench/results, both systems); in ``bench verifier`` they refuse one more not-answer (15 of 65) and no true pair
-_NOT_AMOUNT = re.compile(r"\b\d{1,2}:\d{2}\b|\b[A-Za-z]+-?\d[\w-]*")
+_NOT_AMOUNT = re.compile(rf"{_HH_MM}|\b(?![A-Z]{{3}}\d)[A-Za-z]+-?\d[\w-]*")
 
 
 def asks_quantity(question: str) -> bool:
@@ -1704,7 +1690,7 @@ def kind_gap(question: str, replies: list[str]) -> str:
     >>> kind_gap("How many cars can it carry?", ["It carries cars."])
     'the question asks how many or how much, and no supported sentence gives a number'
     >>> kind_gap("When can plants go outside?", ["Once nights stay above 10 °C."]), kind_gap("In what year?", ["After the war."])
-    ('', 'the question asks when, and no supported sentence gives a date or a time')
+    ('', 'the question asks when, and no supported sentence gives a year')
     >>> kind_gap("When was the song released?", ["It was released as the first single when the band signed."])
     'the question asks when, and no supported sentence gives a date or a time'
     """
@@ -1712,7 +1698,9 @@ def kind_gap(question: str, replies: list[str]) -> str:
         return "the question asks how many or how much, and no supported sentence gives a number"
     by_event = bool(_WHEN.match(_last_sentence(question)))
     if asks_time(question) and not any(gives_time(r, question) or by_event and _EVENT_TIME.search(r) for r in replies):
-        return "the question asks when, and no supported sentence gives a date or a time"
+        last = _last_sentence(question)
+        what = "a time of day" if _ASKS_CLOCK.search(last) else "a year" if _ASKS_YEAR.search(last) else "a date or a time"
+        return f"the question asks when, and no supported sentence gives {what}"
     return ""
 
 
@@ -1756,11 +1744,6 @@ def _ordinal(n: str) -> str:
         return _ORDINAL_WORDS[n]
     teen = n[-2:-1] == "1"
     return n + ("th" if teen else {"1": "st", "2": "nd", "3": "rd"}.get(n[-1], "th"))
-
-
-# 1000-2099 standing alone: no thousands separator, currency or decimal ("in 1886", not "1,200 metres" or "£1500")
-_YEAR = re.compile(r"(?<![\d.,£$€¥])\b(1[0-9]{3}|20[0-9]{2})\b(?![.,]?\d)")
-YEAR = _YEAR  # the public name: ``qa.ask``'s choices and ``qa.factcheck`` read a year by it
 
 
 def unmet_number(question: str, sources: list[str]) -> str:

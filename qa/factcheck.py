@@ -24,14 +24,13 @@ from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
 from index.sentences import marked_heading
-from index.words import WORD, stems
+from index.words import STOP, WORD, stems
 from qa.cite import (
     MONTH_NAMES,
     SIGNED_NUMBER,
     YEAR,
     Verifier,
     can_be_evidence,
-    clock_24,
     denied_words,
     name_phrases,
     name_present,
@@ -40,7 +39,7 @@ from qa.cite import (
     signed_value,
     with_digits,
 )
-from qa.judge import support_messages
+from qa.judge import clock_24, support_messages
 from qa.records import AnswerSentence, Citation, Sentence, Source
 from qa.retrieve import Retriever
 
@@ -318,6 +317,9 @@ def counterpart_of(verifier: Verifier, statement: str, sentence: str, about: str
 _LABEL = re.compile(rf"\b(?!(?:{MONTH_NAMES})\b)[A-Z][\w'’-]*\s+\d{{1,3}}(?:\.\d+)*[A-Za-z]?\b")
 
 
+_NOT_LABELS = STOP | frozenset("since until over around nearly only after before under above almost just some".split())
+
+
 def labels(statement: str, text: str) -> list[str]:
     """The statement's names with a number ("Year 9 pupils", "Flat 4") that the document's ``text`` has too: like
     a name, what the statement is about, not a value each sentence must repeat. A probe's "Pupils on the Year 9 trip
@@ -330,10 +332,16 @@ def labels(statement: str, text: str) -> list[str]:
     ([], [])
     >>> labels("Ward 7 is open.", "Ward 7B and Ward 70"), labels("Tidepool 4 ships.", "Tidepool 4.2 ships.")
     ([], [])
+
+    A word that opens a sentence before its number names nothing, and a label is written as the document writes it:
+
+    >>> labels("On 12 March it opened.", "It opened on 12 June."), labels("About 40 trees.", "about 40 trees")
+    ([], [])
     """
-    plain = " ".join(text.split()).lower()
+    plain = " ".join(text.split())
     found = (" ".join(m[0].split()) for m in _LABEL.finditer(statement))
-    return [label for label in found if re.search(rf"(?<!\w){re.escape(label.lower())}(?![\w.]\w|\w)", plain)]
+    named = (label for label in found if label.split()[0].lower() not in _NOT_LABELS)  # "On 12 March", "About 40 trees"
+    return [label for label in named if re.search(rf"(?<!\w){re.escape(label)}(?![\w.]\w|\w)", plain)]
 
 
 def _year(number: str, text: str) -> bool:
@@ -342,7 +350,7 @@ def _year(number: str, text: str) -> bool:
     >>> _year("1886", "It was laid in 1886."), _year("1200", "It is 1,200 metres long."), _year("1500", "It cost £1500.")
     (True, False, False)
     """
-    return number in YEAR.findall(text)
+    return number in YEAR.findall(text) or bool(re.search(rf"\b{number}s\b", text))  # "the 1880s" too
 
 
 def _rivals(number: str, claim: str, evidence: str) -> list[str]:

@@ -38,6 +38,34 @@ Messages = list[dict[str, str]]
 _SYSTEM = "You check facts. Reply with one word: Yes or No."
 
 
+_CLOCK_12 = re.compile(r"(?<![\d.,:])\b(\d{1,2})(?:[:.](\d{2}))?\s*([ap])(\.?)m\b(\.?)", re.IGNORECASE)  # "8 pm", "9.30a.m."
+
+
+def _to_24_hours(m: re.Match[str]) -> str:
+    """A ``_CLOCK_12`` time as "HH:MM" on the 24-hour clock (its space or stop after it kept); not a time (an hour
+    over 12) stays as written."""
+    hour = int(m[1])
+    if not 1 <= hour <= 12:
+        return m[0]
+    hour = hour % 12 + (12 if m[3].lower() == "p" else 0)
+    # the stop after "pm" ends a sentence; after "p.m." it is the abbreviation's, unless the text ends there
+    ends = not m.string[m.end() :].strip()
+    return f"{hour:02d}:{m[2] or '00'}" + ("." if m[5] and (not m[4] or ends) else "")
+
+
+def clock_24(text: str) -> str:
+    """``text`` with its 12-hour times of day on the 24-hour clock, as the judge reads a claim and its source: it
+    gave "Core collaboration hours run from 10 am to 3 pm local office time." 0.43 against the samples' "… from 10:00
+    to 15:00 …", which the same statement written "10:00 to 15:00" passes (``support_messages``).
+
+    >>> clock_24("From 10 am to 3 p.m. and 9.30pm."), clock_24("Doors open at 8 pm. Bring 5 pmol.")
+    ('From 10:00 to 15:00 and 21:30.', 'Doors open at 20:00. Bring 5 pmol.')
+    >>> clock_24("9 a.m., then 9 a.m.-5 p.m. Monday, at 3.5 pm and 12 am.")
+    '09:00, then 09:00-17:00 Monday, at 3.5 pm and 00:00.'
+    """
+    return _CLOCK_12.sub(_to_24_hours, text)
+
+
 def support_messages(claim: str, evidence: str) -> Messages:
     """Claim first, so that judging one claim against several sources reuses the cached prompt prefix.
 
@@ -82,7 +110,7 @@ def support_messages(claim: str, evidence: str) -> Messages:
         {"role": "system", "content": _SYSTEM},
         {
             "role": "user",
-            "content": f"Claim: {_one_line(claim)}\nSource: {unfocused(evidence, claim)}\n"
+            "content": f"Claim: {_one_line(clock_24(claim))}\nSource: {unfocused(clock_24(evidence), clock_24(claim))}\n"
             "Does the source state the claim? Answer Yes or No.",
         },
     ]

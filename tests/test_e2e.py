@@ -123,6 +123,8 @@ def test_verify_a_statement(seeded_app, statement, verdict):
     assert result.verdict == verdict, result
     for s, shown in zip(result.citations, result.to_json()["citations"], strict=True):
         assert "judge" in s.reason and shown["reason"] == s.reason  # why it supports or contradicts, in words
+        if s.stance == "contradicts" and "£46 million" in statement:
+            assert "£61 million" in s.reason, s.reason  # the counterpart the sentence states
         c = s.citation
         assert seeded_app.text(seeded_app.resolve(c.document).doc_id)[c.start : c.end] == c.text
     if verdict == "disputed":

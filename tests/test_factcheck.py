@@ -4,7 +4,7 @@ counterpart (another value of the same thing, or the same thing negated), not wh
 import pytest
 
 from qa.cite import Verifier
-from qa.factcheck import _DATE, FactChecker, _affirmed, disputes, with_digits
+from qa.factcheck import _DATE, FactChecker, _affirmed, counterpart_of, disputes, with_digits
 from qa.records import AnswerSentence, Citation, Sentence, Source
 from tests.conftest import CountingEmbedder, FakeGenerator
 
@@ -21,6 +21,15 @@ def test_another_value_of_the_same_thing_is_a_counterpart(checker):
     assert checker.counterpart(COST, "The Kestrel Bridge will cost £61 million.") >= 0.55
     lanes = "The bridge will carry only two traffic lanes."
     assert checker.counterpart("The bridge will carry four traffic lanes.", lanes) >= 0.55
+
+
+def test_the_counterpart_judged_is_returned_with_its_score_in_24_hour_time(checker):
+    """``counterpart_of`` gives the variant it judged: what a verify citation's reason quotes."""
+    p, variant = counterpart_of(checker.verifier, COST, "The Kestrel Bridge will cost £61 million.")
+    assert p >= 0.55 and variant == "The Kestrel Bridge will cost £61 million."
+    p, variant = counterpart_of(checker.verifier, "Visiting ends at 9 pm.", "Visiting ends at 20:00.")
+    assert p >= 0.55 and variant == "Visiting ends at 20:00."  # "9 pm" read as 21:00, the sentence's 20 in its place
+    assert counterpart_of(checker.verifier, COST, "The Kestrel Bridge will open in 2027.") == (0.0, "")
 
 
 @pytest.mark.parametrize(("statement", "sentence"), [("5 °C", "−5 °C"), ("-5 °C", "5 °C"), ("−5 °C", "-3 °C")])

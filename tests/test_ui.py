@@ -25,6 +25,17 @@ def _answer(sentences, citations, declined=False):
     return Answer("(the UI shows sentences and citations)", declined, sentences, citations, timings, "q", "q")
 
 
+def test_a_fact_check_shows_why_each_sentence_supports_or_contradicts_it():
+    from qa.factcheck import Check, StanceCitation
+
+    cite = Citation(1, "/data/uploads/news.html", "It will cost £61 million.", 0, 25, None, 0.75)
+    why = 'the sentence states "The bridge will cost £61 million." (judge 0.75) instead'
+    check = Check("The bridge will cost £46 million.", "contradicted", [StanceCitation(cite, "contradicts", why)])
+    html = render.check_html(check)
+    assert "qa-stance-why" in html and "£61 million.&quot; (judge 0.75) instead" in html
+    assert "qa-stance-why" not in render.check_html(Check("S.", "supported", [StanceCitation(cite, "supports")]))
+
+
 def test_answer_marks_citations_and_unsupported_claims_and_escapes():
     c = Citation(1, "/docs/a.txt", HOSTILE, 0, len(HOSTILE), 2, 0.81)
     answer = _answer([AnswerSentence("Supported " + HOSTILE, [1], True), AnswerSentence("Made up.", [], False)], [c])
