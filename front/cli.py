@@ -147,7 +147,7 @@ def cmd_verify(app: Any, args: argparse.Namespace) -> int:
         c = s.citation
         print(f'  [{c.id}] {s.stance:<11} {PurePath(c.document).name}, chars {c.start}-{c.end}: "{c.text}"')
         if s.reason:
-            print(f"      ({s.reason})")
+            print(f"      why: {s.reason}")
     return 0
 
 

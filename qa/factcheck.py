@@ -23,7 +23,7 @@ import time
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
-from index.sentences import marked_heading
+from index.sentences import marked_heading, split_spans
 from index.words import STOP, WORD, stems
 from qa.cite import (
     MONTH_NAMES,
@@ -236,6 +236,8 @@ class FactChecker:
         text = self.retriever.catalog.text(doc_id)
         have = {w.lower() for w in WORD.findall(text.lower())}
         about = " ".join([*(name for name in name_phrases(statement) if name_present(name, have)), *labels(statement, text)])
+        own = values(statement)
+        states_values = bool(own) and any(own <= values(text[a:b]) for a, b in split_spans(text))
         for h, s in hits:
             if support is not None and h.dense <= support[0]:
                 continue  # only a sentence closer to the statement than the supporting one can overrule it
@@ -244,15 +246,20 @@ class FactChecker:
             if p >= v.config.support:
                 if support is None:
                     cite = Citation(n + 1, path, s.text, s.start, s.end, s.page, round(p, 3))
-                    support = (h.dense, StanceCitation(cite, "supports", f"the sentence states the statement (judge {p:.2f})"))
+                    support = (h.dense, StanceCitation(cite, "supports", f"it states the statement: judge {p:.2f}"))
                 continue
             if marked_heading(s.text):  # it may support a statement of its own number, not say another is false
                 continue
-            if contradiction is None and reason and h.dense >= COUNTERPART_FROM:
+            # a document that states the statement's own values somewhere does not contradict it by another value
+            # of another sentence: the walk-through's "The Harrowgate Museum paid £84,500 for the Ashcombe Tapestry."
+            # was contradicted by its own record's "… grant of £30,000 … and £33,000 from the museum's own budget"
+            # (as "paid £33000", judge 0.75), beside "The price was £84,500, including the buyer's premium."
+            other_value = negated(statement) == negated(s.text)
+            if contradiction is None and reason and h.dense >= COUNTERPART_FROM and not (other_value and states_values):
                 q, variant = counterpart_of(v, statement, s.text, about)
                 if q >= v.config.support:
                     cite = Citation(n + 1, path, s.text, s.start, s.end, s.page, round(q, 3))
-                    why = f'the sentence states "{variant}" (judge {q:.2f}) instead'
+                    why = f'it states "{variant}" instead: judge {q:.2f}'
                     contradiction = (h.dense, StanceCitation(cite, "contradicts", why))
             elif not reason and h.dense >= COUNTERPART_FROM:
                 unjudged.append((s, p))
@@ -266,7 +273,7 @@ class FactChecker:
         for s, p in unjudged:  # one prompt prefix: the statement's opposite, judged against each sentence in turn
             q = v.judge.p_yes(support_messages(flipped, s.text))
             if q - p >= CONTRARY_MARGIN:
-                why = f'the judge finds the sentence states "{flipped}" ({q:.2f}) more than the statement ({p:.2f})'
+                why = f'it states "{flipped}" rather than the statement: judge {q:.2f} against {p:.2f}'
                 return StanceCitation(Citation(n + 1, path, s.text, s.start, s.end, s.page, round(q, 3)), "contradicts", why)
         return None
 

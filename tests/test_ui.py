@@ -29,10 +29,10 @@ def test_a_fact_check_shows_why_each_sentence_supports_or_contradicts_it():
     from qa.factcheck import Check, StanceCitation
 
     cite = Citation(1, "/data/uploads/news.html", "It will cost £61 million.", 0, 25, None, 0.75)
-    why = 'the sentence states "The bridge will cost £61 million." (judge 0.75) instead'
+    why = 'it states "The bridge will cost £61 million." instead: judge 0.75'
     check = Check("The bridge will cost £46 million.", "contradicted", [StanceCitation(cite, "contradicts", why)])
     html = render.check_html(check)
-    assert "qa-stance-why" in html and "£61 million.&quot; (judge 0.75) instead" in html
+    assert "qa-stance-why" in html and "— it states &quot;The bridge will cost £61 million.&quot; instead: judge 0.75" in html
     assert "qa-stance-why" not in render.check_html(Check("S.", "supported", [StanceCitation(cite, "supports")]))
 
 

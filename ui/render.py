@@ -197,7 +197,7 @@ def check_html(result: Any) -> str:
     rows = "".join(
         f'<li class="qa-stance-{esc(s.stance)}"><strong>{esc(s.stance)}</strong> '
         f'<span class="qa-near-doc">{esc(name_of(s.citation.document))}</span>: {esc(s.citation.text)}'
-        + (f' <span class="qa-stance-why">({esc(s.reason)})</span>' if s.reason else "")
+        + (f' <span class="qa-stance-why">— {esc(s.reason)}</span>' if s.reason else "")
         + "</li>"
         for s in result.citations
     )
