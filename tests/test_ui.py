@@ -72,7 +72,7 @@ def test_the_two_kinds_of_decline_look_different_and_near_sentences_are_not_cita
 def test_a_streaming_draft_is_marked_and_has_no_bare_markers():
     html = render.turn_html(0, render.Turn("Q?", draft="[6] The bridge opens in 2027 [2]."), True)
     assert "Draft, not yet checked" in html and "[6]" not in html and "[2]" not in html
-    assert "checking citations" not in html  # only once the draft is complete
+    assert "Checking citations" not in html  # only once the draft is complete
     for partial in ("Yes. [", "Yes. [9", "Yes. [2, "):  # a marker still being written is not shown either
         html = render.turn_html(0, render.Turn("Q?", draft=partial), True)
         assert ">Yes.</span>" in html and "[" not in html.split("qa-draft")[-1], html
@@ -88,7 +88,7 @@ def test_the_pending_turn_shows_each_stage():
     assert "Rewriting the question…" in shown(rewriting=True) and "Searching" not in shown(rewriting=True)
     assert "Writing…" in shown(found=True) and "Searching" not in shown(found=True)
     assert "Draft, not yet checked" in shown(found=True, draft="It opens")
-    assert "checking citations…" in shown(found=True, draft="It opens in 2027.", checking=True)
+    assert "Checking citations…" in shown(found=True, draft="It opens in 2027.", checking=True)
     assert render.REDRAFT not in shown(found=True) and "qa-redraft" not in shown(found=True)
     again = shown(found=True, redrafted=True)
     assert render.REDRAFT in again and "Writing…" in again

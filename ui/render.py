@@ -236,7 +236,7 @@ def turn_html(i: int, turn: Turn, last: bool) -> str:
         if turn.redrafted:
             body = f'<div class="qa-redraft" role="status">{REDRAFT}</div>{body}'
         out.append(f'<div class="qa-a qa-streaming"{answer_id}>{body}<span class="qa-caret"></span></div>')
-        out.append(f'<div class="qa-meta">{"checking citations…" if turn.checking else ""}</div>')
+        out.append(f'<div class="qa-meta">{"Checking citations…" if turn.checking else ""}</div>')
     else:
         cls = "qa-a qa-done" + (" qa-is-declined" if turn.answer.declined else "")
         out.append(f'<div class="{cls}"{answer_id}>{answer_html(i, turn.answer, leave_out=True)}</div>')
