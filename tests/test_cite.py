@@ -806,17 +806,33 @@ def test_the_real_judge_says_no_only_when_asked_for_no_it_agrees(real):
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(
-    reason="the 1.5B judge gives this false claim 0.68 and clear true paraphrases 0.59 (bench/results/running/quality.md): "
-    "no support threshold separates them",
-    strict=False,
+@pytest.mark.parametrize(
+    "question, claim, declined",
+    [
+        # labelled q073 (unanswerable), answered with the running-text prompt: the judge gives it 0.6-0.68
+        ("In what year did Orla Breckenridge die?", "Orla Breckenridge died in 1962 [1].", True),
+        # labelled q066 (unanswerable): "architect" for the contractor
+        (
+            "Who is the architect of the Kestrel Bridge?",
+            "The architect of the Kestrel Bridge is Brightwater Civil Works [2].",
+            True,
+        ),
+        # what the sentences do say still stands
+        ("In what year was the cooperative founded?", "The cooperative was founded in 1962 [1].", False),
+        ("Which firm is the main contractor for the Kestrel Bridge?", "Brightwater Civil Works [2].", False),
+    ],
 )
-def test_a_claim_shaped_as_the_answer_on_a_sentence_about_something_else_is_refused(real):
-    """Labelled q073 (unanswerable), answered with the running-text prompt: "died in 1962" on "founded in 1962 by
-    … Orla Breckenridge"."""
-    sources = _sources(["It was founded in 1962 by the orchard grower Orla Breckenridge."])
-    v = real.verify("Orla Breckenridge died in 1962 [1].", sources, "In what year did Orla Breckenridge die?")
-    assert v.declined, v.sentences
+def test_what_the_question_asks_must_be_said_by_the_evidence_not_only_by_the_question(real, question, claim, declined):
+    """A claim may restate the question's premise, but the relation the question asks about ("die", "architect")
+    must be said by the evidence or a word near it, else the claim needs the higher bar (``asked_words``)."""
+    sources = _sources(
+        [
+            "It was founded in 1962 by the orchard grower Orla Breckenridge.",
+            "Brightwater Civil Works is the main contractor for the Kestrel Bridge.",
+        ]
+    )
+    v = real.verify(claim, sources, question)
+    assert v.declined is declined, v.sentences
 
 
 SCHMEICHEL = [
