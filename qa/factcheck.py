@@ -23,7 +23,7 @@ import time
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
-from index.sentences import marked_heading, split_spans
+from index.sentences import marked_heading
 from index.words import STOP, WORD, stems
 from qa.cite import (
     MONTH_NAMES,
@@ -236,8 +236,6 @@ class FactChecker:
         text = self.retriever.catalog.text(doc_id)
         have = {w.lower() for w in WORD.findall(text.lower())}
         about = " ".join([*(name for name in name_phrases(statement) if name_present(name, have)), *labels(statement, text)])
-        own = values(statement)
-        states_values = bool(own) and any(own <= values(text[a:b]) for a, b in split_spans(text))
         for h, s in hits:
             if support is not None and h.dense <= support[0]:
                 continue  # only a sentence closer to the statement than the supporting one can overrule it
@@ -250,12 +248,7 @@ class FactChecker:
                 continue
             if marked_heading(s.text):  # it may support a statement of its own number, not say another is false
                 continue
-            # a document that states the statement's own values somewhere does not contradict it by another value
-            # of another sentence: the walk-through's "The Harrowgate Museum paid £84,500 for the Ashcombe Tapestry."
-            # was contradicted by its own record's "… grant of £30,000 … and £33,000 from the museum's own budget"
-            # (as "paid £33000", judge 0.75), beside "The price was £84,500, including the buyer's premium."
-            other_value = negated(statement) == negated(s.text)
-            if contradiction is None and reason and h.dense >= COUNTERPART_FROM and not (other_value and states_values):
+            if contradiction is None and reason and h.dense >= COUNTERPART_FROM:
                 q, variant = counterpart_of(v, statement, s.text, about)
                 if q >= v.config.support:
                     cite = Citation(n + 1, path, s.text, s.start, s.end, s.page, round(q, 3))
