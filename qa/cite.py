@@ -1777,12 +1777,18 @@ def gives_time(text: str, question: str = "") -> bool:
     >>> gives_time("It opened in March.", "In what year did it open?"), gives_time("In the 1990s.", "In which year?")
     (False, True)
     """
+    return bool(_time_asked(question)[0].search(text))
+
+
+def _time_asked(question: str) -> tuple[re.Pattern[str], str]:
+    """What gives the point in time ``question`` asks for, and its name: a time of day to "what time", a year to
+    "what year", else any date or time."""
     last = _last_sentence(question)
     if _ASKS_CLOCK.search(last):
-        return bool(_CLOCK.search(text))
+        return _CLOCK, "a time of day"
     if _ASKS_YEAR.search(last):
-        return bool(_YEARS.search(text))
-    return bool(_TIME.search(text))
+        return _YEARS, "a year"
+    return _TIME, "a date or a time"
 
 
 def kind_gap(question: str, replies: list[str]) -> str:
@@ -1817,9 +1823,7 @@ def kind_gap(question: str, replies: list[str]) -> str:
         return "the question asks how many or how much, and no supported sentence gives a number"
     by_event = bool(_WHEN.match(_last_sentence(question)))
     if asks_time(question) and not any(gives_time(r, question) or by_event and _EVENT_TIME.search(r) for r in replies):
-        last = _last_sentence(question)
-        what = "a time of day" if _ASKS_CLOCK.search(last) else "a year" if _ASKS_YEAR.search(last) else "a date or a time"
-        return f"the question asks when, and no supported sentence gives {what}"
+        return f"the question asks when, and no supported sentence gives {_time_asked(question)[1]}"
     return ""
 
 
