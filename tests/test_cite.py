@@ -557,6 +557,27 @@ def test_a_when_question_answered_without_a_point_in_time_is_not_an_answer(fake)
     assert not week.declined
 
 
+def test_an_amount_of_another_measure_or_a_year_alone_is_not_the_answer_asked_for(fake):
+    farms = "How many member farms does the Fennick Valley Apple Cooperative have today?"
+    land = "Together the members manage about 610 hectares of orchards."
+    v = fake.verify(land.replace(".", " [1]."), _sources([land]), farms)
+    assert v.declined and v.sentences[0].verdict == NOT_AN_ANSWER and "how many" in v.sentences[0].reason
+    counted = "The cooperative has 34 member farms."
+    assert not fake.verify(counted.replace(".", " [1]."), _sources([counted]), farms).declined
+    # an amount of the measure asked for answers, in another unit or in words
+    assert kind_gap("How many kilometres long is the bridge?", ["The bridge is 620 metres long."]) == ""
+    assert kind_gap("How many days per week may staff work remotely?", ["Staff may work remotely three days a week."]) == ""
+    assert kind_gap("How many days per week may staff work remotely?", ["Staff get 35 euros per month."])
+    assert kind_gap("How many people attended?", ["Attendance rose by 12 per cent."])
+    assert kind_gap("How many people attended?", ["About 4,000 attended."]) == ""
+    # "how much" asks for money or land alike: any amount answers it
+    assert kind_gap("How much land do the members farm?", ["They manage 610 hectares."]) == ""
+    shown = "On what date was the restored refractor first shown to the public?"
+    assert kind_gap(shown, ["The great refractor was restored between 2023 and 2024."]).endswith("gives a date")
+    assert kind_gap(shown, ["It was first shown to the public on 21 March 2024."]) == ""
+    assert kind_gap("What day does the market open?", ["The market opens every Saturday."]) == ""
+
+
 def test_citations_are_renumbered_in_order_of_use(fake):
     v = fake.verify(
         "Tomatoes need six hours of direct sunlight [4]. Both sides did agree to exchange combatants [1].", _sources()
