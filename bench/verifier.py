@@ -42,7 +42,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.datasets import BENCH_DATA, labelled
-from qa.cite import Verifier, VerifierConfig, can_be_evidence, kind_gap, name_phrases, screen
+from qa.cite import Verifier, VerifierConfig, can_be_evidence, kind_gap, name_phrases, screen, unasked
 from qa.factcheck import CONTRARY_MARGIN, COUNTERPART_FROM, negate, opposite
 from qa.judge import answer_messages, support_messages
 from qa.settings import REPO_ROOT, Settings
@@ -238,12 +238,13 @@ def contradicted(row: dict[str, Any], margin: float) -> bool:
 
 
 def unbacked(row: dict[str, Any], verifier: Verifier) -> str:
-    """The claim's word that neither the evidence nor the question says (``Verifier.unbacked``), or "": such a
-    pair needs the judge at ``VerifierConfig.backed_support`` (``Verifier.weigh``). The pipeline also looks in the
-    cited documents' other retrieved sentences, which a pair does not have: here the rule is as strict as it gets."""
+    """The claim's word that neither the evidence nor the question says (``Verifier.unbacked``; a question does not
+    say what it asks, ``qa.cite.unasked``), or "": such a pair needs the judge at ``VerifierConfig.backed_support``
+    (``Verifier.weigh``). The pipeline also looks in the cited documents' other retrieved sentences, which a pair
+    does not have: here the rule is as strict as it gets."""
     if row["screen"] or verifier.config.backed <= 0:
         return ""
-    return verifier.unbacked(row["claim"], f"{row['evidence']} {row['question']}")
+    return verifier.unbacked(row["claim"], f"{row['evidence']} {unasked(row['question'], row['question'])}")
 
 
 def accepted(row: dict[str, Any], support: float, backed_support: float) -> bool:
@@ -315,8 +316,9 @@ def report(rows: list[dict[str, Any]], config: VerifierConfig) -> str:
         "Refused by a hard screen before the judge (a number or name missing from the evidence, or a number "
         "counting something else): " + ", ".join(f"{k} {v}" for k, v in sorted(screened.items())) + ".",
         "",
-        "Refused by the kind check before the answer gate's judge (a how-many question answered without an amount, "
-        "a when question without a point in time; `qa.cite.kind_gap`): "
+        "Refused by the kind check before the answer gate's judge (a how-many question answered without an amount "
+        "of what it counts, a how-long one without a duration or length, a when question without the point in time "
+        "it asks for; `qa.cite.kind_gap`): "
         + (", ".join(f"{k} {v}" for k, v in sorted(kind_screened.items())) or "none")
         + ".",
         "",

@@ -557,7 +557,7 @@ def test_a_when_question_answered_without_a_point_in_time_is_not_an_answer(fake)
     assert not week.declined
 
 
-def test_an_amount_of_another_measure_or_a_year_alone_is_not_the_answer_asked_for(fake):
+def test_an_amount_of_another_measure_a_bare_number_or_a_year_alone_is_not_the_answer_asked_for(fake):
     farms = "How many member farms does the Fennick Valley Apple Cooperative have today?"
     land = "Together the members manage about 610 hectares of orchards."
     v = fake.verify(land.replace(".", " [1]."), _sources([land]), farms)
@@ -576,6 +576,10 @@ def test_an_amount_of_another_measure_or_a_year_alone_is_not_the_answer_asked_fo
     assert kind_gap(shown, ["The great refractor was restored between 2023 and 2024."]).endswith("gives a date")
     assert kind_gap(shown, ["It was first shown to the public on 21 March 2024."]) == ""
     assert kind_gap("What day does the market open?", ["The market opens every Saturday."]) == ""
+    sown = "How long before the last expected frost are tomato seeds sown indoors?"
+    assert kind_gap(sown, ["34."]).startswith("the question asks how long")
+    assert kind_gap(sown, ["Seeds are sown indoors approximately a week before the last frost."]) == ""
+    assert kind_gap("How long has she led the team?", ["She has led it since 2015."]) == ""
 
 
 def test_citations_are_renumbered_in_order_of_use(fake):
