@@ -318,9 +318,7 @@ def report(rows: list[dict[str, Any]], config: VerifierConfig) -> str:
         "",
         "Refused by the kind check before the answer gate's judge (a how-many question answered without an amount "
         "of what it counts, a how-long one without a duration or length, a when question without the point in time "
-        "it asks for; `qa.cite.kind_gap`): "
-        + (", ".join(f"{k} {v}" for k, v in sorted(kind_screened.items())) or "none")
-        + ".",
+        "it asks for; `qa.cite.kind_gap`): " + (", ".join(f"{k} {v}" for k, v in sorted(kind_screened.items())) or "none") + ".",
         "",
         "## Threshold sweep (support threshold: true accepted / each false kind refused)",
         "",
