@@ -35,7 +35,7 @@ import numpy as np
 from index.embed import Embedder
 from index.sentences import heading, instruction_like, marked_heading, split_spans
 from index.words import STOP, WORD, opens_with_pronoun, stem, stems
-from qa.judge import Judge, answer_messages, clock_24, polar_messages, support_messages
+from qa.judge import CLOCK_12, Judge, answer_messages, clock_24, polar_messages, support_messages
 from qa.prompt import DECLINE
 from qa.prompt import MARKER as _MARKER
 from qa.records import AnswerSentence, Citation, Sentence, Source
@@ -1703,7 +1703,7 @@ _DATES = re.compile(
 )
 _HH_MM = r"(?<![£$€¥\d.,:])\b[0-2]?\d:[0-5]\d\b(?![.,:]?\d)"  # "20:00", "9:30": no price ("£12.50") nor ratio part
 _CLOCK = re.compile(
-    rf"{_HH_MM}|(?<![\d.,])\b\d{{1,2}}(?:[:.]\d{{2}})?\s*[ap]\.?m\b"
+    rf"{_HH_MM}|(?i:{CLOCK_12.pattern})"  # the judge's 12-hour times, in any case ("9 AM" was no time of day here)
     r"|(?i:\b(?:noon|midday|midnight|o['’]clock|dawn|dusk|sunrise|sunset|half\s+past|quarter\s+(?:past|to))\b)"
 )
 _YEARS = re.compile(rf"{YEAR.pattern}|\b(?:1\d{{3}}|20\d{{2}})s\b|(?i:\b(?:centur(?:y|ies)|decades?)\b)")
@@ -1889,6 +1889,8 @@ def gives_time(text: str, question: str = "") -> bool:
     >>> q = "What time does the museum close on Saturdays?"
     >>> gives_time("It is open Tuesday to Sunday.", q), gives_time("It closes at 17:30.", q), gives_time("At noon.", q)
     (False, True, True)
+    >>> gives_time("It closes at 5 PM.", q), gives_time("It closes at 5.30p.m.", q), gives_time("It costs £5.30.", q)
+    (True, True, False)
     >>> gives_time("It opened in March.", "In what year did it open?"), gives_time("In the 1990s.", "In which year?")
     (False, True)
     >>> gives_time("It was restored in 2024.", "On what date was it shown?"), gives_time("On 3 May.", "What day?")

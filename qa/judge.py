@@ -38,11 +38,11 @@ Messages = list[dict[str, str]]
 _SYSTEM = "You check facts. Reply with one word: Yes or No."
 
 
-_CLOCK_12 = re.compile(r"(?<![\d.,:])\b(\d{1,2})(?:[:.](\d{2}))?\s*([ap])(\.?)m\b(\.?)", re.IGNORECASE)  # "8 pm", "9.30a.m."
+CLOCK_12 = re.compile(r"(?<![\d.,:])\b(\d{1,2})(?:[:.](\d{2}))?\s*([ap])(\.?)m\b(\.?)", re.IGNORECASE)  # "8 pm", "9.30a.m."
 
 
 def _to_24_hours(m: re.Match[str]) -> str:
-    """A ``_CLOCK_12`` time as "HH:MM" on the 24-hour clock (its space or stop after it kept); not a time (an hour
+    """A ``CLOCK_12`` time as "HH:MM" on the 24-hour clock (its space or stop after it kept); not a time (an hour
     over 12) stays as written."""
     hour = int(m[1])
     if not 1 <= hour <= 12:
@@ -63,7 +63,7 @@ def clock_24(text: str) -> str:
     >>> clock_24("9 a.m., then 9 a.m.-5 p.m. Monday, at 3.5 pm and 12 am.")
     '09:00, then 09:00-17:00 Monday, at 3.5 pm and 00:00.'
     """
-    return _CLOCK_12.sub(_to_24_hours, text)
+    return CLOCK_12.sub(_to_24_hours, text)
 
 
 def support_messages(claim: str, evidence: str) -> Messages:
