@@ -279,6 +279,7 @@ def test_compare_table_has_a_column_per_document_and_a_row_per_point(app):
     assert set(compare.citations(data)) == {1, 2} and compare.citations(data)[2].document == "/d/news.html"
     assert compare.available(app)
     assert '<div class="qa-scroll"><table class="qa-table qa-compare">' in html and "/d/" not in html
+    assert '<th scope="col">council.<wbr>md</th>' in html  # a long name wraps at "_", "-" or ".", not mid-word
 
 
 def test_the_differ_row_marks_the_values_that_differ():

@@ -124,7 +124,8 @@ mark.qa-highlight { background: #fde68a; color: #111; border-radius: 3px; paddin
 .qa-scroll { overflow-x: auto; max-width: 100%; }
 table.qa-table { width: 100%; border-collapse: collapse; font-size: 0.9rem; }
 table.qa-docs td:not(:first-child), table.qa-docs th { white-space: nowrap; }
-table.qa-compare td, table.qa-compare th { min-width: 9rem; overflow-wrap: anywhere; }
+table.qa-compare td { min-width: 9rem; overflow-wrap: anywhere; }
+table.qa-compare th { min-width: 9rem; overflow-wrap: break-word; }
 mark.qa-diff { background: #fde68a; color: #111; border-radius: 3px; padding: 0 2px; font-weight: 600; }
 .qa-done-note { color: #14532d; background: #dcfce7; border: 1px solid #86efac; border-radius: var(--radius-md);
   padding: 0.5rem 0.75rem; font-weight: 600; }

@@ -70,7 +70,7 @@ def compare_html(data: dict[str, Any]) -> str:
     if not docs:
         return render.message_html("No documents to compare: add some in the “Documents” tab.", error=True)
     answers = [_answer(d["answer"]) for d in docs]
-    head = "".join(f'<th scope="col">{esc(name_of(d["document"]))}</th>' for d in docs)
+    head = "".join(f'<th scope="col">{render.breakable(name_of(d["document"]))}</th>' for d in docs)
     cells = "".join(
         f"<td>{render.answer_html(0, a)}</td>"
         if d["addressed"]

@@ -42,6 +42,12 @@ def name_of(path: str) -> str:
     return PurePath(path).name or path
 
 
+def breakable(name: str) -> str:
+    """A file name escaped, with a break opportunity after each "_", "-" and "." ("kestrel_<wbr>bridge_<wbr>…"), so
+    a narrow column heading wraps there, not mid-word ("kestrel_bridge_reside" / "nts_newsletter.html")."""
+    return re.sub(r"(?<=[_.-])", "<wbr>", esc(name))
+
+
 _TOKEN = re.compile(r"[£$€]?\d[\d,.]*%?|\w+")
 
 
