@@ -582,6 +582,30 @@ def test_an_amount_of_another_measure_a_bare_number_or_a_year_alone_is_not_the_a
     assert kind_gap("How long has she led the team?", ["She has led it since 2015."]) == ""
 
 
+@pytest.mark.parametrize(
+    ("question", "reply"),
+    [
+        ("How long is the bridge?", "The bridge is 2,000 ft long."),
+        ("How long does charging take?", "About 3 h."),
+        ("How long must a password be?", "Passwords must be at least 12 characters."),
+        ("Who decides how long a loan lasts?", "The head librarian sets loan periods."),
+        ("How many members does the union have?", "Membership of 12,000 has doubled."),
+        ("How many milliseconds does a lookup take?", "A lookup takes 10 ms."),
+        ("How many per cent of residents voted?", "52% of residents voted."),
+        ("How many pounds does the baby weigh?", "She weighs 7 lb."),
+        ("How many square metres is the site?", "The site covers 2 hectares."),
+        ("How many users signed up?", "3.4 m users signed up."),
+        ("How many new members joined in March?", "In March 12 new members joined."),
+        ("What day is the market held?", "The market is held on Saturdays."),
+        ("What day is the holiday?", "It falls on New Year's Day."),
+        ("How many years did he serve?", "He served from 1990 to 2002."),
+    ],
+)
+def test_kind_checks_take_right_answers_in_other_words_and_units(question, reply):
+    """A second review's cases: each is a right answer the kind check must not decline."""
+    assert kind_gap(question, [reply]) == ""
+
+
 def test_citations_are_renumbered_in_order_of_use(fake):
     v = fake.verify(
         "Tomatoes need six hours of direct sunlight [4]. Both sides did agree to exchange combatants [1].", _sources()
