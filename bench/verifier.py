@@ -56,6 +56,10 @@ VERIFY_KINDS = ("contrary", "related", "premise", "samedoc")  # judged as ``qa v
 SAMEDOC = 3  # other sentences of a gold sentence's document paired with it (``samedoc``)
 GATE_FALSE = ("not_answer", "other_answer")  # judged by the answer gate only
 TRUE_KINDS = ("verbatim", "paraphrase", "terse")
+# a support judged under this is judged for the claim's opposite as well (``q_gray``, not used by the pipeline): does
+# the opposite, judged likelier, tell a weak true support from a contrary or premise pair that passed?
+GRAY_TO = 0.7
+GRAY_KINDS = ("verbatim", "paraphrase", "contrary", "premise", "negation")
 MONTHS = ("January February March April May June July August September October November December").split()
 DAYS = "Monday Tuesday Wednesday Thursday Friday Saturday Sunday".split()
 _YEAR = re.compile(r"\b(1[5-9]\d\d|20\d\d)\b")
@@ -211,6 +215,9 @@ def score(rows: list[dict[str, Any]], judge: Any, verifier: Verifier) -> list[di
         row["judge_s"] = time.perf_counter() - t0
         if row["kind"] in VERIFY_KINDS:
             as_verified(row, judge, verifier)
+        if row.get("p") and verifier.config.support <= row["p"] < GRAY_TO and row["kind"] in GRAY_KINDS:
+            # a measurement, not a stage: a support this weak, judged for the claim's opposite too (``q_gray``)
+            row["q_gray"] = judge.p_yes(support_messages(opposite(row["claim"]), row["evidence"]))
     return rows
 
 
