@@ -372,6 +372,33 @@ def negations(text: str) -> int:
     return len(found) - min(found.count("neither"), found.count("nor"))
 
 
+# a negation that bounds a number, "Do not take more than eight tablets", "no fewer than 20", "must not exceed 8":
+# the sentence states the bound ("at most eight"), not that something does not hold. None is in the dev documents;
+# a probe's discharge leaflet had "Do not take more than eight tablets in 24 hours.", and "8 tablets." to "What is
+# the maximum number of tablets …?" was refused as "the cited text is negated and the claim is not"
+_COMPARISON = (
+    r"(?:(?:more|less|fewer|longer|shorter|later|earlier|higher|lower|greater|larger|smaller|bigger|older|younger)"
+    r"\s+than|exceed(?:s|ed|ing)?)\b"
+)
+_BOUND_NEGATION = re.compile(rf"(?i)(?:\bnot|n['’]t|\bno)(?=\s+(?:[a-z]+\s+){{0,2}}?{_COMPARISON})")
+_COMPARES = re.compile(rf"(?i)\b{_COMPARISON}")
+
+
+def polarities(claim: str, evidence: str) -> tuple[bool, bool]:
+    """Whether the claim and the evidence are each negated (``negated``), for the polarity screen. A negation that
+    only bounds a number is none, unless the other text makes the comparison itself: "8 tablets." agrees with "Do
+    not take more than eight tablets.", "You may take more than eight tablets." does not.
+
+    >>> polarities("8 tablets.", "Do not take more than 8 tablets."), polarities("Take more than 8.", "Do not take more than 8.")
+    ((False, False), (False, True))
+    >>> polarities("At most 8 doses.", "Doses must not exceed 8."), polarities("Do not take aspirin.", "Take aspirin daily.")
+    ((False, False), (True, False))
+    """
+    claim_read = claim if _COMPARES.search(evidence) else _BOUND_NEGATION.sub(" ", claim)
+    evidence_read = evidence if _COMPARES.search(claim) else _BOUND_NEGATION.sub(" ", evidence)
+    return negated(claim_read), negated(evidence_read)
+
+
 def negated(text: str) -> bool:
     """Whether a sentence states something negated: it has a negation ("is not", "never", "no longer"). Not the
     parity of their number: "The library is not open on Sundays and does not lend DVDs." is negated twice over,
@@ -434,12 +461,9 @@ def screen(claim: str, evidence: str, question: str = "", *, check_names: bool =
     # without this screen and 0.99 with it, at a cost of 0.96 -> 0.94 of true paraphrases accepted.
     if _ONLY_WORD.search(claim) and _NOT_ONLY.search(evidence):
         return "the cited text says 'not only'"
-    if negated(claim) != negated(evidence):
-        return (
-            "the claim is negated and the cited text is not"
-            if negated(claim)
-            else "the cited text is negated and the claim is not"
-        )
+    negative, evidence_negative = polarities(claim, evidence)
+    if negative != evidence_negative:
+        return "the claim is negated and the cited text is not" if negative else "the cited text is negated and the claim is not"
     if check_names:
         have = {w.lower() for w in WORD.findall((evidence + " " + question).lower())}
         lost = [name for name in name_phrases(claim) if not name_present(name, have)]

@@ -424,6 +424,9 @@ def test_screens_need_no_judgement():
         ("The company is based in Austria.", "The company is based in Australia.", True),
         ("The summit was held in Zürich.", "The summit was held in Geneva.", True),
         ("Ukraine sent a delegation.", "The Ukrainian delegation arrived.", False),
+        # a negation that bounds a number states the bound, unless the claim makes the comparison itself
+        ("The maximum is 8 tablets in 24 hours.", "Do not take more than eight tablets in 24 hours.", False),
+        ("You may take more than 8 tablets in 24 hours.", "Do not take more than eight tablets in 24 hours.", True),
     ],
 )
 def test_screens_read_ordinary_spellings(claim, evidence, refused):
