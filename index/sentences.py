@@ -170,7 +170,35 @@ def split_spans(text: str) -> list[tuple[int, int]]:
             continue
         for s, e in tokenize(block):
             spans.extend(_cap(text, b_start + s, b_start + e))
-    return _split_instruction_lines(text, _split_heading_lines(text, spans))
+    return _split_instruction_lines(text, _split_heading_lines(text, _join_markers(text, spans)))
+
+
+# a span that is only a list item's number ("3.", "(b)") or ends with "no." before a number ("charity no." /
+# "1187342."): no sentence, but the start of the next one. A probe's Markdown leaflet indexed "3." as a sentence,
+# and "3." answered "How many stitches …?" (re-cited word for word) and linked "Flat 3B" to the question
+_MARKER_ONLY = re.compile(r"\(?(?:\d{1,3}|[a-zA-Z])[.)]")
+_NUMBER_ABBREVIATION = re.compile(r"(?i)\b(?:no|nos|nr|num)\.$")
+
+
+def _join_markers(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """``spans`` with each list-item number or "no." that ends a span joined to the span after it, when only spaces
+    or one line break lie between them.
+
+    >>> t = "1. Keep it dry.\\n2. Call us.\\nRegistered charity no. 1187342. Thanks."
+    >>> [t[s:e] for s, e in _join_markers(t, [(0, 2), (3, 15), (16, 18), (19, 27), (28, 50), (51, 59), (60, 67)])]
+    ['1. Keep it dry.', '2. Call us.', 'Registered charity no. 1187342.', 'Thanks.']
+    """
+    out: list[tuple[int, int]] = []
+    for start, end in spans:
+        if out:
+            p_start, p_end = out[-1]
+            prev, gap = text[p_start:p_end], text[p_end:start]
+            joins = _MARKER_ONLY.fullmatch(prev.strip()) or _NUMBER_ABBREVIATION.search(prev) and text[start:end][:1].isdigit()
+            if joins and not gap.strip() and gap.count("\n") <= 1:
+                out[-1] = (p_start, end)
+                continue
+        out.append((start, end))
+    return out
 
 
 def _split_instruction_lines(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:

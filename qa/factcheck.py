@@ -194,11 +194,14 @@ class FactChecker:
         per_doc: dict[str, list[tuple[Any, Sentence]]] = {}  # each document's hits with their sentences, read once
         for h in hits:
             # a heading or an instruction takes no place of a sentence that can be evidence (a probe: the report's
-            # title and the newsletter's heading took two of three places from "Construction work began on …")
-            if len(per_doc.setdefault(h.doc_id, [])) < PER_DOCUMENT:
+            # title and the newsletter's heading took two of three places from "Construction work began on …"); nor
+            # does a Markdown heading line that states a value ("# Product Recall: Brisa 3-in-1 Air Purifier" and
+            # the notice's other title took two places from its "£149.99" sentence, a probe), though it is judged
+            taken = per_doc.setdefault(h.doc_id, [])
+            if sum(not marked_heading(s.text) for _, s in taken) < PER_DOCUMENT:
                 (s,) = self.retriever.catalog.sentences(h.doc_id, h.idx, h.idx)
                 if can_be_evidence(s.text):
-                    per_doc[h.doc_id].append((h, s))
+                    taken.append((h, s))
         paths = {d.doc_id: d.path for d in self.retriever.catalog.documents()}
         stances: list[StanceCitation] = []
         for doc_id, doc_hits in per_doc.items():

@@ -28,6 +28,17 @@ def test_abbreviations_do_not_split():
     assert [text[s:e] for s, e in split_spans(text)] == ["The U.S. President spoke on Monday.", "Then Mr. Smith left."]
 
 
+def test_a_list_items_number_and_no_before_a_number_start_the_next_sentence():
+    text = "Aftercare\n\n1. Keep the wound dry.\n2. Take the tablets.\n\nRegistered charity no. 1187342. It reached No. 1 in 1966."
+    assert [text[s:e] for s, e in split_spans(text)] == [
+        "Aftercare",
+        "1. Keep the wound dry.",
+        "2. Take the tablets.",
+        "Registered charity no. 1187342.",
+        "It reached No. 1 in 1966.",
+    ]
+
+
 def test_blank_lines_and_markdown_headings_end_sentences():
     text = "# Kestrel Bridge\nThe bridge is long.\n\nA list:\n- first item\n- second item"
     got = [text[s:e] for s, e in split_spans(text)]
