@@ -46,7 +46,7 @@ def _print_answer(answer: Answer) -> None:
     if answer.declined:
         why = {
             "no_relevant_sources": "nothing in the documents is about this",
-            "not_verified": "the model's answer could not be checked against the documents",
+            "not_verified": "something related was found, but no answer drawn from it could be checked against it",
             "not_an_answer": "what the documents say here does not answer the question",
         }.get(answer.why, "")
         print(f"Answer: {answer.answer}" + (f" ({why})" if why else ""))

@@ -175,7 +175,7 @@ DECLINE_WHY = {
     "no_relevant_sources": ("qa-declined-none", "Nothing in the searched documents is about this."),
     "not_verified": (
         "qa-declined-unverified",
-        "Something related was found, but the model's answer could not be checked against it, so it is not shown.",
+        "Something related was found, but no answer drawn from it could be checked against it, so none is shown.",
     ),
     "not_an_answer": ("qa-declined-unverified", "What the documents say here does not answer the question."),
 }
