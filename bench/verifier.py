@@ -345,6 +345,7 @@ def report(rows: list[dict[str, Any]], config: VerifierConfig) -> str:
         r = rates(rows, config.support, t, config.backed_support)
         lines.append(f"| {t:.1f} | " + " | ".join(f"{r.get(k, float('nan')):.2f}" for k in gate) + " |")
     lines += verify_table(rows)
+    lines += gray_table(rows)
     judged = [r["judge_s"] for r in rows if not r.get("screen") and r.get("p") is not None]
     if judged:
         judged.sort()
@@ -378,6 +379,30 @@ def verify_table(rows: list[dict[str, Any]]) -> list[str]:
     for m in (0.1, 0.15, 0.2, 0.25, 0.3, 0.35):
         got = {k: sum(contradicted(r, m) for r in v) for k, v in kinds.items()}
         lines.append(f"| {m:.2f} | " + " | ".join(f"{got[k]} of {len(kinds[k])}" for k in VERIFY_KINDS) + " |")
+    return lines
+
+
+def gray_table(rows: list[dict[str, Any]]) -> list[str]:
+    """Pairs judged between the support bar and ``GRAY_TO``, and how many of them the claim's opposite is judged
+    at least as likely for (``q_gray``): what ``qa.factcheck.SURE_SUPPORT`` refuses in ``qa verify``."""
+    gray = [r for r in rows if "q_gray" in r]
+    if not gray:
+        return []
+    lines = [
+        "",
+        f"## `qa verify`: a support under {GRAY_TO} against the statement's opposite",
+        "",
+        "A sentence judged to state the statement under the bar is no support when the statement's opposite is judged "
+        "at least as likely (`qa.factcheck.SURE_SUPPORT`). Pairs so judged, and those the opposite refuses (the "
+        "fewer true ones the better, the more false ones the better):",
+        "",
+        "| kind | judged under the bar | opposite at least as likely |",
+        "|---|---|---|",
+    ]
+    for kind in GRAY_KINDS:
+        got = [r for r in gray if r["kind"] == kind]
+        if got:
+            lines.append(f"| {kind} | {len(got)} | {sum(r['q_gray'] >= r['p'] for r in got)} |")
     return lines
 
 
