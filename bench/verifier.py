@@ -393,8 +393,8 @@ def gray_table(rows: list[dict[str, Any]]) -> list[str]:
         f"## `qa verify`: a support under {GRAY_TO} against the statement's opposite",
         "",
         "A sentence judged to state the statement under the bar is no support when the statement's opposite is judged "
-        "at least as likely (`qa.factcheck.SURE_SUPPORT`). Pairs so judged, and those the opposite refuses (the "
-        "fewer true ones the better, the more false ones the better):",
+        "at least as likely (`qa.factcheck`, the bar `VerifierConfig.backed_support`). Pairs so judged, and those "
+        "the opposite refuses (the fewer true ones the better, the more false ones the better):",
         "",
         "| kind | judged under the bar | opposite at least as likely |",
         "|---|---|---|",

@@ -176,8 +176,9 @@ def split_spans(text: str) -> list[tuple[int, int]]:
 # a span that is only a list item's number ("3.", "(b)") or ends with "no." before a number ("charity no." /
 # "1187342."): no sentence, but the start of the next one. A probe's Markdown leaflet indexed "3." as a sentence,
 # and "3." answered "How many stitches …?" (re-cited word for word) and linked "Flat 3B" to the question
-_MARKER_ONLY = re.compile(r"\(?(?:\d{1,3}|[a-zA-Z])[.)]")
-_NUMBER_ABBREVIATION = re.compile(r"(?i)\b(?:no|nos|nr|num)\.$")
+_MARKER_ONLY = re.compile(r"\(?(?:\d{1,3}|[a-z])[.)]")  # not "A.": a reply ("Which grade? A.")
+_NUMBER_ABBREVIATION = re.compile(r"(?i)\w\s+(?:no|nos|nr|num)\.$")  # a word before it: "No." alone is a reply
+_STRUCTURE = re.compile(r"#{1,6}\s|[-*+]\s|\(?(?:\d{1,3}|[a-z])[.)](?:\s|$)")  # a heading or list item begins
 
 
 def _join_markers(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
@@ -193,8 +194,9 @@ def _join_markers(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, in
         if out:
             p_start, p_end = out[-1]
             prev, gap = text[p_start:p_end], text[p_end:start]
-            joins = _MARKER_ONLY.fullmatch(prev.strip()) or _NUMBER_ABBREVIATION.search(prev) and text[start:end][:1].isdigit()
-            if joins and not gap.strip() and gap.count("\n") <= 1:
+            nxt = text[start:end]
+            joins = _MARKER_ONLY.fullmatch(prev.strip()) or _NUMBER_ABBREVIATION.search(prev) and nxt[:1].isdigit()
+            if joins and not gap.strip() and gap.count("\n") <= 1 and not _STRUCTURE.match(nxt):
                 out[-1] = (p_start, end)
                 continue
         out.append((start, end))

@@ -380,8 +380,18 @@ _COMPARISON = (
     r"(?:(?:more|less|fewer|longer|shorter|later|earlier|higher|lower|greater|larger|smaller|bigger|older|younger)"
     r"\s+than|exceed(?:s|ed|ing)?)\b"
 )
-_BOUND_NEGATION = re.compile(rf"(?i)(?:\bnot|n['’]t|\bno)(?=\s+(?:[a-z]+\s+){{0,2}}?{_COMPARISON})")
-_COMPARES = re.compile(rf"(?i)\b{_COMPARISON}")
+_AMOUNT_NEXT = rf"\s+(?:about\s+|around\s+)?(?:[£$€¥]\s?)?(?:\d|(?:{'|'.join([*_UNITS, *_TENS])})\b)"
+# "not", "cannot", "never" with at most one word before the comparison ("do not take more than 8"), or "no" right
+# before it ("no more than 8"; not "No student older than 18", nor "no longer runs later than"); a number follows
+_BOUND_NEGATION = re.compile(
+    rf"(?i)(?:\b(?:not|cannot|never)|n['’]t)(?=\s+(?:[a-z]+\s+)?{_COMPARISON}{_AMOUNT_NEXT})"
+    rf"|\bno(?=\s+{_COMPARISON}{_AMOUNT_NEXT})"
+)
+# a comparison of the other text keeps the negation: any word that compares, either way ("at least 8" against "not
+# more than 8", "over 18" against "not less than 18"); "maximum" and "up to" state the bound itself
+_COMPARES = re.compile(
+    rf"(?i)\b{_COMPARISON}|\b(?:at\s+least|at\s+most|or\s+more|or\s+(?:less|fewer)|over|under|above|below|beyond|after|before)\b"
+)
 
 
 def polarities(claim: str, evidence: str) -> tuple[bool, bool]:
@@ -391,8 +401,12 @@ def polarities(claim: str, evidence: str) -> tuple[bool, bool]:
 
     >>> polarities("8 tablets.", "Do not take more than 8 tablets."), polarities("Take more than 8.", "Do not take more than 8.")
     ((False, False), (False, True))
-    >>> polarities("At most 8 doses.", "Doses must not exceed 8."), polarities("Do not take aspirin.", "Take aspirin daily.")
+    >>> polarities("Up to 8 doses.", "Doses must not exceed 8."), polarities("Do not take aspirin.", "Take aspirin daily.")
     ((False, False), (True, False))
+    >>> polarities("Students over 18 may enter.", "No student older than 18 may enter.")
+    (False, True)
+    >>> polarities("At least 8 tablets a day.", "Do not take more than 8 tablets a day.")
+    (False, True)
     """
     claim_read = claim if _COMPARES.search(evidence) else _BOUND_NEGATION.sub(" ", claim)
     evidence_read = evidence if _COMPARES.search(claim) else _BOUND_NEGATION.sub(" ", evidence)

@@ -64,8 +64,8 @@ CONTRARY_MARGIN = 0.25
 # is no support when the opposite is judged at least as likely ("The library is closed on Sundays." was supported at
 # 0.60 by "The library now opens on Sunday afternoons …", whose opposite it scores 0.76). ``bench verifier``'s pairs
 # judged 0.55-0.7 (``q_gray``): 3 of 5 contrary pairs so refused, none of 12 true paraphrases nor of 11 premise pairs
-# (the closest true one 0.67 against its opposite's 0.66). The bar is ``VerifierConfig.backed_support``'s 0.7
-SURE_SUPPORT = 0.7
+# (the closest true one 0.67 against its opposite's 0.66). The bar is ``VerifierConfig.backed_support`` (0.7), the
+# one a model's claim with a word nothing shown says must reach
 # what ``_affirmed`` takes out or undoes: a negation word, and a contraction's "n't" ("won't" is "will")
 _NEGATION = re.compile(
     r"\b(?:not|no|never)\s+|(?:\b(wo)|\b(ca)|\b(sha))?n['’]t\b|\b(can)not\b|\b(nobody|nothing|nowhere|neither|nor)\b",
@@ -143,16 +143,18 @@ def negate(text: str) -> str:
 
     >>> negate("The bridge will open in 2027."), negate("Smoke calms the bees.")
     ('The bridge will not open in 2027.', 'It is not true that smoke calms the bees.')
-    >>> negate("Rupert Vane's stitches need removing.")  # a name keeps its capital
-    "It is not true that Rupert Vane's stitches need removing."
+    >>> negate("Rupert Vane's stitches need removing."), negate("The Kestrel Bridge links two towns.")
+    ("It is not true that Rupert Vane's stitches need removing.", 'It is not true that the Kestrel Bridge links two towns.')
     """
     m = _AUX.search(text)
     if m:
         return text[: m.end()] + " not" + text[m.end() :]
     words = text.split()
-    # the first word of a name ("Rupert Vane's …": the next word capitalised too, or a possessive) keeps its capital
-    name = len(words) > 1 and (words[1][:1].isupper() or words[0].endswith(("'s", "’s")))
-    return "It is not true that " + (text if name else text[0].lower() + text[1:])
+    first = words[0].removesuffix("'s").removesuffix("’s").lower() if words else ""
+    # the first word of a name ("Rupert Vane's …": the next word capitalised too, or a possessive) keeps its capital;
+    # a function word does not ("The Kestrel Bridge …"), "I" does
+    name = len(words) > 1 and first not in STOP and (words[1][:1].isupper() or words[0].endswith(("'s", "’s")))
+    return "It is not true that " + (text if name or first == "i" else text[0].lower() + text[1:])
 
 
 def opposite(statement: str) -> str:
@@ -256,10 +258,12 @@ class FactChecker:
                 continue  # only a sentence closer to the statement than the supporting one can overrule it
             # a user's statement, not the model's: judged as before ``Verifier.weigh`` (its words are the user's)
             p, reason = v.supports(statement, s.text, about, weighed=False)
-            if v.config.support <= p < SURE_SUPPORT and flipped != statement:
+            if v.config.support <= p < max(v.config.backed_support, v.config.support) and flipped != statement:
                 q = v.judge.p_yes(support_messages(flipped, s.text))
                 if q >= p:  # the opposite reads at least as well: the sentence does not state the statement
-                    if contradiction is None and q - p >= CONTRARY_MARGIN:
+                    # (a heading says no statement is false; a sentence far from the statement is about another)
+                    says_otherwise = not marked_heading(s.text) and h.dense >= COUNTERPART_FROM
+                    if contradiction is None and says_otherwise and q - p >= CONTRARY_MARGIN:
                         why = f'it states "{flipped}" rather than the statement: judge {q:.2f} against {p:.2f}'
                         cite = Citation(n + 1, path, s.text, s.start, s.end, s.page, round(q, 3))
                         contradiction = (h.dense, StanceCitation(cite, "contradicts", why))
