@@ -60,12 +60,13 @@ COUNTERPART_FROM = 0.45
 # documents (``bench/data/contrary.jsonl``): contrary statements against compatible ones (a related true statement, a
 # premise pair, a gold sentence against its document's other sentences); see bench/results/verifier.md.
 CONTRARY_MARGIN = 0.25
-# ``qa verify``: a sentence judged to state the statement under this is judged for the statement's opposite too, and
-# is no support when the opposite is judged at least as likely ("The library is closed on Sundays." was supported at
-# 0.60 by "The library now opens on Sunday afternoons …", whose opposite it scores 0.76). ``bench verifier``'s pairs
-# judged 0.55-0.7 (``q_gray``): 3 of 5 contrary pairs so refused, none of 12 true paraphrases nor of 11 premise pairs
-# (the closest true one 0.67 against its opposite's 0.66). The bar is ``VerifierConfig.backed_support`` (0.7), the
-# one a model's claim with a word nothing shown says must reach
+# A sentence judged to state the statement under ``VerifierConfig.backed_support`` (0.7, the bar a model's claim
+# with a word nothing shown says must reach) is judged for the statement's opposite too, and is no support when the
+# opposite is judged at least as likely (``FactChecker._document``): "The library is closed on Sundays." was
+# supported at 0.60 by "The library now opens on Sunday afternoons …", whose opposite it scores 0.76. ``bench
+# verifier``'s pairs judged 0.55-0.7 (``q_gray``): 3 of 5 contrary pairs so refused, none of 12 true paraphrases nor
+# of 11 premise pairs (the closest true one 0.67 against its opposite's 0.66).
+
 # what ``_affirmed`` takes out or undoes: a negation word, and a contraction's "n't" ("won't" is "will")
 _NEGATION = re.compile(
     r"\b(?:not|no|never)\s+|(?:\b(wo)|\b(ca)|\b(sha))?n['’]t\b|\b(can)not\b|\b(nobody|nothing|nowhere|neither|nor)\b",
