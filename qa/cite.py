@@ -1738,11 +1738,15 @@ _ASKS_TIME = re.compile(
     r"|^when['’]s\b"
     r"|\b(?:what|which)\s+(?:year|date|day|month|decade|century|time(?!\s+(?:zone|period|frame)))\b"
 )
+# a day of the calendar, as a "when" and a "what date" question both take it: "21st", "3/4", "14-09-2027",
+# "14.09.2027", a month (capitalised: "may" is a verb)
+_CALENDAR = (
+    r"\b\d{1,2}(?:st|nd|rd|th)\b|\b\d{1,2}[/-]\d{1,2}(?:[/-]\d{2,4})?\b|\b\d{1,2}\.\d{1,2}\.\d{2,4}\b"
+    rf"|\b(?:{MONTH_NAMES})\b"
+)
 _TIME = re.compile(
-    r"\b(?:1\d{3}|20\d{2})s?\b|\b\d{1,2}(?:st|nd|rd|th)\b"  # a year, "21st"
+    rf"\b(?:1\d{{3}}|20\d{{2}})s?\b|{_CALENDAR}"  # a year, or a day of the calendar
     r"|\b\d{1,2}[:.]\d{2}\b|\b\d{1,2}(?:[:.]\d{2})?\s*[ap]\.?m\b"  # a time of day: "20:00", "9.30", "9am", "5 p.m."
-    r"|\b\d{1,2}[/-]\d{1,2}(?:[/-]\d{2,4})?\b|\b\d{1,2}\.\d{1,2}\.\d{2,4}\b"  # a date: "3/4", "14-09-2027", "14.09.2027"
-    rf"|\b(?:{MONTH_NAMES})\b"  # capitalised: "may" is a verb
     r"|(?i:\b(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|spring|summer|autumn|fall|"
     r"winter|today|tomorrow|yesterday|tonight|now|currently|ago|noon|midnight|morning|evening|century|centuries|"
     r"decades?|[ap]\.?m\b))"
@@ -1762,8 +1766,7 @@ _ASKS_YEAR = re.compile(r"(?i)\b(?:what|which)\s+year\b")  # "In what year …":
 _WEEKDAYS = r"(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)s?"
 _ASKS_DATE = re.compile(r"(?i)\b(?:what|which)\s+(?:date|day)\b")
 _DATES = re.compile(
-    rf"\b(?:{MONTH_NAMES})\b|\b\d{{1,2}}(?:st|nd|rd|th)\b|\b\d{{1,2}}[/-]\d{{1,2}}(?:[/-]\d{{2,4}})?\b|\b\d{{1,2}}\.\d{{1,2}}\.\d{{2,4}}\b"
-    rf"|(?i:\b(?:{_WEEKDAYS}|today|tomorrow|yesterday|tonight)\b)"
+    rf"{_CALENDAR}|(?i:\b(?:{_WEEKDAYS}|today|tomorrow|yesterday|tonight)\b)"
     r"|\b[A-Z]\w*(?:['’]s)?\s+(?:Day|Eve)\b"  # "New Year's Day", "Christmas Eve"
 )
 _HH_MM = r"(?<![£$€¥\d.,:])\b[0-2]?\d:[0-5]\d\b(?![.,:]?\d)"  # "20:00", "9:30": no price ("£12.50") nor ratio part
@@ -1924,7 +1927,7 @@ def gives_quantity(text: str, question: str = "") -> bool:
     asked = asked_measure(question)
     if asked is not None:
         text = _DAY_OF_MONTH.sub(" ", text)
-        text = _AMOUNT.sub(lambda m: m[0] if not _kind_of(m) or _kind_of(m) & asked else " ", text)
+        text = _AMOUNT.sub(lambda m: m[0] if not (kind := _kind_of(m)) or kind & asked else " ", text)
     return bool(_QUANTITY.search(_NOT_AMOUNT.sub(" ", text)))
 
 

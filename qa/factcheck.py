@@ -265,9 +265,7 @@ class FactChecker:
                     # (a heading says no statement is false; a sentence far from the statement is about another)
                     says_otherwise = not marked_heading(s.text) and h.dense >= COUNTERPART_FROM
                     if contradiction is None and says_otherwise and q - p >= CONTRARY_MARGIN:
-                        why = f'it states "{flipped}" rather than the statement: judge {q:.2f} against {p:.2f}'
-                        cite = Citation(n + 1, path, s.text, s.start, s.end, s.page, round(q, 3))
-                        contradiction = (h.dense, StanceCitation(cite, "contradicts", why))
+                        contradiction = (h.dense, _rather(flipped, s, path, n, p, q))
                     continue
             if p >= v.config.support:
                 if support is None:
@@ -293,12 +291,18 @@ class FactChecker:
         for s, p in unjudged:  # one prompt prefix: the statement's opposite, judged against each sentence in turn
             q = v.judge.p_yes(support_messages(flipped, s.text))
             if q - p >= CONTRARY_MARGIN:
-                why = f'it states "{flipped}" rather than the statement: judge {q:.2f} against {p:.2f}'
-                return StanceCitation(Citation(n + 1, path, s.text, s.start, s.end, s.page, round(q, 3)), "contradicts", why)
+                return _rather(flipped, s, path, n, p, q)
         return None
 
     def counterpart(self, statement: str, sentence: str, about: str = "") -> float:
         return counterpart(self.verifier, statement, sentence, about)
+
+
+def _rather(flipped: str, s: Sentence, path: str, n: int, p: float, q: float) -> StanceCitation:
+    """Sentence ``s`` as one that contradicts the statement by stating its opposite ``flipped`` (judged ``q``
+    against the statement's ``p``), the document's citation number ``n + 1``."""
+    why = f'it states "{flipped}" rather than the statement: judge {q:.2f} against {p:.2f}'
+    return StanceCitation(Citation(n + 1, path, s.text, s.start, s.end, s.page, round(q, 3)), "contradicts", why)
 
 
 def counterpart(verifier: Verifier, statement: str, sentence: str, about: str = "") -> float:
