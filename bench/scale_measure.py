@@ -65,16 +65,17 @@ class TimedStore:
 
 
 class TimedCatalog(Catalog):
-    """A ``Catalog`` whose ``commit`` (a document's sentences and keyword rows, made ready) counts as ``catalog``."""
+    """A ``Catalog`` whose ``commit_many`` (documents' sentences and keyword rows, made ready; ``commit`` too) counts
+    as ``catalog``."""
 
     def __init__(self, path: Path, clock: Clock) -> None:
         super().__init__(path)
         self.clock = clock
 
-    def commit(self, doc_id: str, text: str, sentences: list[Sentence]) -> None:
+    def commit_many(self, documents: list[tuple[str, str, list[Sentence]]]) -> None:
         t = time.perf_counter()
         try:
-            super().commit(doc_id, text, sentences)
+            super().commit_many(documents)
         finally:
             self.clock.add("catalog", time.perf_counter() - t)
 

@@ -214,29 +214,30 @@ class Ingestor:
         """Pending → old vectors out → new vectors in → sentences committed and ready (see index/catalog.py)."""
         self._begin(prep)
         self.add_vectors(prep.doc_id, prep.sha, prep.sentences, progress, prep.name)
-        return self._commit(prep)
+        return self._commit(prep)[0]
 
     def _write_many(self, preps: list[_Prepared], vectors: np.ndarray, progress: Progress | None) -> list[IngestResult]:
-        """Several small documents embedded together: all pending, one upsert, then each committed ready."""
-        for prep in preps:
-            self._begin(prep)
+        """Several small documents embedded together: all pending (one transaction), one upsert, then all ready
+        (one transaction): one synced catalog write per batch, not two per document."""
+        self._begin(*preps)
         self._store([(p.doc_id, p.sha, s) for p in preps for s in p.sentences], vectors)
-        out = []
-        for prep in preps:
-            out.append(self._commit(prep))
-            if progress:
+        out = self._commit(*preps)
+        if progress:
+            for prep in preps:
                 progress(Path(prep.name).name, len(prep.sentences), len(prep.sentences))
         return out
 
-    def _begin(self, prep: _Prepared) -> None:
-        self.catalog.begin(prep.doc_id, prep.name, prep.sha, prep.size)
-        if prep.existed:  # a new document has no old vectors: skip the (slow) filtered delete
-            self.store.delete_document(prep.doc_id)
+    def _begin(self, *preps: _Prepared) -> None:
+        self.catalog.begin_many([(p.doc_id, p.name, p.sha, p.size) for p in preps])
+        for prep in preps:
+            if prep.existed:  # a new document has no old vectors: skip the (slow) filtered delete
+                self.store.delete_document(prep.doc_id)
 
-    def _commit(self, prep: _Prepared) -> IngestResult:
-        self.catalog.commit(prep.doc_id, prep.text, prep.sentences)
-        log.info("indexed %s (%d sentences)", prep.name, len(prep.sentences))
-        return IngestResult(prep.name, "indexed", sentences=len(prep.sentences))
+    def _commit(self, *preps: _Prepared) -> list[IngestResult]:
+        self.catalog.commit_many([(p.doc_id, p.text, p.sentences) for p in preps])
+        for prep in preps:
+            log.info("indexed %s (%d sentences)", prep.name, len(prep.sentences))
+        return [IngestResult(p.name, "indexed", sentences=len(p.sentences)) for p in preps]
 
     def _store(self, rows: list[tuple[str, str, Sentence]], vectors: np.ndarray) -> None:
         """Upsert (doc_id, sha, sentence) rows with their vectors; ids ``doc_id:index`` make a retry overwrite."""

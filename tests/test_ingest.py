@@ -179,3 +179,48 @@ def test_small_files_are_committed_before_a_big_one_embeds(app, tmp_path, monkey
         app.ingest([tmp_path])
     ready = sorted(d.path.rsplit("/", 1)[-1] for d in app.documents())
     assert ready == ["small_0.txt", "small_1.txt", "small_2.txt"]
+
+
+def test_a_batch_is_made_ready_in_one_transaction_all_or_none(settings, embedder, tmp_path):
+    """A batch of small documents is marked pending in one catalog transaction and ready in one more (a synced
+    commit costs milliseconds, two per document before); if any document of the batch cannot be written, none
+    of it is ready."""
+    from index.records import Sentence
+    from qa.app import App
+
+    app = App(settings, embedder, embed_batch=64)
+    files = []
+    for i in range(5):
+        f = tmp_path / f"note{i}.txt"
+        f.write_text(f"Note {i} says the heron eats {i + 2} fish a day.\n")
+        files.append(f)
+    writes, open_ = [], [False]  # write transactions: each COMMIT, and each write outside BEGIN … COMMIT
+
+    def trace(sql: str) -> None:
+        head = sql.split(None, 1)[0].upper()
+        if head == "BEGIN":
+            open_[0] = True
+        elif head in ("COMMIT", "ROLLBACK"):
+            open_[0] = False
+            writes.append(sql)
+        elif head in ("INSERT", "UPDATE", "DELETE") and not open_[0]:
+            writes.append(sql)
+
+    app.catalog._db.set_trace_callback(trace)
+    assert [r.status for r in app.ingest(files)] == ["indexed"] * 5
+    app.catalog._db.set_trace_callback(None)
+    assert len([w for w in writes if "meta" not in w]) == 2, writes  # pending, then ready (the first-use mark aside)
+    assert app.catalog.sentence_count() == 5
+
+    good = [("a" * 16, "Fine.", [Sentence("a" * 16, 0, 0, 5, None, "Fine.")])]
+    bad = [("b" * 16, "x", [Sentence("b" * 16, 0, 0, 1, None, None)])]  # NOT NULL text: the write fails
+    app.catalog.begin_many([("a" * 16, "/a.txt", "0" * 64, 5), ("b" * 16, "/b.txt", "1" * 64, 1)])
+    import sqlite3
+
+    import pytest
+
+    with pytest.raises(sqlite3.IntegrityError):
+        app.catalog.commit_many(good + bad)
+    assert {d.doc_id: d.status for d in app.catalog.documents(status=None)}["a" * 16] == "pending"
+    assert app.catalog.sentence_count() == 5
+    app.close()
