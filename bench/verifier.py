@@ -384,7 +384,7 @@ def verify_table(rows: list[dict[str, Any]]) -> list[str]:
 
 def gray_table(rows: list[dict[str, Any]]) -> list[str]:
     """Pairs judged between the support bar and ``GRAY_TO``, and how many of them the claim's opposite is judged
-    at least as likely for (``q_gray``): what ``qa.factcheck.SURE_SUPPORT`` refuses in ``qa verify``."""
+    at least as likely for (``q_gray``): what ``qa.factcheck.FactChecker._document`` refuses in ``qa verify``."""
     gray = [r for r in rows if "q_gray" in r]
     if not gray:
         return []

@@ -78,9 +78,11 @@ _AUX = re.compile(r"\b(is|are|was|were|will|can|could|has|have|had|does|did|woul
 
 _MONTH = f"(?:{MONTH_NAMES})\\.?"
 _DAY = r"\d{1,2}(?:st|nd|rd|th)?"
-# "14 September 2027", "14th Sept. 2027", "September 14, 2027", "September 2027", "2027-09-14"
+_WEEKDAY = r"(?:(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day,? (?:the )?)?"  # part of the date it comes before
+# "14 September 2027", "14th Sept. 2027", "September 14, 2027", "September 2027", "2027-09-14", "Thursday 14 May 2026"
 _DATE = re.compile(
-    rf"\b(?:{_DAY} (?:of )?{_MONTH}(?:,? \d{{4}})?|{_MONTH} {_DAY}(?:,? \d{{4}})?|{_MONTH} \d{{4}}|\d{{4}}-\d{{2}}-\d{{2}})(?!\w)"
+    rf"\b{_WEEKDAY}(?:{_DAY} (?:of )?{_MONTH}(?:,? \d{{4}})?|{_MONTH} {_DAY}(?:,? \d{{4}})?|{_MONTH} \d{{4}}"
+    r"|\d{4}-\d{2}-\d{2})(?!\w)"
 )
 
 
@@ -274,13 +276,15 @@ class FactChecker:
                 continue
             if marked_heading(s.text):  # it may support a statement of its own number, not say another is false
                 continue
-            if contradiction is None and reason and h.dense >= COUNTERPART_FROM:
+            # another day of the week passes the screens (a day is no name to them) but is another value all the same
+            if contradiction is None and (reason or _other_days(statement, s.text)) and h.dense >= COUNTERPART_FROM:
                 q, variant = counterpart_of(v, statement, s.text, about)
                 if q >= v.config.support:
                     cite = Citation(n + 1, path, s.text, s.start, s.end, s.page, round(q, 3))
                     why = f'it states "{variant}" instead: judge {q:.2f}'
                     contradiction = (h.dense, StanceCitation(cite, "contradicts", why))
-            elif not reason and h.dense >= COUNTERPART_FROM:
+                    continue
+            if not reason and h.dense >= COUNTERPART_FROM:
                 unjudged.append((s, p))
         if support is not None:
             return contradiction[1] if contradiction is not None and contradiction[0] > support[0] else support[1]
@@ -313,7 +317,8 @@ def counterpart(verifier: Verifier, statement: str, sentence: str, about: str = 
 def counterpart_of(verifier: Verifier, statement: str, sentence: str, about: str = "") -> tuple[float, str]:
     """How well ``sentence`` states the statement's counterpart (0 when it has none): the statement with one of
     the sentence's numbers in place of the one the sentence lacks (with the sentence's date in place of its own,
-    when the two have one date each and the numbers it lacks are all in its date), or, when only one is negated,
+    when the two have one date each and the numbers it lacks are all in its date; with another day of the week in
+    place of its own, when it lacks no number: ``_other_days``), or, when only one is negated,
     the statement's ``opposite``, against the sentence as it is. (Both without their negations, as before, made a
     sentence that also says something else self-contradictory: "… will not ship in version 2.0 and is postponed to
     version 2.1" read "… will ship in version 2.0 and is postponed …", 0.28 against "… will ship in version 2.0",
@@ -327,13 +332,16 @@ def counterpart_of(verifier: Verifier, statement: str, sentence: str, about: str
         flipped = opposite(claim)
         p, reason = verifier.supports(flipped, evidence, about, weighed=False)
         return (0.0, "") if reason else (p, flipped)
-    missing = sorted(values(claim) - values(evidence))
+    # a number of a label the document has ("Year 5", "Tiller 3.2.0": ``about``) names the thing, it is no value
+    missing = sorted(values(claim) - values(evidence) - values(about))
     dates, their_dates = _DATE.findall(claim), _DATE.findall(evidence)
     if len(dates) == 1 and len(their_dates) == 1 and set(missing) <= numbers(dates[0]) and missing:
         # a date differs in more than one number ("14 September 2027" against "3 April 2028"): the whole date
         variants = [claim.replace(dates[0], their_dates[0])]
     elif len(missing) == 1:
         variants = [_replace_number(claim, missing[0], other) for other in _rivals(missing[0], claim, evidence)]
+    elif not missing:
+        variants = _other_days(claim, evidence)
     else:
         return 0.0, ""
     best = (0.0, "")
@@ -341,6 +349,31 @@ def counterpart_of(verifier: Verifier, statement: str, sentence: str, about: str
         p, reason = verifier.supports(variant, evidence, about, weighed=False)
         best = max(best, (0.0, "") if reason else (p, variant))
     return best
+
+
+_WEEKDAYS = re.compile(r"\b(Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day(s?)\b")
+
+
+def _other_days(claim: str, evidence: str) -> list[str]:
+    """The claim with its one day of the week that the evidence lacks written as each day the evidence has instead:
+    a day is a value, as a number is ("The museum is closed on Wednesdays." against "… closed on Mondays …", a
+    probe's not_found).
+
+    >>> _other_days("The museum is closed on Wednesdays.", "It is closed on Mondays and on Fridays in winter.")
+    ['The museum is closed on Mondays.', 'The museum is closed on Fridays.']
+    >>> _other_days("The trip is on a Friday.", "The trip is on Thursday 14 May."), _other_days("Open on Monday.", "Monday")
+    (['The trip is on a Thursday.'], [])
+    """
+    mine = {m[1] for m in _WEEKDAYS.finditer(claim)}
+    theirs = list(dict.fromkeys(m[1] for m in _WEEKDAYS.finditer(evidence) if m[1] not in mine))
+    lacked = [d for d in mine if not re.search(rf"\b{d}day", evidence)]
+    if len(lacked) != 1:
+        return []
+
+    def written_as(day: str) -> str:
+        return _WEEKDAYS.sub(lambda m: f"{day}day{m[2]}" if m[1] == lacked[0] else m[0], claim)
+
+    return [written_as(day) for day in theirs]
 
 
 # a capitalised word and the number it is named by: "Year 9", "Ward 7B", "Flat 4", "Tidepool 4.2"; not a date's

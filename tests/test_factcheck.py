@@ -58,6 +58,25 @@ def test_another_date_is_a_counterpart_as_a_whole(checker):
     assert checker.counterpart(opening, "The Kestrel Bridge ferry timetable changed on 3 April 2028.") < 0.55
 
 
+def test_a_labels_number_is_no_value_and_a_weekday_goes_with_its_date(checker):
+    """A probe's disputes: "Year 5" (a label the document has) made two numbers missing, so no counterpart was judged
+    for "£15 per child"-like values, and "Thursday 14 May 2026" against "Friday 15 May 2026" became "Thursday 15 May"."""
+    statement = "The Year 5 trip to Hollins Farm is on Thursday 14 May 2026."
+    sentence = "Year 5 are heading off to Hollins Farm on Friday 15 May 2026."
+    p, variant = counterpart_of(checker.verifier, statement, sentence, "Hollins Farm Year 5")
+    assert p >= 0.55 and variant == "The Year 5 trip to Hollins Farm is on Friday 15 May 2026."
+    helpers = "Six parent helpers are wanted for the Year 5 trip."
+    p, variant = counterpart_of(checker.verifier, helpers, "We need 10 parent helpers on the day.", "Year 5")
+    assert variant == "10 parent helpers are wanted for the Year 5 trip."
+    assert counterpart_of(checker.verifier, helpers, "We need 10 parent helpers on the day.") == (0.0, "")  # 5 and 6
+
+
+def test_another_day_of_the_week_is_a_counterpart(checker):
+    p, variant = counterpart_of(checker.verifier, "The museum is closed on Wednesdays.", "The museum is closed on Mondays.")
+    assert p >= 0.55 and variant == "The museum is closed on Mondays."
+    assert counterpart_of(checker.verifier, "The museum is closed on Mondays.", "The museum is closed on Mondays.") == (0.0, "")
+
+
 def test_number_words_are_read_as_numbers():
     assert with_digits("Thirty-eight trees, four lanes, one of the piers.") == "38 trees, 4 lanes, one of the piers."
 
