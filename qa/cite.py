@@ -576,6 +576,66 @@ def _said_after(text: str, value: str) -> set[str]:
     return out
 
 
+def _subject(claim: str) -> set[str]:
+    """The words of the name a claim opens with ("The Stuart C. Siegel Center is …": stuart, siegel, center), lower
+    case, without initials and function words; none when it opens with no name.
+
+    >>> sorted(_subject("The Stuart C. Siegel Center is a 7,201-seat arena.")), _subject("It opened in 1999.")
+    (['center', 'siegel', 'stuart'], set())
+    """
+    out: set[str] = set()
+    for w in WORD.findall(claim):
+        if not w[:1].isupper():
+            break
+        if len(w) > 1 and w.lower() not in STOP:
+            out.add(w.lower())
+    return out
+
+
+def unbound(claim: str, cited: list[tuple[str, str]], question: str = "") -> str:
+    """Why sentences of several documents, each as ``(document, text)``, give the claim's subject from one document
+    and its numbers only from another, with nothing to join the two, or "".
+
+    Judged together, "The Robins Center is a 7,201-seat multi-purpose arena …" and "… played their home games at
+    Stuart C. Siegel Center." state "The Stuart C. Siegel Center is a 7,201-seat …" (judge 0.64), and Antonino Lo
+    Surdo's "(4 February 1880 in Syracuse – …)" with "Chiara R. Nappi is an Italian physicist." that Nappi was born
+    then (0.56): two unanswerable questions of a held-out probe answered. Such a pair stands when a name of the
+    subject's sentence that is not the subject's own is in the other document's sentence and the claim too (the
+    bridge of a two-hop claim: Egeberg's "… during the Nixon administration" and Nixon's "… from 1969 until 1974",
+    HotpotQA 18), or when the subject's own document gives one of the numbers (a comparison of two things' years).
+
+    >>> robins, rams = "The Robins Center is a 7,201-seat arena.", "They play at Stuart C. Siegel Center."
+    >>> unbound("The Stuart C. Siegel Center is a 7,201-seat arena.", [("robins.txt", robins), ("rams.txt", rams)])
+    'the cited text gives 7201 for another subject than Stuart C. Siegel Center'
+    >>> egeberg, nixon = "Egeberg served during the Nixon administration.", "Nixon served from 1969 until 1974."
+    >>> unbound("Egeberg served under Nixon, who served from 1969 to 1974.", [("e.txt", egeberg), ("n.txt", nixon)])
+    ''
+    """
+    texts: dict[str, str] = {}
+    for document, text in cited:
+        texts[document] = f"{texts.get(document, '')} {text}"
+    subject, values = _subject(claim), numbers(claim) - numbers(question)
+    if len(texts) < 2 or not subject or not values:
+        return ""
+    words_in = {d: {w.lower() for w in WORD.findall(t)} for d, t in texts.items()}
+    holders = [d for d in texts if subject <= words_in[d]]
+    if not holders or len(holders) == len(texts) or any(values & numbers(texts[d]) for d in holders):
+        return ""
+    said = {w.lower() for w in WORD.findall(claim)}
+    others = set().union(*(words_in[d] for d in texts if d not in holders))
+    joins = {w.lower() for d in holders for w in names(texts[d])} - subject
+    if joins & others & said:
+        return ""
+    shown = " ".join(w for w in WORD.findall(claim) if w.lower() in subject)
+    return f"the cited text gives {min(values)} for another subject than {_subject_name(claim) or shown}"
+
+
+def _subject_name(claim: str) -> str:
+    """The name a claim opens with, as written, without a leading "The" ("Stuart C. Siegel Center")."""
+    m = re.match(r"(?:The\s+)?((?:[A-Z][\w'’.-]*\s+)*[A-Z][\w'’-]*)", claim)
+    return m[1] if m else ""
+
+
 def recount(claim: str, evidence: str) -> str:
     """Why a number of the claim counts something else in the evidence ("212,000 books" on "212,000 loans"), or "".
 
@@ -1294,7 +1354,8 @@ class Verifier:
         for ns in tries:
             if calls > self.config.candidates:  # the screens are free; the judge is asked a few times at most
                 break
-            p, reason = self._supports_on(claim.text, ns, by_n, question, evidence)
+            reason = unbound(claim.text, [(by_n[n].document, by_n[n].sentence.text) for n in ns], question)
+            p, reason = (0.0, reason) if reason else self._supports_on(claim.text, ns, by_n, question, evidence)
             calls += not reason
             if p >= self.config.support and ns == tries[0] and valid and self.config.rival:
                 # (one that reads the same as the model's, another document's copy of it, is no better: the

@@ -1167,3 +1167,20 @@ def test_the_real_verifier_says_no_where_a_fact_denies_what_is_asked(real):
     assert not v.declined and v.yes_no == "no", v.sentences
     v = real.verify("Yes. The tenant may not sublet the flat [2].", rules, "Can the tenant sublet the flat?")
     assert not v.declined and v.yes_no == "no", v.sentences
+
+
+def test_one_documents_number_is_not_given_to_another_documents_subject(fake):
+    """A held-out probe's unanswerable "When was the physicist Chiara Nappi born?" was answered with Antonino Lo
+    Surdo's birth date, cited with a sentence that only names Nappi (the two judged together, 0.56)."""
+    texts = [
+        ("nappi.txt", "Chiara R. Nappi is an Italian physicist."),
+        ("lo_surdo.txt", "Antonino Lo Surdo (4 February 1880 in Syracuse – 7 June 1949 in Rome) was an Italian physicist."),
+    ]
+    claim = "Chiara Nappi was born on 4 February 1880 in Syracuse [1][2]."
+    v = fake.verify(claim, _in_docs(texts), "When was Chiara Nappi born?")
+    assert v.declined and not v.citations
+    assert "another subject than Chiara Nappi" in v.sentences[0].reason, v.sentences[0].reason
+    # joined by a name Nappi's sentence, Lo Surdo's and the claim all say, the two stand together
+    joined = [("nappi.txt", "Chiara R. Nappi is an Italian physicist who studied the work of Lo Surdo."), texts[1]]
+    v = fake.verify("Chiara Nappi studied Lo Surdo, who was born on 4 February 1880 in Syracuse [1][2].", _in_docs(joined))
+    assert not v.declined and len(v.citations) == 2, v.sentences[0].reason
