@@ -206,7 +206,8 @@ class Catalog:
                 yield db
                 db.execute("COMMIT")
             except BaseException:
-                db.execute("ROLLBACK")
+                if db.in_transaction:  # SQLite may have rolled back itself (disk full, I/O error): keep its error
+                    db.execute("ROLLBACK")
                 raise
 
     def _delete_rows(self, doc_id: str) -> None:

@@ -599,14 +599,22 @@ def unbound(claim: str, cited: list[tuple[str, str]], question: str = "") -> str
     Judged together, "The Robins Center is a 7,201-seat multi-purpose arena …" and "… played their home games at
     Stuart C. Siegel Center." state "The Stuart C. Siegel Center is a 7,201-seat …" (judge 0.64), and Antonino Lo
     Surdo's "(4 February 1880 in Syracuse – …)" with "Chiara R. Nappi is an Italian physicist." that Nappi was born
-    then (0.56): two unanswerable questions of a held-out probe answered. Such a pair stands when a name of the
-    subject's sentence that is not the subject's own is in the other document's sentence and the claim too (the
-    bridge of a two-hop claim: Egeberg's "… during the Nixon administration" and Nixon's "… from 1969 until 1974",
-    HotpotQA 18), or when the subject's own document gives one of the numbers (a comparison of two things' years).
+    then (0.56): two unanswerable questions of a held-out probe answered. Only a numbers' sentence that opens with a
+    name of its own sharing no word with the claim's subject is another subject's ("He was born on …" and "Timothy
+    Walter Burton (born …)" may be the claim's "Tim Burton"), and a document that has any word of the subject's name
+    holds the subject. Such a pair still stands when a capitalised word of the subject's sentence (not the
+    subject's own) is in the other document's sentence and the claim too (the bridge of a two-hop claim: Egeberg's
+    "… during the Nixon administration" and Nixon's "… from 1969 until 1974", HotpotQA 18; a weak guard, "Italian"
+    joins as well as "Nixon"), or when the subject's own document gives one of the numbers (a comparison of two
+    things' years). The Siegel Center's case shows the limit: "The Robins Center …" shares "Center" with it, so it
+    is not refused here.
 
-    >>> robins, rams = "The Robins Center is a 7,201-seat arena.", "They play at Stuart C. Siegel Center."
-    >>> unbound("The Stuart C. Siegel Center is a 7,201-seat arena.", [("robins.txt", robins), ("rams.txt", rams)])
-    'the cited text gives 7201 for another subject than Stuart C. Siegel Center'
+    >>> nappi, lo_surdo = "Chiara R. Nappi is an Italian physicist.", "Antonino Lo Surdo (4 February 1880 – 1949) was one."
+    >>> unbound("Chiara Nappi was born on 4 February 1880.", [("nappi.txt", nappi), ("lo_surdo.txt", lo_surdo)])
+    'the cited text gives 1880 for another subject than Chiara Nappi'
+    >>> ed_wood, burton = "Ed Wood is a film by Tim Burton.", "Timothy Walter Burton (born August 25, 1958) is a director."
+    >>> unbound("Tim Burton was born in 1958.", [("ed.txt", ed_wood), ("burton.txt", burton)])
+    ''
     >>> egeberg, nixon = "Egeberg served during the Nixon administration.", "Nixon served from 1969 until 1974."
     >>> unbound("Egeberg served under Nixon, who served from 1969 to 1974.", [("e.txt", egeberg), ("n.txt", nixon)])
     ''
@@ -618,8 +626,13 @@ def unbound(claim: str, cited: list[tuple[str, str]], question: str = "") -> str
     if len(texts) < 2 or not subject or not values:
         return ""
     words_in = {d: {w.lower() for w in WORD.findall(t)} for d, t in texts.items()}
-    holders = [d for d in texts if subject <= words_in[d]]
+    holders = [d for d in texts if subject & words_in[d]]  # a shorter form of the name is still the name
     if not holders or len(holders) == len(texts) or any(values & numbers(texts[d]) for d in holders):
+        return ""
+    # the numbers' sentences must open with a name of their own that shares no word with the claim's subject: "He
+    # was born on …" or "Timothy Walter Burton (born …)" may well be the claim's subject
+    their = [_subject(t) for d, t in cited if d not in holders and values & numbers(t)]
+    if not their or any(not t or t & subject for t in their):
         return ""
     said = {w.lower() for w in WORD.findall(claim)}
     others = set().union(*(words_in[d] for d in texts if d not in holders))

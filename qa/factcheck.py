@@ -276,7 +276,8 @@ class FactChecker:
                 continue
             if marked_heading(s.text):  # it may support a statement of its own number, not say another is false
                 continue
-            # another day of the week passes the screens (a day is no name to them) but is another value all the same
+            # another day of the week is another value, also where the screens pass it (the document names the
+            # statement's day elsewhere, so ``about`` excuses it)
             if contradiction is None and (reason or _other_days(statement, s.text)) and h.dense >= COUNTERPART_FROM:
                 q, variant = counterpart_of(v, statement, s.text, about)
                 if q >= v.config.support:
@@ -332,7 +333,12 @@ def counterpart_of(verifier: Verifier, statement: str, sentence: str, about: str
         flipped = opposite(claim)
         p, reason = verifier.supports(flipped, evidence, about, weighed=False)
         return (0.0, "") if reason else (p, flipped)
-    # a number of a label the document has ("Year 5", "Tiller 3.2.0": ``about``) names the thing, it is no value
+    # a number of a label the document has ("Year 5", "Tiller 3.2.0": ``about``) names the thing, it is no value;
+    # a sentence with the same label word and another number ("Year 6 pupils …") is about another thing
+    for label in _LABEL.finditer(about):
+        word, number = label[0].split()[0], label[0].split()[-1]
+        if any(m[1] != number for m in re.finditer(rf"\b{re.escape(word)}\s+(\d[\w.]*)", evidence)):
+            return 0.0, ""
     missing = sorted(values(claim) - values(evidence) - values(about))
     dates, their_dates = _DATE.findall(claim), _DATE.findall(evidence)
     if len(dates) == 1 and len(their_dates) == 1 and set(missing) <= numbers(dates[0]) and missing:
@@ -363,10 +369,12 @@ def _other_days(claim: str, evidence: str) -> list[str]:
     ['The museum is closed on Mondays.', 'The museum is closed on Fridays.']
     >>> _other_days("The trip is on a Friday.", "The trip is on Thursday 14 May."), _other_days("Open on Monday.", "Monday")
     (['The trip is on a Thursday.'], [])
+    >>> _other_days("The café is open on Mondays.", "It is open Mon–Sat and closed on Sundays.")
+    []
     """
     mine = {m[1] for m in _WEEKDAYS.finditer(claim)}
     theirs = list(dict.fromkeys(m[1] for m in _WEEKDAYS.finditer(evidence) if m[1] not in mine))
-    lacked = [d for d in mine if not re.search(rf"\b{d}day", evidence)]
+    lacked = [d for d in mine if not re.search(rf"\b{d[:3]}(?:\w*day\w*|s?\.?)\b", evidence)]  # "Mon–Sat" has Monday
     if len(lacked) != 1:
         return []
 

@@ -1184,3 +1184,14 @@ def test_one_documents_number_is_not_given_to_another_documents_subject(fake):
     joined = [("nappi.txt", "Chiara R. Nappi is an Italian physicist who studied the work of Lo Surdo."), texts[1]]
     v = fake.verify("Chiara Nappi studied Lo Surdo, who was born on 4 February 1880 in Syracuse [1][2].", _in_docs(joined))
     assert not v.declined and len(v.citations) == 2, v.sentences[0].reason
+
+
+def test_a_shorter_name_or_a_pronoun_may_be_the_subject_itself():
+    """``unbound`` refuses only numbers whose sentence opens with another name (a review's two-hop answers)."""
+    from qa.cite import unbound
+
+    ed_wood = ("ed_wood.txt", "Ed Wood is a 1994 film directed by Tim Burton.")
+    for said in ("Timothy Walter Burton (born August 25, 1958) is a director.", "He was born on August 25, 1958."):
+        assert unbound("Tim Burton was born on August 25, 1958.", [ed_wood, ("burton.txt", said)]) == ""
+    other = ("lo_surdo.txt", "Antonino Lo Surdo (born August 25, 1958) is a physicist.")
+    assert unbound("Tim Burton was born on August 25, 1958.", [ed_wood, other]).startswith("the cited text gives")

@@ -69,12 +69,17 @@ def test_a_labels_number_is_no_value_and_a_weekday_goes_with_its_date(checker):
     p, variant = counterpart_of(checker.verifier, helpers, "We need 10 parent helpers on the day.", "Year 5")
     assert variant == "10 parent helpers are wanted for the Year 5 trip."
     assert counterpart_of(checker.verifier, helpers, "We need 10 parent helpers on the day.") == (0.0, "")  # 5 and 6
+    # the same label word with another number is another thing, not another value of this one (a review)
+    other_class = "Year 6 pupils need 10 parent helpers."
+    assert counterpart_of(checker.verifier, "Year 5 pupils need 8 parent helpers.", other_class, "Year 5") == (0.0, "")
 
 
 def test_another_day_of_the_week_is_a_counterpart(checker):
     p, variant = counterpart_of(checker.verifier, "The museum is closed on Wednesdays.", "The museum is closed on Mondays.")
     assert p >= 0.55 and variant == "The museum is closed on Mondays."
     assert counterpart_of(checker.verifier, "The museum is closed on Mondays.", "The museum is closed on Mondays.") == (0.0, "")
+    # "Mon–Sat" says Monday: no other day to swap in (a review)
+    assert counterpart_of(checker.verifier, "The café is open on Mondays.", "It is open Mon–Sat, closed Sundays.") == (0.0, "")
 
 
 def test_number_words_are_read_as_numbers():
