@@ -17,6 +17,7 @@ SUBCOMMANDS = {
     "verifier": "bench.verifier",  # the verifier on a contrast set: true claims accepted, false ones refused
     "load": "bench.load",  # concurrent clients against a running `qa serve`
     "replay": "bench.replay",  # the current verifier on a stored run's drafts (no generation)
+    "statements": "bench.statements",  # `qa verify` on hand-written statements with their expected verdicts
 }
 
 

@@ -325,3 +325,20 @@ def test_replay_keeps_an_answer_decided_before_any_draft(embedder):
     assert decided_early(rec) and replay(rec, Verifier(embedder, FakeGenerator())) == rec
     drafted = {**rec, "raw": "Annie Morton is older. [1]"}
     assert not decided_early(drafted) and replay(drafted, Verifier(embedder, FakeGenerator()))["declined"]
+
+
+def test_the_statements_set_names_its_documents_and_verdicts_and_its_report_counts_right_ones():
+    """``python -m bench statements``: every expected verdict is one ``qa verify`` gives, the documents are there, and
+    the report counts a statement right only when the verdict is the one expected."""
+    from bench import statements
+
+    rows = statements.load_statements()
+    assert len(rows) >= 20 and len({r["id"] for r in rows}) == len(rows)
+    assert {r["expected"] for r in rows} == set(statements.VERDICTS)
+    assert len(list((statements.STATEMENTS / "docs").iterdir())) == 5
+    scored = [{**r, "got": "supported", "citations": []} for r in rows[:3]]
+    scored[0]["citations"] = [{"stance": "supports", "reason": "it states the statement | judge 0.9"}]
+    text = statements.report(scored)
+    want = sum(r["expected"] == "supported" for r in rows[:3])
+    assert f"{want} of 3 verdicts as expected" in text
+    assert "judge 0.9" in text and "statement / judge" in text  # a "|" in a reason does not break the table
