@@ -1818,10 +1818,11 @@ _CALENDAR = (
     r"\b\d{1,2}(?:st|nd|rd|th)\b|\b\d{1,2}[/-]\d{1,2}(?:[/-]\d{2,4})?\b|\b\d{1,2}\.\d{1,2}\.\d{2,4}\b"
     rf"|\b(?:{MONTH_NAMES})\b"
 )
+_WEEKDAYS = r"(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)s?"  # read case-blind: "(?i:…)"
 _TIME = re.compile(
     rf"\b(?:1\d{{3}}|20\d{{2}})s?\b|{_CALENDAR}"  # a year, or a day of the calendar
     r"|\b\d{1,2}[:.]\d{2}\b|\b\d{1,2}(?:[:.]\d{2})?\s*[ap]\.?m\b"  # a time of day: "20:00", "9.30", "9am", "5 p.m."
-    r"|(?i:\b(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|spring|summer|autumn|fall|"
+    rf"|(?i:\b(?:{_WEEKDAYS}|spring|summer|autumn|fall|"
     r"winter|today|tomorrow|yesterday|tonight|now|currently|ago|noon|midnight|morning|evening|century|centuries|"
     r"decades?|[ap]\.?m\b))"
 )
@@ -1837,7 +1838,6 @@ _ASKS_CLOCK = re.compile(r"(?i)\b(?:what|which)\s+times?\b(?!\s+(?:zones?|period
 _ASKS_YEAR = re.compile(r"(?i)\b(?:what|which)\s+year\b")  # "In what year …": a year, not a month or a weekday
 # "On what date …", "What day …": a day, which a year or a season alone does not give ("The refractor was restored
 # between 2023 and 2024." to "On what date was the restored refractor first shown to the public?", a not-answer)
-_WEEKDAYS = r"(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)s?"
 _ASKS_DATE = re.compile(r"(?i)\b(?:what|which)\s+(?:date|day)\b")
 _DATES = re.compile(
     rf"{_CALENDAR}|(?i:\b(?:{_WEEKDAYS}|today|tomorrow|yesterday|tonight)\b)"

@@ -78,7 +78,9 @@ _AUX = re.compile(r"\b(is|are|was|were|will|can|could|has|have|had|does|did|woul
 
 _MONTH = f"(?:{MONTH_NAMES})\\.?"
 _DAY = r"\d{1,2}(?:st|nd|rd|th)?"
-_WEEKDAY = r"(?:(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day,? (?:the )?)?"  # part of the date it comes before
+_DAY_NAMES = "Mon|Tues|Wednes|Thurs|Fri|Satur|Sun"  # a day of the week, capitalised, before "day"
+_WEEKDAY = rf"(?:(?:{_DAY_NAMES})day,? (?:the )?)?"  # part of the date it comes before
+_WEEKDAYS = re.compile(rf"\b({_DAY_NAMES})day(s?)\b")  # the day's name (group 1) and a plural "s" (group 2)
 # "14 September 2027", "14th Sept. 2027", "September 14, 2027", "September 2027", "2027-09-14", "Thursday 14 May 2026"
 _DATE = re.compile(
     rf"\b{_WEEKDAY}(?:{_DAY} (?:of )?{_MONTH}(?:,? \d{{4}})?|{_MONTH} {_DAY}(?:,? \d{{4}})?|{_MONTH} \d{{4}}"
@@ -336,7 +338,7 @@ def counterpart_of(verifier: Verifier, statement: str, sentence: str, about: str
     # a number of a label the document has ("Year 5", "Tiller 3.2.0": ``about``) names the thing, it is no value;
     # a sentence with the same label word and another number ("Year 6 pupils …") is about another thing
     for label in _LABEL.finditer(about):
-        word, number = label[0].split()[0], label[0].split()[-1]
+        word, *_, number = label[0].split()
         if any(m[1] != number for m in re.finditer(rf"\b{re.escape(word)}\s+(\d[\w.]*)", evidence)):
             return 0.0, ""
     missing = sorted(values(claim) - values(evidence) - values(about))
@@ -355,9 +357,6 @@ def counterpart_of(verifier: Verifier, statement: str, sentence: str, about: str
         p, reason = verifier.supports(variant, evidence, about, weighed=False)
         best = max(best, (0.0, "") if reason else (p, variant))
     return best
-
-
-_WEEKDAYS = re.compile(r"\b(Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day(s?)\b")
 
 
 def _other_days(claim: str, evidence: str) -> list[str]:
