@@ -491,9 +491,21 @@ class Asker:
         # keep the Marrow Belle as a museum ship" (the ferry's documents do not say who runs it) beside "The
         # Wandering Shelf is a mobile library run by Wickmoor Public Library.": 0.12 alike. The pairs that decide
         # the dev questions are 0.36-0.78 alike (two founders; the lanes, costs and opening dates of the bridge)
-        if same is None or float(vectors[0] @ vectors[1]) < PARALLEL:
+        if same is None:
             return None
-        return self.verifier.decided(quoted, by_n, "yes" if same else "no", 0)
+        calls = 0
+        if float(vectors[0] @ vectors[1]) < PARALLEL:
+            # two sentences about unlike people or things can still each answer the question asked of it: a
+            # held-out probe's "Are Kasper Hvidt and Catharina Felser of the same nationality?" found "… is a Danish
+            # retired handball goalkeeper …" beside "… is a German race car driver …" (0.18 alike) and was
+            # declined. Then each sentence must answer its own question (the answer gate, at ``both``): those two
+            # 0.87 and 0.91, four right pairs 0.76-0.93; the Marrow Belle's "A local group hopes to keep the Marrow
+            # Belle as a museum ship" to "Who runs the Marrow Belle?" 0.48, and six other wrong pairs 0.46-0.72
+            for sub, (src, _) in zip(asked, quoted, strict=True):
+                calls += 1
+                if self.verifier.answers(sub, src.sentence.text) < self.verifier.config.both:
+                    return None
+        return self.verifier.decided(quoted, by_n, "yes" if same else "no", calls)
 
     def choose(self, question: str, sources: list[Source], doc_ids: list[str] | None = None) -> Verification | None:
         """A question that picks one of two named things by an amount or a date ("Who is older, A or B?", "Which

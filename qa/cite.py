@@ -134,7 +134,7 @@ def parse(answer: str) -> list[Claim]:
     A sentence the answer repeats is one claim, citing what each repetition cites (a small model can loop: one
     sampled HotpotQA reply stated the same sentence ten times, and each was shown and judged):
 
-    >>> parse("It is in Michigan [1]. It is in Michigan [2]. it is in michigan.")
+    >>> parse("It is in Michigan [1]. It is in Michigan [2]. It is in michigan.")
     [Claim(text='It is in Michigan.', cited=[1, 2])]
     >>> parse("- 37 issues were fixed. [1]")
     [Claim(text='37 issues were fixed.', cited=[1])]
@@ -200,6 +200,12 @@ def _leading_markers_last(text: str) -> str:
     'The ferry is old [8]. It sank [9]. So it is gone.'
     >>> _leading_markers_last("[2] Roger O. Egeberg served under Nixon.")
     'Roger O. Egeberg served under Nixon [2].'
+
+    The first sentence ends where the sentence splitter ends it: a title's "Dr." does not end it (a held-out
+    reply "[10] The daughter of Dr. Hamilton Osgood … was …" became the claim "The daughter of Dr.").
+
+    >>> _leading_markers_last("[10] The daughter of Dr. Hamilton Osgood, she was born in 1868.")
+    'The daughter of Dr. Hamilton Osgood, she was born in 1868 [10].'
     """
     if not re.match(r"\s*\[\d", text):
         return text
@@ -207,9 +213,11 @@ def _leading_markers_last(text: str) -> str:
     out = [pieces[0]]
     for marker, segment in zip(pieces[1::3], pieces[3::3], strict=True):
         body = segment.strip()
-        m = next(  # the end of the segment's first sentence; "Gerald R. Ford": an initial does not end it
-            (m for m in re.finditer(r"[.!?]+[\"')\]]*(?=\s|$)", body) if not _INITIAL.search(body[: m.end()])), None
-        )
+        spans = split_spans(body)
+        first = 0  # the segment's first sentence; "Gerald R. Ford": an initial does not end it
+        while first + 1 < len(spans) and _INITIAL.search(body[: spans[first][1]]):
+            first += 1
+        m = re.search(r"[.!?]+[\"')\]]*$", body[: spans[first][1]]) if spans else None
         out.append(
             f"{body[: m.start()]} {marker}{body[m.start() :]}" if m and body[: m.start()].strip() else f"{body} {marker}".strip()
         )

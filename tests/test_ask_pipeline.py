@@ -348,3 +348,40 @@ def test_only_a_question_that_points_back_is_rewritten(settings, embedder, tmp_p
     assert "rewritten" not in kinds and not any("Standalone question" in str(c) for c in app._generator.calls)
     kinds = [e.kind for e in app.ask_stream("And what did they agree to exchange?", history=past)]
     assert kinds[0] == "rewritten" and any("Standalone question" in str(c) for c in app._generator.calls)
+
+
+ATHLETES = {
+    "kasper_hvidt.txt": "Kasper Hvidt (born 6 February 1976 in Copenhagen) is a Danish retired handball goalkeeper.",
+    "catharina_felser.txt": "Catharina Felser (born October 2, 1982) is a German race car driver born in Siegburg.",
+}
+
+
+def test_a_same_question_on_unlike_sentences_is_decided_when_each_answers_its_own_question(settings, embedder, tmp_path):
+    """The two sentences are about unlike people (less alike than ``PARALLEL``), yet each gives its person's
+    nationality: the answer gate asked of each sentence with its own question decides that they do, and the
+    values decide "No."; before, the question fell back to a whole reply."""
+    from qa.cite import PARALLEL
+
+    a, b = embedder.embed(list(ATHLETES.values()))
+    assert float(a @ b) < PARALLEL
+
+    def reply(prompt: str) -> str:
+        asked = prompt.rsplit("Question: ", 1)[-1]
+        return "Danish" if "Kasper Hvidt?" in asked else "German" if "Catharina Felser?" in asked else "Yes. [1]"
+
+    (tmp_path / "people").mkdir()
+    for name, text in ATHLETES.items():
+        (tmp_path / "people" / name).write_text(text)
+    app = App(settings, embedder, FakeGenerator(reply))
+    try:
+        app.ingest([tmp_path / "people" / name for name in ATHLETES])
+        answer = app.ask("Are Kasper Hvidt and Catharina Felser of the same nationality?")
+        assert answer.yes_no == "no" and answer.answer.startswith("No. ") and not answer.declined
+        assert sorted(c.text for c in answer.citations) == sorted(ATHLETES.values())
+        assert all(s.check == "quoted" for s in answer.sentences)
+        assert len(app._generator.calls) == 2  # the two values; no whole reply
+        gates = [m[-1]["content"] for m in app._generator.judged if "Reply: " in m[-1]["content"]]
+        assert any("What is the nationality of Kasper Hvidt?" in g for g in gates)
+        assert any("What is the nationality of Catharina Felser?" in g for g in gates)
+    finally:
+        app.close()

@@ -95,3 +95,24 @@ def test_a_line_without_a_full_stop_is_a_heading_only_when_it_is_a_title():
     ]
     assert [t for t in statements if heading(t)] == []
     assert [t for t in titles if not heading(t)] == []
+
+
+def test_a_span_that_cannot_begin_a_sentence_joins_the_one_before():
+    """Punkt ends a sentence at "!" inside a quoted title and after a name's first initial; the pieces are one
+    sentence ('"Hip Hip Pooh-Ray!"' alone was indexed, and "A. Milne." was cited as a sentence)."""
+    text = (
+        '"Hip Hip Pooh-Ray!" is a song from a 1968 featurette. It is based on stories by A. A. Milne. '
+        'It is in "Winnie the Pooh and Tigger Too!", a 1974 release. It was popular during World War I. He sang it.'
+    )
+    assert [text[s:e] for s, e in split_spans(text)] == [
+        '"Hip Hip Pooh-Ray!" is a song from a 1968 featurette.',
+        "It is based on stories by A. A. Milne.",
+        'It is in "Winnie the Pooh and Tigger Too!", a 1974 release.',
+        "It was popular during World War I.",
+        "He sang it.",
+    ]
+
+
+def test_joined_fragments_stay_within_the_longest_sentence():
+    text = "x" * (MAX_SENTENCE - 20) + "! and then " + "y" * 40 + "."
+    assert all(e - s <= MAX_SENTENCE for s, e in split_spans(text))
