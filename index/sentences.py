@@ -175,42 +175,59 @@ def split_spans(text: str) -> list[tuple[int, int]]:
     return _split_instruction_lines(text, _split_heading_lines(text, _join_markers(text, _join_fragments(text, spans))))
 
 
-# what may follow a sentence's end inside one sentence: a lower-case word, or a comma, semicolon, colon or closing
-# bracket, after any closing quotes ('"Hip Hip Pooh-Ray!" is a song …', '"… Tigger Too!", The Many …')
-_CONTINUES = re.compile(r"[\"'’”)\]]*(?:[a-z]|[,;:)\]])")
-# a span ending with one capital letter's initial, not a Roman numeral ("by A." of "by A. A. Milne"; not "World War I.")
-_ENDS_INITIAL = re.compile(r"(?:^|[\s(])[A-HJ-UWYZ]\.$")
-_FIRST_WORD = re.compile(r"[\"'‘“(\[]*([A-Z][\w'’-]*)(\.?)")
+# a span cut inside a sentence: after "!" or "?" (and closing quotes or brackets) or a dotted abbreviation ("S.M.",
+# "e.g."), the next begins in lower case; after "!" or "?", it may begin with a comma, semicolon, colon or bracket
+_EXCLAIMED = re.compile(r"[!?] ?[\"'’”)\]]*$")
+_DOTTED = re.compile(r"(?:(?:^|[\s(])(?:[A-Za-z]\.){2,}|\betc\.)[)\]]*$")
+_LOWER = re.compile(r"[\"'’”)\]]*[a-z]")
+_PUNCTUATION = re.compile(r"[\"'’”)\]]*[,;:)\]]")
+# a span ending with a name's initial, not a Roman numeral ("A." of "by A. A. Milne"; not "World War I."), after a
+# capitalised word ("James A." / "Shoulders (May 13, 1928 – …)") or before another initial
+_ENDS_INITIAL = re.compile(r"(?:^|[\s(])([\w'’-]*)\s+[A-HJ-UWYZ]\.$")
+_STARTS_INITIAL = re.compile(r"[A-Z]\.\s")
+_FIRST_WORD = re.compile(r"[\"'‘“(\[]*([A-Z][\w'’-]*)")
+
+
+def _cut_inside(prev: str, nxt: str) -> bool:
+    """Whether the span ``nxt`` continues the sentence of ``prev`` (see ``_join_fragments``)."""
+    if _LOWER.match(nxt) and (_EXCLAIMED.search(prev) or _DOTTED.search(prev)):
+        return True
+    if _PUNCTUATION.match(nxt) and (_EXCLAIMED.search(prev) or _DOTTED.search(prev)):
+        return True
+    initial = _ENDS_INITIAL.search(prev)
+    if initial is None:
+        return False
+    if _STARTS_INITIAL.match(nxt):
+        return True
+    first = _FIRST_WORD.match(nxt)
+    before = initial.group(1)
+    return first is not None and first.group(1).lower() not in STOP and before[:1].isupper() and before.isalpha()
 
 
 def _join_fragments(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
-    """``spans`` with a span that cannot begin a sentence joined to the one before it, when only spaces lie
-    between them and the two together stay within ``MAX_SENTENCE``: one that begins in lower case or with a comma
-    (Punkt ends a sentence at "!" or "?" inside a title: '"Hip Hip Pooh-Ray!"' / 'is a song from …'), and one
-    after a name's initial, where it begins with another initial or a capitalised word that is not a function
-    word ("by A." / "A. Milne."; "formed in 2014 by J." / "Tune Camp."). In the 491 HotpotQA paragraphs of a
-    held-out probe, 28 spans began in lower case or with punctuation and 4 after an initial (2,644 spans).
+    """``spans`` with a span that continues the sentence before it joined to it, when only spaces lie between them
+    and the two together stay within ``MAX_SENTENCE``. Punkt ends a sentence at "!" or "?" inside a title
+    ('"Hip Hip Pooh-Ray!"' / 'is a song from …', '"… Tigger Too!' / '", The Many …'), after a dotted abbreviation
+    before a lower-case word ("She has also voiced C.C." / "in …"), and after a name's first initial ("by A." /
+    "A. Milne."; "James A." / "Shoulders (May 13, 1928 – …) was …"). In the 491 HotpotQA paragraphs of the dev
+    corpus, 2,644 spans become 2,621.
+    A full stop before a lower-case word ends a sentence ("It is big. it has a river." in a reply), and so does
+    a letter that is no initial ("The grade was an A. Students cheered.").
 
     >>> def spans(t, *pieces): return [(t.index(p), t.index(p) + len(p)) for p in pieces]
     >>> t = '"Hip Hip Pooh-Ray!" is a song. It is based on stories by A. A. Milne. It was in World War I. He won.'
     >>> parts = '"Hip Hip Pooh-Ray!"', "is a song.", "It is based on stories by A.", "A. Milne.", "It was in World War I."
-    >>> parts += ("He won.",)
-    >>> [t[s:e] for s, e in _join_fragments(t, spans(t, *parts))]
+    >>> [t[s:e] for s, e in _join_fragments(t, spans(t, *parts, "He won."))]
     ['"Hip Hip Pooh-Ray!" is a song.', 'It is based on stories by A. A. Milne.', 'It was in World War I.', 'He won.']
-    >>> t = "She got an A. The rest got a B. Then they left, formed by J. Tune Camp."
-    >>> parts = "She got an A.", "The rest got a B.", "Then they left, formed by J.", "Tune Camp."
+    >>> t = "She got an A. Students cheered. James A. Shoulders won. It was big. it had a river."
+    >>> parts = "She got an A.", "Students cheered.", "James A.", "Shoulders won.", "It was big.", "it had a river."
     >>> [t[s:e] for s, e in _join_fragments(t, spans(t, *parts))]
-    ['She got an A.', 'The rest got a B.', 'Then they left, formed by J. Tune Camp.']
+    ['She got an A.', 'Students cheered.', 'James A. Shoulders won.', 'It was big.', 'it had a river.']
     """
     out: list[tuple[int, int]] = []
     for start, end in spans:
         if out and end - out[-1][0] <= MAX_SENTENCE and not text[out[-1][1] : start].strip(" \t"):
-            prev, nxt = text[out[-1][0] : out[-1][1]], text[start:end]
-            first = _FIRST_WORD.match(nxt)
-            after_initial = bool(_ENDS_INITIAL.search(prev)) and first is not None
-            if after_initial and first is not None and not first.group(2) and first.group(1).lower() in STOP:
-                after_initial = False
-            if _CONTINUES.match(nxt) or after_initial:
+            if _cut_inside(text[out[-1][0] : out[-1][1]], text[start:end]):
                 out[-1] = (out[-1][0], end)
                 continue
         out.append((start, end))

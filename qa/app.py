@@ -288,6 +288,16 @@ class App:
                 copy.unlink()
         return doc
 
+    def samples(self) -> list[DocumentInfo]:
+        """The indexed documents that are the bundled samples (files of ``Settings.seeds_dir``)."""
+        seeds = self.settings.seeds_dir.resolve()
+        return [d for d in self.documents() if Path(d.path).resolve().parent == seeds]
+
+    def remove_samples(self) -> list[DocumentInfo]:
+        """Remove every sample document from the index (the files stay; ``ensure_seeds(again=True)`` indexes them
+        again): a user's own documents are then the only ones questions are answered from."""
+        return [self.remove(d.doc_id) for d in self.samples()]
+
     def text(self, doc_id: str) -> str:
         return self.catalog.text(doc_id)
 

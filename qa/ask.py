@@ -498,9 +498,10 @@ class Asker:
             # two sentences about unlike people or things can still each answer the question asked of it: a
             # held-out probe's "Are Kasper Hvidt and Catharina Felser of the same nationality?" found "… is a Danish
             # retired handball goalkeeper …" beside "… is a German race car driver …" (0.18 alike) and was
-            # declined. Then each sentence must answer its own question (the answer gate, at ``both``): those two
-            # 0.87 and 0.91, four right pairs 0.76-0.93; the Marrow Belle's "A local group hopes to keep the Marrow
-            # Belle as a museum ship" to "Who runs the Marrow Belle?" 0.48, and six other wrong pairs 0.46-0.72
+            # declined. Then each sentence must answer its own question (the answer gate, at ``both``, not fitted
+            # anew): those two 0.87 and 0.91, the dev nationality and neighbourhood pairs 0.85-0.93 (their cosines
+            # pass anyway, as does the lanes pair's, 0.76); the Marrow Belle's "A local group hopes to keep the
+            # Marrow Belle as a museum ship" to "Who runs the Marrow Belle?" 0.48, six other wrong pairs 0.46-0.72
             for sub, (src, _) in zip(asked, quoted, strict=True):
                 calls += 1
                 if self.verifier.answers(sub, src.sentence.text) < self.verifier.config.both:

@@ -26,7 +26,7 @@ import difflib
 import itertools
 import re
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Set
 from dataclasses import dataclass, field, replace
 from pathlib import PurePath
 
@@ -45,6 +45,7 @@ SUPPORTED, CONTRADICTED, UNSUPPORTED, NOT_AN_ANSWER = "supported", "contradicted
 EMBED_MEMO = 4096  # texts whose vectors ``Verifier.embed`` keeps (a few answers' claims and retrieved sentences)
 BRIDGE_TRIES = 12  # retrieved sentences most similar to a claim that ``Verifier._bridge`` looks at
 BOTH_TRIES = 3  # sentences naming a thing judged for each thing of a "both" question (``Verifier._both``)
+REFERENT_LIFT = 0.05  # how much a pronoun's claim must add to its referent's gate score to answer (``Verifier._lifts``)
 PARALLEL = 0.2  # how alike a "both" question's "no" sentence and a "yes" one must be (``Verifier._parallel``)
 DESCRIBED = 3  # content words of the question a description link must state (``Verifier._describe``)
 _MARKER_SPLIT = re.compile(f"({_MARKER.pattern})")  # split keeps each marker, then its numbers: 3 pieces a step
@@ -134,7 +135,7 @@ def parse(answer: str) -> list[Claim]:
     A sentence the answer repeats is one claim, citing what each repetition cites (a small model can loop: one
     sampled HotpotQA reply stated the same sentence ten times, and each was shown and judged):
 
-    >>> parse("It is in Michigan [1]. It is in Michigan [2]. It is in michigan.")
+    >>> parse("It is in Michigan [1]. It is in Michigan [2]. it is in michigan.")
     [Claim(text='It is in Michigan.', cited=[1, 2])]
     >>> parse("- 37 issues were fixed. [1]")
     [Claim(text='37 issues were fixed.', cited=[1])]
@@ -206,6 +207,8 @@ def _leading_markers_last(text: str) -> str:
 
     >>> _leading_markers_last("[10] The daughter of Dr. Hamilton Osgood, she was born in 1868.")
     'The daughter of Dr. Hamilton Osgood, she was born in 1868 [10].'
+    >>> _leading_markers_last("[1] # Ferry\\nThe ferry is old. It sank.")
+    '# Ferry\\nThe ferry is old [1]. It sank.'
     """
     if not re.match(r"\s*\[\d", text):
         return text
@@ -213,11 +216,10 @@ def _leading_markers_last(text: str) -> str:
     out = [pieces[0]]
     for marker, segment in zip(pieces[1::3], pieces[3::3], strict=True):
         body = segment.strip()
-        spans = split_spans(body)
-        first = 0  # the segment's first sentence; "Gerald R. Ford": an initial does not end it
-        while first + 1 < len(spans) and _INITIAL.search(body[: spans[first][1]]):
-            first += 1
-        m = re.search(r"[.!?]+[\"')\]]*$", body[: spans[first][1]]) if spans else None
+        # the end of the segment's first sentence: a heading line or "key: value" line before it ends none, and
+        # neither does an initial ("Gerald R. Ford")
+        ends = (re.search(r"[.!?]+[\"')\]]*$", body[:e]) for _, e in split_spans(body))
+        m = next((m for m in ends if m and not _INITIAL.search(body[: m.end()])), None)
         out.append(
             f"{body[: m.start()]} {marker}{body[m.start() :]}" if m and body[: m.start()].strip() else f"{body} {marker}".strip()
         )
@@ -978,11 +980,16 @@ class Verifier:
             if len(kept) > 1:
                 # a reply can pad its answer: judge the first few supported sentences one by one (``_unpad``)
                 alone: dict[int, float] = {}
+                lifted: set[int] = set()
                 for i, (c, o) in enumerate(results):
                     if o.verdict == SUPPORTED and calls < 12:
                         calls += 1
                         alone[i] = self.answers(question, c.text)
-                results = self._unpad(question, results, alone)
+                        if i - 1 in alone and opens_with_pronoun(c.text) and calls < 12:
+                            calls += 1
+                            if self._lifts(question, results[i - 1][0].text, c.text, alone[i - 1]):
+                                lifted.add(i)
+                results = self._unpad(question, results, alone, lifted)
         verdict = ""
         asked = polar(question)
         if asked:
@@ -1157,7 +1164,20 @@ class Verifier:
             return f"another retrieved sentence answers the question better (judge {reply_p:.2f} against {q:.2f})"
         return ""
 
-    def _unpad(self, question: str, results: list[tuple[Claim, Outcome]], alone: dict[int, float]) -> list[tuple[Claim, Outcome]]:
+    def _lifts(self, question: str, before: str, claim: str, before_p: float) -> bool:
+        """Whether a claim that opens with a pronoun ("This complex was designed by Rafael Moneo") answers the
+        question read after the claim it refers back to: the two together pass the gate and score at least
+        ``REFERENT_LIFT`` above the claim before alone. Alone its referent is lost: a held-out probe's "Which
+        architect designed the building the Princeton Neuroscience Institute moved into in 2014?" kept "The
+        Princeton Neuroscience Institute moved into a dedicated research complex …" and dropped the Moneo
+        sentence as padding (0.55 alone), a wrong answer. Padding after an answer ("It is a mile east of US 75.")
+        adds nothing to the claim before it. Such a claim is kept (``_unpad``), and its score stays its own."""
+        together = self.answers(question, f"{before} {claim}")
+        return together >= max(self.config.answer, before_p + REFERENT_LIFT)
+
+    def _unpad(
+        self, question: str, results: list[tuple[Claim, Outcome]], alone: dict[int, float], lifted: Set[int] = frozenset()
+    ) -> list[tuple[Claim, Outcome]]:
         """Padding dropped: a supported claim that alone does not answer the question (the gate's own bar), while
         another claim does, and that mentions nothing the question names. The model pads a reply with true
         sentences of the same passage ("A honey bee colony contains three kinds of bee …" before "In early summer
@@ -1186,7 +1206,7 @@ class Verifier:
         for i, q in alone.items():
             claim, o = results[i]
             said = {w.lower() for w in WORD.findall(claim.text.lower())}
-            if any(_mentions(name, said) for name in wanted):
+            if i in lifted or any(_mentions(name, said) for name in wanted):
                 continue
             if i in answering and q > best - self.config.pad_margin:
                 continue

@@ -5,6 +5,7 @@ import shutil
 import sqlite3
 import time
 from contextlib import closing
+from pathlib import Path
 from urllib.parse import urlparse
 
 import gradio as gr
@@ -531,10 +532,30 @@ def test_a_change_to_the_documents_keeps_what_is_still_indexed_selected(app, tmp
     with gr.Blocks():
         page = Page(app)
     actions.remove(app, b)
-    table, scope, doomed, seeds, checked, compared = _doc_updates(app, page, [a, b], [a, b], [b, a])
+    table, scope, doomed, seeds, checked, unseed, compared = _doc_updates(app, page, [a, b], [a, b], [b, a])
     assert scope["value"] == [a] and compared["value"] == [a] and checked["value"] == [a] and doomed["value"] is None
     assert [value for _, value in checked["choices"]] == [a]
-    assert "b.md" not in table and seeds["visible"] is False
+    assert "b.md" not in table and seeds["visible"] is False and unseed["visible"] is False
+
+
+def test_the_sample_documents_are_removed_together_and_the_users_own_stay(app, tmp_path):
+    """ "Remove the sample documents" is offered while a sample is indexed; it removes every sample (the files
+    stay, to be loaded again) and nothing of the user's."""
+    from ui.app import _doc_updates
+    from ui.layout import Page
+
+    (tmp_path / "mine.md").write_text("My own notes are here. They matter.")
+    app.ingest([tmp_path / "mine.md"])
+    samples = app.ensure_seeds(again=True)
+    assert len(app.samples()) == len(samples) >= 2
+    with gr.Blocks():
+        page = Page(app)
+    assert _doc_updates(app, page, [])[5]["visible"] is True
+    gone = app.remove_samples()
+    assert sorted(d.path for d in gone) == sorted(str(r.path) for r in samples)
+    assert [d.path for d in app.documents()] == [str(tmp_path / "mine.md")]
+    assert all(Path(d.path).is_file() for d in gone)
+    assert _doc_updates(app, page, [])[5]["visible"] is False
 
 
 def test_a_question_over_the_limit_is_refused_before_it_is_shown_and_not_echoed_whole(app):

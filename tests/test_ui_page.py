@@ -214,7 +214,7 @@ def _open(pw, url: str):
 
 @pytest.mark.slow
 def test_page_first_start_plain_language_and_layout(page_url):
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
 
     with sync_playwright() as pw:
         browser, page, errors = _open(pw, page_url)
@@ -284,6 +284,19 @@ def test_page_first_start_plain_language_and_layout(page_url):
             last = page.locator(f"{table} tr").first.locator("th").last
             last.scroll_into_view_if_needed()  # the last column can be reached
             assert last.is_visible() and last.bounding_box()["x"] + last.bounding_box()["width"] <= 391  # type: ignore[index]
+
+        # the samples go in one click, and come back from the chat's "Load the sample documents"
+        page.set_viewport_size({"width": 1366, "height": 900})
+        page.get_by_role("tab", name="Documents").click()
+        page.locator("#qa-remove-samples").click()
+        expect(page.locator("#qa-remove-result .qa-done-note")).to_contain_text("sample documents from the index")
+        expect(page.locator("#qa-remove-samples")).to_be_hidden()
+        assert NEWSLETTER not in page.locator("#qa-docs").inner_text()
+        page.get_by_role("tab", name="Ask").click()
+        page.locator("#qa-load-seeds").click()
+        page.get_by_role("tab", name="Documents").click()
+        expect(page.locator("#qa-docs")).to_contain_text(NEWSLETTER)
+        expect(page.locator("#qa-remove-samples")).to_be_visible()
         browser.close()
     assert errors == []
 
@@ -343,6 +356,12 @@ def test_page_shows_stages_declines_and_left_out_sentences(slow_page_url):
         assert "2031" not in answer.inner_text()
         assert "Possibly relevant" in declined.inner_text() and declined.locator(".qa-near li").count() >= 1
         assert declined.locator(".qa-cite").count() == 0
+        # a possibly relevant sentence opens in its document, highlighted, as a citation does
+        first = declined.locator(".qa-near li").first
+        said = first.inner_text().split(": ", 1)[1]
+        first.click()
+        mark = page.locator("#qa-context mark.qa-highlight")
+        expect(mark).to_have_text(said, timeout=10_000)
 
         # the chat follows its newest turn: five turns overflow it, and the last answer is in view, not below it
         view = page.evaluate(NEWEST_IN_VIEW)

@@ -42,6 +42,7 @@ def _doc_updates(app: App, page: Page, scope: list[str] | None, compared: Any = 
         gr.update(choices=choices, value=None),
         gr.update(visible=not docs),
         gr.update(choices=choices, value=kept(checked)),
+        gr.update(visible=bool(app.samples())),
         *extra,
     )
 
@@ -137,7 +138,8 @@ def build_ui(app: App, seeded: list[IngestResult] | None = None) -> gr.Blocks:
             data = getattr(evt, "_data", None) or {}
             i, n = int(data.get("turn", -1)), int(data.get("cite", -1))
             answer = turns[i].answer if 0 <= i < len(turns) else None
-            cited = [c for c in answer.citations if c.id == n] if answer else []
+            # a declined answer's closest sentences open as its citations would (it has none)
+            cited = [c for c in (answer.citations or answer.near) if c.id == n] if answer else []
             if not cited:
                 return gr.skip(), render.message_html(CITE_GONE, error=True)
             found = actions.citation_context(app, cited[0])
@@ -171,6 +173,13 @@ def build_ui(app: App, seeded: list[IngestResult] | None = None) -> gr.Blocks:
             doc = actions.remove(app, path or "")
             note = render.done_html(f"Removed {render.name_of(doc.path)} from the index.")
             return (note, gr.update(visible=False), gr.update(visible=False), *_doc_updates(app, page, scope, compared, checked))
+
+        @guard
+        def on_unseed(scope: Any, compared: Any, checked: Any) -> tuple[Any, ...]:
+            gone = app.remove_samples()
+            said = f"Removed the {len(gone)} sample documents from the index." if gone else "No sample documents are indexed."
+            note = render.done_html(said)
+            return (note, *_doc_updates(app, page, scope, compared, checked))
 
         @guard
         def on_seeds(scope: Any, compared: Any, checked: Any) -> tuple[Any, ...]:
@@ -233,6 +242,7 @@ def build_ui(app: App, seeded: list[IngestResult] | None = None) -> gr.Blocks:
         p.seeds.click(on_seeds, p.doc_inputs, [p.results, *p.doc_outputs], concurrency_id="index").then(
             on_new_chat, None, p.conversation
         )
+        p.unseed.click(on_unseed, p.doc_inputs, [p.removed, *p.doc_outputs], concurrency_id="index")
         p.new_chat.click(on_new_chat, None, p.conversation)
         gr.on(
             [p.statement.submit, p.check.click],

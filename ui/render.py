@@ -108,7 +108,7 @@ def answer_html(turn: int, answer: Answer, marks: set[str] | None = None, *, lea
     Unsupported claims are flagged in place, or with ``leave_out`` (the chat) left out as the answer text does
     them, and counted on a line under it (``left_out_html``)."""
     if answer.declined:
-        return declined_html(answer)
+        return declined_html(answer, turn if leave_out else None)
     parts = [f'<span class="qa-yes-no">{esc(answer.yes_no.capitalize())}.</span>'] if answer.yes_no else []
     for s in answer.sentences:
         if s.supported:
@@ -181,13 +181,21 @@ DECLINE_WHY = {
 }
 
 
-def declined_html(answer: Answer) -> str:
-    """Which kind of decline this is, and, when something was found, the closest sentences (not citations)."""
+NEAR_TITLE = "Show this sentence in its document"
+
+
+def declined_html(answer: Answer, turn: int | None = None) -> str:
+    """Which kind of decline this is, and, when something was found, the closest sentences (not citations). In
+    the chat (``turn`` given) each opens in the document view, as a citation does, to be read in its place."""
+
+    def item(c: Citation) -> str:
+        attrs = "" if turn is None else f' class="qa-near-item" data-turn="{turn}" data-cite="{c.id}" tabindex="0" role="button"'
+        title = "" if turn is None else f' title="{NEAR_TITLE}"'
+        text = esc(" ".join(c.text.split()))
+        return f'<li{attrs}{title}><span class="qa-near-doc">{esc(name_of(c.document))}</span>: {text}</li>'
+
     cls, why = DECLINE_WHY.get(answer.why, ("qa-declined-none", "No sentence in the searched documents answers it."))
-    near = "".join(
-        f'<li><span class="qa-near-doc">{esc(name_of(c.document))}</span>: {esc(" ".join(c.text.split()))}</li>'
-        for c in answer.near
-    )
+    near = "".join(item(c) for c in answer.near)
     more = f'<div class="qa-near"><em>Possibly relevant (not checked as an answer):</em><ul>{near}</ul></div>' if near else ""
     return f'<div class="qa-declined {cls}"><strong>{esc(answer.answer)}</strong> {esc(why)}{more}</div>'
 
