@@ -94,8 +94,8 @@ def test_gradio_routes_and_gradio_client_need_the_token(tmp_path, model_path):
         client = gradio_client.Client(
             url, verbose=False, analytics_enabled=False, download_files=False, headers={"Authorization": f"Bearer {token}"}
         )
-        result = client.predict("", api_name="/on_check")
-        assert "Write a statement" in result
+        verdict, _context = client.predict("", api_name="/on_check")
+        assert "Write a statement" in verdict
 
 
 def test_a_first_serve_indexes_the_samples_before_the_api_answers(tmp_path, model_path):

@@ -400,6 +400,12 @@ def test_page_checks_a_statement_against_the_chosen_documents(page_url):
         page.locator("#qa-check").click()
         expect(verdict.locator(".qa-check")).to_have_class(re.compile(r"\bqa-verdict-supported\b"), timeout=120_000)
         assert COUNCIL in verdict.inner_text()
+        # a cited sentence opens in its document, highlighted
+        item = verdict.locator("li.qa-check-item").first
+        said = item.inner_text().split(": ", 1)[1].split(" — ")[0]
+        item.click()
+        expect(page.locator("#qa-check-context mark.qa-highlight")).to_have_text(said, timeout=10_000)
+        assert COUNCIL in page.locator("#qa-check-context .qa-context-head").inner_text()
 
         page.locator("#qa-check-scope input").click()
         page.get_by_role("option", name=NEWSLETTER).click()

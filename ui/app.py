@@ -186,10 +186,22 @@ def build_ui(app: App, seeded: list[IngestResult] | None = None) -> gr.Blocks:
             return (render.upload_results_html(app.ensure_seeds(again=True)), *_doc_updates(app, page, scope, compared, checked))
 
         @guard
-        def on_check(statement: str, docs: list[str] | None = None) -> str:
+        def on_check(statement: str, docs: list[str] | None = None) -> tuple[Any, ...]:
             if not (statement or "").strip():
-                return render.message_html("Write a statement to check first.", error=True)
-            return render.check_html(app.verify(statement, docs=docs or None))
+                return render.message_html("Write a statement to check first.", error=True), None, render.context_empty()
+            result = app.verify(statement, docs=docs or None)
+            return render.check_html(result), result, render.context_empty()
+
+        @guard(inline=_cite_failed)
+        def on_check_cite(result: Any, evt: gr.EventData) -> tuple[Any, str]:
+            k = int((getattr(evt, "_data", None) or {}).get("cite", -1))
+            if result is None or not 0 <= k < len(result.citations):
+                return gr.skip(), render.message_html(CITE_GONE, error=True)
+            cited = result.citations[k].citation
+            found = actions.citation_context(app, cited)
+            if found is None:
+                return gr.skip(), render.message_html(plain.DOC_REMOVED, error=True)
+            return gr.skip(), render.context_html(cited, *found, actions.NEAR_SENTENCES)
 
         first_load = True
 
@@ -242,13 +254,14 @@ def build_ui(app: App, seeded: list[IngestResult] | None = None) -> gr.Blocks:
         p.seeds.click(on_seeds, p.doc_inputs, [p.results, *p.doc_outputs], concurrency_id="index").then(
             on_new_chat, None, p.conversation
         )
+        p.verdict.cite(on_check_cite, [p.checked], [p.verdict, p.check_context])
         p.unseed.click(on_unseed, p.doc_inputs, [p.removed, *p.doc_outputs], concurrency_id="index")
         p.new_chat.click(on_new_chat, None, p.conversation)
         gr.on(
             [p.statement.submit, p.check.click],
             on_check,
             [p.statement, p.check_scope],
-            [p.verdict],
+            [p.verdict, p.checked, p.check_context],
             concurrency_limit=1,
             concurrency_id="model",
         )

@@ -84,8 +84,8 @@ CSS = """
 .qa-declined-none { border-left: 3px solid #9ca3af; padding-left: 0.5em; }
 .qa-near ul { margin: 0.3em 0 0 1.2em; }
 .qa-near-doc { font-weight: 600; }
-.qa-near-item { cursor: pointer; }
-.qa-near-item:hover, .qa-near-item:focus { text-decoration: underline; }
+.qa-near-item, .qa-check-item { cursor: pointer; }
+.qa-near-item:hover, .qa-near-item:focus, .qa-check-item:hover, .qa-check-item:focus { text-decoration: underline; }
 .qa-stance-contradicts strong { color: #b91c1c; }
 .qa-stance-supports strong { color: #15803d; }
 .qa-stance-why { color: #6b7280; font-size: 0.9em; }

@@ -61,7 +61,10 @@ class Page:
                 with gr.Row():
                     self.check_scope = _doc_picker("Check against", "check against every document", "qa-check-scope")
                     self.check = gr.Button("Check", variant="primary", scale=1, min_width=80, elem_id="qa-check")
-                self.verdict = gr.HTML("", elem_id="qa-verdict")
+                self.verdict = gr.HTML("", elem_id="qa-verdict", js_on_load=CITE_JS)
+                self.checked = gr.State(None)  # the last fact-check, whose sentences open in the view below
+                gr.Markdown("#### In the document")
+                self.check_context = gr.HTML(render.context_empty(), elem_id="qa-check-context", js_on_load=CONTEXT_JS)
             # ---- Compare tab (issue 4): shown once App.compare(question, docs=None) exists ----
             self.compare: dict[str, Any] | None = None
             if compare.available(app):

@@ -201,7 +201,8 @@ def declined_html(answer: Answer, turn: int | None = None) -> str:
 
 
 def check_html(result: Any) -> str:
-    """A fact-check: the verdict, then each cited sentence with its stance."""
+    """A fact-check: the verdict, then each cited sentence with its stance; a click on one shows it in its
+    document (``data-cite`` is its place in ``result.citations``)."""
     label = {
         "supported": "Supported",
         "contradicted": "Contradicted",
@@ -209,11 +210,12 @@ def check_html(result: Any) -> str:
         "not_found": "Not found in the documents",
     }.get(result.verdict, result.verdict)
     rows = "".join(
-        f'<li class="qa-stance-{esc(s.stance)}"><strong>{esc(s.stance)}</strong> '
+        f'<li class="qa-stance-{esc(s.stance)} qa-check-item" data-turn="0" data-cite="{k}" tabindex="0" role="button"'
+        f' title="{NEAR_TITLE}"><strong>{esc(s.stance)}</strong> '
         f'<span class="qa-near-doc">{esc(name_of(s.citation.document))}</span>: {esc(s.citation.text)}'
         + (f' <span class="qa-stance-why">— {esc(s.reason)}</span>' if s.reason else "")
         + "</li>"
-        for s in result.citations
+        for k, s in enumerate(result.citations)
     )
     return f'<div class="qa-check qa-verdict-{esc(result.verdict)}"><h4>{esc(label)}</h4><ul>{rows}</ul></div>'
 
