@@ -6,8 +6,6 @@ import functools
 import re
 from collections.abc import Callable, Iterator
 
-from index.words import STOP
-
 MAX_SENTENCE = 600  # longer runs (tables, minified text) are cut at whitespace so one "sentence" stays readable
 
 # A sentence that reads as an instruction to an assistant: the splitter keeps it apart from its neighbours, and
@@ -181,11 +179,10 @@ _EXCLAIMED = re.compile(r"[!?] ?[\"'’”)\]]*$")
 _DOTTED = re.compile(r"(?:(?:^|[\s(])(?:[A-Za-z]\.){2,}|\betc\.)[)\]]*$")
 _LOWER = re.compile(r"[\"'’”)\]]*[a-z]")
 _PUNCTUATION = re.compile(r"[\"'’”)\]]*[,;:)\]]")
-# a span ending with a name's initial, not a Roman numeral ("A." of "by A. A. Milne"; not "World War I."), after a
-# capitalised word ("James A." / "Shoulders (May 13, 1928 – …)") or before another initial
-_ENDS_INITIAL = re.compile(r"(?:^|[\s(])([\w'’-]*)\s+[A-HJ-UWYZ]\.$")
+# a span ending with a name's initial, not a Roman numeral ("A." of "by A. A. Milne"; not "World War I."), before
+# another initial: a capitalised word after one letter may begin a sentence ("See Section A. Members must …")
+_ENDS_INITIAL = re.compile(r"(?:^|[\s(])[A-HJ-UWYZ]\.$")
 _STARTS_INITIAL = re.compile(r"[A-Z]\.\s")
-_FIRST_WORD = re.compile(r"[\"'‘“(\[]*([A-Z][\w'’-]*)")
 
 
 def _cut_inside(prev: str, nxt: str) -> bool:
@@ -194,35 +191,28 @@ def _cut_inside(prev: str, nxt: str) -> bool:
         return True
     if _PUNCTUATION.match(nxt) and (_EXCLAIMED.search(prev) or _DOTTED.search(prev)):
         return True
-    initial = _ENDS_INITIAL.search(prev)
-    if initial is None:
-        return False
-    if _STARTS_INITIAL.match(nxt):
-        return True
-    first = _FIRST_WORD.match(nxt)
-    before = initial.group(1)
-    return first is not None and first.group(1).lower() not in STOP and before[:1].isupper() and before.isalpha()
+    return bool(_ENDS_INITIAL.search(prev)) and bool(_STARTS_INITIAL.match(nxt))
 
 
 def _join_fragments(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
     """``spans`` with a span that continues the sentence before it joined to it, when only spaces lie between them
     and the two together stay within ``MAX_SENTENCE``. Punkt ends a sentence at "!" or "?" inside a title
     ('"Hip Hip Pooh-Ray!"' / 'is a song from …', '"… Tigger Too!' / '", The Many …'), after a dotted abbreviation
-    before a lower-case word ("She has also voiced C.C." / "in …"), and after a name's first initial ("by A." /
-    "A. Milne."; "James A." / "Shoulders (May 13, 1928 – …) was …"). In the 491 HotpotQA paragraphs of the dev
-    corpus, 2,644 spans become 2,621.
-    A full stop before a lower-case word ends a sentence ("It is big. it has a river." in a reply), and so does
-    a letter that is no initial ("The grade was an A. Students cheered.").
+    before a lower-case word ("She has also voiced C.C." / "in …"), and after a name's first initial before its
+    second ("by A." / "A. Milne."). In the 491 HotpotQA paragraphs of the dev corpus, 2,644 spans become 2,622.
+    A full stop before a lower-case word ends a sentence ("It is big. it has a river." in a reply), and so does a
+    letter before a capitalised word ("The grade was an A. Students cheered.", "See Section A. Members must …"; so
+    "James A." / "Shoulders was …" stays cut).
 
     >>> def spans(t, *pieces): return [(t.index(p), t.index(p) + len(p)) for p in pieces]
     >>> t = '"Hip Hip Pooh-Ray!" is a song. It is based on stories by A. A. Milne. It was in World War I. He won.'
     >>> parts = '"Hip Hip Pooh-Ray!"', "is a song.", "It is based on stories by A.", "A. Milne.", "It was in World War I."
     >>> [t[s:e] for s, e in _join_fragments(t, spans(t, *parts, "He won."))]
     ['"Hip Hip Pooh-Ray!" is a song.', 'It is based on stories by A. A. Milne.', 'It was in World War I.', 'He won.']
-    >>> t = "She got an A. Students cheered. James A. Shoulders won. It was big. it had a river."
-    >>> parts = "She got an A.", "Students cheered.", "James A.", "Shoulders won.", "It was big.", "it had a river."
+    >>> t = "She got an A. Students cheered. See Section B. Members sign. It was big. it had a river."
+    >>> parts = "She got an A.", "Students cheered.", "See Section B.", "Members sign.", "It was big.", "it had a river."
     >>> [t[s:e] for s, e in _join_fragments(t, spans(t, *parts))]
-    ['She got an A.', 'Students cheered.', 'James A. Shoulders won.', 'It was big.', 'it had a river.']
+    ['She got an A.', 'Students cheered.', 'See Section B.', 'Members sign.', 'It was big.', 'it had a river.']
     """
     out: list[tuple[int, int]] = []
     for start, end in spans:

@@ -289,9 +289,13 @@ class App:
         return doc
 
     def samples(self) -> list[DocumentInfo]:
-        """The indexed documents that are the bundled samples (files of ``Settings.seeds_dir``)."""
+        """The indexed documents that are the bundled samples (files in ``Settings.seeds_dir``); none when that
+        folder holds the uploads (removing a sample would then delete an upload)."""
         seeds = self.settings.seeds_dir.resolve()
-        return [d for d in self.documents() if Path(d.path).resolve().parent == seeds]
+        uploads = self.uploads_dir.resolve()
+        if uploads == seeds or uploads.is_relative_to(seeds) or seeds.is_relative_to(uploads):
+            return []
+        return [d for d in self.documents() if Path(d.path).resolve().is_relative_to(seeds)]
 
     def remove_samples(self) -> list[DocumentInfo]:
         """Remove every sample document from the index (the files stay; ``ensure_seeds(again=True)`` indexes them

@@ -532,10 +532,10 @@ def test_a_change_to_the_documents_keeps_what_is_still_indexed_selected(app, tmp
     with gr.Blocks():
         page = Page(app)
     actions.remove(app, b)
-    table, scope, doomed, seeds, checked, unseed, compared = _doc_updates(app, page, [a, b], [a, b], [b, a])
+    table, scope, doomed, seeds, checked, unseed, reseed, compared = _doc_updates(app, page, [a, b], [a, b], [b, a])
     assert scope["value"] == [a] and compared["value"] == [a] and checked["value"] == [a] and doomed["value"] is None
     assert [value for _, value in checked["choices"]] == [a]
-    assert "b.md" not in table and seeds["visible"] is False and unseed["visible"] is False
+    assert "b.md" not in table and seeds["visible"] is False and unseed["visible"] is False and reseed["visible"] is True
 
 
 def test_the_sample_documents_are_removed_together_and_the_users_own_stay(app, tmp_path):
@@ -550,12 +550,12 @@ def test_the_sample_documents_are_removed_together_and_the_users_own_stay(app, t
     assert len(app.samples()) == len(samples) >= 2
     with gr.Blocks():
         page = Page(app)
-    assert _doc_updates(app, page, [])[5]["visible"] is True
+    assert [u["visible"] for u in _doc_updates(app, page, [])[5:7]] == [True, False]  # remove offered, not add
     gone = app.remove_samples()
     assert sorted(d.path for d in gone) == sorted(str(r.path) for r in samples)
     assert [d.path for d in app.documents()] == [str(tmp_path / "mine.md")]
     assert all(Path(d.path).is_file() for d in gone)
-    assert _doc_updates(app, page, [])[5]["visible"] is False
+    assert [u["visible"] for u in _doc_updates(app, page, [])[5:7]] == [False, True]  # the way back, with own documents
 
 
 def test_a_question_over_the_limit_is_refused_before_it_is_shown_and_not_echoed_whole(app):
@@ -570,3 +570,52 @@ def test_a_question_over_the_limit_is_refused_before_it_is_shown_and_not_echoed_
     chat, _, _, given_back, _ = steps[0]
     assert "over the limit of 2,000" in chat and f"… ({len(long):,} characters)" in chat
     assert long not in chat and long[:SHOWN_CHARS].rstrip() in chat and given_back == long
+
+
+def test_samples_are_none_when_the_samples_folder_holds_the_uploads(embedder, tmp_path):
+    """Removing a sample deletes an uploaded copy: with ``QA_SEEDS_DIR`` pointing at the uploads, nothing is a
+    sample, and the user's uploads are never removed as samples."""
+    from qa.app import App
+    from qa.settings import Settings
+
+    settings = Settings(data_dir=tmp_path / "data", seeds_dir=tmp_path / "data" / "uploads")
+    app = App(settings, embedder)
+    try:
+        app.uploads_dir.mkdir(parents=True, exist_ok=True)
+        (app.uploads_dir / "mine.md").write_text("My own notes are here. They matter.")
+        app.ingest([app.uploads_dir / "mine.md"])
+        assert app.documents() and app.samples() == [] and app.remove_samples() == []
+        assert (app.uploads_dir / "mine.md").is_file()
+    finally:
+        app.close()
+
+
+def test_a_click_on_a_fact_checks_sentence_or_a_declines_near_sentence_shows_it_in_its_document(app, tmp_path):
+    """The Check tab's and the chat's click handlers find the clicked sentence: a fact-check's by its place in the
+    result (``data-cite``), a declined answer's possibly relevant one by its id among ``near``."""
+    from types import SimpleNamespace
+
+    from qa.factcheck import Check, StanceCitation
+    from ui.app import build_ui
+    from ui.render import Turn
+
+    (tmp_path / "bridge.md").write_text("The bridge opened in 1990. It carries four lanes. Tolls were dropped in 2001.")
+    app.ingest([tmp_path / "bridge.md"])
+    path = app.documents()[0].path
+    text = app.text(app.documents()[0].doc_id)
+
+    def cite(n: int, sentence: str) -> Citation:
+        return Citation(n, path, sentence, text.index(sentence), text.index(sentence) + len(sentence), None, 0.8)
+
+    demo = build_ui(app)
+    fns = {f.name: f.fn for f in demo.fns.values() if f.fn.__module__ == "ui.app"}  # not the Compare tab's on_cite
+    lanes, tolls = cite(1, "It carries four lanes."), cite(2, "Tolls were dropped in 2001.")
+    check = Check("The bridge has four lanes.", "supported", [StanceCitation(c, "supports") for c in (lanes, tolls)])
+    _, shown = fns["on_check_cite"](check, SimpleNamespace(_data={"turn": 0, "cite": 1}))
+    assert '<mark class="qa-highlight"' in shown and "Tolls were dropped in 2001.</mark>" in shown
+    _, gone = fns["on_check_cite"](check, SimpleNamespace(_data={"turn": 0, "cite": 2}))
+    assert "qa-highlight" not in gone and "qa-error" in gone
+
+    declined = Answer("The documents do not say.", True, [], [], {}, "q", "q", "not_verified", [lanes, tolls])
+    _, shown = fns["on_cite"]([Turn("How wide is it?", answer=declined)], SimpleNamespace(_data={"turn": 0, "cite": 1}))
+    assert "It carries four lanes.</mark>" in shown

@@ -36,13 +36,15 @@ def _doc_updates(app: App, page: Page, scope: list[str] | None, compared: Any = 
         return [p for p in chosen or [] if p in paths]
 
     extra = (gr.update(choices=choices, value=kept(compared)),) if page.compare else ()
+    samples = bool(app.samples())
     return (
         render.documents_html(docs),
         gr.update(choices=choices, value=kept(scope)),
         gr.update(choices=choices, value=None),
         gr.update(visible=not docs),
         gr.update(choices=choices, value=kept(checked)),
-        gr.update(visible=bool(app.samples())),
+        gr.update(visible=samples),
+        gr.update(visible=not samples and app.settings.seeds_dir.is_dir()),
         *extra,
     )
 
@@ -178,8 +180,8 @@ def build_ui(app: App, seeded: list[IngestResult] | None = None) -> gr.Blocks:
         def on_unseed(scope: Any, compared: Any, checked: Any) -> tuple[Any, ...]:
             gone = app.remove_samples()
             said = f"Removed the {len(gone)} sample documents from the index." if gone else "No sample documents are indexed."
-            note = render.done_html(said)
-            return (note, *_doc_updates(app, page, scope, compared, checked))
+            hidden = gr.update(visible=False)  # a removal asked for before is no longer pending
+            return (render.done_html(said), hidden, hidden, *_doc_updates(app, page, scope, compared, checked))
 
         @guard
         def on_seeds(scope: Any, compared: Any, checked: Any) -> tuple[Any, ...]:
@@ -255,7 +257,8 @@ def build_ui(app: App, seeded: list[IngestResult] | None = None) -> gr.Blocks:
             on_new_chat, None, p.conversation
         )
         p.verdict.cite(on_check_cite, [p.checked], [p.verdict, p.check_context])
-        p.unseed.click(on_unseed, p.doc_inputs, [p.removed, *p.doc_outputs], concurrency_id="index")
+        p.unseed.click(on_unseed, p.doc_inputs, [*asking, *p.doc_outputs], concurrency_id="index")
+        p.reseed.click(on_seeds, p.doc_inputs, [p.removed, *p.doc_outputs], concurrency_id="index")
         p.new_chat.click(on_new_chat, None, p.conversation)
         gr.on(
             [p.statement.submit, p.check.click],

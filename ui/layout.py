@@ -125,7 +125,9 @@ class Page:
             self.confirm_remove = gr.Button("Confirm remove", variant="stop", scale=1, visible=False, elem_id="qa-remove-confirm")
             self.cancel_remove = gr.Button("Keep it", scale=1, visible=False, elem_id="qa-remove-cancel")
         self.removed = gr.HTML("", elem_id="qa-remove-result")
-        self.unseed = gr.Button("Remove the sample documents", size="sm", visible=False, elem_id="qa-remove-samples")
+        with gr.Row():
+            self.unseed = gr.Button("Remove the sample documents", size="sm", visible=False, elem_id="qa-remove-samples")
+            self.reseed = gr.Button("Add the sample documents", size="sm", visible=False, elem_id="qa-add-samples")
 
     @property
     def doc_inputs(self) -> list[gr.components.Component]:
@@ -137,7 +139,7 @@ class Page:
     def doc_outputs(self) -> list[gr.components.Component]:
         """What a change to the set of documents refreshes (see ``ui.app._doc_updates``)."""
         extra = [self.compare["docs"]] if self.compare else []
-        return [self.table, self.scope, self.doomed, self.seeds, self.check_scope, self.unseed, *extra]
+        return [self.table, self.scope, self.doomed, self.seeds, self.check_scope, self.unseed, self.reseed, *extra]
 
     @property
     def conversation(self) -> list[gr.components.Component]:
