@@ -2054,9 +2054,9 @@ def gives_quantity(text: str, question: str = "") -> bool:
     To a count of things, so is a year in a date or placed in time ("in July 1999", "on March 3, 2008"): a held-out
     probe's "How many volumes did the original Prince of Tennis manga run to?" was answered with the dates it was
     published between. Of the 86 distinct answered how-many replies (question and supported sentences, both
-    systems) of all stored ``bench/results`` runs, none changes; of ``bench verifier``'s 136 how-many pairs, one
-    more not-answer is refused ("… first recorded in 1841." to "How many tonnes of apples …?"). A year before a
-    word that may be what is counted stays a count ("printed in 1500 copies").
+    systems) of all stored ``bench/results`` runs, none changes, nor any of ``bench verifier``'s 136 how-many
+    pairs. A year before a word that may be what is counted stays a count ("printed in 1500 copies"), and to a
+    question of a measure ("How many years …?") a span of years may tell it ("from 1990 to 2002").
 
     >>> q = "How many volumes did the manga run to?"
     >>> gives_quantity("It ran from July 1999 to March 3, 2008.", q), gives_quantity("In 2008 it had 42 volumes.", q)
