@@ -174,11 +174,10 @@ def split_spans(text: str) -> list[tuple[int, int]]:
 
 
 # a span cut inside a sentence: after "!" or "?" (and closing quotes or brackets) or a dotted abbreviation ("S.M.",
-# "e.g."), the next begins in lower case; after "!" or "?", it may begin with a comma, semicolon, colon or bracket
+# "e.g."), the next begins in lower case or with a comma, semicolon, colon or bracket
 _EXCLAIMED = re.compile(r"[!?] ?[\"'’”)\]]*$")
 _DOTTED = re.compile(r"(?:(?:^|[\s(])(?:[A-Za-z]\.){2,}|\betc\.)[)\]]*$")
-_LOWER = re.compile(r"[\"'’”)\]]*[a-z]")
-_PUNCTUATION = re.compile(r"[\"'’”)\]]*[,;:)\]]")
+_CONTINUES = re.compile(r"[\"'’”)\]]*(?:[a-z]|[,;:)\]])")
 # a span ending with a name's initial, not a Roman numeral ("A." of "by A. A. Milne"; not "World War I."), before
 # another initial: a capitalised word after one letter may begin a sentence ("See Section A. Members must …")
 _ENDS_INITIAL = re.compile(r"(?:^|[\s(])[A-HJ-UWYZ]\.$")
@@ -187,9 +186,7 @@ _STARTS_INITIAL = re.compile(r"[A-Z]\.\s")
 
 def _cut_inside(prev: str, nxt: str) -> bool:
     """Whether the span ``nxt`` continues the sentence of ``prev`` (see ``_join_fragments``)."""
-    if _LOWER.match(nxt) and (_EXCLAIMED.search(prev) or _DOTTED.search(prev)):
-        return True
-    if _PUNCTUATION.match(nxt) and (_EXCLAIMED.search(prev) or _DOTTED.search(prev)):
+    if _CONTINUES.match(nxt) and (_EXCLAIMED.search(prev) or _DOTTED.search(prev)):
         return True
     return bool(_ENDS_INITIAL.search(prev)) and bool(_STARTS_INITIAL.match(nxt))
 

@@ -288,14 +288,14 @@ class App:
                 copy.unlink()
         return doc
 
-    def samples(self) -> list[DocumentInfo]:
-        """The indexed documents that are the bundled samples (files in ``Settings.seeds_dir``); none when that
-        folder holds the uploads (removing a sample would then delete an upload)."""
-        seeds = self.settings.seeds_dir.resolve()
-        uploads = self.uploads_dir.resolve()
-        if uploads == seeds or uploads.is_relative_to(seeds) or seeds.is_relative_to(uploads):
+    def samples(self, docs: list[DocumentInfo] | None = None) -> list[DocumentInfo]:
+        """The indexed documents (of ``docs``, when the caller has them) that are the bundled samples (files in
+        ``Settings.seeds_dir``; an indexed path is resolved already); none when that folder holds the uploads
+        (removing a sample would then delete an upload)."""
+        seeds, uploads = self.settings.seeds_dir.resolve(), self.uploads_dir
+        if uploads.is_relative_to(seeds) or seeds.is_relative_to(uploads):
             return []
-        return [d for d in self.documents() if Path(d.path).resolve().is_relative_to(seeds)]
+        return [d for d in (self.documents() if docs is None else docs) if PurePath(d.path).is_relative_to(seeds)]
 
     def remove_samples(self) -> list[DocumentInfo]:
         """Remove every sample document from the index (the files stay; ``ensure_seeds(again=True)`` indexes them

@@ -1858,7 +1858,8 @@ _TIME = re.compile(
 
 
 # 1000-2099 standing alone: no thousands separator, currency or decimal ("in 1886", not "1,200 metres" or "£1500")
-_YEAR = re.compile(r"(?<![\d.,£$€¥])\b(1[0-9]{3}|20[0-9]{2})\b(?![.,]?\d)")
+_YEAR_DIGITS = r"(?:1[0-9]{3}|20[0-9]{2})"  # the years a text may name: 1000-2099
+_YEAR = re.compile(rf"(?<![\d.,£$€¥])\b({_YEAR_DIGITS})\b(?![.,]?\d)")
 YEAR = _YEAR  # the public name: ``qa.ask``'s choices and ``qa.factcheck`` read a year by it
 
 # "At what time …", "Until what time …": the question asks for a time of day, which a weekday or a year does not give
@@ -1916,7 +1917,7 @@ _HOW_MANY_OF = re.compile(r"(?i)\bhow\s+many\s+((?:[\w'’-]+\s+){0,2}[\w'’-]+
 # 1962", "between 1999 and 2008"), unless a word that may name what is counted follows it ("in 1500 copies")
 _DATED_YEAR = re.compile(
     rf"(?i)(?:\b(?:{MONTH_NAMES})\.?\s+(?:\d{{1,2}}(?:st|nd|rd|th)?,?\s+)?|\b(?:in|since|from|until|till|during|between)\s+)"
-    rf"(?:1[0-9]{{3}}|20[0-9]{{2}})(?:\s*(?:to|and|until|[–-])\s*(?:1[0-9]{{3}}|20[0-9]{{2}}))?\b(?![.,]?\d)"
+    rf"{_YEAR_DIGITS}(?:\s*(?:to|and|until|[–-])\s*{_YEAR_DIGITS})?\b(?![.,]?\d)"
     r"(?P<next>\s+[^\W\d_]+)?"
 )
 

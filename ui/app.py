@@ -36,7 +36,7 @@ def _doc_updates(app: App, page: Page, scope: list[str] | None, compared: Any = 
         return [p for p in chosen or [] if p in paths]
 
     extra = (gr.update(choices=choices, value=kept(compared)),) if page.compare else ()
-    samples = bool(app.samples())
+    samples = bool(app.samples(docs))
     return (
         render.documents_html(docs),
         gr.update(choices=choices, value=kept(scope)),
