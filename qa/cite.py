@@ -653,6 +653,60 @@ def unbound(claim: str, cited: list[tuple[str, str]], question: str = "") -> str
     return f"the cited text gives {min(values)} for another subject than {_subject_name(claim) or shown}"
 
 
+_SWAP_TOKEN = re.compile(r"\w+(?:['’.-]\w+)*\.?|[^\w\s]")  # "C." and "Pooh-Ray" are one token each
+
+
+def swapped(claim: str, sentence: str) -> str:
+    """Why the claim is ``sentence`` with one name put in place of another, or "": it says of one thing what the
+    source says of another. Small models copy a source sentence and write the asked-for name into it: "The Stuart
+    C. Siegel Center is a 7,201-seat multi-purpose arena …" on "The Robins Center is a 7,201-seat multi-purpose
+    arena …", cited with "… played their home games at Stuart C. Siegel Center." (judge 0.64 on the two; an
+    unanswerable question of a held-out probe answered, which ``unbound`` lets pass). The name screen cannot see
+    it when the other sentence gives the name.
+
+    Both differing runs must be names (capitalised words, no function word) and share no word, and at least three
+    content words must read the same around them. A run at the start of both is a name only when it has two
+    words or more: "Plants need about 2.5 centimetres …" on "Tomatoes need …", "Working from abroad …" on "Work
+    from abroad …" stay with the judge. Of the 8,082 distinct (claim, retrieved sentence) pairs of every stored
+    ``bench quality`` run, none is such a swap; of ``bench verifier``'s pairs, it finds 9 of the 25 entity swaps
+    and 1 of the 34 dates (all refused by other screens already) and no true pair.
+
+    >>> swapped("The Stuart C. Siegel Center is a 7,201-seat arena.", "The Robins Center is a 7,201-seat arena.")
+    'the source says this of Robins Center, not Stuart C. Siegel Center'
+    >>> swapped("The Kestrel Bridge is 620 metres long.", "The bridge is 620 metres long.")
+    ''
+    >>> swapped("Plants need about 2.5 centimetres of water a week.", "Tomatoes need about 2.5 centimetres of water a week.")
+    ''
+    """
+    c, s = _SWAP_TOKEN.findall(claim), _SWAP_TOKEN.findall(sentence)
+    lc, ls = [t.lower().rstrip(".") for t in c], [t.lower().rstrip(".") for t in s]
+    p = 0
+    while p < min(len(c), len(s)) and lc[p] == ls[p]:
+        p += 1
+    q = 0
+    while q < min(len(c), len(s)) - p and lc[-1 - q] == ls[-1 - q]:
+        q += 1
+    ours, theirs = c[p : len(c) - q], s[p : len(s) - q]
+
+    def name(run: list[str]) -> bool:
+        return bool(run) and all(t[:1].isupper() and t.lower().rstrip(".") not in STOP for t in run)
+
+    if not name(ours) or not name(theirs) or p == 0 and min(len(ours), len(theirs)) < 2:
+        return ""
+    if {t.lower() for t in ours} & set(ls) or {t.lower() for t in theirs} & set(lc):
+        return ""
+    around = [t for t in c[:p] + c[len(c) - q :] if t[:1].isalnum() and t.lower() not in STOP]
+    if len(around) < 3:
+        return ""
+    # the name as written, with the words it shares with the other around it ("Center")
+    lo, hi = p, len(c) - q
+    while hi < len(c) and name(c[hi : hi + 1]):
+        hi += 1
+    left = c[lo:hi]
+    right = s[p : len(s) - q + (hi - (len(c) - q))]
+    return f"the source says this of {' '.join(right).rstrip('.')}, not {' '.join(left).rstrip('.')}"
+
+
 def _subject_name(claim: str) -> str:
     """The name a claim opens with, as written, without a leading "The" ("Stuart C. Siegel Center")."""
     m = re.match(r"(?:The\s+)?((?:[A-Z][\w'’.-]*\s+)*[A-Z][\w'’-]*)", claim)
@@ -1396,7 +1450,7 @@ class Verifier:
         for ns in tries:
             if calls > self.config.candidates:  # the screens are free; the judge is asked a few times at most
                 break
-            reason = unbound(claim.text, [(by_n[n].document, by_n[n].sentence.text) for n in ns], question)
+            reason = self._unbound(claim.text, ns, by_n, question)
             p, reason = (0.0, reason) if reason else self._supports_on(claim.text, ns, by_n, question, evidence)
             calls += not reason
             if p >= self.config.support and ns == tries[0] and valid and self.config.rival:
@@ -1428,7 +1482,8 @@ class Verifier:
         bridged = self._bridge(claim.text, ranked[:BRIDGE_TRIES], by_n, question, evidence, words_of)
         if bridged is not None and calls <= self.config.candidates + 1:
             ns, shared = bridged
-            p, reason = self._supports_on(claim.text, ns, by_n, question, evidence)
+            reason = self._unbound(claim.text, ns, by_n, question)
+            p, reason = (0.0, reason) if reason else self._supports_on(claim.text, ns, by_n, question, evidence)
             calls += not reason
             raw, note = (0.0, "") if reason else self._unweigh(p, claim.text, ns, by_n, question, evidence)
             if p >= self.config.support:
@@ -1444,6 +1499,13 @@ class Verifier:
             if conflicts(reason, text):
                 return Outcome(CONTRADICTED, [], best_p, f"the closest source sentence says otherwise: {reason}", "screen"), calls
         return Outcome(UNSUPPORTED, [], best_p, first_reason or "no source sentence states it", first_check or "judge"), calls
+
+    @staticmethod
+    def _unbound(claim: str, ns: list[int], by_n: dict[int, Source], question: str) -> str:
+        """Why sentences ``ns`` cannot state the claim, whatever the judge says: they give its numbers for another
+        subject (``unbound``), or one of them is the claim with another name in it (``swapped``); else ""."""
+        cited = [(by_n[n].document, by_n[n].sentence.text) for n in ns]
+        return unbound(claim, cited, question) or next((why for _, text in cited if (why := swapped(claim, text))), "")
 
     def _complete(
         self,

@@ -1195,3 +1195,20 @@ def test_a_shorter_name_or_a_pronoun_may_be_the_subject_itself():
         assert unbound("Tim Burton was born on August 25, 1958.", [ed_wood, ("burton.txt", said)]) == ""
     other = ("lo_surdo.txt", "Antonino Lo Surdo (born August 25, 1958) is a physicist.")
     assert unbound("Tim Burton was born on August 25, 1958.", [ed_wood, other]).startswith("the cited text gives")
+
+
+def test_a_source_sentence_with_another_name_written_in_is_not_support(fake):
+    """A held-out probe's unanswerable "How many seats does the Stuart C. Siegel Center have?" was answered by
+    copying the Robins Center's sentence with the asked-for name written in, cited with a sentence that names the
+    Siegel Center (judged together, 0.64)."""
+    texts = [
+        ("robins.txt", "The Robins Center is a 7,201-seat multi-purpose arena in Richmond, Virginia."),
+        ("rams.txt", "The Rams compete in the Colonial Athletic Association and play home games at Stuart C. Siegel Center."),
+    ]
+    claim = "The Stuart C. Siegel Center is a 7,201-seat multi-purpose arena in Richmond, Virginia [1][2]."
+    v = fake.verify(claim, _in_docs(texts), "How many seats does the Stuart C. Siegel Center have?")
+    assert v.declined and not v.citations
+    assert "says this of Robins Center, not Stuart C. Siegel Center" in v.sentences[0].reason, v.sentences[0].reason
+    # the same claim of the Robins Center stands on the same sentences
+    v = fake.verify("The Robins Center is a 7,201-seat multi-purpose arena in Richmond, Virginia [1].", _in_docs(texts))
+    assert not v.declined and v.citations, v.sentences[0].reason
