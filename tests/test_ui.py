@@ -511,6 +511,12 @@ def test_the_document_view_shows_headings_and_offsets_only_in_a_details_line():
     assert '<span class="qa-md" aria-hidden="true">## </span>Cost and funding</strong>' in html  # hidden, still text
     head, details = html.split('class="qa-context-head">')[1], html.split('class="qa-context-details">')[1]
     assert "characters" not in head.split("</div>")[0] and details.startswith(f"characters {start}–{start + 30}")
+    assert '<span class="qa-n">[2]</span>' in head and "support" in details.split("</div>")[0]
+    # a declined answer's possibly relevant sentence is no citation: no [n], no support score
+    html = render.context_html(c, doc, text, window, near=1, possibly=True)
+    head, details = html.split('class="qa-context-head">')[1], html.split('class="qa-context-details">')[1]
+    assert "[2]" not in head and "Possibly relevant" in head.split("</div>")[0]
+    assert "support" not in details.split("</div>")[0] and "not checked as an answer" in details
 
 
 def test_document_choices_never_show_a_path(app, tmp_path):

@@ -362,6 +362,8 @@ def test_page_shows_stages_declines_and_left_out_sentences(slow_page_url):
         first.click()
         mark = page.locator("#qa-context mark.qa-highlight")
         expect(mark).to_have_text(said, timeout=10_000)
+        head = page.locator("#qa-context .qa-context-head")
+        assert "Possibly relevant" in head.inner_text() and head.locator(".qa-n").count() == 0, head.inner_html()
 
         # the chat follows its newest turn: five turns overflow it, and the last answer is in view, not below it
         view = page.evaluate(NEWEST_IN_VIEW)

@@ -147,7 +147,8 @@ def build_ui(app: App, seeded: list[IngestResult] | None = None) -> gr.Blocks:
             found = actions.citation_context(app, cited[0])
             if found is None:
                 return gr.skip(), render.message_html(plain.DOC_REMOVED, error=True)
-            return render.sources_html(turns, i, n), render.context_html(cited[0], *found, actions.NEAR_SENTENCES)
+            context = render.context_html(cited[0], *found, actions.NEAR_SENTENCES, possibly=not answer.citations)
+            return render.sources_html(turns, i, n), context
 
         @guard
         def on_upload(

@@ -113,6 +113,7 @@ li.qa-source { border: 1px solid var(--border-color-primary); border-radius: var
 li.qa-source:hover, li.qa-source:focus-visible { border-color: var(--color-accent); outline: none; }
 li.qa-source.qa-selected { border-color: var(--color-accent); box-shadow: 0 0 0 1px var(--color-accent); }
 .qa-n { font-weight: 700; color: var(--color-accent); }
+.qa-possibly { font-style: italic; }
 .qa-src-meta { font-size: 0.75rem; color: var(--body-text-color-subdued); margin-top: 0.2rem; }
 .qa-context-head { font-size: 0.85rem; margin-bottom: 0.35rem; }
 .qa-context-text { position: relative; max-height: 20rem; overflow-y: auto; white-space: pre-wrap;

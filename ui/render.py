@@ -308,11 +308,15 @@ def sources_html(turns: list[Turn], turn: int | None = None, selected: int | Non
     return head + '<ol class="qa-sources">' + "".join(items) + "</ol>"
 
 
-def context_html(c: Citation, doc: DocumentInfo, text: str, window: list[Sentence], near: int) -> str:
+def context_html(
+    c: Citation, doc: DocumentInfo, text: str, window: list[Sentence], near: int, *, possibly: bool = False
+) -> str:
     """The cited sentence highlighted inside a scrollable stretch of its document.
 
     ``window`` is a run of consecutive sentences around the cited one; the ``near`` sentences on each side of
     it are shown in full contrast, the rest dimmed. The text between sentences is kept as in the document.
+    ``possibly``: the sentence is one a declined answer found near the question, not a citation: it gets no
+    ``[n]`` and no support score, which it never had.
     """
     if text[c.start : c.end] != c.text:
         return (
@@ -325,8 +329,10 @@ def context_html(c: Citation, doc: DocumentInfo, text: str, window: list[Sentenc
     near_lo = window[max(k - near, 0)].start if k is not None else c.start
     near_hi = window[min(k + near, len(window) - 1)].end if k is not None else c.end
     page = f", page {c.page}" if c.page else ""
-    header = f'<div class="qa-context-head"><span class="qa-n">[{c.id}]</span> <b>{esc(name_of(doc.path))}</b>{page}</div>'
-    details = f'<div class="qa-context-details">characters {c.start}–{c.end} · {_support(c)}</div>'
+    tag = '<span class="qa-possibly">Possibly relevant</span>' if possibly else f'<span class="qa-n">[{c.id}]</span>'
+    header = f'<div class="qa-context-head">{tag} <b>{esc(name_of(doc.path))}</b>{page}</div>'
+    what = "not checked as an answer" if possibly else _support(c)
+    details = f'<div class="qa-context-details">characters {c.start}–{c.end} · {what}</div>'
     body = (
         f'<span class="qa-far">{headings(text, lo, near_lo)}</span>'
         f'<span class="qa-near">{headings(text, near_lo, c.start)}</span>'
