@@ -147,7 +147,9 @@ def build_ui(app: App, seeded: list[IngestResult] | None = None) -> gr.Blocks:
             found = actions.citation_context(app, cited[0])
             if found is None:
                 return gr.skip(), render.message_html(plain.DOC_REMOVED, error=True)
-            context = render.context_html(cited[0], *found, actions.NEAR_SENTENCES, possibly=not answer.citations)
+            context = render.context_html(
+                cited[0], *found, actions.NEAR_SENTENCES, possibly=answer is not None and not answer.citations
+            )
             return render.sources_html(turns, i, n), context
 
         @guard

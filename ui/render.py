@@ -308,9 +308,7 @@ def sources_html(turns: list[Turn], turn: int | None = None, selected: int | Non
     return head + '<ol class="qa-sources">' + "".join(items) + "</ol>"
 
 
-def context_html(
-    c: Citation, doc: DocumentInfo, text: str, window: list[Sentence], near: int, *, possibly: bool = False
-) -> str:
+def context_html(c: Citation, doc: DocumentInfo, text: str, window: list[Sentence], near: int, *, possibly: bool = False) -> str:
     """The cited sentence highlighted inside a scrollable stretch of its document.
 
     ``window`` is a run of consecutive sentences around the cited one; the ``near`` sentences on each side of
