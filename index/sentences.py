@@ -6,6 +6,8 @@ import functools
 import re
 from collections.abc import Callable, Iterator
 
+from index.words import STOP
+
 MAX_SENTENCE = 600  # longer runs (tables, minified text) are cut at whitespace so one "sentence" stays readable
 
 # A sentence that reads as an instruction to an assistant: the splitter keeps it apart from its neighbours, and
@@ -24,7 +26,7 @@ def instruction_like(text: str) -> bool:
     return bool(_INSTRUCTION.search(text))
 
 
-_HEADING_END = re.compile(r"[.!?:;\"')\]’”。！？]$")
+_HEADING_END = re.compile(r"[.!?:;。！？][\"')\]’”]*$")  # closing punctuation, maybe inside a quote or bracket
 _MD_HEADING = re.compile(r"#{1,6}\s")
 TITLE_WORDS = 12  # a title-case line without closing punctuation up to this many words is a title
 _TITLE_SMALL = frozenset("a an the and or nor but of in on at to for by with from as vs via per".split())
@@ -70,16 +72,34 @@ def heading(text: str) -> bool:
     (True, False)
     >>> heading("Tarnholt Observatory is on Harrow Hill"), heading("Jane Smith, Tom Brown and Ada Lovelace Present")
     (False, False)
+
+    A closing bracket or quote closes a line only after a full stop or the like inside it: "Front Row (software)"
+    is a title, as is an all-capitals line without a function word. ``qa verify`` found "IronPeak Fitness offers a
+    discounted membership for students." supported by "IRONPEAK FITNESS — MEMBERSHIP AGREEMENT (STANDARD MONTHLY
+    PLAN)" (judge 0.70; ``bench statements``). Of the 3,089 sentences of the dev, labelled, statement and seed
+    documents this makes 36 more titles: 35 HotpotQA title lines like "Front Row (software)" and that one.
+
+    >>> heading("Front Row (software)"), heading("IRONPEAK FITNESS — MEMBERSHIP AGREEMENT (STANDARD MONTHLY PLAN)")
+    (True, True)
+    >>> heading("THE MUSEUM IS CLOSED ON MONDAYS AND PUBLIC HOLIDAYS"), heading('She sang "Hip Hip Pooh-Ray!"')
+    (False, False)
     """
     t = " ".join(text.split())
     if t.startswith("|") or any(ch.isdigit() for ch in t) or re.search(r"\w:\s", t) or _HEADING_END.search(t):
         return False
     found = re.findall(r"\w+", t)
+    # an all-capitals line is a notice as often as a title: it is a title only without any function word ("THE
+    # MUSEUM IS CLOSED ON MONDAYS" states something, "IRONPEAK FITNESS — MEMBERSHIP AGREEMENT (STANDARD MONTHLY
+    # PLAN)" does not, and the judge took it for "IronPeak Fitness offers a discounted membership for students")
+    capitals = t == t.upper()
     title_case = (
         len(found) <= TITLE_WORDS
         and "," not in t  # a list of names
-        and t != t.upper()  # an all-capitals line is a notice as often as a title
-        and all(w[0].isupper() for w in found if w.lower() not in _TITLE_SMALL)
+        and (
+            not any(w.lower() in STOP for w in found)
+            if capitals
+            else all(w[0].isupper() for w in found if w.lower() not in _TITLE_SMALL)
+        )
     )
     return len(found) < 5 or bool(_MD_HEADING.match(t)) or title_case
 
