@@ -117,6 +117,12 @@ class VerifierConfig:
     # turns it off
     backed: float = 0.45
     backed_support: float = 0.7
+    # the answer gate's P(Yes) asked of the sentences a reply's supported claims rest on (``Verifier._grounds``)
+    # below which the reply is no answer. Of the 300 distinct (question, cited sentences) of every stored
+    # ``bench quality`` run and the held-out probe, the lowest right answers to questions not yes/no scored 0.400,
+    # 0.411 and 0.454; of the 21 answers to unanswerable questions, this bar refuses two (a held-out one, 0.298,
+    # and labelled q066, 0.368; the next is 0.396), and of the 61 wrong answers one (0.363). 0 turns it off
+    grounds: float = 0.39
 
 
 @dataclass(frozen=True)
@@ -1028,9 +1034,7 @@ class Verifier:
                 # bench/results/full_ff529b8 and hotpot_full, the unanswerable labelled q074 (a title line run into the
                 # sentence after it, 0.55 together) and HotpotQA 28's "Edgar Kaiser Sr." (wrong), and no right answer
                 why = f"the supported sentences do not answer the question (judge {p:.2f})"
-                refused = Outcome(NOT_AN_ANSWER, [], p, why, "gate")
-                results = [(c, refused) if o.verdict == SUPPORTED else (c, o) for c, o in results]
-                return Verification(self._sentences(results, by_n)[0], [], True, "not_an_answer", calls)
+                return self._not_an_answer(results, by_n, p, why, calls)
             if len(kept) > 1:
                 # a reply can pad its answer: judge the first few supported sentences one by one (``_unpad``)
                 alone: dict[int, float] = {}
@@ -1069,9 +1073,13 @@ class Verifier:
             if described and not asked:
                 better, calls = self._answered_better(question, reply_p, by_n[described[0]].sentence.text), calls + 1
                 if better:
-                    refused = Outcome(NOT_AN_ANSWER, [], reply_p, better, "gate")
-                    results = [(c, refused) if o.verdict == SUPPORTED else (c, o) for c, o in results]
-                    return Verification(self._sentences(results, by_n)[0], [], True, "not_an_answer", calls)
+                    return self._not_an_answer(results, by_n, reply_p, better, calls)
+        grounds = self._grounds(question, results, by_n) if question else None
+        if grounds is not None:
+            calls += 1
+            if grounds < self.config.grounds:
+                why = f"the cited sentences do not answer the question; only the reply's own words do (judge {grounds:.2f})"
+                return self._not_an_answer(results, by_n, grounds, why, calls)
         sentences, citations = self._sentences(results, by_n)
         return Verification(sentences, citations, False, "", calls, verdict)
 
@@ -1217,6 +1225,27 @@ class Verifier:
         if q >= self.config.answer and q >= reply_p + self.config.pad_margin:
             return f"another retrieved sentence answers the question better (judge {reply_p:.2f} against {q:.2f})"
         return ""
+
+    def _not_an_answer(
+        self, results: list[tuple[Claim, Outcome]], by_n: dict[int, Source], score: float, why: str, calls: int
+    ) -> Verification:
+        """A reply declined as no answer: each supported claim refused by the answer gate, for ``why``."""
+        refused = Outcome(NOT_AN_ANSWER, [], score, why, "gate")
+        results = [(c, refused) if o.verdict == SUPPORTED else (c, o) for c, o in results]
+        return Verification(self._sentences(results, by_n)[0], [], True, "not_an_answer", calls)
+
+    def _grounds(self, question: str, results: list[tuple[Claim, Outcome]], by_n: dict[int, Source]) -> float | None:
+        """The answer gate asked of what the answer will cite (the sentences its supported claims rest on, and
+        those linked to them) instead of the reply. A reply that restates the question around a value passes the
+        gate in its own words whatever the sources say: "The architect of the Kestrel Bridge is Brightwater Civil
+        Works." 0.87, its source "The bridge is being built by Brightwater Civil Works." 0.37 (labelled q066,
+        unanswerable). None (no judge call) for a yes/no question (its facts need not answer it alone) or when
+        every supported claim is a source sentence word for word (the gate has read those already)."""
+        kept = [o for _, o in results if o.verdict == SUPPORTED]
+        if self.config.grounds <= 0 or not kept or polar(question) or all(o.score == 1.0 for o in kept):
+            return None
+        shown = dict.fromkeys(n for o in kept for n in [*o.chosen, *o.links] if n in by_n)
+        return self.answers(question, " ".join(by_n[n].sentence.text for n in shown))
 
     def _lifts(self, question: str, before: str, claim: str, before_p: float) -> bool:
         """Whether a claim that opens with a pronoun ("This complex was designed by Rafael Moneo") answers the

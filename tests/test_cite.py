@@ -731,6 +731,32 @@ def test_the_real_judge_takes_a_claim_its_source_states_with_only(real, claim, s
 
 
 @pytest.mark.slow
+def test_a_reply_that_restates_the_question_is_gated_on_what_it_cites(real):
+    """Labelled q066 (unanswerable): the reply put the builder in the question's words and passed the answer gate
+    in them (0.87); what it cites does not say who the architect is (0.37)."""
+    news, report = "kestrel_bridge_residents_newsletter.html", "kestrel_bridge_council_report.md"
+    built = _in_docs(
+        [
+            (news, "Summer 2025 newsletter of the Oldquay Residents Association."),
+            (news, "The Kestrel Bridge will link Oldquay with the town of Port Verrin across the Marrow Estuary."),
+            (news, "The bridge is being built by Brightwater Civil Works."),
+            (news, "The finished bridge will be 620 metres long."),
+            (report, "This report summarises the progress of the Kestrel Bridge project for councillors."),
+            (report, "The main contractor for the bridge is Brightwater Civil Works."),
+            (report, "The total cost of the Kestrel Bridge is estimated at £46 million."),
+        ]
+    )
+    reply = "[1] The architect of the Kestrel Bridge is Brightwater Civil Works."  # the stored run's draft
+    v = real.verify(reply, built, "Who is the architect of the Kestrel Bridge?")
+    assert v.declined and v.why == "not_an_answer", v.sentences
+    assert "only the reply's own words" in v.sentences[0].reason, v.sentences[0].reason
+    # the same sentence answers the question it does answer, in the reply's words
+    reply = "The Kestrel Bridge is being built by the company Brightwater Civil Works [3]."
+    v = real.verify(reply, built, "Which company is building the Kestrel Bridge?")
+    assert not v.declined and v.citations, v.sentences
+
+
+@pytest.mark.slow
 def test_the_real_judge_still_refuses_what_only_restricts(real):
     # "only when" is a condition: the source does not say the gates open whenever it is dry, and is read as written
     p, _ = real.supports("The gates open when it is dry.", "The gates open only when it is dry.")
