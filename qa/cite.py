@@ -662,7 +662,7 @@ def unbound(claim: str, cited: list[tuple[str, str]], question: str = "") -> str
 _SWAP_TOKEN = re.compile(r"\w+(?:['’.-]\w+)*\.?|[^\w\s]")  # "C." and "Pooh-Ray" are one token each
 
 
-def swapped(claim: str, sentence: str) -> str:
+def swapped(claim: str, sentence: str, known: Set[str] = frozenset()) -> str:
     """Why the claim is ``sentence`` with one name put in place of another, or "": it says of one thing what the
     source says of another. Small models copy a source sentence and write the asked-for name into it: "The Stuart
     C. Siegel Center is a 7,201-seat multi-purpose arena …" on "The Robins Center is a 7,201-seat multi-purpose
@@ -671,17 +671,23 @@ def swapped(claim: str, sentence: str) -> str:
     it when the other sentence gives the name.
 
     Both differing runs must be names (capitalised words, no function word) and share no word, and at least three
-    content words must read the same around them. A run at the start of both is a name only when it has two
-    words or more: "Plants need about 2.5 centimetres …" on "Tomatoes need …", "Working from abroad …" on "Work
-    from abroad …" stay with the judge. Of the 8,082 distinct (claim, retrieved sentence) pairs of every stored
-    ``bench quality`` run, none is such a swap; of ``bench verifier``'s pairs, it finds 9 of the 25 entity swaps
-    and 1 of the 34 dates (all refused by other screens already) and no true pair.
+    content words must read the same around them. A run at the start of both is a name only when it has two words
+    or more: "Plants need about 2.5 centimetres …" on "Tomatoes need …", "Working from abroad …" on "Work from
+    abroad …" stay with the judge. ``known``: the lower-case words the sentence's document is seen to say; a
+    claim's name it has is another name of the same thing there, or the same name in full ("The National Health
+    Service (NHS) …", "Agnes Morrow-Pike" beside "Dr. Morrow-Pike"), not another thing's. Of the 8,082 distinct
+    (claim, retrieved sentence) pairs of every stored ``bench quality`` run, none is such a swap; of ``bench
+    verifier``'s pairs, it finds 9 of the 25 entity swaps and 1 of the 34 dates (all refused by other screens
+    already) and no true pair.
 
     >>> swapped("The Stuart C. Siegel Center is a 7,201-seat arena.", "The Robins Center is a 7,201-seat arena.")
     'the source says this of Robins Center, not Stuart C. Siegel Center'
     >>> swapped("The Kestrel Bridge is 620 metres long.", "The bridge is 620 metres long.")
     ''
     >>> swapped("Plants need about 2.5 centimetres of water a week.", "Tomatoes need about 2.5 centimetres of water a week.")
+    ''
+    >>> nhs, known = "The NHS employs about 1.5 million people.", {"national", "health", "service"}
+    >>> swapped("The National Health Service employs about 1.5 million people.", nhs, known)
     ''
     """
     c, s = _SWAP_TOKEN.findall(claim), _SWAP_TOKEN.findall(sentence)
@@ -699,7 +705,7 @@ def swapped(claim: str, sentence: str) -> str:
 
     if not name(ours) or not name(theirs) or p == 0 and min(len(ours), len(theirs)) < 2:
         return ""
-    if {t.lower() for t in ours} & set(ls) or {t.lower() for t in theirs} & set(lc):
+    if {t.lower().rstrip(".") for t in ours} & set(ls) or {t.lower().rstrip(".") for t in theirs} & set(lc):
         return ""
     around = [t for t in c[:p] + c[len(c) - q :] if t[:1].isalnum() and t.lower() not in STOP]
     if len(around) < 3:
@@ -710,6 +716,8 @@ def swapped(claim: str, sentence: str) -> str:
         hi += 1
     left = c[lo:hi]
     right = s[p : len(s) - q + (hi - (len(c) - q))]
+    if known and name_present(" ".join(t.rstrip(".") for t in left), set(known)):
+        return ""
     return f"the source says this of {' '.join(right).rstrip('.')}, not {' '.join(left).rstrip('.')}"
 
 
@@ -1244,8 +1252,8 @@ class Verifier:
         kept = [o for _, o in results if o.verdict == SUPPORTED]
         if self.config.grounds <= 0 or not kept or polar(question) or all(o.score == 1.0 for o in kept):
             return None
-        shown = dict.fromkeys(n for o in kept for n in [*o.chosen, *o.links] if n in by_n)
-        return self.answers(question, " ".join(by_n[n].sentence.text for n in shown))
+        shown = list(dict.fromkeys(n for o in kept for n in [*o.chosen, *o.links] if n in by_n))
+        return self.answers(question, _read(shown, by_n))  # as the support judge reads them (a pronoun's referent)
 
     def _lifts(self, question: str, before: str, claim: str, before_p: float) -> bool:
         """Whether a claim that opens with a pronoun ("This complex was designed by Rafael Moneo") answers the
@@ -1532,9 +1540,15 @@ class Verifier:
     @staticmethod
     def _unbound(claim: str, ns: list[int], by_n: dict[int, Source], question: str) -> str:
         """Why sentences ``ns`` cannot state the claim, whatever the judge says: they give its numbers for another
-        subject (``unbound``), or one of them is the claim with another name in it (``swapped``); else ""."""
+        subject (``unbound``), or one of them is the claim with another name in it that its document's retrieved
+        sentences do not give (``swapped``); else ""."""
         cited = [(by_n[n].document, by_n[n].sentence.text) for n in ns]
-        return unbound(claim, cited, question) or next((why for _, text in cited if (why := swapped(claim, text))), "")
+        if why := unbound(claim, cited, question):
+            return why
+        said: dict[str, set[str]] = {}  # each document's words, as far as its retrieved sentences show them
+        for s in by_n.values():
+            said.setdefault(s.document, set()).update(w.lower() for w in WORD.findall(s.sentence.text))
+        return next((why for doc, text in cited if (why := swapped(claim, text, said.get(doc, set())))), "")
 
     def _complete(
         self,

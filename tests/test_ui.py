@@ -619,9 +619,15 @@ def test_a_click_on_a_fact_checks_sentence_or_a_declines_near_sentence_shows_it_
     check = Check("The bridge has four lanes.", "supported", [StanceCitation(c, "supports") for c in (lanes, tolls)])
     _, shown = fns["on_check_cite"](check, SimpleNamespace(_data={"turn": 0, "cite": 1}))
     assert '<mark class="qa-highlight"' in shown and "Tolls were dropped in 2001.</mark>" in shown
+    assert "support" in shown.split('class="qa-context-details">')[1]
+    # a sentence that says otherwise opens as one, not with a support score
+    disputed = Check("The bridge has six lanes.", "contradicted", [StanceCitation(lanes, "contradicts")])
+    _, shown = fns["on_check_cite"](disputed, SimpleNamespace(_data={"turn": 0, "cite": 0}))
+    details = shown.split('class="qa-context-details">')[1]
+    assert "says otherwise" in details and "support" not in details, details
     _, gone = fns["on_check_cite"](check, SimpleNamespace(_data={"turn": 0, "cite": 2}))
     assert "qa-highlight" not in gone and "qa-error" in gone
 
     declined = Answer("The documents do not say.", True, [], [], {}, "q", "q", "not_verified", [lanes, tolls])
     _, shown = fns["on_cite"]([Turn("How wide is it?", answer=declined)], SimpleNamespace(_data={"turn": 0, "cite": 1}))
-    assert "It carries four lanes.</mark>" in shown
+    assert "It carries four lanes.</mark>" in shown and "Possibly relevant" in shown and "[1]" not in shown

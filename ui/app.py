@@ -5,6 +5,7 @@ Every handler goes through ``guard``, the one place where a ``QAError`` becomes 
 """
 
 import time
+from dataclasses import replace
 from typing import Any
 
 import gradio as gr
@@ -202,7 +203,9 @@ def build_ui(app: App, seeded: list[IngestResult] | None = None) -> gr.Blocks:
             k = int((getattr(evt, "_data", None) or {}).get("cite", -1))
             if result is None or not 0 <= k < len(result.citations):
                 return gr.skip(), render.message_html(CITE_GONE, error=True)
-            cited = result.citations[k].citation
+            stance = result.citations[k]
+            # a sentence that says otherwise is shown as one, not with a support score (``render._support``)
+            cited = replace(stance.citation, role="contradicts") if stance.stance == "contradicts" else stance.citation
             found = actions.citation_context(app, cited)
             if found is None:
                 return gr.skip(), render.message_html(plain.DOC_REMOVED, error=True)
