@@ -1247,12 +1247,22 @@ class Verifier:
         those linked to them) instead of the reply. A reply that restates the question around a value passes the
         gate in its own words whatever the sources say: "The architect of the Kestrel Bridge is Brightwater Civil
         Works." 0.87, its source "The bridge is being built by Brightwater Civil Works." 0.37 (labelled q066,
-        unanswerable). None (no judge call) for a yes/no question (its facts need not answer it alone) or when
-        every supported claim is a source sentence word for word (the gate has read those already)."""
-        kept = [o for _, o in results if o.verdict == SUPPORTED]
-        if self.config.grounds <= 0 or not kept or polar(question) or all(o.score == 1.0 for o in kept):
+        unanswerable). None (no judge call) for a yes/no question (its facts need not answer it alone), when
+        every supported claim is a source sentence word for word (the gate has read those already), or when no
+        claim says a lower-case word of the question that its sentences lack."""
+        kept = [(c, o) for c, o in results if o.verdict == SUPPORTED]
+        if self.config.grounds <= 0 or not kept or polar(question) or all(o.score == 1.0 for _, o in kept):
             return None
-        shown = list(dict.fromkeys(n for o in kept for n in [*o.chosen, *o.links] if n in by_n))
+        # only a reply that says a word of the question's own (written in lower case: "architect", not a name) that
+        # what it cites does not say can pass the gate by restating the question; for any other the gate read what
+        # the sources say (a judge call for 18 of the 52 answers of bench/results/full_cd89ca7 it would be asked of)
+        asked = words(" ".join(w for w in WORD.findall(question) if w.islower()))
+        cited = [[n for n in [*o.chosen, *o.links] if n in by_n] for _, o in kept]
+        texts = [" ".join(by_n[n].sentence.text for n in ns) for ns in cited]
+        said = [words(c.text) - words(text) for (c, _), text in zip(kept, texts, strict=True)]
+        if not any(w & asked for w in said):
+            return None
+        shown = list(dict.fromkeys(n for ns in cited for n in ns))
         return self.answers(question, _read(shown, by_n))  # as the support judge reads them (a pronoun's referent)
 
     def _lifts(self, question: str, before: str, claim: str, before_p: float) -> bool:
