@@ -1499,7 +1499,7 @@ class Verifier:
         for ns in tries:
             if calls > self.config.candidates:  # the screens are free; the judge is asked a few times at most
                 break
-            reason = self._unbound(claim.text, ns, by_n, question)
+            reason = self._unbound(claim.text, ns, by_n, question, words_of)
             p, reason = (0.0, reason) if reason else self._supports_on(claim.text, ns, by_n, question, evidence)
             calls += not reason
             if p >= self.config.support and ns == tries[0] and valid and self.config.rival:
@@ -1531,7 +1531,7 @@ class Verifier:
         bridged = self._bridge(claim.text, ranked[:BRIDGE_TRIES], by_n, question, evidence, words_of)
         if bridged is not None and calls <= self.config.candidates + 1:
             ns, shared = bridged
-            reason = self._unbound(claim.text, ns, by_n, question)
+            reason = self._unbound(claim.text, ns, by_n, question, words_of)
             p, reason = (0.0, reason) if reason else self._supports_on(claim.text, ns, by_n, question, evidence)
             calls += not reason
             raw, note = (0.0, "") if reason else self._unweigh(p, claim.text, ns, by_n, question, evidence)
@@ -1550,17 +1550,19 @@ class Verifier:
         return Outcome(UNSUPPORTED, [], best_p, first_reason or "no source sentence states it", first_check or "judge"), calls
 
     @staticmethod
-    def _unbound(claim: str, ns: list[int], by_n: dict[int, Source], question: str) -> str:
+    def _unbound(claim: str, ns: list[int], by_n: dict[int, Source], question: str, words_of: dict[int, set[str]]) -> str:
         """Why sentences ``ns`` cannot state the claim, whatever the judge says: they give its numbers for another
         subject (``unbound``), or one of them is the claim with another name in it that its document's retrieved
-        sentences do not give (``swapped``); else ""."""
+        sentences do not give (``swapped``); else "" (``words_of``: each evidence sentence's words)."""
         cited = [(by_n[n].document, by_n[n].sentence.text) for n in ns]
         if why := unbound(claim, cited, question):
             return why
-        said: dict[str, set[str]] = {}  # each document's words, as far as its retrieved sentences show them
-        for s in by_n.values():
-            said.setdefault(s.document, set()).update(w.lower() for w in WORD.findall(s.sentence.text))
-        return next((why for doc, text in cited if (why := swapped(claim, text, said.get(doc, set())))), "")
+        for doc, text in cited:
+            if swapped(claim, text):  # only then are the document's words read (as ``_complete`` reads them)
+                known = set().union(*(words_of[m] for m, s in by_n.items() if s.document == doc))
+                if why := swapped(claim, text, known):
+                    return why
+        return ""
 
     def _complete(
         self,
