@@ -28,6 +28,7 @@ def instruction_like(text: str) -> bool:
 
 _HEADING_END = re.compile(r"[.!?:;…。！？।۔؟][\"')\]’”]*$")  # closing punctuation, maybe inside a quote or bracket
 _MD_HEADING = re.compile(r"#{1,6}\s")
+_SECTION_NUMBER = re.compile(r"^\(?\d{1,3}(?:[.)]|(?:\.\d{1,3})+\.?)\s+(?=\D)")  # "5. ", "2.1 ", "(3) " before a title
 TITLE_WORDS = 12  # a title-case line without closing punctuation up to this many words is a title
 # words that make an all-capitals line a notice, beside the function words: "MEMBERS MUST CANCEL THIRTY DAYS
 # BEFORE RENEWAL", "ALL FEES NON-REFUNDABLE AFTER SEVEN DAYS"
@@ -89,8 +90,14 @@ def heading(text: str) -> bool:
     (False, False)
     >>> heading("MEMBERS MUST CANCEL THIRTY DAYS BEFORE RENEWAL"), heading("یہ پل چھ سو میٹر لمبا ہے")
     (False, False)
+
+    A section's number does not make its title a value: "5. Guests" and "2.1 Minimum term" are titles;
+    "2.1 This agreement has a minimum term of 12 months." is not.
+
+    >>> heading("5. Guests"), heading("2.1 Minimum term"), heading("2.1 This agreement has a minimum term of 12 months.")
+    (True, True, False)
     """
-    t = " ".join(text.split())
+    t = _SECTION_NUMBER.sub("", " ".join(text.split()), count=1)  # "5. Guests" is a title as "Guests" is
     if t.startswith("|") or any(ch.isdigit() for ch in t) or re.search(r"\w:\s", t) or _HEADING_END.search(t):
         return False
     found = re.findall(r"\w+", t)
@@ -110,7 +117,14 @@ def heading(text: str) -> bool:
     return len(found) < 5 or bool(_MD_HEADING.match(t)) or title_case
 
 
-_BLOCK_BREAK = re.compile(r"\n[ \t]*\n+|\n(?=[ \t]*(?:#{1,6}\s|[-*+]\s|\d+[.)]\s|\|))")
+# a line break before a heading, list item, numbered clause ("5.1 Each member …", not "3.5 million …"), table row
+# or "Key: value" line ("Club manager: Priya Natarajan") ends a sentence: a plain-text contract's "5. Guests" and
+# "5.1 Each member is entitled to 2 guest passes …" were one sentence, and so were its two "Key: value" lines
+_BLOCK_BREAK = re.compile(
+    r"\n[ \t]*\n+|\n(?=[ \t]*(?:#{1,6}\s|[-*+]\s|\d+[.)]\s|\d{1,3}(?:\.\d{1,3})+\.?[ \t]+[A-Z(]|\||_KEY))".replace(
+        "_KEY", r"[A-Z][\w'’-]*(?:[ \t][\w'’-]+){0,3}:[ \t]"
+    )
+)
 
 
 @functools.lru_cache(maxsize=1)

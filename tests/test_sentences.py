@@ -39,6 +39,26 @@ def test_a_list_items_number_and_no_before_a_number_start_the_next_sentence():
     ]
 
 
+def test_a_numbered_clause_and_a_key_value_line_start_a_sentence_and_a_numbered_title_is_a_heading():
+    text = (
+        "Club: IronPeak Fitness, Leeds\nClub manager: Priya Natarajan\n\n5. Guests\n"
+        "5.1 Each member is entitled to 2 guest passes per calendar month.\n5.2 Unused passes expire.\n"
+        "The fee rose by\n3.5 per cent. It was\n2.5 times the old one."
+    )
+    got = [text[s:e] for s, e in split_spans(text)]
+    assert got == [
+        "Club: IronPeak Fitness, Leeds",
+        "Club manager: Priya Natarajan",
+        "5. Guests",
+        "5.1 Each member is entitled to 2 guest passes per calendar month.",
+        "5.2 Unused passes expire.",
+        "The fee rose by\n3.5 per cent.",
+        "It was\n2.5 times the old one.",
+    ]
+    assert [heading(t) for t in got[2:5]] == [True, False, False]
+    assert not heading("2 Squadron RAAF") and not heading("12 apples")
+
+
 def test_blank_lines_and_markdown_headings_end_sentences():
     text = "# Kestrel Bridge\nThe bridge is long.\n\nA list:\n- first item\n- second item"
     got = [text[s:e] for s, e in split_spans(text)]
