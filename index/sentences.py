@@ -28,7 +28,7 @@ def instruction_like(text: str) -> bool:
 
 _HEADING_END = re.compile(r"[.!?:;…。！？।۔؟][\"')\]’”]*$")  # closing punctuation, maybe inside a quote or bracket
 _MD_HEADING = re.compile(r"#{1,6}\s")
-_SECTION_NUMBER = re.compile(r"^\(?\d{1,3}(?:[.)]|(?:\.\d{1,3})+\.?)\s+(?=\D)")  # "5. ", "2.1 ", "(3) " before a title
+_SECTION_NUMBER = re.compile(r"^\(?\d{1,2}[.)]\s+(?=[^\W\d])")  # "5. ", "(3) " before a title; not "3.5 Stars"
 TITLE_WORDS = 12  # a title-case line without closing punctuation up to this many words is a title
 # words that make an all-capitals line a notice, beside the function words: "MEMBERS MUST CANCEL THIRTY DAYS
 # BEFORE RENEWAL", "ALL FEES NON-REFUNDABLE AFTER SEVEN DAYS"
@@ -91,11 +91,11 @@ def heading(text: str) -> bool:
     >>> heading("MEMBERS MUST CANCEL THIRTY DAYS BEFORE RENEWAL"), heading("یہ پل چھ سو میٹر لمبا ہے")
     (False, False)
 
-    A section's number does not make its title a value: "5. Guests" and "2.1 Minimum term" are titles;
-    "2.1 This agreement has a minimum term of 12 months." is not.
+    A section's or list item's number does not make its title a value: "5. Guests" is a title, as "- Guests" is; a
+    decimal still states one ("3.5 Stars", "1.500 Mitglieder").
 
-    >>> heading("5. Guests"), heading("2.1 Minimum term"), heading("2.1 This agreement has a minimum term of 12 months.")
-    (True, True, False)
+    >>> heading("5. Guests"), heading("(2) Fees"), heading("3.5 Stars"), heading("1. Members must bring ID.")
+    (True, True, False, False)
     """
     t = _SECTION_NUMBER.sub("", " ".join(text.split()), count=1)  # "5. Guests" is a title as "Guests" is
     if t.startswith("|") or any(ch.isdigit() for ch in t) or re.search(r"\w:\s", t) or _HEADING_END.search(t):
@@ -117,14 +117,22 @@ def heading(text: str) -> bool:
     return len(found) < 5 or bool(_MD_HEADING.match(t)) or title_case
 
 
-# a line break before a heading, list item, numbered clause ("5.1 Each member …", not "3.5 million …"), table row
-# or "Key: value" line ("Club manager: Priya Natarajan") ends a sentence: a plain-text contract's "5. Guests" and
-# "5.1 Each member is entitled to 2 guest passes …" were one sentence, and so were its two "Key: value" lines
-_BLOCK_BREAK = re.compile(
-    r"\n[ \t]*\n+|\n(?=[ \t]*(?:#{1,6}\s|[-*+]\s|\d+[.)]\s|\d{1,3}(?:\.\d{1,3})+\.?[ \t]+[A-Z(]|\||_KEY))".replace(
-        "_KEY", r"[A-Z][\w'’-]*(?:[ \t][\w'’-]+){0,3}:[ \t]"
-    )
-)
+_BLOCK_BREAK = re.compile(r"\n[ \t]*\n+|\n(?=[ \t]*(?:#{1,6}\s|[-*+]\s|\d+[.)]\s|\|))")
+# a line that begins a numbered clause ("5.1 Each member …") or a "Key: value" line ("Club manager: Priya
+# Natarajan") begins a sentence when the line before it has ended one (``_ended``): a plain-text contract's "5.
+# Guests" and "5.1 Each member is entitled to 2 guest passes …" were one sentence, and so were its two "Key: value"
+# lines. After a line that runs on ("… subject to clause\n7.2 (b), by …", "… the 2015 film\nMad Max: Fury Road, …",
+# "mehr als\n1.500 Mitglieder") it does not
+_CLAUSE_LINE = re.compile(r"\d{1,2}(?:\.\d{1,2})+\.?[ \t]+[A-Z(]|[A-Z][\w'’-]*(?:[ \t][\w'’-]+){0,3}:[ \t]")
+
+
+def _ended(line: str) -> bool:
+    """Whether a line ends a sentence before a numbered clause or "Key: value" line: it closes with punctuation, is
+    a title ("5. Guests"; not a short line that stops on a function word, "The chip runs at"), or is itself such a
+    line ("Club: IronPeak Fitness, Unit 4, … Leeds LS11 5QR")."""
+    line = line.strip()
+    last = line.rsplit(None, 1)[-1].lower() if line else ""
+    return bool(_HEADING_END.search(line) or heading(line) and last not in STOP or _CLAUSE_LINE.match(line))
 
 
 @functools.lru_cache(maxsize=1)
@@ -167,10 +175,17 @@ def _regex_spans(text: str) -> Iterator[tuple[int, int]]:
 
 
 def _blocks(text: str) -> Iterator[tuple[int, int]]:
+    breaks = [(m.start(), m.end()) for m in _BLOCK_BREAK.finditer(text)]
+    for m in re.finditer(r"\n[ \t]*(?=\S)", text):
+        line_start = text.rfind("\n", 0, m.start()) + 1
+        if _CLAUSE_LINE.match(text, m.end()) and _ended(text[line_start : m.start()]):
+            breaks.append((m.start(), m.start() + 1))
     start = 0
-    for m in _BLOCK_BREAK.finditer(text):
-        yield start, m.start()
-        start = m.end()
+    for b_start, b_end in sorted(breaks):
+        if b_start < start:  # inside a break already taken (a blank line's run)
+            continue
+        yield start, b_start
+        start = b_end
     yield start, len(text)
 
 

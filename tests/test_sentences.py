@@ -41,22 +41,30 @@ def test_a_list_items_number_and_no_before_a_number_start_the_next_sentence():
 
 def test_a_numbered_clause_and_a_key_value_line_start_a_sentence_and_a_numbered_title_is_a_heading():
     text = (
-        "Club: IronPeak Fitness, Leeds\nClub manager: Priya Natarajan\n\n5. Guests\n"
-        "5.1 Each member is entitled to 2 guest passes per calendar month.\n5.2 Unused passes expire.\n"
-        "The fee rose by\n3.5 per cent. It was\n2.5 times the old one."
+        "Club: IronPeak Fitness, Unit 4, Canal Street Retail Park, Leeds LS11 5QR\nClub manager: Priya Natarajan\n\n"
+        "5. Guests\n5.1 Each member is entitled to 2 guest passes per calendar month.\n5.2 Unused passes expire.\n"
     )
     got = [text[s:e] for s, e in split_spans(text)]
     assert got == [
-        "Club: IronPeak Fitness, Leeds",
+        "Club: IronPeak Fitness, Unit 4, Canal Street Retail Park, Leeds LS11 5QR",
         "Club manager: Priya Natarajan",
         "5. Guests",
         "5.1 Each member is entitled to 2 guest passes per calendar month.",
         "5.2 Unused passes expire.",
-        "The fee rose by\n3.5 per cent.",
-        "It was\n2.5 times the old one.",
     ]
-    assert [heading(t) for t in got[2:5]] == [True, False, False]
-    assert not heading("2 Squadron RAAF") and not heading("12 apples")
+    assert [heading(t) for t in got] == [False, False, True, False, False]
+    assert [heading(t) for t in ("2 Squadron RAAF", "12 apples", "3.5 Stars", "1.500 Mitglieder")] == [False] * 4
+
+
+def test_a_line_that_runs_on_is_not_cut_before_a_number_or_a_colon():
+    for text in (
+        "Notice may be given subject to clause\n7.2 (b), by giving notice in writing.",
+        "She is best known for her role in the 2015 film\nMad Max: Fury Road, which won six Oscars.",
+        "Der Verein hat inzwischen mehr als\n1.500 Mitglieder in ganz Deutschland.",
+        "The chip runs at\n2.4 GHz and ships with 16 GB of memory.",
+        "The fee rose by\n3.5 per cent.",
+    ):
+        assert [text[s:e] for s, e in split_spans(text)] == [text]
 
 
 def test_blank_lines_and_markdown_headings_end_sentences():
